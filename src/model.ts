@@ -1,0 +1,205 @@
+// Shared types of the engine: what discover produces, what plan consumes and yields, what the
+// registry answers. Every stage is pure over these values; I/O lives in repo/ and registry/.
+
+/** A problem with one app, image or file. Every field that is known is set. */
+export interface RunError {
+  file?: string;
+  /** Index of the YAML document in a multi-document file (0-based). */
+  doc?: number;
+  app?: string;
+  alias?: string;
+  /** The annotation, CR field or input that is wrong, e.g. `argocd-image-updater.argoproj.io/app.update-strategy`. */
+  field?: string;
+  message: string;
+}
+
+/** Thrown inside a stage and caught at the app/image boundary, where it becomes a RunError. */
+export class SpecError extends Error {
+  constructor(
+    message: string,
+    readonly field?: string
+  ) {
+    super(message);
+    this.name = 'SpecError';
+  }
+}
+
+export interface Skipped {
+  app: string;
+  alias?: string;
+  reason: string;
+}
+
+/** A parsed image reference. `name` is the image as the user wrote it, without tag and digest. */
+export interface ImageRef {
+  /** As written, without tag/digest, e.g. `nginx`, `ghcr.io/Org/App`. */
+  name: string;
+  /** Registry host, lower-cased; `docker.io` when none was written. */
+  registry: string;
+  /** Repository path, lower-cased; `library/` added for single-segment Docker Hub names. */
+  repository: string;
+  tag?: string;
+  digest?: string;
+}
+
+export type Strategy = 'semver' | 'newest-build' | 'digest' | 'alphabetical';
+
+/** One image of one Application, with every setting resolved (per-alias beats app-wide beats defaults). */
+export interface ImageSpec {
+  alias: string;
+  image: ImageRef;
+  /** The tag part of the image-list entry (semver constraint, or the tag to follow for digest). */
+  constraint?: string;
+  strategy: Strategy;
+  /** Raw allow-tags value: undefined/`any` = all, `regexp:<re>`. Validated at discover time. */
+  allowTags?: string;
+  /** Go filepath.Match globs. */
+  ignoreTags: string[];
+  /** `os/arch[/variant]`; empty = default `linux/amd64`. */
+  platforms: string[];
+  forceUpdate: boolean;
+  pullSecret?: string;
+  /** Helm parameter names when explicitly configured; defaults (`image.name`/`image.tag`) apply at write time. */
+  helm?: { name?: string; tag?: string; spec?: string };
+  /** Kustomize image name when explicitly configured; defaults to `image.name`. */
+  kustomize?: { name?: string };
+  /**
+   * Where each setting was read, for error messages: setting -> annotation name or CR field path,
+   * e.g. `{ allowTags: 'argocd-image-updater.argoproj.io/web.allow-tags' }`.
+   */
+  fieldOf: Partial<Record<ImageSetting, string>>;
+}
+
+export type ImageSetting = 'image' | 'constraint' | 'strategy' | 'allowTags' | 'ignoreTags' | 'platforms';
+
+export interface HelmParameter {
+  name: string;
+  value: string;
+  forceString?: boolean;
+}
+
+/** The one source of an Application that we read versions from and write to. */
+export interface AppSource {
+  repoURL: string;
+  path?: string;
+  chart?: string;
+  targetRevision?: string;
+  /** Present when the manifest has a `helm:` block. */
+  helm?: { parameters: HelmParameter[]; valueFiles: string[] };
+  /** Present when the manifest has a `kustomize:` block. */
+  kustomize?: { images: string[] };
+}
+
+export type WriteBackTarget =
+  | { kind: 'argocd-source' }
+  | { kind: 'kustomization'; path?: string }
+  | { kind: 'helmvalues'; path?: string };
+
+export interface WriteBackConfig {
+  /** `git` or `argocd` (the raw method may carry `:secret:...`; only the kind matters to us). */
+  method: 'git' | 'argocd';
+  target: WriteBackTarget;
+  branch?: string;
+  repository?: string;
+}
+
+/** Everything we need to update one Application. */
+export interface UpdateSpec {
+  /** Repo-relative path of the manifest file. */
+  file: string;
+  doc: number;
+  app: string;
+  /** `metadata.namespace`, or the `argocd-namespace` input when absent. */
+  namespace: string;
+  /** The source written back (design §1); undefined when none qualifies, see `skipReason`. */
+  source?: AppSource;
+  images: ImageSpec[];
+  writeBack: WriteBackConfig;
+  /** Where the image settings came from. */
+  origin: { kind: 'annotations' } | { kind: 'imageupdater'; name: string; file: string };
+  /** Set when the app is discovered but cannot be written (other repo, no path...). */
+  skipReason?: string;
+}
+
+export interface DiscoverResult {
+  specs: UpdateSpec[];
+  errors: RunError[];
+  /** Documents that carry updater configuration we deliberately do not act on (ApplicationSet templates...). */
+  skipped: Skipped[];
+}
+
+// ---- Registry (design §6). The engine depends only on this interface. ----
+
+export interface Platform {
+  os: string;
+  architecture: string;
+  variant?: string;
+}
+
+export type Manifest =
+  | {
+      kind: 'index';
+      digest: string;
+      mediaType: string;
+      manifests: { digest: string; mediaType?: string; platform?: Platform; annotations?: Record<string, string> }[];
+      annotations?: Record<string, string>;
+    }
+  | {
+      kind: 'image';
+      digest: string;
+      mediaType: string;
+      configDigest: string;
+      annotations?: Record<string, string>;
+    };
+
+export interface ImageConfig {
+  created?: string;
+  os?: string;
+  architecture?: string;
+  variant?: string;
+  labels: Record<string, string>;
+}
+
+/** A repository in a registry, addressed by its normalised ImageRef (registry + repository). */
+export interface Registry {
+  tags(image: ImageRef): Promise<string[]>;
+  /** `reference` is a tag or a digest. */
+  manifest(image: ImageRef, reference: string): Promise<Manifest>;
+  config(image: ImageRef, digest: string): Promise<ImageConfig>;
+}
+
+// ---- Plan output ----
+
+/** What a strategy chose for one image. */
+export interface Candidate {
+  tag: string;
+  /** Set for the digest strategy (written as tag@digest), and when known for newest-build. */
+  digest?: string;
+  /** Build date (newest-build). */
+  created?: string;
+  labels?: Record<string, string>;
+}
+
+export interface ImageChange {
+  app: string;
+  alias: string;
+  /** The image name as written in the spec. */
+  image: string;
+  /** The current version from git (`tag` or `tag@digest`), null when not found. */
+  from: string | null;
+  /** The new version (`tag` or `tag@digest`). */
+  to: string;
+  strategy: Strategy;
+  /** Repo-relative path of the file written. */
+  file: string;
+  digest?: string;
+  created?: string;
+  labels?: Record<string, string>;
+}
+
+/** A file edit produced by write-back. `before` is undefined for a new file. */
+export interface FileEdit {
+  path: string;
+  before?: string;
+  after: string;
+}
