@@ -4,7 +4,6 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 
 const entries = [
-  ['src/main.ts', 'dist'],
   ['src/cli.ts', 'dist/cli'],
   ['demo/run.ts', 'dist/demo']
 ];

@@ -166,6 +166,8 @@ export interface Registry {
   /** `reference` is a tag or a digest. */
   manifest(image: ImageRef, reference: string): Promise<Manifest>;
   config(image: ImageRef, digest: string): Promise<ImageConfig>;
+  /** HTTP requests made so far, per registry host (for the run report). */
+  requestCounts?(): Record<string, number>;
 }
 
 // ---- Plan output ----

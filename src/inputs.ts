@@ -1,0 +1,205 @@
+// The inputs of design §2, shared by the action (action.yml) and the CLI (`--<name> VALUE`), so
+// both front doors take the same names, defaults and validation.
+
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+export interface InputDefinition {
+  name: string;
+  description: string;
+  /** Default as written in action.yml (`${{ ... }}` expressions are resolved by the runner). */
+  default: string;
+  secret?: boolean;
+}
+
+export const INPUTS: readonly InputDefinition[] = [
+  {
+    name: 'token',
+    default: '${{ github.token }}',
+    secret: true,
+    description: 'Token for the cluster-config repo (contents and pull-requests write).'
+  },
+  {
+    name: 'repository',
+    default: '${{ github.repository }}',
+    description: 'owner/name of the cluster-config repo.'
+  },
+  {
+    name: 'base-branch',
+    default: '',
+    description: "Branch to read and open PRs against; default the repo's default branch."
+  },
+  {
+    name: 'applications',
+    default: '',
+    description:
+      'Globs of manifest files holding Applications and ImageUpdater CRs; default every *.yaml/*.yml.'
+  },
+  {
+    name: 'images',
+    default: '',
+    description:
+      'Freshly pushed image refs (newline or comma separated, e.g. steps.meta.outputs.tags); empty checks every image.'
+  },
+  {
+    name: 'registries',
+    default: '',
+    description:
+      'YAML list of registries: prefix, api-url, insecure, credentials (env:VAR or docker-config), default.'
+  },
+  { name: 'registry-username', default: '${{ github.actor }}', description: 'Username for ghcr.io.' },
+  {
+    name: 'registry-password',
+    default: '${{ github.token }}',
+    secret: true,
+    description: 'Password or token for ghcr.io.'
+  },
+  { name: 'registry-concurrency', default: '8', description: 'Most registry requests in flight at once.' },
+  {
+    name: 'pull-request',
+    default: 'per-application',
+    description: 'per-application, single (one PR for all), or none (commit to the base branch).'
+  },
+  {
+    name: 'branch-prefix',
+    default: 'argocd-image-pr/',
+    description: 'Prefix of the PR branches (<prefix><app>).'
+  },
+  { name: 'labels', default: '', description: 'Labels to add to PRs (created if missing).' },
+  { name: 'reviewers', default: '', description: 'Users to request reviews from.' },
+  { name: 'team-reviewers', default: '', description: 'Teams to request reviews from.' },
+  { name: 'assignees', default: '', description: 'Users to assign the PRs to.' },
+  { name: 'draft', default: 'false', description: 'Open PRs as drafts.' },
+  {
+    name: 'auto-merge',
+    default: '',
+    description: "Enable auto-merge with this method: '', merge, squash or rebase."
+  },
+  {
+    name: 'commit-message',
+    default: '',
+    description:
+      'Commit message template; default "build: automatic update of {{app}}" plus a line per image.'
+  },
+  {
+    name: 'title',
+    default: '',
+    description: 'PR title template; default "Update {{app}}: ..." listing the images.'
+  },
+  { name: 'allow-downgrade', default: 'false', description: 'Propose versions older than the one in git.' },
+  {
+    name: 'argocd-namespace',
+    default: 'argocd',
+    description: 'Namespace Argo CD runs in (decides .argocd-source-<ns>_<app>.yaml names).'
+  },
+  { name: 'dry-run', default: 'false', description: 'Plan and report, write nothing.' },
+  {
+    name: 'ghcr-packages-api',
+    default: 'false',
+    description: 'Use the GitHub Packages API for newest-build on ghcr.io (push time, not build time).'
+  },
+  { name: 'api-url', default: '${{ github.api_url }}', description: 'GitHub API URL (GitHub Enterprise).' }
+];
+
+export type PullRequestMode = 'per-application' | 'single' | 'none';
+export type AutoMerge = '' | 'merge' | 'squash' | 'rebase';
+
+export interface Inputs {
+  token: string;
+  /** owner/name; undefined in the CLI with --dir and no --repository (every app points at the dir). */
+  repository?: string;
+  baseBranch?: string;
+  applications: string[];
+  images: string[];
+  registries: string;
+  registryUsername: string;
+  registryPassword: string;
+  registryConcurrency: number;
+  pullRequest: PullRequestMode;
+  branchPrefix: string;
+  labels: string[];
+  reviewers: string[];
+  teamReviewers: string[];
+  assignees: string[];
+  draft: boolean;
+  autoMerge: AutoMerge;
+  commitMessage: string;
+  title: string;
+  allowDowngrade: boolean;
+  argocdNamespace: string;
+  dryRun: boolean;
+  ghcrPackagesApi: boolean;
+  apiUrl: string;
+}
+
+/** Splits a newline/comma separated list, trimming entries and dropping empty ones. */
+export function parseList(value: string): string[] {
+  return value
+    .split(/[\n,]/)
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+function oneOf<T extends string>(name: string, value: string, allowed: readonly T[]): T {
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new UsageError(
+    `input "${name}" must be one of ${allowed.map((a) => `"${a}"`).join(', ')}; got "${value}"`
+  );
+}
+
+function bool(name: string, value: string): boolean {
+  const v = value.trim().toLowerCase();
+  if (['true', 'yes', '1'].includes(v)) return true;
+  if (['false', 'no', '0', ''].includes(v)) return false;
+  throw new UsageError(`input "${name}" must be true or false; got "${value}"`);
+}
+
+/**
+ * Builds Inputs from raw values. `get` returns the value given for an input name, or undefined
+ * when not given; unresolved `${{ }}` defaults (CLI) count as not given.
+ */
+export function parseInputs(get: (name: string) => string | undefined): Inputs {
+  const raw = (name: string): string => {
+    const given = get(name);
+    if (given !== undefined) return given.trim();
+    const def = INPUTS.find((i) => i.name === name)?.default ?? '';
+    return def.includes('${{') ? '' : def;
+  };
+  const concurrency = Number(raw('registry-concurrency'));
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) {
+    throw new UsageError(
+      `input "registry-concurrency" must be a whole number from 1 to 64; got "${raw('registry-concurrency')}"`
+    );
+  }
+  const repository = raw('repository') || undefined;
+  if (repository && !/^[\w.-]+\/[\w.-]+$/.test(repository)) {
+    throw new UsageError(`input "repository" must be owner/name; got "${repository}"`);
+  }
+  return {
+    token: raw('token'),
+    repository,
+    baseBranch: raw('base-branch') || undefined,
+    applications: parseList(raw('applications')),
+    images: parseList(raw('images')),
+    registries: raw('registries'),
+    registryUsername: raw('registry-username'),
+    registryPassword: raw('registry-password'),
+    registryConcurrency: concurrency,
+    pullRequest: oneOf('pull-request', raw('pull-request'), ['per-application', 'single', 'none'] as const),
+    branchPrefix: raw('branch-prefix'),
+    labels: parseList(raw('labels')),
+    reviewers: parseList(raw('reviewers')),
+    teamReviewers: parseList(raw('team-reviewers')),
+    assignees: parseList(raw('assignees')),
+    draft: bool('draft', raw('draft')),
+    autoMerge: oneOf('auto-merge', raw('auto-merge'), ['', 'merge', 'squash', 'rebase'] as const),
+    commitMessage: raw('commit-message'),
+    title: raw('title'),
+    allowDowngrade: bool('allow-downgrade', raw('allow-downgrade')),
+    argocdNamespace: raw('argocd-namespace') || 'argocd',
+    dryRun: bool('dry-run', raw('dry-run')),
+    ghcrPackagesApi: bool('ghcr-packages-api', raw('ghcr-packages-api')),
+    apiUrl: raw('api-url') || process.env.GITHUB_API_URL || 'https://api.github.com'
+  };
+}

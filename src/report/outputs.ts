@@ -1,0 +1,20 @@
+import type { RunResult } from '../run.js';
+
+/** The outputs object of design §2 (action outputs, CLI `--json`). */
+export function toOutputs(result: RunResult) {
+  return {
+    updates: result.updates.map(({ app, alias, image, from, to, strategy, file }) => ({
+      app,
+      alias,
+      image,
+      from,
+      to,
+      strategy,
+      file
+    })),
+    skipped: result.skipped,
+    errors: result.errors,
+    changed: result.changed,
+    stats: result.stats
+  };
+}

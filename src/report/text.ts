@@ -1,0 +1,51 @@
+import { createTwoFilesPatch } from 'diff';
+import type { FileEdit } from '../model.js';
+import type { RunResult } from '../run.js';
+
+/** The CLI's human-readable report: the plan, then what was skipped or failed, then the files. */
+export function renderText(result: RunResult, options: { written: boolean }): string {
+  const lines: string[] = [];
+  const { stats } = result;
+  const requests = Object.values(stats.registryRequests).reduce((a, b) => a + b, 0);
+  lines.push(
+    `${stats.applications} application(s), ${stats.images} image(s) checked in ${stats.durationMs} ms ` +
+      `(${requests} registry request(s))`
+  );
+  for (const app of result.apps.filter((a) => a.changes.length)) {
+    lines.push('', `${app.spec.app}  (${app.spec.file})`);
+    for (const c of app.changes) {
+      lines.push(
+        `  ${c.alias}: ${c.image}  ${c.from ?? '(current version not found in git)'} -> ${c.to}  [${c.strategy}]  ${c.file}`
+      );
+    }
+  }
+  if (!result.updates.length) lines.push('', 'Everything is up to date.');
+  if (result.skipped.length) {
+    lines.push('', 'Skipped:');
+    for (const s of result.skipped) lines.push(`  ${s.app}${s.alias ? `/${s.alias}` : ''}: ${s.reason}`);
+  }
+  if (result.errors.length) {
+    lines.push('', 'Errors:');
+    for (const e of result.errors) {
+      const where = [e.file, e.app, e.alias, e.field].filter(Boolean).join(' ');
+      lines.push(`  ${where ? `${where}: ` : ''}${e.message}`);
+    }
+  }
+  if (result.edits.length) {
+    lines.push('', options.written ? 'Files written:' : 'Files that would be written (use --write):');
+    for (const edit of result.edits) lines.push(renderDiff(edit));
+  }
+  return lines.join('\n') + '\n';
+}
+
+export function renderDiff(edit: FileEdit): string {
+  return createTwoFilesPatch(
+    edit.before === undefined ? '/dev/null' : `a/${edit.path}`,
+    `b/${edit.path}`,
+    edit.before ?? '',
+    edit.after,
+    undefined,
+    undefined,
+    { context: 2 }
+  ).replace(/^=+\n/, '');
+}

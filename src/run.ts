@@ -1,0 +1,268 @@
+// Orchestration shared by the action and the CLI: read → discover → plan → write-back.
+// Per-app isolation: whatever goes wrong with one app or image becomes a RunError and the rest go on.
+
+import type { Inputs } from './inputs.js';
+import { discover } from './manifests/discover.js';
+import { selectManifestFiles } from './manifests/select.js';
+import { currentVersion } from './images/current.js';
+import { ImageMetadata } from './images/metadata.js';
+import { imageKey, parseImageRef, formatVersion } from './images/ref.js';
+import { selectVersion } from './images/strategies.js';
+import { detectAppType, type AppType } from './repo/app-type.js';
+import type { RepoSource } from './repo/source.js';
+import { planEdits } from './writeback/index.js';
+import {
+  SpecError,
+  type FileEdit,
+  type ImageChange,
+  type ImageSpec,
+  type Registry,
+  type RunError,
+  type Skipped,
+  type UpdateSpec
+} from './model.js';
+
+export interface RunOptions {
+  repo: RepoSource;
+  registry: Registry;
+  inputs: Pick<Inputs, 'repository' | 'applications' | 'images' | 'allowDowngrade' | 'argocdNamespace'>;
+  /**
+   * Apply each app's edits on top of the previous apps' (one commit or a local write). Per-app PRs
+   * need each app's edit against the base instead, so that every PR holds only its own app.
+   */
+  chainEdits: boolean;
+  log?: (line: string) => void;
+}
+
+/** One Application's part of the run. */
+export interface AppResult {
+  spec: UpdateSpec;
+  appType?: AppType;
+  changes: ImageChange[];
+  edits: FileEdit[];
+}
+
+export interface RunStats {
+  applications: number;
+  images: number;
+  registryRequests: Record<string, number>;
+  durationMs: number;
+}
+
+export interface RunResult {
+  apps: AppResult[];
+  updates: ImageChange[];
+  skipped: Skipped[];
+  errors: RunError[];
+  edits: FileEdit[];
+  changed: boolean;
+  stats: RunStats;
+}
+
+interface PlannedImage {
+  image: ImageSpec;
+  change: ImageChange;
+  version: { tag: string; digest?: string };
+}
+
+export async function run(options: RunOptions): Promise<RunResult> {
+  const started = Date.now();
+  const { repo, inputs } = options;
+  const log = options.log ?? (() => {});
+  const errors: RunError[] = [];
+  const skipped: Skipped[] = [];
+
+  const paths = selectManifestFiles(await repo.list(), inputs.applications);
+  const files = await Promise.all(
+    paths.map(async (path) => ({ path, content: (await repo.read(path)) ?? '' }))
+  );
+  const found = discover(files, { repository: inputs.repository, argocdNamespace: inputs.argocdNamespace });
+  errors.push(...found.errors);
+  skipped.push(...found.skipped);
+
+  const pushed = pushedTags(inputs.images, errors);
+  const metadata = new ImageMetadata(options.registry);
+  const specs = found.specs.filter(
+    (spec) => !pushed || spec.images.some((image) => pushed.has(imageKey(image.image)))
+  );
+
+  const apps = await Promise.all(
+    specs.map((spec) => planApp(spec, { ...options, metadata, pushed, errors, skipped, log }))
+  );
+
+  // Write-back runs in manifest order so that chained edits of a shared file are deterministic.
+  const pending = new Map<string, string>();
+  const read = (path: string) =>
+    options.chainEdits && pending.has(path) ? Promise.resolve(pending.get(path)) : repo.read(path);
+  for (const app of apps) {
+    if (!app.changes.length || !app.appType) continue;
+    const planned = app.changes.map((change) => app.planned.get(change.alias)!);
+    try {
+      const result = await planEdits({
+        spec: app.spec,
+        appType: app.appType,
+        changes: planned.map((p) => ({ image: p.image, version: p.version })),
+        argocdNamespace: inputs.argocdNamespace,
+        read
+      });
+      for (const change of app.changes) change.file = result.file;
+      if (result.edit) {
+        app.edits.push(result.edit);
+        pending.set(result.edit.path, result.edit.after);
+      }
+    } catch (err) {
+      errors.push(toRunError(err, app.spec));
+      app.changes = [];
+    }
+  }
+
+  const results: AppResult[] = apps.map(({ spec, appType, changes, edits }) => ({
+    spec,
+    appType,
+    changes,
+    edits
+  }));
+  const edits = mergeEdits(
+    results.flatMap((a) => a.edits),
+    options.chainEdits
+  );
+  const updates = results.flatMap((a) => a.changes);
+  for (const u of updates) log(`${u.app}: ${u.alias} ${u.from ?? '(unknown)'} -> ${u.to} (${u.strategy})`);
+  return {
+    apps: results,
+    updates,
+    skipped,
+    errors,
+    edits,
+    changed: edits.length > 0,
+    stats: {
+      applications: specs.length,
+      images: specs.reduce((n, s) => n + s.images.length, 0),
+      registryRequests: options.registry.requestCounts?.() ?? {},
+      durationMs: Date.now() - started
+    }
+  };
+}
+
+interface PlanContext extends RunOptions {
+  metadata: ImageMetadata;
+  pushed?: Map<string, Set<string>>;
+  errors: RunError[];
+  skipped: Skipped[];
+  log: (line: string) => void;
+}
+
+async function planApp(
+  spec: UpdateSpec,
+  ctx: PlanContext
+): Promise<AppResult & { planned: Map<string, PlannedImage> }> {
+  const result = {
+    spec,
+    changes: [] as ImageChange[],
+    edits: [] as FileEdit[],
+    planned: new Map<string, PlannedImage>()
+  };
+  if (spec.skipReason || !spec.source) {
+    ctx.skipped.push({ app: spec.app, reason: spec.skipReason ?? 'no source to write to' });
+    return result;
+  }
+  let appType: AppType;
+  try {
+    appType = await detectAppType(spec.source, ctx.repo);
+  } catch (err) {
+    ctx.errors.push(toRunError(err, spec));
+    return result;
+  }
+  const read = (path: string) => ctx.repo.read(path);
+  await Promise.all(
+    spec.images.map(async (image) => {
+      const key = imageKey(image.image);
+      if (ctx.pushed && !ctx.pushed.has(key)) return;
+      try {
+        const current = await currentVersion({
+          spec,
+          image,
+          appType,
+          argocdNamespace: ctx.inputs.argocdNamespace,
+          read
+        });
+        const listed = await ctx.metadata.tags(image.image);
+        const tags = [...new Set([...listed, ...(ctx.pushed?.get(key) ?? [])])];
+        const selection = await selectVersion({
+          spec: image,
+          tags,
+          current,
+          allowDowngrade: ctx.inputs.allowDowngrade,
+          metadata: ctx.metadata
+        });
+        if (selection.kind === 'skip') {
+          ctx.skipped.push({ app: spec.app, alias: image.alias, reason: selection.reason });
+          return;
+        }
+        if (selection.kind === 'current') return;
+        const { candidate } = selection;
+        const change: ImageChange = {
+          app: spec.app,
+          alias: image.alias,
+          image: image.image.name,
+          from: current,
+          to: formatVersion(candidate.tag, image.strategy === 'digest' ? candidate.digest : undefined),
+          strategy: image.strategy,
+          file: '',
+          ...(candidate.digest && { digest: candidate.digest }),
+          ...(candidate.created && { created: candidate.created }),
+          ...(candidate.labels && { labels: candidate.labels })
+        };
+        result.planned.set(image.alias, { image, change, version: candidate });
+      } catch (err) {
+        ctx.errors.push(toRunError(err, spec, image));
+      }
+    })
+  );
+  // Keep the image-list order, not the order in which registry answers arrived.
+  result.changes = spec.images.flatMap((image) => {
+    const planned = result.planned.get(image.alias);
+    return planned ? [planned.change] : [];
+  });
+  return Object.assign(result, { appType });
+}
+
+/** Post-build mode: the pushed refs by repository, or undefined to check every image. */
+function pushedTags(refs: string[], errors: RunError[]): Map<string, Set<string>> | undefined {
+  if (!refs.length) return undefined;
+  const byImage = new Map<string, Set<string>>();
+  for (const text of refs) {
+    try {
+      const ref = parseImageRef(text);
+      const tags = byImage.get(imageKey(ref)) ?? new Set<string>();
+      if (ref.tag) tags.add(ref.tag);
+      byImage.set(imageKey(ref), tags);
+    } catch (err) {
+      errors.push({ field: 'images', message: `pushed image "${text}": ${(err as Error).message}` });
+    }
+  }
+  return byImage;
+}
+
+/** Several apps may edit one file: with chained edits the last edit holds all, and `before` is the base. */
+function mergeEdits(edits: FileEdit[], chained: boolean): FileEdit[] {
+  if (!chained) return edits;
+  const byPath = new Map<string, FileEdit>();
+  for (const edit of edits) {
+    const first = byPath.get(edit.path);
+    byPath.set(edit.path, first ? { path: edit.path, before: first.before, after: edit.after } : edit);
+  }
+  return [...byPath.values()].filter((e) => e.before !== e.after);
+}
+
+export function toRunError(err: unknown, spec: UpdateSpec, image?: ImageSpec): RunError {
+  const message = err instanceof Error ? err.message : String(err);
+  const field = err instanceof SpecError ? err.field : image ? 'image' : undefined;
+  return {
+    file: spec.file,
+    app: spec.app,
+    ...(image && { alias: image.alias }),
+    ...(field && { field }),
+    message
+  };
+}
