@@ -2,7 +2,6 @@ import { SpecError, type ImageRef } from '../model.js';
 
 const DOCKER_HUB_ALIASES = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
 const DIGEST = /^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/;
-const TAG = /^[\w][\w.-]{0,127}$/;
 const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
 
 /**
@@ -28,7 +27,8 @@ export function parseImageRef(input: string): ImageRef {
   if (colon >= 0) {
     tag = rest.slice(colon + 1);
     rest = rest.slice(0, colon);
-    if (!TAG.test(tag)) throw new SpecError(`invalid tag "${tag}" in image "${text}"`);
+    // Not validated as a tag: in an image-list the tag part is a constraint (`~1.4`, `>=1.2 <2`).
+    if (!tag) throw new SpecError(`empty tag in image "${text}"`);
   }
   const name = rest;
   const parts = name.split('/');
