@@ -22,20 +22,11 @@ async function demoCopy(): Promise<string> {
 const fixture = ['--registry-fixture', join(demo, 'registry.json')];
 
 describe('CLI on the demo repo', () => {
-  it('plans every healthy app and reports the broken ones (exit 1)', async () => {
+  it('plans every healthy app, in manifest file order, and reports the broken ones (exit 1)', async () => {
     const { code, stdout } = await cli(['--dir', join(demo, 'repo'), ...fixture, '--json']);
     expect(code).toBe(1);
     const out = JSON.parse(stdout);
     expect(out.updates).toEqual([
-      {
-        app: 'web',
-        alias: 'web',
-        image: 'ghcr.io/acme/web',
-        from: '1.4.1',
-        to: '1.4.2',
-        strategy: 'semver',
-        file: 'charts/web/.argocd-source-web.yaml'
-      },
       {
         app: 'api',
         alias: 'api',
@@ -44,6 +35,15 @@ describe('CLI on the demo repo', () => {
         to: 'main-5d6e7f8',
         strategy: 'newest-build',
         file: 'kustomize/api/overlays/prod/kustomization.yaml'
+      },
+      {
+        app: 'web',
+        alias: 'web',
+        image: 'ghcr.io/acme/web',
+        from: '1.4.1',
+        to: '1.4.2',
+        strategy: 'semver',
+        file: 'charts/web/.argocd-source-web.yaml'
       },
       {
         app: 'worker-eu',

@@ -1,0 +1,171 @@
+// Registry lookups for the strategies, each made once per run: tag lists per repository,
+// manifests per tag and per digest, configs per digest. Concurrent callers share one promise, so
+// many apps using one image cost one set of requests (design §6, "fetch only what is needed").
+
+import {
+  SpecError,
+  type ImageConfig,
+  type ImageRef,
+  type Manifest,
+  type Platform,
+  type Registry
+} from '../model.js';
+import { imageKey } from './ref.js';
+
+/** What newest-build needs to know about one tag. */
+export interface BuildInfo {
+  /** Digest of the tag's top-level manifest or index (what a `tag@digest` pins). */
+  digest: string;
+  /** RFC 3339 build date; absent when neither the config nor the labels/annotations have one. */
+  created?: string;
+  labels: Record<string, string>;
+}
+
+export const DEFAULT_PLATFORMS = ['linux/amd64'];
+
+const CREATED = 'org.opencontainers.image.created';
+
+/** `os/arch[/variant]`; throws SpecError for anything else. */
+export function parsePlatform(text: string): Platform {
+  const parts = text.trim().split('/');
+  if (parts.length < 2 || parts.length > 3 || parts.some((p) => !p)) {
+    throw new SpecError(
+      `invalid platform "${text}": expected os/arch or os/arch/variant, e.g. linux/arm64/v8`
+    );
+  }
+  const [os, architecture, variant] = parts as [string, string, string?];
+  return { os, architecture, ...(variant && { variant }) };
+}
+
+export function platformKey(p: Platform): string {
+  return p.variant ? `${p.os}/${p.architecture}/${p.variant}` : `${p.os}/${p.architecture}`;
+}
+
+/**
+ * Argo CD Image Updater's `WantsPlatform`: an exact `os/arch/variant` match, or a wanted `os/arch`
+ * that matches every variant of it.
+ */
+function wants(wanted: Set<string>, p: Platform): boolean {
+  return wanted.has(platformKey(p)) || (!!p.variant && wanted.has(`${p.os}/${p.architecture}`));
+}
+
+/**
+ * An RFC 3339 date as nanoseconds since the epoch, so that builds seconds or nanoseconds apart
+ * still order; undefined when absent or not RFC 3339 (such a build sorts oldest).
+ */
+function buildTime(created: string | undefined): bigint | undefined {
+  const m =
+    created &&
+    /^(\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?([Zz]|[+-]\d{2}:\d{2})$/.exec(created);
+  if (!m) return undefined;
+  const ms = Date.parse(`${m[1]!.replace(/[t ]/, 'T')}${m[3]!.toUpperCase()}`);
+  if (Number.isNaN(ms)) return undefined;
+  return BigInt(ms) * 1_000_000n + BigInt((m[2] ?? '').padEnd(9, '0'));
+}
+
+/** Orders build dates; a missing or unreadable date is older than any date. */
+export function compareBuildTimes(a: string | undefined, b: string | undefined): number {
+  const [x, y] = [buildTime(a), buildTime(b)];
+  if (x === y) return 0;
+  if (x === undefined) return -1;
+  if (y === undefined) return 1;
+  return x < y ? -1 : 1;
+}
+
+export class ImageMetadata {
+  private readonly tagLists = new Map<string, Promise<string[]>>();
+  private readonly manifests = new Map<string, Promise<Manifest>>();
+  private readonly configs = new Map<string, Promise<ImageConfig>>();
+
+  constructor(private readonly registry: Registry) {}
+
+  tags(image: ImageRef): Promise<string[]> {
+    return once(this.tagLists, imageKey(image), () => this.registry.tags(image));
+  }
+
+  /** Digest of the tag's top-level manifest or index. */
+  async digest(image: ImageRef, tag: string): Promise<string> {
+    return (await this.manifest(image, tag)).digest;
+  }
+
+  /**
+   * The tag's build for the wanted platforms (default linux/amd64): for an index, the newest of
+   * its children whose platform matches (attestation entries never do); for a single image, its
+   * config's platform must match. Undefined when no platform matches.
+   */
+  async build(image: ImageRef, tag: string, platforms: string[]): Promise<BuildInfo | undefined> {
+    const wanted = new Set(
+      (platforms.length ? platforms : DEFAULT_PLATFORMS).map((p) => platformKey(parsePlatform(p)))
+    );
+    const top = await this.manifest(image, tag);
+    if (top.kind === 'image') {
+      const config = await this.config(image, top.configDigest);
+      const platform = {
+        os: config.os ?? '',
+        architecture: config.architecture ?? '',
+        variant: config.variant
+      };
+      if (!wants(wanted, platform)) return undefined;
+      return buildInfo(top.digest, config, top.annotations);
+    }
+    const children = top.manifests.filter(
+      (child) =>
+        child.platform &&
+        child.annotations?.['vnd.docker.reference.type'] !== 'attestation-manifest' &&
+        !(child.platform.os === 'unknown' && child.platform.architecture === 'unknown') &&
+        wants(wanted, child.platform)
+    );
+    const builds = await Promise.all(
+      children.map(async (child) => {
+        const manifest = await this.manifest(image, child.digest);
+        // A nested index is not an image; registries and buildx do not produce them.
+        if (manifest.kind !== 'image') return undefined;
+        const config = await this.config(image, manifest.configDigest);
+        return buildInfo(top.digest, config, { ...top.annotations, ...manifest.annotations });
+      })
+    );
+    let newest: BuildInfo | undefined;
+    for (const build of builds) {
+      if (build && (!newest || compareBuildTimes(build.created, newest.created) > 0)) newest = build;
+    }
+    return newest;
+  }
+
+  /** Cached per tag and per digest: a tag's manifest is then known by its digest too. */
+  private manifest(image: ImageRef, reference: string): Promise<Manifest> {
+    const key = imageKey(image);
+    return once(this.manifests, `${key}@${reference}`, async () => {
+      const manifest = await this.registry.manifest(image, reference);
+      if (!this.manifests.has(`${key}@${manifest.digest}`)) {
+        this.manifests.set(`${key}@${manifest.digest}`, Promise.resolve(manifest));
+      }
+      return manifest;
+    });
+  }
+
+  private config(image: ImageRef, digest: string): Promise<ImageConfig> {
+    return once(this.configs, `${imageKey(image)}@${digest}`, () => this.registry.config(image, digest));
+  }
+}
+
+function buildInfo(
+  digest: string,
+  config: ImageConfig,
+  annotations: Record<string, string> | undefined
+): BuildInfo {
+  const created = config.created ?? config.labels[CREATED] ?? annotations?.[CREATED];
+  return { digest, ...(created && { created }), labels: config.labels };
+}
+
+/**
+ * The cached promise, or a new one from `load`. Failures stay cached too: within one run the
+ * registry would answer the same, and the client has already retried.
+ */
+function once<T>(cache: Map<string, Promise<T>>, key: string, load: () => Promise<T>): Promise<T> {
+  let promise = cache.get(key);
+  if (!promise) {
+    promise = load();
+    cache.set(key, promise);
+  }
+  return promise;
+}

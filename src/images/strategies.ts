@@ -1,0 +1,194 @@
+// The four update strategies of Argo CD Image Updater (design §5), applied to the filtered tags,
+// plus our departure: no downgrades unless allowed. `current` is what git holds, not the cluster.
+
+import { SpecError, type Candidate, type ImageSpec } from '../model.js';
+import { compileTagFilter } from './filters.js';
+import {
+  compareBuildTimes,
+  DEFAULT_PLATFORMS,
+  parsePlatform,
+  type BuildInfo,
+  type ImageMetadata
+} from './metadata.js';
+import { comparePrecedence, compareVersions, parseConstraint, parseVersion, type Version } from './semver.js';
+
+export type Selection =
+  | { kind: 'update'; candidate: Candidate }
+  | { kind: 'current'; candidate: Candidate }
+  | { kind: 'skip'; reason: string };
+
+export interface SelectInput {
+  spec: ImageSpec;
+  /** Candidate tags: the registry's list plus pushed refs. */
+  tags: string[];
+  /** The version in git: `tag`, `tag@sha256:...`, or null when not found. */
+  current: string | null;
+  allowDowngrade: boolean;
+  metadata: ImageMetadata;
+}
+
+interface Context extends SelectInput {
+  /** Distinct candidate tags. */
+  all: string[];
+  filtered: string[];
+  /** The current version split, undefined when unknown. */
+  now?: { tag: string; digest?: string };
+  /** `(N tags, M after filters)`, for skip reasons. */
+  counts: string;
+}
+
+export async function selectVersion(input: SelectInput): Promise<Selection> {
+  const all = [...new Set(input.tags)];
+  const filtered = all.filter(compileTagFilter(input.spec));
+  const ctx: Context = {
+    ...input,
+    all,
+    filtered,
+    ...(input.current !== null && { now: splitVersion(input.current) }),
+    counts: `(${all.length} ${all.length === 1 ? 'tag' : 'tags'}, ${filtered.length} after filters)`
+  };
+  switch (input.spec.strategy) {
+    case 'semver':
+      return semver(ctx);
+    case 'newest-build':
+      return newestBuild(ctx);
+    case 'digest':
+      return digest(ctx);
+    case 'alphabetical':
+      return alphabetical(ctx);
+  }
+}
+
+function splitVersion(version: string): { tag: string; digest?: string } {
+  const at = version.indexOf('@');
+  return at < 0 ? { tag: version } : { tag: version.slice(0, at), digest: version.slice(at + 1) };
+}
+
+function compareStrings(a: string, b: string): number {
+  // Tags are ASCII, so UTF-16 order is byte order.
+  return a === b ? 0 : a < b ? -1 : 1;
+}
+
+function downgrade(ctx: Context, to: string, detail = ''): Selection {
+  return { kind: 'skip', reason: `would downgrade from ${ctx.current} to ${to}${detail}` };
+}
+
+function semver(ctx: Context): Selection {
+  const { spec } = ctx;
+  const text = spec.constraint ?? '';
+  let constraint;
+  try {
+    constraint = parseConstraint(text);
+  } catch (err) {
+    throw new SpecError((err as Error).message, spec.fieldOf.constraint ?? 'image-list');
+  }
+  const versions = ctx.filtered
+    .map(parseVersion)
+    .filter((v): v is Version => v !== undefined && constraint.allows(v));
+  if (!versions.length) {
+    return { kind: 'skip', reason: `no tag matches constraint "${text.trim() || '*'}" ${ctx.counts}` };
+  }
+  const best = versions.reduce((a, b) => (compareVersions(a, b) >= 0 ? a : b));
+  const candidate = { tag: best.original };
+  const now = ctx.now;
+  if (!now) return { kind: 'update', candidate };
+  if (now.tag === best.original) return { kind: 'current', candidate };
+  const current = parseVersion(now.tag);
+  if (current) {
+    const order = comparePrecedence(current, best);
+    // The same version spelled another way (`1.2` and `1.2.0`): keep git's spelling, no churn.
+    if (order === 0 && versions.some((v) => v.original === now.tag)) {
+      return { kind: 'current', candidate: { tag: now.tag } };
+    }
+    if (order > 0 && !ctx.allowDowngrade) return downgrade(ctx, best.original);
+  }
+  return { kind: 'update', candidate };
+}
+
+async function newestBuild(ctx: Context): Promise<Selection> {
+  const { spec, metadata } = ctx;
+  const platforms = spec.platforms.length ? spec.platforms : DEFAULT_PLATFORMS;
+  for (const platform of platforms) {
+    try {
+      parsePlatform(platform);
+    } catch (err) {
+      throw new SpecError((err as Error).message, spec.fieldOf.platforms ?? 'platforms');
+    }
+  }
+  const builds = new Map<string, BuildInfo | undefined>(
+    await Promise.all(
+      ctx.filtered.map(async (tag) => [tag, await metadata.build(spec.image, tag, platforms)] as const)
+    )
+  );
+  let best: { tag: string; build: BuildInfo } | undefined;
+  for (const [tag, build] of builds) {
+    if (!build) continue;
+    // Newest build wins; equal (or no) dates: the lexically greatest tag, as Argo CD Image Updater.
+    const order = best
+      ? compareBuildTimes(build.created, best.build.created) || compareStrings(tag, best.tag)
+      : 1;
+    if (order > 0) best = { tag, build };
+  }
+  if (!best) {
+    const reason = ctx.filtered.length
+      ? `no tag has an image for ${platforms.join(', ')} ${ctx.counts}`
+      : `no tag matches the filters ${ctx.counts}`;
+    return { kind: 'skip', reason };
+  }
+  const { tag, build } = best;
+  const candidate: Candidate = {
+    tag,
+    digest: build.digest,
+    ...(build.created && { created: build.created }),
+    labels: build.labels
+  };
+  const now = ctx.now;
+  if (!now) return { kind: 'update', candidate };
+  if (now.tag === tag) return { kind: 'current', candidate };
+  // The current tag may be filtered out now, but if the registry still has it, its date counts.
+  if (!ctx.allowDowngrade && ctx.all.includes(now.tag)) {
+    const current = builds.has(now.tag)
+      ? builds.get(now.tag)
+      : await metadata.build(spec.image, now.tag, platforms);
+    if (current && compareBuildTimes(current.created, build.created) > 0) {
+      return downgrade(
+        ctx,
+        tag,
+        ` (built ${current.created}, ${tag} built ${build.created ?? 'at an unknown date'})`
+      );
+    }
+  }
+  return { kind: 'update', candidate };
+}
+
+async function digest(ctx: Context): Promise<Selection> {
+  const { spec } = ctx;
+  const field = spec.fieldOf.constraint ?? 'image-list';
+  const tag = spec.constraint?.trim();
+  if (!tag) {
+    throw new SpecError(
+      `the digest strategy needs the tag to follow, e.g. "${spec.image.name}:latest"; the image has no tag`,
+      field
+    );
+  }
+  if (!ctx.all.includes(tag))
+    throw new SpecError(`tag "${tag}" not found for ${spec.image.name} ${ctx.counts}`, field);
+  if (!ctx.filtered.includes(tag)) {
+    return { kind: 'skip', reason: `tag "${tag}" is excluded by allow-tags/ignore-tags` };
+  }
+  const candidate = { tag, digest: await ctx.metadata.digest(spec.image, tag) };
+  const now = ctx.now;
+  if (now && now.tag === tag && now.digest === candidate.digest) return { kind: 'current', candidate };
+  return { kind: 'update', candidate };
+}
+
+function alphabetical(ctx: Context): Selection {
+  if (!ctx.filtered.length) return { kind: 'skip', reason: `no tag matches the filters ${ctx.counts}` };
+  const tag = ctx.filtered.reduce((a, b) => (compareStrings(a, b) >= 0 ? a : b));
+  const candidate = { tag };
+  const now = ctx.now;
+  if (!now) return { kind: 'update', candidate };
+  if (now.tag === tag) return { kind: 'current', candidate };
+  if (compareStrings(tag, now.tag) < 0 && !ctx.allowDowngrade) return downgrade(ctx, tag);
+  return { kind: 'update', candidate };
+}

@@ -1,0 +1,170 @@
+// `argocd-image-updater.argoproj.io/*` annotations of an Application (design §3), read the way
+// Argo CD Image Updater reads them: per-alias settings beat app-wide ones, an entry without alias
+// gets only app-wide settings, annotations naming an alias that is not listed are ignored.
+import { SpecError } from '../model.js';
+import { describe } from './fields.js';
+import {
+  defaultAlias,
+  IMAGE_SETTINGS,
+  parseKustomizeName,
+  parseNonEmpty,
+  type RawImage,
+  type RawWriteBack,
+  type Setting,
+  text
+} from './settings.js';
+
+export const PREFIX = 'argocd-image-updater.argoproj.io/';
+export const IMAGE_LIST = `${PREFIX}image-list`;
+
+const APP_LEVEL = ['image-list', 'write-back-method', 'git-branch', 'git-repository', 'write-back-target'];
+/** Setting name in the model -> annotation suffix, usable app-wide and per alias. */
+const COMMON = {
+  strategy: 'update-strategy',
+  allowTags: 'allow-tags',
+  ignoreTags: 'ignore-tags',
+  forceUpdate: 'force-update',
+  pullSecret: 'pull-secret',
+  platforms: 'platforms'
+} as const;
+const TARGETS = {
+  'helm.image-name': parseNonEmpty,
+  'helm.image-tag': parseNonEmpty,
+  'helm.image-spec': parseNonEmpty,
+  'kustomize.image-name': parseKustomizeName
+} as const;
+/** Per-alias annotation suffix -> validator. */
+const PER_ALIAS = new Map<string, (s: Setting) => unknown>([
+  ...Object.entries(COMMON).map(([k, suffix]): [string, (s: Setting) => unknown] => [
+    suffix,
+    IMAGE_SETTINGS[k as keyof typeof COMMON]
+  ]),
+  ...Object.entries(TARGETS)
+]);
+
+export type Annotations = Record<string, unknown>;
+
+export function hasUpdaterAnnotations(annotations: Annotations): boolean {
+  return Object.keys(annotations).some((key) => key.startsWith(PREFIX));
+}
+
+/** Empty values count as unset (Argo CD Image Updater trims and ignores them); non-strings are errors. */
+function annotation(annotations: Annotations, suffix: string): Setting | undefined {
+  const field = PREFIX + suffix;
+  if (!(field in annotations)) return undefined;
+  const value = annotations[field];
+  if (typeof value !== 'string') {
+    return {
+      value,
+      field,
+      problem: `expected a string (quote the annotation value), got ${describe(value)}`
+    };
+  }
+  return value.trim() ? { value, field } : undefined;
+}
+
+/** Per-alias annotation keys use the alias with `/` replaced by `_`, as annotation names cannot hold `/`. */
+function aliasKey(alias: string): string {
+  return alias.replace(/\//g, '_');
+}
+
+/** Entries of an image-list; whitespace around `=` is allowed, as Argo CD Image Updater trims it. */
+function entries(list: string): string[] {
+  return list
+    .replace(/\s*=\s*/g, '=')
+    .split(/[\s,]+/)
+    .filter(Boolean);
+}
+
+/**
+ * The images of the `image-list` annotation: `[alias=]image[:constraint][@digest]` separated by
+ * commas or whitespace (block scalars). Throws SpecError when the list itself is unusable.
+ */
+export function annotationImages(annotations: Annotations): RawImage[] {
+  const list = annotation(annotations, 'image-list');
+  if (!list) throw new SpecError('the image-list annotation is empty', IMAGE_LIST);
+  return entries(text(list)).map((entry) => {
+    const eq = entry.indexOf('=');
+    const explicit = eq >= 0;
+    const alias = explicit ? entry.slice(0, eq) : defaultAlias(entry);
+    const image: RawImage = {
+      alias,
+      aliasField: IMAGE_LIST,
+      image: { value: entry.slice(eq + 1), field: IMAGE_LIST }
+    };
+    for (const [key, suffix] of Object.entries(COMMON)) {
+      const setting =
+        (explicit && alias && annotation(annotations, `${aliasKey(alias)}.${suffix}`)) ||
+        annotation(annotations, suffix);
+      if (setting) image[key as keyof typeof COMMON] = setting;
+    }
+    if (explicit && alias) {
+      const target = (suffix: string) => annotation(annotations, `${aliasKey(alias)}.${suffix}`);
+      const [name, tag, spec] = [
+        target('helm.image-name'),
+        target('helm.image-tag'),
+        target('helm.image-spec')
+      ];
+      if (name || tag || spec)
+        image.helm = { ...(name && { name }), ...(tag && { tag }), ...(spec && { spec }) };
+      const kustomize = target('kustomize.image-name');
+      if (kustomize) image.kustomize = { name: kustomize };
+    }
+    return image;
+  });
+}
+
+export function annotationWriteBack(annotations: Annotations): RawWriteBack {
+  const method = annotation(annotations, 'write-back-method');
+  const branch = annotation(annotations, 'git-branch');
+  const repository = annotation(annotations, 'git-repository');
+  const target = annotation(annotations, 'write-back-target');
+  return {
+    ...(method && { method }),
+    ...(branch && { branch }),
+    ...(repository && { repository }),
+    ...(target && { target })
+  };
+}
+
+export interface AnnotationNote {
+  alias?: string;
+  /** Set when the ignored annotation's value is malformed as well. */
+  error?: SpecError;
+  reason: string;
+}
+
+/**
+ * Updater annotations that have no effect: per-alias settings for aliases the image-list does not
+ * declare with `alias=` (Argo CD Image Updater ignores them too; usually a typo) and unknown names.
+ */
+export function ignoredAnnotations(annotations: Annotations): AnnotationNote[] {
+  const list = annotations[IMAGE_LIST];
+  const declared = typeof list === 'string' ? entries(list).filter((e) => e.includes('=')) : [];
+  const listed = new Set(declared.map((e) => aliasKey(e.slice(0, e.indexOf('=')))));
+  const notes: AnnotationNote[] = [];
+  for (const key of Object.keys(annotations)) {
+    if (!key.startsWith(PREFIX)) continue;
+    const name = key.slice(PREFIX.length);
+    if (APP_LEVEL.includes(name) || Object.values<string>(COMMON).includes(name)) continue;
+    const perAlias = [...PER_ALIAS].find(
+      ([suffix]) => name.endsWith(`.${suffix}`) && name.length > suffix.length + 1
+    );
+    if (!perAlias) {
+      notes.push({ reason: `unknown annotation ${key} is ignored` });
+      continue;
+    }
+    const [suffix, validate] = perAlias;
+    const alias = name.slice(0, -suffix.length - 1);
+    if (listed.has(alias)) continue;
+    const reason = `annotation ${key} is ignored: the image-list declares no alias "${alias}" (write ${alias}=<image> there)`;
+    const setting = annotation(annotations, name);
+    try {
+      if (setting) validate(setting);
+      notes.push({ alias, reason });
+    } catch (e) {
+      notes.push({ alias, reason, error: e as SpecError });
+    }
+  }
+  return notes;
+}

@@ -1,0 +1,151 @@
+// Argo CD `Application` manifests: identity, labels, annotations and sources, and the choice of
+// the one source this repo can write (design §1).
+import { SpecError, type AppSource, type HelmParameter, type WriteBackConfig } from '../model.js';
+import {
+  describe,
+  isMap,
+  optBool,
+  optList,
+  optMap,
+  optString,
+  reqString,
+  stringList,
+  stringMap,
+  type YamlMap
+} from './fields.js';
+
+export interface Application {
+  name: string;
+  namespace: string;
+  labels: Record<string, string>;
+  annotations: Record<string, unknown>;
+  /** `spec.sources` when non-empty (Argo CD ignores `spec.source` then), else `[spec.source]`. */
+  sources: AppSource[];
+}
+
+/** Throws SpecError naming the field when the manifest is malformed. */
+export function parseApplication(doc: YamlMap, argocdNamespace: string): Application {
+  const metadata = optMap(doc, 'metadata', 'metadata');
+  if (!metadata) throw new SpecError('expected a mapping with name', 'metadata');
+  const name = reqString(metadata, 'name', 'metadata.name');
+  const namespace = optString(metadata, 'namespace', 'metadata.namespace')?.trim() || argocdNamespace;
+  const labels = stringMap(metadata, 'labels', 'metadata.labels');
+  const annotations = optMap(metadata, 'annotations', 'metadata.annotations') ?? {};
+  const spec = optMap(doc, 'spec', 'spec');
+  if (!spec) throw new SpecError('expected a mapping', 'spec');
+  const list = optList(spec, 'sources', 'spec.sources') ?? [];
+  const sources = list.length
+    ? list.map((s, i) => parseSource(s, `spec.sources[${i}]`))
+    : spec.source !== undefined && spec.source !== null
+      ? [parseSource(spec.source, 'spec.source')]
+      : [];
+  return { name, namespace, labels, annotations, sources };
+}
+
+function parseSource(value: unknown, field: string): AppSource {
+  if (!isMap(value)) throw new SpecError(`expected a mapping, got ${describe(value)}`, field);
+  const source: AppSource = { repoURL: reqString(value, 'repoURL', `${field}.repoURL`).trim() };
+  const path = optString(value, 'path', `${field}.path`);
+  const chart = optString(value, 'chart', `${field}.chart`);
+  const targetRevision = optString(value, 'targetRevision', `${field}.targetRevision`);
+  if (path !== undefined) source.path = path;
+  if (chart !== undefined) source.chart = chart;
+  if (targetRevision !== undefined) source.targetRevision = targetRevision;
+  const helm = optMap(value, 'helm', `${field}.helm`);
+  if (helm) {
+    const parameters = (optList(helm, 'parameters', `${field}.helm.parameters`) ?? []).map((p, i) =>
+      parseHelmParameter(p, `${field}.helm.parameters[${i}]`)
+    );
+    source.helm = { parameters, valueFiles: stringList(helm, 'valueFiles', `${field}.helm.valueFiles`) };
+  }
+  const kustomize = optMap(value, 'kustomize', `${field}.kustomize`);
+  if (kustomize) source.kustomize = { images: stringList(kustomize, 'images', `${field}.kustomize.images`) };
+  return source;
+}
+
+function parseHelmParameter(value: unknown, field: string): HelmParameter {
+  if (!isMap(value))
+    throw new SpecError(`expected a mapping with name and value, got ${describe(value)}`, field);
+  const parameter: HelmParameter = {
+    name: reqString(value, 'name', `${field}.name`),
+    value: optString(value, 'value', `${field}.value`) ?? ''
+  };
+  const forceString = optBool(value, 'forceString', `${field}.forceString`);
+  if (forceString !== undefined) parameter.forceString = forceString;
+  return parameter;
+}
+
+/**
+ * A repository URL reduced to `host/path` (or `owner/name`): scheme, user, port, `.git`, trailing
+ * slashes and case dropped; scp-like `git@host:owner/name` read as `host/owner/name`.
+ */
+function repoKey(url: string): string {
+  return url
+    .trim()
+    .toLowerCase()
+    .replace(/^[a-z][a-z0-9+.-]*:\/\//, '')
+    .replace(/^[^@/]+@/, '')
+    .replace(/^([^/:]+):\d+\//, '$1/')
+    .replace(/^([^/:]+):/, '$1/')
+    .replace(/\/+$/, '')
+    .replace(/\.git$/, '')
+    .replace(/\/+$/, '');
+}
+
+function hasHost(key: string): boolean {
+  const first = key.split('/')[0]!;
+  return key.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost');
+}
+
+/** True when `url` denotes `repository` (`owner/name` matches that path on any host). */
+export function sameRepo(url: string, repository: string): boolean {
+  const a = repoKey(url);
+  const b = repoKey(repository);
+  if (a === b) return true;
+  if (hasHost(b) || !hasHost(a)) return false;
+  return a.slice(a.indexOf('/') + 1) === b;
+}
+
+/**
+ * The source written back, or why there is none. Among sources from this repo with a `path`,
+ * the one matching the write-back target's kind is preferred. An app that writes only to an
+ * absolute target (e.g. a chart plus `$values` ref) needs no path: its Helm/Kustomize source is
+ * used for its parameters.
+ */
+export function chooseSource(
+  app: Application,
+  writeBack: WriteBackConfig,
+  repository: string | undefined
+): { source?: AppSource; skipReason?: string } {
+  if (!app.sources.length) return { skipReason: 'the Application has no spec.source or spec.sources' };
+  const ours = (url: string) => repository === undefined || sameRepo(url, repository);
+  const namedByGitRepository = writeBack.repository !== undefined && ours(writeBack.repository);
+  const withPath = app.sources.filter((s) => s.path !== undefined);
+  let pool = withPath.filter((s) => ours(s.repoURL));
+  if (!pool.length && namedByGitRepository) pool = withPath;
+  const prefer = (sources: AppSource[]) => {
+    const { kind } = writeBack.target;
+    return (
+      (kind === 'kustomization' && sources.find((s) => s.kustomize)) ||
+      (kind === 'helmvalues' && sources.find((s) => s.helm || s.chart)) ||
+      sources.find((s) => s.helm || s.kustomize) ||
+      sources[0]
+    );
+  };
+  if (pool.length) return { source: prefer(pool) };
+
+  const urls = app.sources.map((s) => s.repoURL).join(', ');
+  if (!namedByGitRepository && !app.sources.some((s) => ours(s.repoURL))) {
+    const gitRepo = writeBack.repository
+      ? ` and git-repository ${writeBack.repository} does not name it`
+      : '';
+    return { skipReason: `source repoURL ${urls} is not ${repository}${gitRepo}` };
+  }
+  const { target } = writeBack;
+  if (target.kind !== 'argocd-source' && target.path?.startsWith('/')) return { source: prefer(app.sources) };
+  return {
+    skipReason:
+      `no source from ${repository ?? 'this repo'} has a path (a chart or ref source holds no .argocd-source file); ` +
+      'use an absolute write-back-target such as helmvalues:/path/values.yaml'
+  };
+}

@@ -1,0 +1,299 @@
+// discover (design §1, §3): manifest files -> UpdateSpecs. Applications and ImageUpdater CRs are
+// collected from every file first, then each Application gets its configuration from the most
+// specific matching applicationRef, else from its own annotations. Problems become RunErrors
+// scoped to one image, app or document; discover itself never throws.
+import { SpecError, type DiscoverResult, type RunError, type UpdateSpec } from '../model.js';
+import {
+  annotationImages,
+  annotationWriteBack,
+  hasUpdaterAnnotations,
+  ignoredAnnotations,
+  IMAGE_LIST,
+  PREFIX
+} from './annotations.js';
+import { chooseSource, parseApplication, type Application } from './application.js';
+import { isMap, type YamlMap } from './fields.js';
+import {
+  parseImageUpdater,
+  refImages,
+  refMatches,
+  refWriteBack,
+  type ApplicationRef,
+  type ImageUpdater
+} from './imageupdater.js';
+import { resolveImage, resolveWriteBack, type RawImage, type RawWriteBack } from './settings.js';
+import { loadYamlDocuments } from './yaml-docs.js';
+
+export interface DiscoverOptions {
+  /** `owner/name` or any URL form; undefined = every Application points at this repo. */
+  repository?: string;
+  argocdNamespace: string;
+}
+
+export interface ManifestFile {
+  path: string;
+  content: string;
+}
+
+const ARGO_GROUP = 'argoproj.io';
+const UPDATER_GROUP = 'argocd-image-updater.argoproj.io';
+
+interface Where {
+  file: string;
+  doc: number;
+  app?: string;
+}
+
+interface FoundApp extends Where {
+  app: string;
+  manifest: Application;
+}
+
+interface FoundCr extends Where {
+  cr: ImageUpdater;
+  /** Some Application matched one of its refs. */
+  matched: boolean;
+  /** Some Application took its configuration from it. */
+  used: boolean;
+}
+
+class Discovery {
+  readonly result: DiscoverResult = { specs: [], errors: [], skipped: [] };
+  private readonly apps: FoundApp[] = [];
+  private readonly crs: FoundCr[] = [];
+
+  constructor(private readonly options: DiscoverOptions) {}
+
+  /** Runs `fn`, turning anything it throws into an error at `where`. */
+  guard(where: Partial<Where>, fn: () => void): void {
+    try {
+      fn();
+    } catch (e) {
+      this.error(where, e);
+    }
+  }
+
+  error(where: Partial<Where>, e: unknown, alias?: string): void {
+    const error: RunError = { ...where, ...(alias && { alias }), message: '' };
+    if (e instanceof SpecError) {
+      error.message = e.message;
+      if (e.field) error.field = e.field;
+    } else error.message = `internal error: ${e instanceof Error ? e.message : String(e)}`;
+    this.result.errors.push(error);
+  }
+
+  collect(file: ManifestFile): void {
+    // A file that never mentions Argo CD is not ours to judge, e.g. a Helm chart template.
+    const argoFile = file.content.includes(ARGO_GROUP);
+    for (const doc of loadYamlDocuments(file.content)) {
+      const where = { file: file.path, doc: doc.index };
+      if (doc.problems.length) {
+        if (!argoFile) continue;
+        const more = doc.problems.length > 1 ? ` (and ${doc.problems.length - 1} more)` : '';
+        this.error(where, new SpecError(`YAML does not parse: ${doc.problems[0]}${more}`));
+      } else if (isMap(doc.value)) {
+        this.guard(where, () => this.collectDoc(where, doc.value as YamlMap, doc.duplicateKeys));
+      }
+    }
+  }
+
+  private collectDoc(where: Where, value: YamlMap, duplicateKeys: string[]): void {
+    const [group] = String(value.apiVersion ?? '').split('/');
+    const kind = typeof value.kind === 'string' ? value.kind : undefined;
+    const metadata = isMap(value.metadata) ? value.metadata : {};
+    const name = typeof metadata.name === 'string' ? metadata.name : undefined;
+    const app = name ?? where.file;
+    const isApp = group === ARGO_GROUP && kind === 'Application';
+    const isAppSet = group === ARGO_GROUP && kind === 'ApplicationSet';
+    const isCr = group === UPDATER_GROUP && kind === 'ImageUpdater';
+    if ((isApp || isAppSet || isCr) && duplicateKeys.length) {
+      const message = `repeated keys ${duplicateKeys.join(', ')}: which value counts is ambiguous (kubectl rejects such manifests)`;
+      this.error({ ...where, ...(name && { app: name }) }, new SpecError(message));
+    } else if (isApp) {
+      this.guard({ ...where, ...(name && { app: name }) }, () => {
+        const manifest = parseApplication(value, this.options.argocdNamespace);
+        this.apps.push({ ...where, app: manifest.name, manifest });
+      });
+    } else if (isCr) {
+      let cr: ImageUpdater;
+      try {
+        cr = parseImageUpdater(value, this.options.argocdNamespace);
+      } catch (e) {
+        if (!(e instanceof SpecError)) throw e;
+        throw new SpecError(`ImageUpdater ${name ?? '(unnamed)'} is ignored: ${e.message}`, e.field);
+      }
+      this.crs.push({ ...where, cr, matched: false, used: false });
+    } else if (isAppSet) {
+      if (updaterAnnotationPaths(value).length) {
+        this.result.skipped.push({
+          app,
+          reason:
+            `${where.file}: ApplicationSet ${app} carries argocd-image-updater annotations in its template; ` +
+            'ApplicationSet generators cannot be rendered here: annotate the generated Applications or use an ImageUpdater CR'
+        });
+      }
+    } else {
+      const what = kind
+        ? `${kind} ${name ?? ''}`.trim()
+        : 'a document without apiVersion/kind (Helm values?)';
+      for (const path of updaterAnnotationPaths(value)) {
+        const owner =
+          path.at(-1) === 'annotations' && path.length > 1 && path.at(-2) !== 'metadata' ? path.at(-2)! : app;
+        this.result.skipped.push({
+          app: owner,
+          reason:
+            `${where.file} document ${where.doc}: ${what} is not an Argo CD Application, so its ` +
+            `argocd-image-updater annotations at ${path.join('.')} are not read; put them on the Application`
+        });
+      }
+    }
+  }
+
+  resolve(): void {
+    for (const found of this.apps) {
+      this.guard({ file: found.file, doc: found.doc, app: found.app }, () => this.resolveApp(found));
+    }
+    for (const { cr, matched, used } of this.crs) {
+      if (used) continue;
+      this.result.skipped.push({
+        app: cr.name,
+        reason: matched
+          ? `ImageUpdater ${cr.name}: every Application it selects takes its settings from a more specific applicationRef or has no image-list for useAnnotations`
+          : `ImageUpdater ${cr.name} selects no Application in namespace ${cr.namespaces.join(' or ')} among the scanned manifests`
+      });
+    }
+  }
+
+  private resolveApp(found: FoundApp): void {
+    const { manifest } = found;
+    const candidates = this.crs
+      .filter((c) => c.cr.namespaces.includes(manifest.namespace))
+      .flatMap((c) => c.cr.refs.filter((ref) => refMatches(ref, manifest)).map((ref) => ({ c, ref })))
+      .sort((a, b) => b.ref.specificity - a.ref.specificity);
+    for (const { c } of candidates) c.matched = true;
+    const hasImageList = IMAGE_LIST in manifest.annotations;
+    // Like the controller, a useAnnotations ref cannot configure an app without image-list and
+    // the next most specific ref is tried.
+    const chosen = candidates.find(({ ref }) => !ref.useAnnotations || hasImageList);
+    if (chosen) {
+      chosen.c.used = true;
+      if (chosen.ref.useAnnotations) this.fromAnnotations(found);
+      else this.fromImageUpdater(found, chosen.c, chosen.ref);
+    } else if (candidates.length) {
+      const names = [...new Set(candidates.map(({ c }) => c.cr.name))].join(', ');
+      this.result.skipped.push({
+        app: found.app,
+        reason: `ImageUpdater ${names} selects it with useAnnotations, but it has no ${IMAGE_LIST} annotation`
+      });
+    } else if (hasImageList) this.fromAnnotations(found);
+    else if (hasUpdaterAnnotations(manifest.annotations)) {
+      this.result.skipped.push({
+        app: found.app,
+        reason: `it has argocd-image-updater annotations but no ${IMAGE_LIST} annotation`
+      });
+    }
+  }
+
+  private fromAnnotations(found: FoundApp): void {
+    const { annotations } = found.manifest;
+    const where = { file: found.file, doc: found.doc, app: found.app };
+    let raws: RawImage[];
+    try {
+      raws = annotationImages(annotations);
+    } catch (e) {
+      return this.error(where, e);
+    }
+    for (const note of ignoredAnnotations(annotations)) {
+      if (note.error) {
+        const e = new SpecError(`${note.error.message} (${note.reason})`, note.error.field);
+        this.error(where, e, note.alias);
+      } else
+        this.result.skipped.push({
+          app: found.app,
+          ...(note.alias && { alias: note.alias }),
+          reason: note.reason
+        });
+    }
+    this.build(found, raws, annotationWriteBack(annotations), { kind: 'annotations' }, where);
+  }
+
+  private fromImageUpdater(found: FoundApp, c: FoundCr, ref: ApplicationRef): void {
+    const where = { file: c.file, doc: c.doc, app: found.app };
+    const by = `ImageUpdater ${c.cr.name} (${ref.field})`;
+    if (hasUpdaterAnnotations(found.manifest.annotations)) {
+      this.result.skipped.push({
+        app: found.app,
+        reason: `its argocd-image-updater annotations are ignored: ${by} configures it`
+      });
+    }
+    const raws = refImages(c.cr, ref);
+    if (!raws.length) {
+      this.result.skipped.push({ app: found.app, reason: `${by} selects it but lists no images` });
+      return;
+    }
+    const origin = { kind: 'imageupdater' as const, name: c.cr.name, file: c.file };
+    this.build(found, raws, refWriteBack(c.cr, ref), origin, where);
+  }
+
+  /** An app-level error drops the app; an image error drops that image only. */
+  private build(
+    found: FoundApp,
+    raws: RawImage[],
+    rawWriteBack: RawWriteBack,
+    origin: UpdateSpec['origin'],
+    where: Where
+  ): void {
+    let writeBack: UpdateSpec['writeBack'];
+    try {
+      writeBack = resolveWriteBack(rawWriteBack);
+    } catch (e) {
+      return this.error(where, e);
+    }
+    const images: UpdateSpec['images'] = [];
+    for (const raw of raws) {
+      if (raw.unsupported) {
+        this.result.skipped.push({ app: found.app, alias: raw.alias, reason: raw.unsupported });
+        continue;
+      }
+      try {
+        const image = resolveImage(raw);
+        if (images.some((i) => i.alias === image.alias)) {
+          throw new SpecError(`alias "${image.alias}" is used by more than one image`, raw.aliasField);
+        }
+        images.push(image);
+      } catch (e) {
+        this.error(where, e, raw.alias);
+      }
+    }
+    if (!images.length) return;
+    const { manifest } = found;
+    const { source, skipReason } = chooseSource(manifest, writeBack, this.options.repository);
+    this.result.specs.push({
+      file: found.file,
+      doc: found.doc,
+      app: found.app,
+      namespace: manifest.namespace,
+      ...(source && { source }),
+      images,
+      writeBack,
+      origin,
+      ...(skipReason && { skipReason })
+    });
+  }
+}
+
+/** Paths of the mappings that hold argocd-image-updater annotation keys, anywhere in a document. */
+function updaterAnnotationPaths(value: unknown, path: string[] = []): string[][] {
+  if (Array.isArray(value))
+    return value.flatMap((item, i) => updaterAnnotationPaths(item, [...path, String(i)]));
+  if (!isMap(value)) return [];
+  const here = Object.keys(value).some((key) => key.startsWith(PREFIX)) ? [path] : [];
+  return [...here, ...Object.entries(value).flatMap(([k, v]) => updaterAnnotationPaths(v, [...path, k]))];
+}
+
+export function discover(files: ManifestFile[], options: DiscoverOptions): DiscoverResult {
+  const discovery = new Discovery(options);
+  for (const file of files) discovery.guard({ file: file.path }, () => discovery.collect(file));
+  discovery.guard({}, () => discovery.resolve());
+  return discovery.result;
+}
