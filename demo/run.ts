@@ -1,22 +1,38 @@
 // `npm run demo`: the main job on the bundled sample cluster-config repo, offline.
-// Runs the CLI exactly as a user would, on demo/repo, against the sample registry state.
+// Starts the embedded registry (demo/registry.json served over HTTP on 127.0.0.1) and runs the CLI
+// exactly as a user would, with the real registry client pointed at it through --registries.
 
+import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { runCli } from '../src/cli.js';
+import { startEmbeddedRegistry } from './registry-server.js';
 
 const demo = resolve(process.cwd(), 'demo');
-const args = [
-  '--dir',
-  resolve(demo, 'repo'),
-  '--registry-fixture',
-  resolve(demo, 'registry.json'),
-  ...process.argv.slice(2)
-];
-process.stdout.write(`$ argocd-image-pr ${args.join(' ')}\n\n`);
-const code = await runCli(args, {
-  stdout: (t) => process.stdout.write(t),
-  stderr: (t) => process.stderr.write(t)
-});
-process.stdout.write(
-  `\nThe CLI exited with ${code}${code === 1 ? ': the two broken apps in demo/repo/apps/broken.yaml failed, as intended; every other app was planned' : ''}.\n`
+const registry = await startEmbeddedRegistry(
+  JSON.parse(await readFile(resolve(demo, 'registry.json'), 'utf8'))
 );
+try {
+  const args = [
+    '--dir',
+    resolve(demo, 'repo'),
+    '--registries',
+    registry.registries,
+    ...process.argv.slice(2)
+  ];
+  process.stdout.write(`Embedded registry for the demo images:\n${registry.registries}\n\n`);
+  process.stdout.write(
+    `$ argocd-image-pr --dir demo/repo --registries "<the above>" ${process.argv.slice(2).join(' ')}\n\n`
+  );
+  const code = await runCli(args, {
+    stdout: (t) => process.stdout.write(t),
+    stderr: (t) => process.stderr.write(t)
+  });
+  process.stdout.write(
+    `\nThe CLI exited with ${code}` +
+      (code === 1
+        ? ': the two broken apps in demo/repo/apps/broken.yaml failed, as intended; every other app was planned.\n'
+        : '.\n')
+  );
+} finally {
+  await registry.stop();
+}

@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 
 const entries = [
-  ['src/cli.ts', 'dist/cli'],
+  ['src/cli-entry.ts', 'dist/cli'],
   ['demo/run.ts', 'dist/demo']
 ];
 rmSync('dist', { recursive: true, force: true });

@@ -1,14 +1,13 @@
 // The CLI: the same engine as the action, on a local checkout (`--dir`).
 // argocd-image-pr --dir PATH [--<input> VALUE ...] [--write] [--json]
 
-import { realpathSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { INPUTS, UsageError, parseInputs } from './inputs.js';
+import { INPUTS, UsageError, parseInputs, type Inputs } from './inputs.js';
 import type { Registry } from './model.js';
 import { LocalRepoSource } from './repo/local.js';
 import { MemoryRegistry } from './registry/memory.js';
+import { createRegistry } from './registry/oci.js';
 import { toOutputs } from './report/outputs.js';
 import { renderText } from './report/text.js';
 import { run, type RunResult } from './run.js';
@@ -19,7 +18,7 @@ Plans image updates for the Argo CD Applications of a cluster-config checkout.
   --dir PATH                 the checkout to read (and with --write, to update)
   --write                    write the files (default: show what would change)
   --json                     print the outputs object (updates, skipped, errors, changed, stats)
-  --registry-fixture FILE    answer registry queries from a JSON fixture (tests, demo)
+  --registry-fixture FILE    answer registry queries from a JSON fixture instead of registries (offline tests)
 Inputs (same names as the action's):
 ${INPUTS.map((i) => `  --${i.name.padEnd(24)} ${i.description}`).join('\n')}
 
@@ -63,34 +62,33 @@ export function parseArgs(argv: string[]): CliArgs {
 
 export async function runCli(argv: string[], io: CliIO): Promise<number> {
   let args: CliArgs;
-  let inputs;
+  let inputs: Inputs;
+  let registry: Registry;
   try {
     args = parseArgs(argv);
     if (args.help) {
       io.stdout(USAGE + '\n');
       return 0;
     }
-    inputs = parseInputs((name) => args.inputs.get(name));
+    const given = args.inputs;
+    inputs = parseInputs((name) => given.get(name));
     if (!args.dir)
       throw new UsageError('--dir is required (reading the repo over the GitHub API is not available yet)');
-    if (!args.registryFixture) {
-      throw new UsageError('--registry-fixture is required (the OCI registry client is not available yet)');
-    }
+    const fixture = args.registryFixture;
+    registry = fixture
+      ? MemoryRegistry.fromFixture(JSON.parse(await readFile(fixture, 'utf8')))
+      : createRegistry(inputs);
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
     io.stderr(`argocd-image-pr: ${err.message}\n\n${USAGE}\n`);
     return 2;
   }
   const root = resolve(args.dir);
-  const registry: Registry = MemoryRegistry.fromFixture(
-    JSON.parse(await readFile(args.registryFixture, 'utf8'))
-  );
   const result = await run({
     repo: new LocalRepoSource(root),
     registry,
     inputs,
-    chainEdits: true,
-    log: (line) => io.stderr(line + '\n')
+    chainEdits: true
   });
   const write = args.write && !inputs.dryRun;
   if (write) await writeEdits(root, result);
@@ -108,25 +106,4 @@ async function writeEdits(root: string, result: RunResult): Promise<void> {
     await mkdir(dirname(target), { recursive: true });
     await writeFile(target, edit.after);
   }
-}
-
-function isEntryPoint(): boolean {
-  try {
-    return realpathSync(process.argv[1] ?? '') === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
-
-if (isEntryPoint()) {
-  runCli(process.argv.slice(2), {
-    stdout: (t) => process.stdout.write(t),
-    stderr: (t) => process.stderr.write(t)
-  }).then(
-    (code) => (process.exitCode = code),
-    (err: unknown) => {
-      process.stderr.write(`argocd-image-pr: ${err instanceof Error ? err.message : String(err)}\n`);
-      process.exitCode = 1;
-    }
-  );
 }

@@ -26,3 +26,4 @@ export {
   type PushedImage
 } from './push.js';
 export { TokenIssuer, type Credentials } from './token.js';
+export { mirrorFixture } from './mirror.js';
