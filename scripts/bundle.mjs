@@ -9,7 +9,9 @@ const entries = [
 ];
 rmSync('dist', { recursive: true, force: true });
 for (const [entry, out] of entries) {
-  execFileSync('npx', ['ncc', 'build', entry, '-o', out, '--license', 'licenses.txt', '-q'], { stdio: 'inherit' });
+  execFileSync('npx', ['ncc', 'build', entry, '-o', out, '--license', 'licenses.txt', '-q'], {
+    stdio: 'inherit'
+  });
 }
 mkdirSync('dist', { recursive: true });
 writeFileSync('dist/package.json', JSON.stringify({ type: 'module' }, null, 2) + '\n');

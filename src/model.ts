@@ -141,7 +141,12 @@ export type Manifest =
       kind: 'index';
       digest: string;
       mediaType: string;
-      manifests: { digest: string; mediaType?: string; platform?: Platform; annotations?: Record<string, string> }[];
+      manifests: {
+        digest: string;
+        mediaType?: string;
+        platform?: Platform;
+        annotations?: Record<string, string>;
+      }[];
       annotations?: Record<string, string>;
     }
   | {
