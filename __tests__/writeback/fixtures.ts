@@ -1,0 +1,53 @@
+// Builders shared by the write-back and current-version tests.
+
+import { parseImageRef } from '../../src/images/ref.js';
+import type { AppSource, ImageSpec, UpdateSpec, WriteBackTarget } from '../../src/model.js';
+
+export function image(ref: string, extra: Partial<ImageSpec> = {}): ImageSpec {
+  return {
+    alias: 'app',
+    image: parseImageRef(ref),
+    strategy: 'semver',
+    ignoreTags: [],
+    platforms: [],
+    forceUpdate: false,
+    fieldOf: {},
+    ...extra
+  };
+}
+
+export function spec(
+  source: Partial<AppSource>,
+  opts: { app?: string; namespace?: string; target?: WriteBackTarget; images?: ImageSpec[] } = {}
+): UpdateSpec {
+  return {
+    file: 'apps/app.yaml',
+    doc: 0,
+    app: opts.app ?? 'web',
+    namespace: opts.namespace ?? 'argocd',
+    source: { repoURL: 'https://github.com/o/r', path: 'apps/web', ...source },
+    images: opts.images ?? [],
+    writeBack: { method: 'git', target: opts.target ?? { kind: 'argocd-source' } },
+    origin: { kind: 'annotations' }
+  };
+}
+
+/** An in-memory repo read function. */
+export function reader(files: Record<string, string>): (path: string) => Promise<string | undefined> {
+  return (path) => Promise.resolve(files[path]);
+}
+
+/**
+ * The one region where two texts differ, as whole lines (line endings kept): a one-value change
+ * must show up as exactly one removed and one added line.
+ */
+export function lineDiff(before: string, after: string): { removed: string[]; added: string[] } {
+  const a = before.split(/(?<=\n)/);
+  const b = after.split(/(?<=\n)/);
+  let start = 0;
+  while (start < a.length && start < b.length && a[start] === b[start]) start++;
+  let end = 0;
+  while (end < a.length - start && end < b.length - start && a[a.length - 1 - end] === b[b.length - 1 - end])
+    end++;
+  return { removed: a.slice(start, a.length - end), added: b.slice(start, b.length - end) };
+}

@@ -1,0 +1,84 @@
+// The current version of an image comes from git, not from the cluster (design §4). It is read
+// with the same node-finding functions the writers use, so reader and writer agree on every key.
+
+import type { ImageSpec, UpdateSpec } from '../model.js';
+import type { AppType } from '../repo/app-type.js';
+import { joinRepoPath } from '../repo/source.js';
+import { argocdSourceFileName, readHelmParameter, readKustomizeImages } from '../writeback/argocd-source.js';
+import { helmVersion, readHelmValue } from '../writeback/helmvalues.js';
+import { resolveTarget, sourceDir } from '../writeback/index.js';
+import {
+  entryVersion,
+  findEntry,
+  findKustomizationFile,
+  kustomizeImageName,
+  readKustomizationImage
+} from '../writeback/kustomization.js';
+import { getScalar, parseYaml, type YamlText } from '../writeback/splice.js';
+
+type Read = (path: string) => Promise<string | undefined>;
+
+/**
+ * `tag` or `tag@sha256:…` from the first place that has it: the app's .argocd-source file, the
+ * Application's own parameters/images, the write-back target file, then the source path's
+ * values.yaml (Helm) or kustomization (Kustomize). An empty Helm tag means the chart's appVersion.
+ */
+export async function currentVersion(input: {
+  spec: UpdateSpec;
+  image: ImageSpec;
+  appType: AppType;
+  argocdNamespace: string;
+  read: Read;
+}): Promise<string | null> {
+  const { spec, image, appType, read } = input;
+  const dir = sourceDir(spec);
+  const source = spec.source!;
+  const parsed = async (path: string | undefined): Promise<YamlText | undefined> => {
+    const text = path === undefined ? undefined : await read(path);
+    return text === undefined ? undefined : parseYaml(path as string, text);
+  };
+  const fromEntries = (entries: string[]) => {
+    const at = findEntry(entries, kustomizeImageName(image));
+    return at < 0 ? undefined : entryVersion(entries[at] as string);
+  };
+  const fromValues = (y: YamlText | undefined) => y && helmVersion(image, (name) => readHelmValue(y, name));
+  const fromKustomization = (y: YamlText | undefined) => y && readKustomizationImage(y, image);
+
+  // Each lookup is tried only when the ones before it found nothing.
+  const lookups: (() => Promise<string | undefined> | string | undefined)[] = [];
+  if (appType !== 'directory') {
+    lookups.push(async () => {
+      const y = await parsed(joinRepoPath(dir, argocdSourceFileName(spec, input.argocdNamespace)));
+      if (!y) return undefined;
+      return appType === 'helm'
+        ? helmVersion(image, (name) => readHelmParameter(y, name))
+        : fromEntries(readKustomizeImages(y));
+    });
+  }
+  if (appType === 'helm') {
+    const params = source.helm?.parameters ?? [];
+    lookups.push(() => helmVersion(image, (name) => params.find((p) => p.name === name)?.value));
+  }
+  if (appType === 'kustomize') lookups.push(() => fromEntries(source.kustomize?.images ?? []));
+  lookups.push(async () => {
+    const target = await resolveTarget(spec, input.argocdNamespace, read);
+    if (target.kind === 'helmvalues') return fromValues(await parsed(target.file));
+    if (target.kind === 'kustomization') return fromKustomization(await parsed(target.file));
+    return undefined;
+  });
+  if (appType === 'helm')
+    lookups.push(async () => fromValues(await parsed(joinRepoPath(dir, 'values.yaml'))));
+  if (appType === 'kustomize') {
+    lookups.push(async () => fromKustomization(await parsed(await findKustomizationFile(dir, read))));
+  }
+
+  for (const lookup of lookups) {
+    const version = await lookup();
+    if (version === undefined) continue;
+    if (version !== '') return version;
+    // `tag: ""` is the `helm create` convention for "the chart's appVersion".
+    const chart = await parsed(joinRepoPath(dir, 'Chart.yaml'));
+    return (chart && getScalar(chart, ['appVersion'])) || null;
+  }
+  return null;
+}

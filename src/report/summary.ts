@@ -1,0 +1,84 @@
+// The job summary (GITHUB_STEP_SUMMARY): a table per pull request, then skipped items and errors,
+// then request counts and timings. Every user-controlled string is HTML-escaped: manifests and
+// registry answers must not be able to inject markup into the summary.
+
+import type { RunResult } from '../run.js';
+import { renderDiff } from './text.js';
+
+export interface SummaryPullRequest {
+  app: string;
+  number?: number;
+  url?: string;
+  operation: string;
+}
+
+export interface SummaryOptions {
+  dryRun: boolean;
+  pullRequests: SummaryPullRequest[];
+  /** GitHub API requests made by the run. */
+  apiRequests?: number;
+}
+
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"'|`\\]/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+const code = (text: string) => `<code>${escapeHtml(text)}</code>`;
+
+export function renderSummary(result: RunResult, options: SummaryOptions): string {
+  const out: string[] = [`## argocd-image-pr${options.dryRun ? ' (dry run)' : ''}`, ''];
+  const changed = result.apps.filter((a) => a.changes.length);
+  if (!changed.length) out.push('Everything is up to date.', '');
+  for (const app of changed) {
+    const pr = options.pullRequests.find((p) => p.app === app.spec.app || p.app === '*');
+    const link = pr?.url ? ` — <a href="${escapeHtml(pr.url)}">#${pr.number}</a> (${escapeHtml(pr.operation)})` : '';
+    out.push(`### ${escapeHtml(app.spec.app)}${link}`, '');
+    out.push('| Image | From | To | Strategy | File |', '| --- | --- | --- | --- | --- |');
+    for (const c of app.changes) {
+      const from = c.from === null ? '<em>current version not found in git</em>' : code(c.from);
+      out.push(
+        `| ${code(c.image)} (${escapeHtml(c.alias)}) | ${from} | ${code(c.to)} | ${c.strategy} | ${code(c.file)} |`
+      );
+    }
+    out.push('');
+    if (options.dryRun) {
+      for (const edit of app.edits) {
+        out.push(
+          `<details><summary>${code(edit.path)} (would be written)</summary>`,
+          '',
+          '<pre>' + escapeHtml(renderDiff(edit)) + '</pre>',
+          '</details>',
+          ''
+        );
+      }
+    }
+  }
+  if (result.skipped.length) {
+    out.push('### Skipped', '', '| App | Image | Reason |', '| --- | --- | --- |');
+    for (const s of result.skipped) {
+      out.push(`| ${escapeHtml(s.app)} | ${escapeHtml(s.alias ?? '')} | ${escapeHtml(s.reason)} |`);
+    }
+    out.push('');
+  }
+  if (result.errors.length) {
+    out.push('### Errors', '', '| File | App | Image | Field | Message |', '| --- | --- | --- | --- | --- |');
+    for (const e of result.errors) {
+      const cells = [e.file, e.app, e.alias, e.field, e.message].map((v) => escapeHtml(v ?? ''));
+      out.push(`| ${cells.join(' | ')} |`);
+    }
+    out.push('');
+  }
+  const { stats } = result;
+  const registry = Object.entries(stats.registryRequests)
+    .map(([host, n]) => `${escapeHtml(host)}: ${n}`)
+    .join(', ');
+  out.push(
+    '### Run',
+    '',
+    `${stats.applications} application(s), ${stats.images} image(s) in ${stats.durationMs} ms. ` +
+      `Registry requests: ${registry || 'none'}.` +
+      (options.apiRequests !== undefined ? ` GitHub API requests: ${options.apiRequests}.` : ''),
+    ''
+  );
+  return out.join('\n');
+}

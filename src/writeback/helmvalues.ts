@@ -1,0 +1,62 @@
+// Helm image parameters (names and values) and the `helmvalues[:path]` write-back target. The
+// parameter naming lives here once: the .argocd-source writer and the current-version reader use it.
+
+import { formatVersion, parseImageRef } from '../images/ref.js';
+import type { ImageSpec } from '../model.js';
+import type { ImageUpdate } from './index.js';
+import { getScalar, parseKeyPath, parseYaml, setIn, type YamlText } from './splice.js';
+
+export const DEFAULT_HELM_IMAGE_NAME = 'image.name';
+export const DEFAULT_HELM_IMAGE_TAG = 'image.tag';
+
+/**
+ * The Helm parameters that carry one image, as Argo CD Image Updater writes them: the spec
+ * parameter alone (full ref) when configured, else the name and tag parameters.
+ */
+export function helmImageParams(update: ImageUpdate): { name: string; value: string }[] {
+  const { image, tag, digest } = update;
+  const name = image.image.name;
+  if (image.helm?.spec) {
+    return [{ name: image.helm.spec, value: digest ? `${name}@${digest}` : `${name}:${tag}` }];
+  }
+  return [
+    { name: image.helm?.name ?? DEFAULT_HELM_IMAGE_NAME, value: name },
+    { name: image.helm?.tag ?? DEFAULT_HELM_IMAGE_TAG, value: formatVersion(tag, digest) }
+  ];
+}
+
+/**
+ * The inverse of helmImageParams: the version held by the parameters `lookup` finds. undefined when
+ * the parameter is absent, '' when it is empty (the caller falls back to the chart's appVersion).
+ */
+export function helmVersion(
+  image: ImageSpec,
+  lookup: (name: string) => string | undefined
+): string | undefined {
+  if (!image.helm?.spec) return lookup(image.helm?.tag ?? DEFAULT_HELM_IMAGE_TAG);
+  const value = lookup(image.helm.spec);
+  if (!value) return value;
+  let ref;
+  try {
+    ref = parseImageRef(value);
+  } catch {
+    return undefined;
+  }
+  // `name@digest` (written for the digest strategy) follows the constraint's tag.
+  if (ref.digest) return formatVersion(ref.tag ?? image.constraint ?? '', ref.digest);
+  return ref.tag ?? '';
+}
+
+/** A Helm values key (`image.tag`, literal `image.tag:`, `a[0].b`), or undefined when absent. */
+export function readHelmValue(y: YamlText, name: string): string | undefined {
+  return getScalar(y, parseKeyPath(name));
+}
+
+/** Sets the image keys in a values file (an absent file is created). */
+export function editHelmValues(file: string, before: string | undefined, updates: ImageUpdate[]): string {
+  let text = before ?? '';
+  for (const param of updates.flatMap(helmImageParams)) {
+    text = setIn(parseYaml(file, text), parseKeyPath(param.name), param.value);
+  }
+  return text;
+}
