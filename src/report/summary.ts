@@ -31,7 +31,9 @@ export function renderSummary(result: RunResult, options: SummaryOptions): strin
   if (!changed.length) out.push('Everything is up to date.', '');
   for (const app of changed) {
     const pr = options.pullRequests.find((p) => p.app === app.spec.app || p.app === '*');
-    const link = pr?.url ? ` — <a href="${escapeHtml(pr.url)}">#${pr.number}</a> (${escapeHtml(pr.operation)})` : '';
+    const link = pr?.url
+      ? ` — <a href="${escapeHtml(pr.url)}">#${pr.number}</a> (${escapeHtml(pr.operation)})`
+      : '';
     out.push(`### ${escapeHtml(app.spec.app)}${link}`, '');
     out.push('| Image | From | To | Strategy | File |', '| --- | --- | --- | --- | --- |');
     for (const c of app.changes) {
