@@ -7,7 +7,7 @@ import { INPUTS, UsageError, parseInputs, type Inputs } from './inputs.js';
 import type { Registry } from './model.js';
 import { LocalRepoSource } from './repo/local.js';
 import { MemoryRegistry } from './registry/memory.js';
-import { createRegistry } from './registry/oci.js';
+import { registryFromInputs } from './registry/from-inputs.js';
 import { toOutputs } from './report/outputs.js';
 import { renderText } from './report/text.js';
 import { run, type RunResult } from './run.js';
@@ -77,7 +77,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     const fixture = args.registryFixture;
     registry = fixture
       ? MemoryRegistry.fromFixture(JSON.parse(await readFile(fixture, 'utf8')))
-      : createRegistry(inputs);
+      : registryFromInputs(inputs, (message) => io.stderr(`warning: ${message}\n`));
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
     io.stderr(`argocd-image-pr: ${err.message}\n\n${USAGE}\n`);

@@ -171,6 +171,11 @@ export interface Registry {
   /** `reference` is a tag or a digest. */
   manifest(image: ImageRef, reference: string): Promise<Manifest>;
   config(image: ImageRef, digest: string): Promise<ImageConfig>;
+  /**
+   * Optional fast path for newest-build: tag -> {digest, created} from a listing that has them all
+   * (GHCR's Packages API; `created` is the push time). Undefined when unavailable for this image.
+   */
+  pushDates?(image: ImageRef): Promise<Map<string, { digest: string; created: string }> | undefined>;
   /** HTTP requests made so far, per registry host (for the run report). */
   requestCounts?(): Record<string, number>;
 }

@@ -76,6 +76,7 @@ export class ImageMetadata {
   private readonly tagLists = new Map<string, Promise<string[]>>();
   private readonly manifests = new Map<string, Promise<Manifest>>();
   private readonly configs = new Map<string, Promise<ImageConfig>>();
+  private readonly pushDates = new Map<string, ReturnType<NonNullable<Registry['pushDates']>>>();
 
   constructor(private readonly registry: Registry) {}
 
@@ -94,6 +95,10 @@ export class ImageMetadata {
    * config's platform must match. Undefined when no platform matches.
    */
   async build(image: ImageRef, tag: string, platforms: string[]): Promise<BuildInfo | undefined> {
+    // The registry's listing of push dates (opt-in GHCR fast path) answers without manifests or
+    // configs; it knows no platforms, so every listed tag counts.
+    const listed = (await this.listedPushDates(image))?.get(tag);
+    if (listed) return { digest: listed.digest, created: listed.created, labels: {} };
     const wanted = new Set(
       (platforms.length ? platforms : DEFAULT_PLATFORMS).map((p) => platformKey(parsePlatform(p)))
     );
@@ -129,6 +134,11 @@ export class ImageMetadata {
       if (build && (!newest || compareBuildTimes(build.created, newest.created) > 0)) newest = build;
     }
     return newest;
+  }
+
+  private async listedPushDates(image: ImageRef) {
+    if (!this.registry.pushDates) return undefined;
+    return once(this.pushDates, imageKey(image), () => this.registry.pushDates!(image));
   }
 
   /** Cached per tag and per digest: a tag's manifest is then known by its digest too. */

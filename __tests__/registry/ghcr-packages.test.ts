@@ -1,0 +1,127 @@
+// The opt-in GHCR fast path: newest-build from the GitHub Packages API (push dates), with the
+// registry as fallback when the token cannot read the package.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ImageMetadata } from '../../src/images/metadata.js';
+import { parseImageRef } from '../../src/images/ref.js';
+import { selectVersion } from '../../src/images/strategies.js';
+import type { ImageSpec, Registry } from '../../src/model.js';
+import { withGhcrPackagesApi } from '../../src/registry/ghcr.js';
+import { createRegistry } from '../../src/registry/oci.js';
+import {
+  pushImage,
+  registriesEntry,
+  startRegistry,
+  type TestRegistry
+} from '../../test-support/registry/index.js';
+
+const TOKEN = 'ghs_packagesapitoken';
+let registry: TestRegistry;
+let api: Server;
+let apiUrl: string;
+let status = 200;
+const apiRequests: string[] = [];
+// Build dates say "old" is newest; push dates (the Packages API) say "new" is: which one the
+// engine used shows which path answered.
+let versions: { name: string; created_at: string; metadata: { container: { tags: string[] } } }[] = [];
+
+const image: ImageSpec = {
+  alias: 'app',
+  image: parseImageRef('ghcr.io/acme/app'),
+  strategy: 'newest-build',
+  ignoreTags: [],
+  platforms: [],
+  forceUpdate: false,
+  fieldOf: {}
+};
+
+async function newest(client: Registry): Promise<string> {
+  const metadata = new ImageMetadata(client);
+  const selection = await selectVersion({
+    spec: image,
+    tags: await metadata.tags(image.image),
+    current: null,
+    allowDowngrade: false,
+    metadata
+  });
+  if (selection.kind !== 'update') throw new Error(JSON.stringify(selection));
+  return selection.candidate.tag;
+}
+
+function client(): Registry {
+  return createRegistry({
+    registries: registriesEntry(registry, { prefix: 'ghcr.io' }),
+    registryUsername: '',
+    registryPassword: '',
+    registryConcurrency: 8
+  });
+}
+
+beforeAll(async () => {
+  registry = await startRegistry('none');
+  const old = await pushImage(registry, 'acme/app', ['old'], { created: '2025-06-01T00:00:00Z' });
+  const fresh = await pushImage(registry, 'acme/app', ['new'], { created: '2025-01-01T00:00:00Z' });
+  const other = await pushImage(registry, 'acme/app', ['other'], { created: '2024-01-01T00:00:00Z' });
+  versions = [
+    { name: fresh.digest, created_at: '2025-09-01T00:00:00Z', metadata: { container: { tags: ['new'] } } },
+    { name: old.digest, created_at: '2025-07-01T00:00:00Z', metadata: { container: { tags: ['old'] } } },
+    { name: other.digest, created_at: '2025-08-01T00:00:00Z', metadata: { container: { tags: ['other'] } } }
+  ];
+  api = createServer((req, res) => {
+    apiRequests.push(req.url ?? '');
+    const url = new URL(req.url ?? '/', 'http://x');
+    if (req.headers.authorization !== `Bearer ${TOKEN}` || status !== 200) {
+      res.writeHead(status === 200 ? 401 : status).end('{}');
+      return;
+    }
+    if (!url.pathname.startsWith('/users/acme/packages/container/app/versions')) {
+      res.writeHead(404).end('{"message":"Not Found"}');
+      return;
+    }
+    // Two versions a page, with a relative-free absolute Link like GitHub's.
+    const page = Number(url.searchParams.get('page') ?? '1');
+    const next =
+      page * 2 < versions.length
+        ? `<${apiUrl}${url.pathname}?per_page=100&page=${page + 1}>; rel="next"`
+        : '';
+    res.writeHead(200, { 'content-type': 'application/json', ...(next && { link: next }) });
+    res.end(JSON.stringify(versions.slice((page - 1) * 2, page * 2)));
+  });
+  await new Promise<void>((resolve) => api.listen(0, '127.0.0.1', resolve));
+  apiUrl = `http://127.0.0.1:${(api.address() as AddressInfo).port}`;
+}, 60_000);
+afterAll(async () => {
+  await new Promise((resolve) => api?.close(resolve));
+  await registry?.stop();
+});
+
+describe('ghcr-packages-api', () => {
+  it('uses push dates from the Packages API (orgs, then users; paginated) and skips manifests', async () => {
+    apiRequests.length = 0;
+    const fast = withGhcrPackagesApi(client(), { apiUrl, token: TOKEN });
+    expect(await newest(fast)).toBe('new');
+    expect(apiRequests.map((u) => u.split('?')[0])).toEqual([
+      '/orgs/acme/packages/container/app/versions',
+      '/users/acme/packages/container/app/versions',
+      '/users/acme/packages/container/app/versions'
+    ]);
+    const counts = fast.requestCounts!();
+    // Counted per registry name (ghcr.io) and per API host: one tag list, no manifests, no configs.
+    expect(counts).toEqual({ 'ghcr.io': 1, [new URL(apiUrl).host]: 3 });
+  });
+
+  it('falls back to the registry (build dates) when the token cannot read the package', async () => {
+    status = 403;
+    const warnings: string[] = [];
+    try {
+      const fast = withGhcrPackagesApi(client(), { apiUrl, token: TOKEN, warn: (m) => warnings.push(m) });
+      expect(await newest(fast)).toBe('old');
+      expect(await newest(client())).toBe('old');
+      expect(warnings.join('\n')).toMatch(/403 for ghcr.io\/acme\/app; using the registry/);
+      expect(warnings.join('\n')).not.toContain(TOKEN);
+    } finally {
+      status = 200;
+    }
+  });
+});
