@@ -4,6 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 
 const entries = [
+  ['src/index.ts', 'dist'],
   ['src/cli-entry.ts', 'dist/cli'],
   ['demo/run.ts', 'dist/demo']
 ];

@@ -10,7 +10,7 @@ import { imageKey, parseImageRef, formatVersion } from './images/ref.js';
 import { selectVersion } from './images/strategies.js';
 import { detectAppType, type AppType } from './repo/app-type.js';
 import type { RepoSource } from './repo/source.js';
-import { planEdits } from './writeback/index.js';
+import { assertWritable, planEdits } from './writeback/index.js';
 import {
   SpecError,
   type FileEdit,
@@ -31,6 +31,19 @@ export interface RunOptions {
    * need each app's edit against the base instead, so that every PR holds only its own app.
    */
   chainEdits: boolean;
+  /**
+   * Post-build mode plans only the apps that use a pushed repository (all of their images, so
+   * that a per-app PR always holds the app's whole update). `planAll` plans every app anyway, for
+   * a grouped PR that must not lose the other apps' updates.
+   */
+  planAll?: boolean;
+  /** Shared with the publisher, so that PR bodies reuse what the strategies fetched. */
+  metadata?: ImageMetadata;
+  /**
+   * Filters an app's planned changes before write-back (declined and reverted versions, from the
+   * PR history); what it drops is reported as skipped.
+   */
+  review?: (spec: UpdateSpec, changes: ImageChange[]) => Promise<{ keep: ImageChange[]; skipped: Skipped[] }>;
   log?: (line: string) => void;
 }
 
@@ -81,13 +94,29 @@ export async function run(options: RunOptions): Promise<RunResult> {
   skipped.push(...found.skipped);
 
   const pushed = pushedTags(inputs.images, errors);
-  const metadata = new ImageMetadata(options.registry);
+  const metadata = options.metadata ?? new ImageMetadata(options.registry);
   const specs = found.specs.filter(
-    (spec) => !pushed || spec.images.some((image) => pushed.has(imageKey(image.image)))
+    (spec) => !pushed || options.planAll || spec.images.some((image) => pushed.has(imageKey(image.image)))
   );
 
   const apps = await Promise.all(
-    specs.map((spec) => planApp(spec, { ...options, metadata, pushed, errors, skipped, log }))
+    specs.map(async (spec) => {
+      const app = await planApp(spec, { ...options, metadata, pushed, errors, skipped, log });
+      if (!options.review || !app.changes.length) return app;
+      try {
+        const reviewed = await options.review(spec, app.changes);
+        skipped.push(...reviewed.skipped);
+        app.changes = reviewed.keep;
+      } catch (err) {
+        // Without its history an app could be offered a declined or reverted version again.
+        errors.push({
+          ...toRunError(err, spec),
+          message: `reading the pull request history: ${errorText(err)}`
+        });
+        app.changes = [];
+      }
+      return app;
+    })
   );
 
   // Write-back runs in manifest order so that chained edits of a shared file are deterministic.
@@ -169,6 +198,8 @@ async function planApp(
   let appType: AppType;
   try {
     appType = await detectAppType(spec.source, ctx.repo);
+    // Refused before any registry request: nothing planned could be written.
+    assertWritable(spec, appType);
   } catch (err) {
     ctx.errors.push(toRunError(err, spec));
     return result;
@@ -177,7 +208,6 @@ async function planApp(
   await Promise.all(
     spec.images.map(async (image) => {
       const key = imageKey(image.image);
-      if (ctx.pushed && !ctx.pushed.has(key)) return;
       try {
         const current = await currentVersion({
           spec,
@@ -186,7 +216,9 @@ async function planApp(
           argocdNamespace: ctx.inputs.argocdNamespace,
           read
         });
-        const listed = await ctx.metadata.tags(image.image);
+        // digest follows one tag: its manifest answers (or 404s) without listing every tag.
+        const followed = image.strategy === 'digest' ? image.constraint?.trim() : undefined;
+        const listed = followed ? [followed] : await ctx.metadata.tags(image.image);
         const tags = [...new Set([...listed, ...(ctx.pushed?.get(key) ?? [])])];
         const selection = await selectVersion({
           spec: image,
@@ -255,8 +287,10 @@ function mergeEdits(edits: FileEdit[], chained: boolean): FileEdit[] {
   return [...byPath.values()].filter((e) => e.before !== e.after);
 }
 
+const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
 export function toRunError(err: unknown, spec: UpdateSpec, image?: ImageSpec): RunError {
-  const message = err instanceof Error ? err.message : String(err);
+  const message = errorText(err);
   const field = err instanceof SpecError ? err.field : image ? 'image' : undefined;
   return {
     file: spec.file,

@@ -1,5 +1,6 @@
 import type { Inputs } from '../inputs.js';
 import type { Registry } from '../model.js';
+import { parseRegistries } from './config.js';
 import { withGhcrPackagesApi } from './ghcr.js';
 import { createRegistry } from './oci.js';
 
@@ -9,4 +10,24 @@ export function registryFromInputs(inputs: Inputs, warn: (message: string) => vo
   return inputs.ghcrPackagesApi
     ? withGhcrPackagesApi(registry, { apiUrl: inputs.apiUrl, token: inputs.token, warn })
     : registry;
+}
+
+/**
+ * The `env:VAR` credentials the `registries` input names (whole `user:pass` values and the
+ * passwords alone), for masking before anything is logged. A malformed input has none: it is
+ * reported when the client is built.
+ */
+export function secretsOf(registries: string, env: NodeJS.ProcessEnv): string[] {
+  let entries: ReturnType<typeof parseRegistries>;
+  try {
+    entries = parseRegistries(registries);
+  } catch {
+    return [];
+  }
+  return entries.flatMap((entry) => {
+    const value = entry.credentials?.startsWith('env:') ? env[entry.credentials.slice(4)] : undefined;
+    if (!value) return [];
+    const password = value.slice(value.indexOf(':') + 1);
+    return password && password !== value ? [value, password] : [value];
+  });
 }

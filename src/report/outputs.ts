@@ -1,7 +1,7 @@
 import type { RunResult } from '../run.js';
 
 /** The outputs object of design §2 (action outputs, CLI `--json`). */
-export function toOutputs(result: RunResult) {
+export function toOutputs(result: RunResult, apiRequests?: number) {
   return {
     updates: result.updates.map(({ app, alias, image, from, to, strategy, file }) => ({
       app,
@@ -15,6 +15,6 @@ export function toOutputs(result: RunResult) {
     skipped: result.skipped,
     errors: result.errors,
     changed: result.changed,
-    stats: result.stats
+    stats: { ...result.stats, ...(apiRequests !== undefined && { apiRequests }) }
   };
 }

@@ -3,6 +3,7 @@
 // registry answers must not be able to inject markup into the summary.
 
 import type { RunResult } from '../run.js';
+import { code, escapeHtml, link as htmlLink } from './html.js';
 import { renderDiff } from './text.js';
 
 export interface SummaryPullRequest {
@@ -17,24 +18,29 @@ export interface SummaryOptions {
   pullRequests: SummaryPullRequest[];
   /** GitHub API requests made by the run. */
   apiRequests?: number;
+  /** The base branch and revision read. */
+  base?: { branch: string; sha: string };
+  /** The commit made on the base branch (`pull-request: none`). */
+  commit?: string;
+  /** Wall time of the whole run, publishing included. */
+  totalMs?: number;
 }
-
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"'|`\\]/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
-const code = (text: string) => `<code>${escapeHtml(text)}</code>`;
 
 export function renderSummary(result: RunResult, options: SummaryOptions): string {
   const out: string[] = [`## argocd-image-pr${options.dryRun ? ' (dry run)' : ''}`, ''];
+  if (options.base) {
+    out.push(`Read ${code(options.base.branch)} at ${code(options.base.sha.slice(0, 12))}.`, '');
+  }
+  if (options.commit) out.push(`Committed ${code(options.commit.slice(0, 12))} to the base branch.`, '');
   const changed = result.apps.filter((a) => a.changes.length);
   if (!changed.length) out.push('Everything is up to date.', '');
   for (const app of changed) {
-    const pr = options.pullRequests.find((p) => p.app === app.spec.app || p.app === '*');
-    const link = pr?.url
-      ? ` — <a href="${escapeHtml(pr.url)}">#${pr.number}</a> (${escapeHtml(pr.operation)})`
-      : '';
+    const pr = options.pullRequests.find((p) => p.app === app.spec.app);
+    const link = pr?.url ? ` — ${htmlLink(`#${pr.number}`, pr.url)} (${escapeHtml(pr.operation)})` : '';
     out.push(`### ${escapeHtml(app.spec.app)}${link}`, '');
+    if (app.spec.writeBack.method === 'argocd') {
+      out.push('<em>write-back-method: argocd — written to git by argocd-image-pr.</em>', '');
+    }
     out.push('| Image | From | To | Strategy | File |', '| --- | --- | --- | --- | --- |');
     for (const c of app.changes) {
       const from = c.from === null ? '<em>current version not found in git</em>' : code(c.from);
@@ -54,6 +60,14 @@ export function renderSummary(result: RunResult, options: SummaryOptions): strin
         );
       }
     }
+  }
+  const closed = options.pullRequests.filter((p) => p.operation === 'closed');
+  if (closed.length) {
+    out.push('### Closed', '');
+    for (const p of closed) {
+      out.push(`- ${escapeHtml(p.app)}: ${p.url ? htmlLink(`#${p.number}`, p.url) : ''} is no longer needed`);
+    }
+    out.push('');
   }
   if (result.skipped.length) {
     out.push('### Skipped', '', '| App | Image | Reason |', '| --- | --- | --- |');
@@ -77,8 +91,9 @@ export function renderSummary(result: RunResult, options: SummaryOptions): strin
   out.push(
     '### Run',
     '',
-    `${stats.applications} application(s), ${stats.images} image(s) in ${stats.durationMs} ms. ` +
-      `Registry requests: ${registry || 'none'}.` +
+    `${stats.applications} application(s), ${stats.images} image(s) planned in ${stats.durationMs} ms` +
+      (options.totalMs !== undefined ? `, ${options.totalMs} ms in all` : '') +
+      `. Registry requests: ${registry || 'none'}.` +
       (options.apiRequests !== undefined ? ` GitHub API requests: ${options.apiRequests}.` : ''),
     ''
   );

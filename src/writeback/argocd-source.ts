@@ -17,12 +17,15 @@ const IMAGES = ['kustomize', 'images'];
  * namespace (Application.InstanceName in argoproj/argo-cd, passed as the repo server's AppName).
  */
 export function argocdSourceFileName(spec: UpdateSpec, argocdNamespace: string): string {
+  return `.argocd-source-${instanceName(spec, argocdNamespace)}.yaml`;
+}
+
+/** The name Argo CD knows the app by: `<namespace>_<app>` outside the Argo CD namespace. */
+export function instanceName(spec: UpdateSpec, argocdNamespace: string): string {
   if (spec.app.includes('/') || spec.namespace.includes('/')) {
     throw new SpecError(`application name "${spec.namespace}/${spec.app}" contains "/"`, 'metadata.name');
   }
-  const instance =
-    spec.namespace && spec.namespace !== argocdNamespace ? `${spec.namespace}_${spec.app}` : spec.app;
-  return `.argocd-source-${instance}.yaml`;
+  return spec.namespace && spec.namespace !== argocdNamespace ? `${spec.namespace}_${spec.app}` : spec.app;
 }
 
 function paramItems(y: YamlText): Node[] {

@@ -63,6 +63,16 @@ export async function resolveTarget(
   }
 }
 
+/** Argo CD ignores .argocd-source files of directory apps: such an app needs another target. */
+export function assertWritable(spec: UpdateSpec, appType: AppType): void {
+  if (appType === 'directory' && spec.writeBack.target.kind === 'argocd-source') {
+    throw new SpecError(
+      'directory apps cannot be updated via .argocd-source: use a kustomization or helmvalues write-back target',
+      'write-back-target'
+    );
+  }
+}
+
 export async function planEdits(input: {
   spec: UpdateSpec;
   appType: AppType;
@@ -82,15 +92,17 @@ export async function planEdits(input: {
   let before: string | undefined;
   switch (target.kind) {
     case 'argocd-source':
-      if (appType === 'directory') {
-        throw new SpecError(
-          'directory apps cannot be updated via .argocd-source: use a kustomization or helmvalues write-back target',
-          'write-back-target'
-        );
-      }
+      assertWritable(spec, appType);
       file = target.file;
       before = await read(file);
-      after = editArgocdSource({ file, before, appType, source: spec.source!, updates });
+      // assertWritable refused directory apps.
+      after = editArgocdSource({
+        file,
+        before,
+        appType: appType as 'helm' | 'kustomize',
+        source: spec.source!,
+        updates
+      });
       break;
     case 'kustomization':
       before = target.file && (await read(target.file));

@@ -1,0 +1,78 @@
+// One commit per PR through the Git Data API: inline tree entries on the base tree, no custom
+// author (so GITHUB_TOKEN and GitHub App commits are signed by GitHub and show as Verified).
+
+import { httpStatus, githubMessage, type GitHub } from '../github/client.js';
+import type { FileEdit } from '../model.js';
+import type { GitHubRepoSource } from '../repo/github.js';
+
+/** The base branch moved under a direct commit: plan again from a fresh read. */
+export class ConflictError extends Error {
+  override name = 'ConflictError';
+}
+
+export async function createCommit(
+  octokit: GitHub,
+  source: GitHubRepoSource,
+  edits: FileEdit[],
+  message: string
+): Promise<{ commit: string; tree: string }> {
+  const { owner, repo } = source;
+  const tree = await octokit.rest.git.createTree({
+    owner,
+    repo,
+    base_tree: source.treeSha,
+    tree: edits.map((edit) => ({
+      path: edit.path,
+      // Keep an executable bit or the like on files we edit.
+      mode: (source.entries.get(edit.path)?.mode ?? '100644') as '100644',
+      type: 'blob' as const,
+      content: edit.after
+    }))
+  });
+  const commit = await octokit.rest.git.createCommit({
+    owner,
+    repo,
+    message,
+    tree: tree.data.sha,
+    parents: [source.headSha]
+  });
+  return { commit: commit.data.sha, tree: tree.data.sha };
+}
+
+/** Points the PR branch at `sha`, recreating it from the base: created, or force-moved if it exists. */
+export async function setBranch(
+  octokit: GitHub,
+  source: GitHubRepoSource,
+  branch: string,
+  sha: string,
+  exists: boolean
+): Promise<void> {
+  const { owner, repo } = source;
+  const move = () => octokit.rest.git.updateRef({ owner, repo, ref: `heads/${branch}`, sha, force: true });
+  const create = () => octokit.rest.git.createRef({ owner, repo, ref: `refs/heads/${branch}`, sha });
+  try {
+    await (exists ? move() : create());
+  } catch (err) {
+    // A branch left by an earlier run, or made or deleted by a concurrent one.
+    if (httpStatus(err) !== 422) throw err;
+    await (exists ? create() : move());
+  }
+}
+
+/** Moves the base branch to `sha` only as a fast-forward; a concurrent push is a ConflictError. */
+export async function fastForward(octokit: GitHub, source: GitHubRepoSource, sha: string): Promise<void> {
+  try {
+    await octokit.rest.git.updateRef({
+      owner: source.owner,
+      repo: source.repo,
+      ref: `heads/${source.branch}`,
+      sha,
+      force: false
+    });
+  } catch (err) {
+    if (httpStatus(err) === 422) {
+      throw new ConflictError(`${source.branch} moved while this run planned: ${githubMessage(err)}`);
+    }
+    throw err;
+  }
+}

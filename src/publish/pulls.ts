@@ -1,0 +1,123 @@
+// The pull requests of this tool's branches, read once per run: every open one (one paginated
+// listing), and the closed ones of a branch when its history matters (declines, reverts).
+
+import type { GitHub } from '../github/client.js';
+import { parseMarker, type Marker } from './marker.js';
+
+export interface PullRequest {
+  number: number;
+  url: string;
+  nodeId: string;
+  state: 'open' | 'closed';
+  merged: boolean;
+  /** Merge or close time, for ordering history. */
+  closedAt?: string;
+  headRef: string;
+  headSha: string;
+  title: string;
+  body: string;
+  marker?: Marker;
+}
+
+interface ListedPull {
+  number: number;
+  html_url: string;
+  node_id: string;
+  state: string;
+  merged_at?: string | null;
+  closed_at?: string | null;
+  title: string;
+  body?: string | null;
+  head: { ref: string; sha: string; repo?: { full_name?: string } | null };
+}
+
+export function toPullRequest(p: ListedPull): PullRequest {
+  const closedAt = p.merged_at ?? p.closed_at ?? undefined;
+  const marker = parseMarker(p.body);
+  return {
+    number: p.number,
+    url: p.html_url,
+    nodeId: p.node_id,
+    state: p.state === 'open' ? 'open' : 'closed',
+    merged: !!p.merged_at,
+    ...(closedAt && { closedAt }),
+    headRef: p.head.ref,
+    headSha: p.head.sha,
+    title: p.title,
+    body: p.body ?? '',
+    ...(marker && { marker })
+  };
+}
+
+export class PullRequests {
+  private openByBranch?: Promise<Map<string, PullRequest>>;
+  private readonly closedByBranch = new Map<string, Promise<PullRequest[]>>();
+
+  constructor(
+    private readonly octokit: GitHub,
+    private readonly owner: string,
+    private readonly repo: string,
+    private readonly branchPrefix: string
+  ) {}
+
+  /** Open PRs from this repo's branches under the prefix, by branch. */
+  open(): Promise<Map<string, PullRequest>> {
+    this.openByBranch ??= this.octokit
+      .paginate(this.octokit.rest.pulls.list, {
+        owner: this.owner,
+        repo: this.repo,
+        state: 'open',
+        per_page: 100
+      })
+      .then((pulls) => {
+        const byBranch = new Map<string, PullRequest>();
+        for (const p of pulls as ListedPull[]) {
+          if (!this.ours(p)) continue;
+          byBranch.set(p.head.ref, toPullRequest(p));
+        }
+        return byBranch;
+      });
+    return this.openByBranch;
+  }
+
+  /** Closed PRs of one branch, most recently closed first (one page of 100: recent history). */
+  closed(branch: string): Promise<PullRequest[]> {
+    let closed = this.closedByBranch.get(branch);
+    if (!closed) {
+      closed = this.octokit.rest.pulls
+        .list({
+          owner: this.owner,
+          repo: this.repo,
+          state: 'closed',
+          head: `${this.owner}:${branch}`,
+          per_page: 100
+        })
+        .then(({ data }) =>
+          (data as ListedPull[])
+            .filter((p) => this.ours(p) && p.head.ref === branch)
+            .map(toPullRequest)
+            .sort((a, b) => (b.closedAt ?? '').localeCompare(a.closedAt ?? ''))
+        );
+      this.closedByBranch.set(branch, closed);
+    }
+    return closed;
+  }
+
+  /** A fresh look for the open PR of a branch (after a concurrent run created it). */
+  async findOpen(branch: string): Promise<PullRequest | undefined> {
+    const { data } = await this.octokit.rest.pulls.list({
+      owner: this.owner,
+      repo: this.repo,
+      state: 'open',
+      head: `${this.owner}:${branch}`,
+      per_page: 1
+    });
+    const found = (data as ListedPull[]).find((p) => this.ours(p) && p.head.ref === branch);
+    return found && toPullRequest(found);
+  }
+
+  private ours(p: ListedPull): boolean {
+    const fromThisRepo = !p.head.repo || p.head.repo.full_name === `${this.owner}/${this.repo}`;
+    return fromThisRepo && p.head.ref.startsWith(this.branchPrefix);
+  }
+}

@@ -1,0 +1,59 @@
+// PR titles and commit messages: Mustache templates (inputs `title`, `commit-message`) over the
+// variables `app` and `images` (alias, image, from, to), with the defaults of design §8.
+
+import Mustache from 'mustache';
+import { UsageError } from '../inputs.js';
+import type { ImageChange } from '../model.js';
+
+export interface TemplateView {
+  /** The app name; in a grouped PR, the app names joined by ", ". */
+  app: string;
+  images: { app: string; alias: string; image: string; from: string; to: string }[];
+}
+
+/** GitHub cuts titles at 256 characters; we cut first, on our terms. */
+const MAX_TITLE = 256;
+
+export function templateView(app: string, changes: ImageChange[]): TemplateView {
+  return {
+    app,
+    images: changes.map((c) => ({
+      app: c.app,
+      alias: c.alias,
+      image: c.image,
+      from: c.from ?? '(not found in git)',
+      to: c.to
+    }))
+  };
+}
+
+/** Throws UsageError for a template Mustache cannot parse, before anything is written. */
+export function checkTemplate(input: string, template: string): void {
+  if (!template) return;
+  try {
+    Mustache.parse(template);
+  } catch (err) {
+    throw new UsageError(`input "${input}" is not a valid template: ${(err as Error).message}`);
+  }
+}
+
+// Plain text, not HTML: no escaping.
+const render = (template: string, view: TemplateView) =>
+  Mustache.render(template, view, {}, { escape: (text: string) => text });
+
+export function renderTitle(template: string, view: TemplateView): string {
+  const title = template
+    ? render(template, view)
+    : `Update ${view.app}: ${view.images.map((i) => `${i.alias} ${i.from} → ${i.to}`).join(', ')}`;
+  const line = title.replace(/\s+/g, ' ').trim();
+  return line.length > MAX_TITLE ? `${line.slice(0, MAX_TITLE - 1)}…` : line;
+}
+
+export function renderCommitMessage(template: string, view: TemplateView): string {
+  if (template) return render(template, view);
+  return [
+    `build: automatic update of ${view.app}`,
+    '',
+    ...view.images.map((i) => `updates image ${i.image} tag '${i.from}' to '${i.to}'`)
+  ].join('\n');
+}

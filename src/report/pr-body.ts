@@ -1,0 +1,89 @@
+// The PR body (design §8): what changes and why, as a table a reviewer can check at a glance, with
+// build dates, digests, registry links and a source compare link when the images carry the OCI
+// source/revision labels; then the hidden marker with the exact update set.
+
+import type { BuildInfo } from '../images/metadata.js';
+import type { ImageChange, ImageRef } from '../model.js';
+import { renderMarker, type Marker } from '../publish/marker.js';
+import { code, escapeHtml, link } from './html.js';
+
+export interface ChangeDetail {
+  change: ImageChange;
+  ref: ImageRef;
+  /** The new and the current image, when the registry could describe them. */
+  to?: BuildInfo;
+  from?: BuildInfo;
+}
+
+const SOURCE = 'org.opencontainers.image.source';
+const REVISION = 'org.opencontainers.image.revision';
+
+/** Where a person browses the image: the registry's own web page when we know it. */
+export function registryPage(ref: ImageRef): string | undefined {
+  if (ref.registry === 'ghcr.io') return `https://ghcr.io/${ref.repository}`;
+  if (ref.registry === 'docker.io') {
+    return ref.repository.startsWith('library/')
+      ? `https://hub.docker.com/_/${ref.repository.slice('library/'.length)}`
+      : `https://hub.docker.com/r/${ref.repository}`;
+  }
+  if (ref.registry === 'quay.io') return `https://quay.io/repository/${ref.repository}`;
+  return undefined;
+}
+
+/** A GitHub compare link between the source revisions of two builds of the same repository. */
+export function compareLink(from: BuildInfo | undefined, to: BuildInfo | undefined): string | undefined {
+  const source = (b: BuildInfo | undefined) => b?.labels[SOURCE]?.replace(/(\.git)?\/*$/, '');
+  const [a, b] = [source(from), source(to)];
+  const [revA, revB] = [from?.labels[REVISION], to?.labels[REVISION]];
+  if (!a || a !== b || !revA || !revB || revA === revB) return undefined;
+  if (!/^https:\/\/[^/]+\/[^/]+\/[^/]+$/.test(a) || !/^[\w.-]+$/.test(revA + revB)) return undefined;
+  return `${a}/compare/${revA}...${revB}`;
+}
+
+function formatDate(created: string | undefined): string {
+  if (!created) return '';
+  const date = new Date(created);
+  return Number.isNaN(date.getTime()) ? escapeHtml(created) : date.toISOString().replace(/\.\d+Z$/, 'Z');
+}
+
+const shortDigest = (digest: string | undefined) =>
+  digest ? `<code title="${escapeHtml(digest)}">${escapeHtml(digest.slice(0, 19))}…</code>` : '';
+
+export function renderPullRequestBody(input: {
+  apps: { app: string; file: string }[];
+  details: ChangeDetail[];
+  marker: Marker;
+}): string {
+  const { apps, details } = input;
+  const out: string[] = [];
+  out.push(
+    apps.length === 1
+      ? `Image update for the Argo CD Application ${code(apps[0]!.app)} (${code(apps[0]!.file)}).`
+      : `Image updates for ${apps.length} Argo CD Applications.`,
+    '',
+    '| App | Image | From | To | Strategy | File | Built | Digest |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- |'
+  );
+  for (const { change, ref, to } of details) {
+    const from = change.from === null ? '<em>current version not found in git</em>' : code(change.from);
+    out.push(
+      `| ${escapeHtml(change.app)} | ${link(code(change.image), registryPage(ref))} (${escapeHtml(change.alias)}) ` +
+        `| ${from} | ${code(change.to)} | ${change.strategy} | ${code(change.file)} ` +
+        `| ${formatDate(change.created ?? to?.created)} | ${shortDigest(change.digest ?? to?.digest)} |`
+    );
+  }
+  const compares = details.flatMap((d) => {
+    const url = compareLink(d.from, d.to);
+    return url ? [`- ${escapeHtml(d.change.alias)}: ${link('source changes', url)}`] : [];
+  });
+  if (compares.length) out.push('', ...compares);
+  out.push(
+    '',
+    '<sub>Opened by argocd-image-pr. Closing this pull request without merging declines these versions: ' +
+      'they are not proposed again until a newer one exists. A newer image updates this pull request.</sub>',
+    '',
+    renderMarker(input.marker),
+    ''
+  );
+  return out.join('\n');
+}
