@@ -48,7 +48,7 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
     try {
       return await fetch(input, { ...init, signal });
     } catch (err) {
-      if (timeout.aborted) throw new Error(`no answer within ${timeoutMs} ms`);
+      if (timeout.aborted) throw new Error(`no answer within ${timeoutMs} ms`, { cause: err });
       throw err;
     }
   };
