@@ -35,6 +35,10 @@ describe('runOnGitHub: one pull request per application', () => {
     expect(web.base.ref).toBe('main');
     expect(web.title).toBe('Update web: web 1.4.0 → 1.5.0');
     expect(web.body).toContain('<code>1.5.0</code>');
+    expect(web.body).toContain(
+      '<a href="https://github.com/acme/app/compare/rev140...rev150">source changes</a>'
+    );
+    expect(web.body).toContain('| 2026-11-02T00:00:00Z |');
     expect(parseMarker(web.body)?.updates).toEqual([
       expect.objectContaining({ app: 'web', alias: 'web', image: 'ghcr.io/acme/web', to: '1.5.0' })
     ]);
