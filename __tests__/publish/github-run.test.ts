@@ -52,8 +52,15 @@ describe('runOnGitHub: one pull request per application', () => {
     expect(git('log', '-1', '--format=%an|%s', head).trim()).toBe(
       'github-actions[bot]|build: automatic update of web'
     );
-    const commit = (await runWith(gh, new Tags(), { 'dry-run': 'true' })).base;
-    expect(commit.sha).toBe(base);
+    // No custom author: GitHub signs the commit itself.
+    const commitJson = await fetch(`${gh.url}/repos/${OWNER}/${REPO}/git/commits/${head}`, {
+      headers: { authorization: `token ${gh.token}` }
+    }).then((r) => r.json() as Promise<{ verification: { verified: boolean } }>);
+    expect(commitJson.verification.verified).toBe(true);
+    // A dry run reads the same base and writes nothing.
+    const dry = await runWith(gh, new Tags(), { 'dry-run': 'true' });
+    expect(dry.base.sha).toBe(base);
+    expect(dry.pullRequests).toEqual([]);
     const source = await gh.read(head, 'charts/web/.argocd-source-web.yaml');
     expect(source).toContain('value: 1.5.0');
     expect(source).toContain('name: replicaCount');
