@@ -1,6 +1,6 @@
 // Shared setup of the publishing tests: a small cluster-config repo on the fake GitHub server, a
 // registry fixture whose tags a test can add to, and runs through runOnGitHub, the action's path.
-import { createGitHubClient } from '../../src/github/client.js';
+import { createGitHubClient, type GitHubClientOptions } from '../../src/github/client.js';
 import { parseInputs, type Inputs } from '../../src/inputs.js';
 import { runOnGitHub, type GitHubRunResult } from '../../src/publish/index.js';
 import { MemoryRegistry, type RegistryFixture, type TagFixture } from '../../src/registry/memory.js';
@@ -129,7 +129,8 @@ export async function runWith(
   fake: FakeGitHub,
   tags: Tags,
   given: Record<string, string> = {},
-  tweak?: (github: ReturnType<typeof createGitHubClient>) => void
+  tweak?: (github: ReturnType<typeof createGitHubClient>) => void,
+  client: Partial<GitHubClientOptions> = {}
 ): Promise<TestRun> {
   const warnings: string[] = [];
   const logs: string[] = [];
@@ -139,7 +140,8 @@ export async function runWith(
     writeSpacingMs: 0,
     retryBaseMs: 5,
     timeoutMs: 3000,
-    warn: (m) => warnings.push(m)
+    warn: (m) => warnings.push(m),
+    ...client
   });
   tweak?.(github);
   const result = await runOnGitHub({

@@ -17,6 +17,8 @@ export interface GitHubClientOptions {
   timeoutMs?: number;
   /** Base of the retry plugin's quadratic backoff (default 1 s). */
   retryBaseMs?: number;
+  /** Retries of a request that failed with a 5xx, a reset or a timeout (default 4). */
+  retries?: number;
   /**
    * Least time between two writes (default: the throttling plugin's 1 s, 3 s for writes that
    * notify people, GitHub's advice against secondary rate limits). Tests against the fake server
@@ -67,7 +69,7 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
     baseUrl: options.apiUrl.replace(/\/+$/, ''),
     userAgent: 'argocd-image-pr',
     request: { fetch: fetchWithTimeout },
-    retry: { retryAfterBaseValue: options.retryBaseMs ?? 1000 },
+    retry: { retryAfterBaseValue: options.retryBaseMs ?? 1000, retries: options.retries ?? 4 },
     throttle: {
       onRateLimit: onLimit('primary'),
       onSecondaryRateLimit: onLimit('secondary'),
