@@ -4,7 +4,7 @@
 // push is planned again from a fresh read.
 
 import pLimit from 'p-limit';
-import type { GitHubClient } from '../github/client.js';
+import { githubMessage, httpStatus, type GitHubClient } from '../github/client.js';
 import { ImageMetadata } from '../images/metadata.js';
 import type { Inputs } from '../inputs.js';
 import type { ImageChange, Registry, UpdateSpec } from '../model.js';
@@ -58,11 +58,7 @@ export async function runOnGitHub(options: GitHubRunOptions): Promise<GitHubRunR
   // Registry answers do not change within a run: keep them across re-plans.
   const metadata = new ImageMetadata(registry);
   for (let attempt = 1; ; attempt++) {
-    const source = await GitHubRepoSource.open(github.octokit, {
-      owner,
-      repo,
-      baseBranch: inputs.baseBranch
-    });
+    const source = await openRepo(github, { owner, repo, baseBranch: inputs.baseBranch });
     const pulls = new PullRequests(github.octokit, owner, repo, inputs.branchPrefix);
     const branchOf = (spec: UpdateSpec) => branchFor(spec, inputs);
     const result = await run({
@@ -88,6 +84,28 @@ export async function runOnGitHub(options: GitHubRunOptions): Promise<GitHubRunR
       if (!(err instanceof ConflictError) || attempt >= ATTEMPTS) throw err;
       log(`${err.message}; planning again (attempt ${attempt + 1} of ${ATTEMPTS})`);
     }
+  }
+}
+
+/** The base revision, with the failures users meet first said in their terms. */
+async function openRepo(
+  github: GitHubClient,
+  options: { owner: string; repo: string; baseBranch?: string }
+): Promise<GitHubRepoSource> {
+  try {
+    return await GitHubRepoSource.open(github.octokit, options);
+  } catch (err) {
+    const name = `${options.owner}/${options.repo}`;
+    const status = httpStatus(err);
+    const why = githubMessage(err);
+    if (status === 401) throw new Error(`GitHub refused the token (HTTP 401: ${why})`, { cause: err });
+    if (status === 404) {
+      throw new Error(
+        `${name}${options.baseBranch ? ` branch ${options.baseBranch}` : ''} not found, or the token cannot read it (HTTP 404)`,
+        { cause: err }
+      );
+    }
+    throw new Error(`cannot read ${name}: ${why}`, { cause: err });
   }
 }
 
