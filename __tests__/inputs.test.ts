@@ -23,6 +23,15 @@ describe('inputs', () => {
     expect(parseInputs(given({ labels: 'deps, images' })).labels).toEqual(['deps', 'images']);
   });
 
+  it('keeps brace globs whole in comma-separated lists', () => {
+    expect(parseList('apps/{web,api}/*.yaml, envs/prod/**/*.yaml
+other.yaml')).toEqual([
+      'apps/{web,api}/*.yaml',
+      'envs/prod/**/*.yaml',
+      'other.yaml'
+    ]);
+  });
+
   it('rejects bad values with the input name and what is allowed', () => {
     expect(() => parseInputs(given({ 'pull-request': 'always' }))).toThrow(UsageError);
     expect(() => parseInputs(given({ 'auto-merge': 'yes' }))).toThrow(/"auto-merge" must be one of/);

@@ -133,12 +133,24 @@ export interface Inputs {
   apiUrl: string;
 }
 
-/** Splits a newline/comma separated list, trimming entries and dropping empty ones. */
+/**
+ * Splits a newline/comma separated list, trimming entries and dropping empty ones. Commas inside
+ * `{...}` stay: they belong to a brace glob (`apps/{web,api}/*.yaml`).
+ */
 export function parseList(value: string): string[] {
-  return value
-    .split(/[\n,]/)
-    .map((s) => s.trim())
-    .filter(Boolean);
+  const out: string[] = [];
+  let depth = 0;
+  let item = '';
+  for (const c of value) {
+    if (c === '{') depth++;
+    else if (c === '}') depth = Math.max(0, depth - 1);
+    if (c === '\n' || (c === ',' && depth === 0)) {
+      out.push(item);
+      item = '';
+    } else item += c;
+  }
+  out.push(item);
+  return out.map((s) => s.trim()).filter(Boolean);
 }
 
 function oneOf<T extends string>(name: string, value: string, allowed: readonly T[]): T {
