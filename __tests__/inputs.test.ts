@@ -24,8 +24,7 @@ describe('inputs', () => {
   });
 
   it('keeps brace globs whole in comma-separated lists', () => {
-    expect(parseList('apps/{web,api}/*.yaml, envs/prod/**/*.yaml
-other.yaml')).toEqual([
+    expect(parseList('apps/{web,api}/*.yaml, envs/prod/**/*.yaml\nother.yaml')).toEqual([
       'apps/{web,api}/*.yaml',
       'envs/prod/**/*.yaml',
       'other.yaml'
