@@ -2,6 +2,7 @@
 // anything is changed, so that a client retrying it is always safe.
 import type { ServerResponse } from 'node:http';
 import { DOCS } from './http.js';
+import { mulberry32 } from '../random.js';
 
 export type FaultKind = '429' | '403-secondary' | '500' | '502' | 'reset' | 'stall';
 
@@ -17,21 +18,9 @@ export interface Faults {
 
 export type FaultMatch = (method: string, path: string) => boolean;
 
-/** mulberry32: small, seedable and good enough to spread faults. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export class FaultPlan {
   private faults: Faults | undefined;
-  private random = prng(1);
+  private random = mulberry32(1);
   private targeted: { count: number; kind: FaultKind; match?: FaultMatch }[] = [];
   private readonly stalls = new Set<{ timer?: NodeJS.Timeout; res: ServerResponse }>();
 
@@ -41,7 +30,7 @@ export class FaultPlan {
 
   set(faults: Faults | undefined): void {
     this.faults = faults;
-    this.random = prng(faults?.seed ?? 1);
+    this.random = mulberry32(faults?.seed ?? 1);
   }
 
   failNext(count: number, kind: FaultKind, match?: FaultMatch): void {

@@ -17,6 +17,7 @@ import { close, listen, readBody } from './net.js';
 import { sha256 } from './push.js';
 import type { PushTarget, TestRegistry } from './server.js';
 import { handleTokenRequest, type Credentials } from './token.js';
+import { mulberry32 } from '../random.js';
 
 export type InjectKind = '429' | '500' | '502' | 'reset' | 'stall';
 
@@ -297,17 +298,5 @@ export async function startGhcrFront(registry: TestRegistry, options: FrontOptio
       await close(server);
       await close(storage);
     }
-  };
-}
-
-/** A small seeded PRNG, so injected failures fall the same way on every run. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
