@@ -1,6 +1,8 @@
 import { RE2JS } from 're2js';
 import { SpecError } from '../model.js';
 
+const STAR = '[^/]*';
+
 /**
  * Go's `filepath.Match` (Unix): `*` and `?` never cross `/`, `[...]` classes with `^` negation and
  * ranges, `\` escapes. Compiled to RE2 so that no pattern can make matching super-linear.
@@ -9,7 +11,8 @@ export function compileGlob(pattern: string): (name: string) => boolean {
   let re = '';
   for (let i = 0; i < pattern.length; i++) {
     const c = pattern[i]!;
-    if (c === '*') re += '[^/]*';
+    // `**` is `*`: collapsing the run keeps a pattern of many stars from compiling to a huge program.
+    if (c === '*') re += re.endsWith(STAR) ? '' : STAR;
     else if (c === '?') re += '[^/]';
     else if (c === '\\') {
       if (i + 1 >= pattern.length) throw badPattern(pattern, 'trailing "\\"');

@@ -3,6 +3,9 @@ import { SpecError, type ImageRef } from '../model.js';
 const DOCKER_HUB_ALIASES = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
 const DIGEST = /^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/;
 const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+/** Docker's `domain`: DNS components or a bracketed IPv6 address, optionally `:port`. */
+const HOST =
+  /^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*|\[[0-9a-f:.]+\])(?::[0-9]+)?$/;
 
 /**
  * Parses `[registry/]repository[:tag][@digest]` with Docker's rules: the first component is a
@@ -36,6 +39,9 @@ export function parseImageRef(input: string): ImageRef {
   const first = parts[0] ?? '';
   if (parts.length > 1 && (first.includes('.') || first.includes(':') || first === 'localhost')) {
     registry = first.toLowerCase();
+    // The host becomes a URL: `:::` or `a b` must fail here, not as a TypeError from `new URL`.
+    if (registry.length > 255 || !HOST.test(registry))
+      throw new SpecError(`invalid registry host "${first}" in image "${text}"`);
     parts.shift();
   }
   if (DOCKER_HUB_ALIASES.has(registry)) {

@@ -27,8 +27,9 @@ export interface Application {
 export function parseApplication(doc: YamlMap, argocdNamespace: string): Application {
   const metadata = optMap(doc, 'metadata', 'metadata');
   if (!metadata) throw new SpecError('expected a mapping with name', 'metadata');
-  const name = reqString(metadata, 'name', 'metadata.name');
-  const namespace = optString(metadata, 'namespace', 'metadata.namespace')?.trim() || argocdNamespace;
+  const name = kubernetesName(reqString(metadata, 'name', 'metadata.name'), 'name', 'metadata.name');
+  const given = optString(metadata, 'namespace', 'metadata.namespace')?.trim();
+  const namespace = given ? kubernetesName(given, 'namespace', 'metadata.namespace') : argocdNamespace;
   const labels = stringMap(metadata, 'labels', 'metadata.labels');
   const annotations = optMap(metadata, 'annotations', 'metadata.annotations') ?? {};
   const spec = optMap(doc, 'spec', 'spec');
@@ -40,6 +41,25 @@ export function parseApplication(doc: YamlMap, argocdNamespace: string): Applica
       ? [parseSource(spec.source, 'spec.source')]
       : [];
   return { name, namespace, labels, annotations, sources };
+}
+
+/** DNS-1123 subdomain (object names) and label (namespaces), as the API server enforces them. */
+const NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/**
+ * The name as is, or a SpecError: names become file names (`.argocd-source-<ns>_<app>.yaml`), so
+ * one that Kubernetes would refuse (`/`, `..`, control characters, 300 characters) is never used.
+ */
+function kubernetesName(value: string, kind: 'name' | 'namespace', field: string): string {
+  const [pattern, max] = kind === 'name' ? [NAME, 253] : [LABEL, 63];
+  if (value.length <= max && pattern.test(value)) return value;
+  const shown = JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}...` : value);
+  throw new SpecError(
+    `${shown} is not a valid Kubernetes ${kind}: expected at most ${max} lower-case letters, digits` +
+      `${kind === 'name' ? ", '-' and '.'" : " and '-'"}, starting and ending with a letter or digit`,
+    field
+  );
 }
 
 function parseSource(value: unknown, field: string): AppSource {
@@ -87,10 +107,13 @@ function repoKey(url: string): string {
     .replace(/^[^@/]+@/, '')
     .replace(/^([^/:]+):\d+\//, '$1/')
     .replace(/^([^/:]+):/, '$1/')
-    .replace(/\/+$/, '')
+    .replace(TRAILING_SLASHES, '')
     .replace(/\.git$/, '')
-    .replace(/\/+$/, '');
+    .replace(TRAILING_SLASHES, '');
 }
+
+/** Anchored at a slash run's start (the lookbehind), so a URL of many slashes is not quadratic. */
+const TRAILING_SLASHES = /(?<!\/)\/+$/;
 
 function hasHost(key: string): boolean {
   const first = key.split('/')[0]!;

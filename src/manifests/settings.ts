@@ -201,7 +201,10 @@ export function parseImageEntry(setting: Setting): { image: ImageRef; constraint
  * without registry host, and without Docker Hub's implicit `library/` unless it was written.
  */
 export function defaultAlias(entry: string): string {
-  const name = entry.split('@')[0]!.replace(/:[^/]*$/, '');
+  const ref = entry.split('@')[0]!;
+  // The tag starts at the first `:` after the last `/` (a regexp here is quadratic on many `:`).
+  const colon = ref.indexOf(':', ref.lastIndexOf('/') + 1);
+  const name = colon < 0 ? ref : ref.slice(0, colon);
   const parts = name.split('/');
   const first = parts[0]!;
   const host = parts.length > 1 && (first.includes('.') || first.includes(':') || first === 'localhost');

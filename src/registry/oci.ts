@@ -93,7 +93,7 @@ class OciRegistry implements Registry {
         const before = tags.size;
         for (const tag of (body.tags ?? []) as unknown[]) if (typeof tag === 'string') tags.add(tag);
         if (page > 1 && tags.size === before) break;
-        url = nextLink(res.headers.link, url);
+        url = nextLink(res.headers.link, url, what);
         // Never send our token to another origin.
         if (url && url.origin !== origin)
           throw new RegistryError(`${what} links to another origin (${url.origin}); refusing to follow`);
@@ -346,10 +346,15 @@ function errorSummary(body: Buffer): string {
 }
 
 /** The `rel="next"` target of a Link header, resolved against the page it came with. */
-function nextLink(link: string | string[] | undefined, base: URL): URL | undefined {
+function nextLink(link: string | string[] | undefined, base: URL, what: string): URL | undefined {
   for (const value of Array.isArray(link) ? link : link ? [link] : []) {
     for (const [, target, params] of value.matchAll(/<([^>]*)>([^,<]*)/g)) {
-      if (target !== undefined && /;\s*rel="?next"?/i.test(params ?? '')) return new URL(target, base);
+      if (target === undefined || !/;\s*rel="?next"?/i.test(params ?? '')) continue;
+      try {
+        return new URL(target, base);
+      } catch {
+        throw new RegistryError(`${what}: the Link header names an invalid next page URL`);
+      }
     }
   }
   return undefined;

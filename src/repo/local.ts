@@ -1,5 +1,5 @@
-import { readdir, readFile } from 'node:fs/promises';
-import { join, relative, sep } from 'node:path';
+import { readdir, readFile, realpath } from 'node:fs/promises';
+import { dirname, join, relative, sep } from 'node:path';
 import type { RepoSource } from './source.js';
 
 const SKIPPED_DIRS = new Set(['.git', 'node_modules']);
@@ -7,6 +7,7 @@ const SKIPPED_DIRS = new Set(['.git', 'node_modules']);
 /** A RepoSource over a local checkout (CLI `--dir`, tests). */
 export class LocalRepoSource implements RepoSource {
   private files?: Promise<string[]>;
+  private realRoot?: Promise<string>;
 
   constructor(readonly root: string) {}
 
@@ -16,11 +17,34 @@ export class LocalRepoSource implements RepoSource {
   }
 
   async read(path: string): Promise<string | undefined> {
+    const full = join(this.root, path);
+    await this.refuseEscape(full, path);
     try {
-      return await readFile(join(this.root, path), 'utf8');
+      return await readFile(full, 'utf8');
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw err;
+    }
+  }
+
+  /**
+   * Every file read may later be written, so a path that a symbolic link (of the file, or of a
+   * directory above a file still to be created) leads out of the checkout is refused here.
+   */
+  private async refuseEscape(full: string, path: string): Promise<void> {
+    const root = await (this.realRoot ??= realpath(this.root));
+    let real: string | undefined;
+    for (let probe = full; real === undefined;) {
+      try {
+        real = await realpath(probe);
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if ((code !== 'ENOENT' && code !== 'ENOTDIR') || dirname(probe) === probe) throw err;
+        probe = dirname(probe);
+      }
+    }
+    if (real !== root && !real.startsWith(root + sep)) {
+      throw new Error(`${path} leads outside the repository through a symbolic link; refusing to use it`);
     }
   }
 

@@ -27,7 +27,9 @@ export function parseYaml(file: string, text: string): YamlText {
     if (error) throw new SpecError(`${file} is not valid YAML: ${error.message.split('\n')[0]}`);
   }
   const first = docs[0];
-  if (docs.length > 1 && !first?.contents) {
+  // An empty document before a `---` has a null scalar as contents, not null.
+  const empty = !first?.contents || (isScalar(first.contents) && first.contents.value === null);
+  if (docs.length > 1 && empty) {
     throw new SpecError(`${file}: the first YAML document is empty; refusing to edit a multi-document file`);
   }
   return { file, text, root: (first?.contents as Node | null | undefined) ?? null };
