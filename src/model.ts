@@ -24,6 +24,13 @@ export class SpecError extends Error {
   }
 }
 
+/** A value quoted in a message: whole when short, its two ends when a hostile manifest made it huge. */
+export function quote(value: string, max = 200): string {
+  if (value.length <= max) return `"${value}"`;
+  const keep = Math.floor(max / 2);
+  return `"${value.slice(0, keep)}…(${value.length - 2 * keep} more characters)…${value.slice(-keep)}"`;
+}
+
 export interface Skipped {
   app: string;
   alias?: string;

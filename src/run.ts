@@ -160,8 +160,8 @@ export async function run(options: RunOptions): Promise<RunResult> {
   return {
     apps: results,
     updates,
-    skipped,
-    errors,
+    skipped: skipped.map((s) => ({ ...s, reason: clip(s.reason) })),
+    errors: errors.map((e) => ({ ...e, message: clip(e.message), ...(e.field && { field: clip(e.field) }) })),
     edits,
     changed: edits.length > 0,
     stats: {
@@ -285,6 +285,17 @@ function mergeEdits(edits: FileEdit[], chained: boolean): FileEdit[] {
     byPath.set(edit.path, first ? { path: edit.path, before: first.before, after: edit.after } : edit);
   }
   return [...byPath.values()].filter((e) => e.before !== e.after);
+}
+
+/**
+ * Messages quote the offending value; a hostile 200k-character one must not flood outputs and
+ * logs. The middle goes: the start names the value, the end usually says what was expected.
+ */
+const MAX_MESSAGE = 1000;
+function clip(text: string): string {
+  if (text.length <= MAX_MESSAGE) return text;
+  const keep = MAX_MESSAGE / 2;
+  return `${text.slice(0, keep)}… (${text.length - 2 * keep} characters left out) …${text.slice(-keep)}`;
 }
 
 const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));

@@ -196,6 +196,9 @@ export function checkCase(c: BadCase, run: CaseRun): void {
   // Every error is explained, and scoped to a file or app.
   for (const error of outputs.errors) {
     expect(error.message.length).toBeGreaterThan(0);
+    // A hostile value is quoted, not echoed whole (run.ts clips messages).
+    expect(error.message.length).toBeLessThan(1100);
+    expect((error.field ?? '').length).toBeLessThan(1100);
     expect(error.message).not.toMatch(/^internal error/);
     expect(error.file ?? error.app).toBeDefined();
   }
@@ -218,6 +221,7 @@ export function checkCase(c: BadCase, run: CaseRun): void {
     expect(outputs.errors).toEqual([]);
     expect(run.code).toBe(0);
   }
+  for (const s of outputs.skipped) expect(s.reason.length).toBeLessThan(1100);
   if (skipped) {
     const found = outputs.skipped.find(
       (s) => s.app === skipped.app && matches(s.alias, skipped.alias) && skipped.reason.test(s.reason)

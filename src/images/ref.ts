@@ -1,4 +1,4 @@
-import { SpecError, type ImageRef } from '../model.js';
+import { quote, SpecError, type ImageRef } from '../model.js';
 
 const DOCKER_HUB_ALIASES = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
 const DIGEST = /^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/;
@@ -22,7 +22,7 @@ export function parseImageRef(input: string): ImageRef {
   if (at >= 0) {
     digest = rest.slice(at + 1);
     rest = rest.slice(0, at);
-    if (!DIGEST.test(digest)) throw new SpecError(`invalid digest "${digest}" in image "${text}"`);
+    if (!DIGEST.test(digest)) throw new SpecError(`invalid digest ${quote(digest)} in image ${quote(text)}`);
   }
   let tag: string | undefined;
   const lastSlash = rest.lastIndexOf('/');
@@ -31,7 +31,7 @@ export function parseImageRef(input: string): ImageRef {
     tag = rest.slice(colon + 1);
     rest = rest.slice(0, colon);
     // Not validated as a tag: in an image-list the tag part is a constraint (`~1.4`, `>=1.2 <2`).
-    if (!tag) throw new SpecError(`empty tag in image "${text}"`);
+    if (!tag) throw new SpecError(`empty tag in image ${quote(text)}`);
   }
   const name = rest;
   const parts = name.split('/');
@@ -41,7 +41,7 @@ export function parseImageRef(input: string): ImageRef {
     registry = first.toLowerCase();
     // The host becomes a URL: `:::` or `a b` must fail here, not as a TypeError from `new URL`.
     if (registry.length > 255 || !HOST.test(registry))
-      throw new SpecError(`invalid registry host "${first}" in image "${text}"`);
+      throw new SpecError(`invalid registry host ${quote(first)} in image ${quote(text)}`);
     parts.shift();
   }
   if (DOCKER_HUB_ALIASES.has(registry)) {
@@ -50,7 +50,7 @@ export function parseImageRef(input: string): ImageRef {
   }
   const repository = parts.join('/').toLowerCase();
   if (!repository || !repository.split('/').every((p) => PATH_COMPONENT.test(p))) {
-    throw new SpecError(`invalid repository name in image "${text}"`);
+    throw new SpecError(`invalid repository name in image ${quote(text)}`);
   }
   return { name, registry, repository, ...(tag !== undefined && { tag }), ...(digest && { digest }) };
 }

@@ -6,6 +6,7 @@ import { RE2JS } from 're2js';
 import { compileGlob } from '../images/glob.js';
 import { parseImageRef } from '../images/ref.js';
 import {
+  quote,
   SpecError,
   type ImageRef,
   type ImageSpec,
@@ -192,7 +193,7 @@ export function parseImageEntry(setting: Setting): { image: ImageRef; constraint
   try {
     return { image: parseImageRef(rest + digest), ...(constraint !== undefined && { constraint }) };
   } catch (e) {
-    throw new SpecError(`invalid image reference "${value}": ${(e as Error).message}`, setting.field);
+    throw new SpecError(`invalid image reference ${quote(value)}: ${(e as Error).message}`, setting.field);
   }
 }
 
