@@ -3,22 +3,24 @@
 // exactly as a user would, with the real registry client pointed at it through --registries.
 
 import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { runCli } from '../src/cli.js';
 import { startEmbeddedRegistry } from './registry-server.js';
 
-const demo = resolve(process.cwd(), 'demo');
-const registry = await startEmbeddedRegistry(
-  JSON.parse(await readFile(resolve(demo, 'registry.json'), 'utf8'))
-);
+/**
+ * The bundle runs as <project>/dist/demo/index.js, from any directory; the demo files stay in
+ * <project>/demo. Paths come from the runtime URL inside a function: ncc's asset relocator would
+ * otherwise evaluate them at build time and copy whatever they matched into dist/.
+ */
+function demoFiles(scriptUrl: string): { registryJson: string; repo: string } {
+  const at = (path: string) => fileURLToPath(new URL(`../../demo/${path}`, scriptUrl));
+  return { registryJson: at('registry.json'), repo: at('repo') };
+}
+
+const files = demoFiles(import.meta.url);
+const registry = await startEmbeddedRegistry(JSON.parse(await readFile(files.registryJson, 'utf8')));
 try {
-  const args = [
-    '--dir',
-    resolve(demo, 'repo'),
-    '--registries',
-    registry.registries,
-    ...process.argv.slice(2)
-  ];
+  const args = ['--dir', files.repo, '--registries', registry.registries, ...process.argv.slice(2)];
   process.stdout.write(`Embedded registry for the demo images:\n${registry.registries}\n\n`);
   process.stdout.write(
     `$ argocd-image-pr --dir demo/repo --registries "<the above>" ${process.argv.slice(2).join(' ')}\n\n`

@@ -1,22 +1,27 @@
-// The CLI: the same engine as the action, on a local checkout (`--dir`).
-// argocd-image-pr --dir PATH [--<input> VALUE ...] [--write] [--json]
+// The CLI: the same engine as the action, on a local checkout (`--dir`) or over the GitHub API.
+// argocd-image-pr [--dir PATH] [--<input> VALUE ...] [--write] [--json]
 
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, resolve, sep } from 'node:path';
 import { INPUTS, UsageError, parseInputs, type Inputs } from './inputs.js';
 import type { Registry } from './model.js';
 import { LocalRepoSource } from './repo/local.js';
-import { MemoryRegistry } from './registry/memory.js';
+import { MemoryRegistry, type RegistryFixture } from './registry/memory.js';
 import { registryFromInputs } from './registry/from-inputs.js';
+import { createGitHubClient } from './github/client.js';
+import { runOnGitHub } from './publish/index.js';
 import { toOutputs } from './report/outputs.js';
 import { renderText } from './report/text.js';
 import { run, type RunResult } from './run.js';
 
-const USAGE = `Usage: argocd-image-pr --dir PATH [--<input> VALUE ...] [--write] [--json]
+const USAGE = `Usage: argocd-image-pr [--dir PATH] [--<input> VALUE ...] [--write] [--json]
 
-Plans image updates for the Argo CD Applications of a cluster-config checkout.
-  --dir PATH                 the checkout to read (and with --write, to update)
-  --write                    write the files (default: show what would change)
+Plans image updates for the Argo CD Applications of a cluster-config repo.
+  --dir PATH                 a local checkout to read (and with --write, to update); opens no PR
+                             without --dir: reads --repository over the GitHub API (--token, or
+                             GITHUB_TOKEN) and opens or updates pull requests like the action
+                             (--dry-run true to only plan)
+  --write                    with --dir: write the files (default: show what would change)
   --json                     print the outputs object (updates, skipped, errors, changed, stats)
   --registry-fixture FILE    answer registry queries from a JSON fixture instead of registries (offline tests)
 Inputs (same names as the action's):
@@ -60,7 +65,11 @@ export function parseArgs(argv: string[]): CliArgs {
   return args;
 }
 
-export async function runCli(argv: string[], io: CliIO): Promise<number> {
+export async function runCli(
+  argv: string[],
+  io: CliIO,
+  env: NodeJS.ProcessEnv = process.env
+): Promise<number> {
   let args: CliArgs;
   let inputs: Inputs;
   let registry: Registry;
@@ -71,18 +80,21 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       return 0;
     }
     const given = args.inputs;
-    inputs = parseInputs((name) => given.get(name));
-    if (!args.dir)
-      throw new UsageError('--dir is required (reading the repo over the GitHub API is not available yet)');
+    inputs = parseInputs((name) => given.get(name) ?? (name === 'token' ? env.GITHUB_TOKEN : undefined));
+    if (!args.dir && !inputs.repository) throw new UsageError('give --dir PATH, or --repository owner/name');
+    if (!args.dir && args.write)
+      throw new UsageError('--write goes with --dir (without it, pull requests are the output)');
+    if (args.dir) await checkDir(args.dir);
     const fixture = args.registryFixture;
     registry = fixture
-      ? MemoryRegistry.fromFixture(JSON.parse(await readFile(fixture, 'utf8')))
+      ? await loadFixture(fixture)
       : registryFromInputs(inputs, (message) => io.stderr(`warning: ${message}\n`));
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
     io.stderr(`argocd-image-pr: ${err.message}\n\n${USAGE}\n`);
     return 2;
   }
+  if (!args.dir) return runGitHub(inputs, registry, args.json, io);
   const root = resolve(args.dir);
   const result = await run({
     repo: new LocalRepoSource(root),
@@ -98,6 +110,30 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
   return result.errors.length ? 1 : 0;
 }
 
+/** A --dir that is missing or not a directory is bad usage, not a failed run. */
+async function checkDir(dir: string): Promise<void> {
+  const found = await stat(dir).catch((err: NodeJS.ErrnoException) => {
+    throw new UsageError(`--dir ${dir}: ${err.code === 'ENOENT' ? 'no such directory' : err.message}`);
+  });
+  if (!found.isDirectory()) throw new UsageError(`--dir ${dir} is not a directory`);
+}
+
+/** Every way a --registry-fixture can be unusable is bad usage, reported in one line. */
+async function loadFixture(file: string): Promise<Registry> {
+  try {
+    const fixture: unknown = JSON.parse(await readFile(file, 'utf8'));
+    const images = (fixture as { images?: unknown } | null)?.images;
+    if (typeof images !== 'object' || images === null || Array.isArray(images))
+      throw new Error('expected a JSON object with an "images" mapping');
+    return MemoryRegistry.fromFixture(fixture as RegistryFixture);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const reason =
+      code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (err as Error).message;
+    throw new UsageError(`--registry-fixture ${file}: ${reason.split('\n')[0]}`);
+  }
+}
+
 async function writeEdits(root: string, result: RunResult): Promise<void> {
   for (const edit of result.edits) {
     const target = resolve(root, edit.path);
@@ -106,4 +142,25 @@ async function writeEdits(root: string, result: RunResult): Promise<void> {
     await mkdir(dirname(target), { recursive: true });
     await writeFile(target, edit.after);
   }
+}
+
+/** The action's run from a terminal: the repo over the GitHub API, pull requests opened or updated. */
+async function runGitHub(inputs: Inputs, registry: Registry, json: boolean, io: CliIO): Promise<number> {
+  const warn = (message: string) => io.stderr(`warning: ${message}\n`);
+  const github = createGitHubClient({ token: inputs.token, apiUrl: inputs.apiUrl, warn });
+  const { result, pullRequests } = await runOnGitHub({
+    inputs,
+    github,
+    registry,
+    log: (line) => io.stderr(`${line}\n`),
+    warn
+  });
+  const outputs = toOutputs(result, github.requestCount());
+  io.stdout(
+    json
+      ? JSON.stringify({ ...outputs, 'pull-requests': pullRequests }, null, 2) + '\n'
+      : renderText(result, { written: false }) +
+          pullRequests.map((p) => `#${p.number} ${p.operation}: ${p.app} ${p.url}\n`).join('')
+  );
+  return result.errors.length ? 1 : 0;
 }

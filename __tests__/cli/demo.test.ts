@@ -114,6 +114,16 @@ describe('CLI on the demo repo', () => {
     expect(stdout).toMatch(/^\+\s+newTag: main-5d6e7f8/m);
     expect(stdout).toContain('current version not found in git');
   });
+
+  it('says which apps use write-back-method argocd and are still written to git (design §3)', async () => {
+    const { stdout } = await cli(['--dir', join(demo, 'repo'), ...fixture]);
+    const note = 'write-back-method argocd: written to git by argocd-image-pr';
+    const block = (app: string) => stdout.split('\n\n').find((b) => b.startsWith(`${app}  (`)) ?? '';
+    // web and the workers leave the method at Argo CD Image Updater's default, argocd; api says git.
+    for (const app of ['web', 'worker-eu', 'worker-us']) expect(block(app).split('\n')[1]).toContain(note);
+    expect(block('api')).toMatch(/^api {2}\(apps\/api\.yaml\)\n {2}api: /);
+    expect(block('api')).not.toContain(note);
+  });
 });
 
 describe('CLI usage', () => {

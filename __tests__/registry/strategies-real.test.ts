@@ -1,6 +1,10 @@
 // The four strategies end to end against Debian's docker-registry, in every auth mode and through
 // the GHCR-like front (pagination, injected failures): what the engine chooses, and what it costs.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli } from '../../src/cli.js';
 import { ImageMetadata } from '../../src/images/metadata.js';
 import { parseImageRef } from '../../src/images/ref.js';
 import { selectVersion } from '../../src/images/strategies.js';
@@ -175,6 +179,7 @@ describe('2,500 tags and injected failures through the GHCR-like front', () => {
   let registry: TestRegistry;
   let front: GhcrFront;
   let faulty: GhcrFront;
+  let manyDigest: string;
   const many = Array.from({ length: 2500 }, (_, i) => `1.${Math.floor(i / 100)}.${i % 100}`);
 
   beforeAll(async () => {
@@ -185,6 +190,7 @@ describe('2,500 tags and injected failures through the GHCR-like front', () => {
     });
     await seed(registry);
     const base = await pushImage(registry, 'acme/many', [many[0]!], { created: '2024-01-01T00:00:00Z' });
+    manyDigest = base.digest;
     await addTags(registry, 'acme/many', base.digest, many.slice(1), 16);
     await pushImage(registry, 'acme/many', ['1.24.99-newest'], { created: '2025-01-01T00:00:00Z' });
   }, 120_000);
@@ -208,6 +214,52 @@ describe('2,500 tags and injected failures through the GHCR-like front', () => {
     // 307 to blob storage plus the storage GET, as on GHCR: the minimum possible.
     expect(r.requestCounts!()).toEqual({ [front.host]: 2 + 3 + 2501 + 2 * 2 });
   }, 60_000);
+
+  it("digest over 2,500 tags through a whole run: the followed tag's manifest only, no tag list", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'aip-digest-'));
+    try {
+      await writeFile(
+        join(dir, 'many.yaml'),
+        [
+          'apiVersion: argoproj.io/v1alpha1',
+          'kind: Application',
+          'metadata:',
+          '  name: many',
+          '  namespace: argocd',
+          '  annotations:',
+          `    argocd-image-updater.argoproj.io/image-list: app=${front.host}/acme/many:1.0.0`,
+          '    argocd-image-updater.argoproj.io/app.update-strategy: digest',
+          'spec:',
+          '  source:',
+          '    repoURL: https://example.invalid/cluster-config.git',
+          '    path: app',
+          ''
+        ].join('\n')
+      );
+      await mkdir(join(dir, 'app'));
+      await writeFile(join(dir, 'app', 'kustomization.yaml'), 'resources: []\n');
+      front.resetLog();
+      let stdout = '';
+      const code = await runCli(['--dir', dir, '--json', '--registries', registriesEntry(front)], {
+        stdout: (t) => (stdout += t),
+        stderr: () => {}
+      });
+      const out = JSON.parse(stdout);
+      expect(out.errors).toEqual([]);
+      expect(code).toBe(0);
+      expect(out.updates.map((u: { to: string }) => u.to)).toEqual([`1.0.0@${manyDigest}`]);
+      // The minimum through a GHCR-like front: the manifest request meets the challenge, one
+      // anonymous token, the manifest again.
+      expect(front.log.map((r) => `${r.status} ${r.path.replace(/\?.*/, '')}`)).toEqual([
+        '401 /v2/acme/many/manifests/1.0.0',
+        '200 /token',
+        '200 /v2/acme/many/manifests/1.0.0'
+      ]);
+      expect(out.stats.registryRequests).toEqual({ [front.host]: 3 });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 
   it('survives 30 % injected 429/5xx/resets with identical results', async () => {
     for (const strategy of ['semver', 'newest-build', 'digest', 'alphabetical'] as const) {

@@ -13,6 +13,11 @@ export function renderText(result: RunResult, options: { written: boolean }): st
   );
   for (const app of result.apps.filter((a) => a.changes.length)) {
     lines.push('', `${app.spec.app}  (${app.spec.file})`);
+    // Argo CD Image Updater would set these on the live Application; this tool has no cluster (design §3).
+    if (app.spec.writeBack.method === 'argocd')
+      lines.push(
+        '  write-back-method argocd: written to git by argocd-image-pr, not to the live Application'
+      );
     for (const c of app.changes) {
       lines.push(
         `  ${c.alias}: ${c.image}  ${c.from ?? '(current version not found in git)'} -> ${c.to}  [${c.strategy}]  ${c.file}`
