@@ -1,8 +1,8 @@
 // The CLI: the same engine as the action, on a local checkout (`--dir`) or over the GitHub API.
 // argocd-image-pr [--dir PATH] [--<input> VALUE ...] [--write] [--json]
 
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
-import { dirname, resolve, sep } from 'node:path';
+import { readFile, stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { INPUTS, UsageError, parseInputs, type Inputs } from './inputs.js';
 import type { Registry } from './model.js';
 import { LocalRepoSource } from './repo/local.js';
@@ -88,22 +88,22 @@ export async function runCli(
     const fixture = args.registryFixture;
     registry = fixture
       ? await loadFixture(fixture)
-      : registryFromInputs(inputs, (message) => io.stderr(`warning: ${message}\n`));
+      : registryFromInputs(inputs, (message) => io.stderr(`warning: ${message}\n`), env);
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
     io.stderr(`argocd-image-pr: ${err.message}\n\n${USAGE}\n`);
     return 2;
   }
   if (!args.dir) return runGitHub(inputs, registry, args.json, io);
-  const root = resolve(args.dir);
+  const repo = new LocalRepoSource(resolve(args.dir));
   const result = await run({
-    repo: new LocalRepoSource(root),
+    repo,
     registry,
     inputs,
     chainEdits: true
   });
   const write = args.write && !inputs.dryRun;
-  if (write) await writeEdits(root, result);
+  if (write) await writeEdits(repo, result);
   io.stdout(
     args.json ? JSON.stringify(toOutputs(result), null, 2) + '\n' : renderText(result, { written: write })
   );
@@ -134,14 +134,8 @@ async function loadFixture(file: string): Promise<Registry> {
   }
 }
 
-async function writeEdits(root: string, result: RunResult): Promise<void> {
-  for (const edit of result.edits) {
-    const target = resolve(root, edit.path);
-    // Write-back already refuses escapes; this is the last line of defence before touching disk.
-    if (!target.startsWith(root + sep)) throw new Error(`refusing to write outside ${root}: ${edit.path}`);
-    await mkdir(dirname(target), { recursive: true });
-    await writeFile(target, edit.after);
-  }
+async function writeEdits(repo: LocalRepoSource, result: RunResult): Promise<void> {
+  for (const edit of result.edits) await repo.write(edit.path, edit.after);
 }
 
 /** The action's run from a terminal: the repo over the GitHub API, pull requests opened or updated. */

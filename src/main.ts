@@ -60,7 +60,7 @@ export async function runAction(env: NodeJS.ProcessEnv = process.env): Promise<v
       apiUrl: inputs.apiUrl,
       warn: (message) => core.warning(message)
     });
-    const registry = registryFromInputs(inputs, (message) => core.warning(message));
+    const registry = registryFromInputs(inputs, (message) => core.warning(message), env);
     const run = await runOnGitHub({
       inputs,
       github,

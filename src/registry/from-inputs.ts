@@ -4,9 +4,16 @@ import { parseRegistries } from './config.js';
 import { withGhcrPackagesApi } from './ghcr.js';
 import { createRegistry } from './oci.js';
 
-/** The registry client the action and the CLI use, from their shared inputs. */
-export function registryFromInputs(inputs: Inputs, warn: (message: string) => void): Registry {
-  const registry = createRegistry(inputs);
+/**
+ * The registry client the action and the CLI use, from their shared inputs; `env` holds the
+ * `env:VAR` credentials and the docker config location.
+ */
+export function registryFromInputs(
+  inputs: Inputs,
+  warn: (message: string) => void,
+  env: NodeJS.ProcessEnv = process.env
+): Registry {
+  const registry = createRegistry({ ...inputs, env });
   return inputs.ghcrPackagesApi
     ? withGhcrPackagesApi(registry, { apiUrl: inputs.apiUrl, token: inputs.token, warn })
     : registry;

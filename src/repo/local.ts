@@ -1,5 +1,5 @@
-import { readdir, readFile, realpath } from 'node:fs/promises';
-import { dirname, join, relative, sep } from 'node:path';
+import { mkdir, readdir, readFile, realpath, writeFile } from 'node:fs/promises';
+import { dirname, isAbsolute, join, relative, sep } from 'node:path';
 import type { RepoSource } from './source.js';
 
 const SKIPPED_DIRS = new Set(['.git', 'node_modules']);
@@ -25,6 +25,18 @@ export class LocalRepoSource implements RepoSource {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw err;
     }
+  }
+
+  /** Writes a file of the checkout (CLI `--write`); nothing outside it, by path or by link. */
+  async write(path: string, content: string): Promise<void> {
+    const full = join(this.root, path);
+    const rel = relative(this.root, full);
+    if (!rel || rel.startsWith('..') || isAbsolute(rel)) {
+      throw new Error(`refusing to write outside the repository: ${path}`);
+    }
+    await this.refuseEscape(full, path);
+    await mkdir(dirname(full), { recursive: true });
+    await writeFile(full, content);
   }
 
   /**
