@@ -2,26 +2,16 @@
 // (/work/shared/corpus, described by its INDEX.md). The corpus lives outside the repo; without it
 // these tests are skipped, and say so.
 import { describe, expect, it } from '@jest/globals';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
 import { discover } from '../../src/manifests/discover.js';
 import type { DiscoverResult } from '../../src/model.js';
+import { corpusDir, corpusFiles, readCorpusFile } from '../../test-support/corpus.js';
 import { application, P } from './helpers.js';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const corpusDir = path.resolve(repoRoot, '../shared/corpus/files');
-const present = existsSync(corpusDir);
-if (!present) console.warn(`manifest corpus not found at ${corpusDir}: corpus tests skipped`);
+const files = corpusFiles('corpus tests').filter((f) => f.endsWith('.yaml'));
+const present = files.length > 0;
 const describeCorpus = present ? describe : describe.skip;
-
-const files = present
-  ? readdirSync(corpusDir)
-      .filter((f) => f.endsWith('.yaml'))
-      .sort()
-  : [];
-const read = (name: string) => readFileSync(path.join(corpusDir, name), 'utf8');
+const read = readCorpusFile;
 const named = (number: string) => {
   const name = files.find((f) => f.startsWith(`${number}-`));
   if (!name) throw new Error(`corpus file ${number} missing`);

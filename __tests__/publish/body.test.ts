@@ -1,7 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { UsageError } from '../../src/inputs.js';
 import { parseImageRef } from '../../src/images/ref.js';
-import type { ImageChange } from '../../src/model.js';
 import { parseMarker } from '../../src/publish/marker.js';
 import {
   checkTemplate,
@@ -10,17 +9,9 @@ import {
   templateView
 } from '../../src/publish/templates.js';
 import { compareLink, registryPage, renderPullRequestBody } from '../../src/report/pr-body.js';
+import { imageChange } from './helpers.js';
 
-const change = (over: Partial<ImageChange> = {}): ImageChange => ({
-  app: 'web',
-  alias: 'web',
-  image: 'ghcr.io/acme/web',
-  from: '1.4.0',
-  to: '1.5.0',
-  strategy: 'semver',
-  file: 'charts/web/.argocd-source-web.yaml',
-  ...over
-});
+const change = imageChange;
 
 const build = (revision: string, source = 'https://github.com/acme/web') => ({
   digest: 'sha256:' + 'ab'.repeat(32),

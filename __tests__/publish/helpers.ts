@@ -4,6 +4,7 @@ import { createGitHubClient, type GitHubClientOptions } from '../../src/github/c
 import { parseInputs, type Inputs } from '../../src/inputs.js';
 import { runOnGitHub, type GitHubRunResult } from '../../src/publish/index.js';
 import { MemoryRegistry, type RegistryFixture, type TagFixture } from '../../src/registry/memory.js';
+import type { ImageChange } from '../../src/model.js';
 import type { FakeGitHub } from '../../test-support/github/index.js';
 
 export const OWNER = 'acme';
@@ -153,3 +154,15 @@ export async function runWith(
   });
   return { ...result, warnings, logs, apiRequests: github.requestCount() };
 }
+
+/** A planned change of `web` (1.4.0 → 1.5.0, semver) with some fields replaced. */
+export const imageChange = (over: Partial<ImageChange> = {}): ImageChange => ({
+  app: 'web',
+  alias: 'web',
+  image: 'ghcr.io/acme/web',
+  from: '1.4.0',
+  to: '1.5.0',
+  strategy: 'semver',
+  file: 'charts/web/.argocd-source-web.yaml',
+  ...over
+});

@@ -1,5 +1,4 @@
 import { describe, expect, it } from '@jest/globals';
-import type { ImageChange } from '../../src/model.js';
 import { isNewer, reviewChanges } from '../../src/publish/history.js';
 import {
   markedUpdates,
@@ -9,17 +8,9 @@ import {
   type Marker
 } from '../../src/publish/marker.js';
 import type { PullRequest } from '../../src/publish/pulls.js';
+import { imageChange } from './helpers.js';
 
-const change = (over: Partial<ImageChange> = {}): ImageChange => ({
-  app: 'web',
-  alias: 'web',
-  image: 'ghcr.io/acme/web',
-  from: '1.4.0',
-  to: '1.5.0',
-  strategy: 'semver',
-  file: 'charts/web/.argocd-source-web.yaml',
-  ...over
-});
+const change = imageChange;
 
 let number = 0;
 const pr = (marker: Marker | undefined, merged: boolean): PullRequest => ({

@@ -6,9 +6,7 @@
 // the line count, touch only lines holding a changed value, and parse to the original with only
 // those values replaced. Skipped, saying so, when the corpus is absent (CI has it).
 import { describe, expect, it } from '@jest/globals';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Document, parse } from 'yaml';
 import { parseImageRef } from '../../src/images/ref.js';
 import { discover } from '../../src/manifests/discover.js';
@@ -18,18 +16,12 @@ import { helmImageParams } from '../../src/writeback/helmvalues.js';
 import { planEdits, resolveTarget, type ImageUpdate } from '../../src/writeback/index.js';
 import { kustomizeEntry, kustomizeImageName } from '../../src/writeback/kustomization.js';
 import { parseKeyPath, type PathSegment } from '../../src/writeback/splice.js';
+import { corpusDir, corpusFiles, readCorpusFile } from '../../test-support/corpus.js';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const corpusDir = path.resolve(repoRoot, '../shared/corpus/files');
-const present = existsSync(corpusDir);
-if (!present) console.warn(`manifest corpus not found at ${corpusDir}: corpus round-trip tests skipped`);
+const files = corpusFiles('corpus round-trip tests').filter((f) => f.endsWith('.yaml'));
+const present = files.length > 0;
 const describeCorpus = present ? describe : describe.skip;
-const files = present
-  ? readdirSync(corpusDir)
-      .filter((f) => f.endsWith('.yaml'))
-      .sort()
-  : [];
-const read = (name: string) => readFileSync(path.join(corpusDir, name), 'utf8');
+const read = readCorpusFile;
 
 const NEW_TAG = '99.0.0';
 const OLD_TAG = '0.0.1';

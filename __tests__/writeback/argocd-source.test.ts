@@ -1,10 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import type { AppSource, Candidate, ImageSpec } from '../../src/model.js';
 import { argocdSourceFileName } from '../../src/writeback/argocd-source.js';
 import { planEdits } from '../../src/writeback/index.js';
+import { corpusFiles, readCorpusFile } from '../../test-support/corpus.js';
 import { image, lineDiff, reader, spec } from './fixtures.js';
 
 const DIGEST = 'sha256:' + 'a'.repeat(64);
@@ -351,15 +350,11 @@ describe('the file merged into the Application source by Argo CD', () => {
 
 // ---- Real files written by Argo CD Image Updater (never copied into this repo) ----
 
-const corpusDir = fileURLToPath(new URL('../../../shared/corpus/files', import.meta.url));
-const corpus = existsSync(corpusDir)
-  ? readdirSync(corpusDir).filter((f) => f.includes('.argocd-source-'))
-  : [];
-if (!corpus.length) console.log(`skipping corpus round-trips: ${corpusDir} not found`);
+const corpus = corpusFiles('.argocd-source corpus round-trips').filter((f) => f.includes('.argocd-source-'));
 
 describe.each(corpus.length ? corpus : ['(corpus not available)'])('corpus %s', (name) => {
   (corpus.length ? it : it.skip)('a round-trip edit changes only the intended scalar', async () => {
-    const before = readFileSync(`${corpusDir}/${name}`, 'utf8');
+    const before = readCorpusFile(name);
     const data = parse(before) as {
       helm?: { parameters: { name: string; value: string }[] };
       kustomize?: { images: string[] };
