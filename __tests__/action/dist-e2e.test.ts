@@ -1,9 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { MemoryRegistry } from '../../src/registry/memory.js';
+import { runBundledAction, type ActionRun } from '../../test-support/action.js';
 import { startFakeGitHub, type FakeGitHub } from '../../test-support/github/index.js';
 import {
   mirrorFixture,
@@ -17,88 +14,35 @@ import { OWNER, REPO, Tags, seedFiles } from '../publish/helpers.js';
 // GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files, against Debian's registry and the fake GitHub.
 
 let registry: TestRegistry;
-let scratch: string;
 const tags = new Tags();
 
 beforeAll(async () => {
   registry = await startRegistry('none');
   const fixture = structuredClone(tags.fixture);
   await mirrorFixture(registry, MemoryRegistry.fromFixture(fixture), fixture);
-  scratch = await mkdtemp(join(tmpdir(), 'action-e2e-'));
 }, 60_000);
 
 afterAll(async () => {
   await registry?.stop();
-  await rm(scratch, { recursive: true, force: true });
 });
 
-interface ActionRun {
-  code: number | null;
-  stdout: string;
-  outputs: Record<string, string>;
-  summary: string;
-  ms: number;
-}
-
-/** Parses the `name<<delimiter` blocks @actions/core writes to GITHUB_OUTPUT. */
-function parseOutputs(text: string): Record<string, string> {
-  const outputs: Record<string, string> = {};
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const m = /^([^<]+)<<(.+)$/.exec(lines[i]!);
-    if (!m) continue;
-    const end = lines.indexOf(m[2]!, i + 1);
-    outputs[m[1]!] = lines.slice(i + 1, end).join('\n');
-    i = end;
-  }
-  return outputs;
-}
-
-async function runAction(fake: FakeGitHub, inputs: Record<string, string>, name: string): Promise<ActionRun> {
-  const output = join(scratch, `${name}.output`);
-  const summary = join(scratch, `${name}.summary`);
-  await writeFile(output, '');
-  await writeFile(summary, '');
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    HOME: scratch,
-    GITHUB_ACTIONS: 'true',
-    GITHUB_OUTPUT: output,
-    GITHUB_STEP_SUMMARY: summary,
-    GITHUB_REPOSITORY: `${OWNER}/${REPO}`,
-    RUNNER_TEMP: scratch
-  };
-  const all: Record<string, string> = {
-    token: fake.token,
-    'api-url': fake.url,
-    registries: registriesEntry(registry, { prefix: 'ghcr.io' }),
-    ...inputs
-  };
-  for (const [key, value] of Object.entries(all)) env[`INPUT_${key.toUpperCase()}`] = value;
-  const started = Date.now();
-  const { code, stdout } = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
-    execFile(process.execPath, ['dist/index.js'], { env, timeout: 60_000 }, (error, out) =>
-      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout: out })
-    );
-  });
-  return {
-    code,
-    stdout,
-    outputs: parseOutputs(await readFile(output, 'utf8')),
-    summary: await readFile(summary, 'utf8'),
-    ms: Date.now() - started
-  };
+function runAction(fake: FakeGitHub, inputs: Record<string, string>): Promise<ActionRun> {
+  return runBundledAction(
+    {
+      token: fake.token,
+      'api-url': fake.url,
+      registries: registriesEntry(registry, { prefix: 'ghcr.io' }),
+      ...inputs
+    },
+    { GITHUB_REPOSITORY: `${OWNER}/${REPO}` }
+  );
 }
 
 describe('dist/index.js end to end', () => {
   it('post-build: plans only the apps of the pushed image and opens their PR', async () => {
     const fake = await startFakeGitHub({ owner: OWNER, repo: REPO, files: seedFiles() });
     try {
-      const run = await runAction(
-        fake,
-        { images: 'ghcr.io/acme/web:1.5.0\nghcr.io/acme/web:sha-abc1234' },
-        'post'
-      );
+      const run = await runAction(fake, { images: 'ghcr.io/acme/web:1.5.0\nghcr.io/acme/web:sha-abc1234' });
       expect(run.code).toBe(0);
       const prs = JSON.parse(run.outputs['pull-requests']!);
       expect(prs).toEqual([
@@ -128,10 +72,10 @@ describe('dist/index.js end to end', () => {
       expect(run.summary).toContain('### web — <a href=');
       expect(run.summary).toContain('<code>1.5.0</code>');
       expect(run.summary).toMatch(/Registry requests: ghcr\.io: \d+\. GitHub API requests: \d+\./);
-      expect(run.stdout).toContain('::group::web (apps/web.yaml)');
+      expect(run.log).toContain('::group::web (apps/web.yaml)');
       // The token is masked first and never printed otherwise.
       expect(
-        run.stdout.split('\n').filter((l) => l.includes(fake.token) && !l.startsWith('::add-mask::'))
+        run.log.split('\n').filter((l) => l.includes(fake.token) && !l.startsWith('::add-mask::'))
       ).toEqual([]);
       console.log(`push → PR opened (1 app, post-build, loopback): ${run.ms} ms`);
     } finally {
@@ -142,7 +86,7 @@ describe('dist/index.js end to end', () => {
   it('dry-run: writes nothing and shows the diffs it would write', async () => {
     const fake = await startFakeGitHub({ owner: OWNER, repo: REPO, files: seedFiles() });
     try {
-      const run = await runAction(fake, { 'dry-run': 'true' }, 'dry');
+      const run = await runAction(fake, { 'dry-run': 'true' });
       expect(run.code).toBe(0);
       expect(fake.writes()).toBe(0);
       expect(JSON.parse(run.outputs['pull-requests']!)).toEqual([]);
@@ -175,9 +119,9 @@ spec:
     const files = { ...seedFiles(), 'apps/broken.yaml': broken };
     const fake = await startFakeGitHub({ owner: OWNER, repo: REPO, files });
     try {
-      const run = await runAction(fake, {}, 'broken');
+      const run = await runAction(fake, {});
       expect(run.code).toBe(1);
-      expect(run.stdout).toContain('::error');
+      expect(run.log).toContain('::error');
       expect(JSON.parse(run.outputs.errors!)).toEqual([
         expect.objectContaining({ file: 'apps/broken.yaml', app: 'broken', alias: 'broken' })
       ]);

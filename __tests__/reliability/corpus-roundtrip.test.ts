@@ -17,6 +17,7 @@ import { planEdits, resolveTarget, type ImageUpdate } from '../../src/writeback/
 import { kustomizeEntry, kustomizeImageName } from '../../src/writeback/kustomization.js';
 import { parseKeyPath, type PathSegment } from '../../src/writeback/splice.js';
 import { corpusDir, corpusFiles, readCorpusFile } from '../../test-support/corpus.js';
+import { image } from '../writeback/fixtures.js';
 
 const files = corpusFiles('corpus round-trip tests').filter((f) => f.endsWith('.yaml'));
 const present = files.length > 0;
@@ -72,16 +73,8 @@ interface HelmParam {
 }
 
 const SOURCE: AppSource = { repoURL: 'https://example.com/repo.git', path: '.' };
-const spec = (alias: string, ref: string, extra: Partial<ImageSpec> = {}): ImageSpec => ({
-  alias,
-  image: parseImageRef(ref),
-  strategy: 'semver',
-  ignoreTags: [],
-  platforms: [],
-  forceUpdate: false,
-  fieldOf: {},
-  ...extra
-});
+const spec = (alias: string, ref: string, extra: Partial<ImageSpec> = {}): ImageSpec =>
+  image(ref, { alias, ...extra });
 
 /** Each `<prefix>tag` parameter with a sibling `<prefix>name|repository|image` holding the image. */
 function helmImages(params: HelmParam[]): { update: ImageUpdate; tagIndex: number; nameIndex: number }[] {

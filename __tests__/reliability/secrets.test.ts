@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../../src/cli.js';
 import { MemoryRegistry } from '../../src/registry/memory.js';
+import { runBundledAction } from '../../test-support/action.js';
 import { startFakeGitHub, type FakeGitHub } from '../../test-support/github/index.js';
 import {
   mirrorFixture,
@@ -113,31 +113,20 @@ describe('secrets never reach logs or outputs', () => {
   }, 60_000);
 
   it('the bundled action, its outputs and its job summary', async () => {
-    const output = join(scratch, 'output');
-    const summary = join(scratch, 'summary');
-    await writeFile(output, '');
-    await writeFile(summary, '');
-    const env: NodeJS.ProcessEnv = {
-      PATH: process.env.PATH,
-      HOME: scratch,
-      GITHUB_OUTPUT: output,
-      GITHUB_STEP_SUMMARY: summary,
-      REG: `${registry.credentials!.username}:${registry.credentials!.password}`,
-      INPUT_TOKEN: fake.token,
-      INPUT_REPOSITORY: `${OWNER}/${REPO}`,
-      'INPUT_API-URL': fake.url,
-      INPUT_REGISTRIES: registries('REG'),
-      'INPUT_REGISTRY-PASSWORD': fake.token
-    };
-    const stdout = await new Promise<string>((resolve) =>
-      execFile(process.execPath, ['dist/index.js'], { env, timeout: 60_000 }, (_e, out, err) =>
-        resolve(out + err)
-      )
+    const run = await runBundledAction(
+      {
+        token: fake.token,
+        repository: `${OWNER}/${REPO}`,
+        'api-url': fake.url,
+        registries: registries('REG'),
+        'registry-password': fake.token
+      },
+      { REG: `${registry.credentials!.username}:${registry.credentials!.password}` }
     );
-    captured.push({ what: 'action stdout', text: stdout });
-    captured.push({ what: 'action outputs', text: await readFile(output, 'utf8') });
-    captured.push({ what: 'action summary', text: await readFile(summary, 'utf8') });
-    expect(stdout).toContain(`::add-mask::${fake.token}`);
+    captured.push({ what: 'action log', text: run.log });
+    captured.push({ what: 'action outputs', text: JSON.stringify(run.outputs) });
+    captured.push({ what: 'action summary', text: run.summary });
+    expect(run.log).toContain(`::add-mask::${fake.token}`);
   }, 90_000);
 
   // Runs last: the scan of everything captured above.
