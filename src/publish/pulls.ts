@@ -117,7 +117,9 @@ export class PullRequests {
   }
 
   private ours(p: ListedPull): boolean {
-    const fromThisRepo = !p.head.repo || p.head.repo.full_name === `${this.owner}/${this.repo}`;
+    // Forks' branches are never ours, whatever their name (GitHub names compare case-insensitively).
+    const fromThisRepo =
+      !p.head.repo || p.head.repo.full_name?.toLowerCase() === `${this.owner}/${this.repo}`.toLowerCase();
     return fromThisRepo && p.head.ref.startsWith(this.branchPrefix);
   }
 }
