@@ -10,7 +10,11 @@ import {
   type BuildInfo,
   type ImageMetadata
 } from './metadata.js';
+import { imageKey } from './ref.js';
 import { comparePrecedence, compareVersions, parseConstraint, parseVersion, type Version } from './semver.js';
+
+/** Build lookups per image in flight at once: above the registry client's default concurrency (8). */
+const BUILD_LOOKAHEAD = 32;
 
 export type Selection =
   | { kind: 'update'; candidate: Candidate }
@@ -35,17 +39,25 @@ interface Context extends SelectInput {
   now?: { tag: string; digest?: string };
   /** `(N tags, M after filters)`, for skip reasons. */
   counts: string;
+  /** Names the filtered tags for ImageMetadata.derive. */
+  tagsKey: string;
 }
 
 export async function selectVersion(input: SelectInput): Promise<Selection> {
-  const all = [...new Set(input.tags)];
-  const filtered = all.filter(compileTagFilter(input.spec));
+  const { spec } = input;
+  // Apps sharing an image share its filtered tags and ranking (see ImageMetadata.derive).
+  const tagsKey = JSON.stringify([imageKey(spec.image), spec.allowTags, spec.ignoreTags, input.tags]);
+  const { all, filtered } = input.metadata.derive(`tags ${tagsKey}`, () => {
+    const all = [...new Set(input.tags)];
+    return { all, filtered: all.filter(compileTagFilter(spec)) };
+  });
   const ctx: Context = {
     ...input,
     all,
     filtered,
     ...(input.current !== null && { now: splitVersion(input.current) }),
-    counts: `(${all.length} ${all.length === 1 ? 'tag' : 'tags'}, ${filtered.length} after filters)`
+    counts: `(${all.length} ${all.length === 1 ? 'tag' : 'tags'}, ${filtered.length} after filters)`,
+    tagsKey
   };
   switch (input.spec.strategy) {
     case 'semver':
@@ -82,13 +94,18 @@ function semver(ctx: Context): Selection {
   } catch (err) {
     throw new SpecError((err as Error).message, spec.fieldOf.constraint ?? 'image-list');
   }
-  const versions = ctx.filtered
-    .map(parseVersion)
-    .filter((v): v is Version => v !== undefined && constraint.allows(v));
-  if (!versions.length) {
+  const { versions, best } = ctx.metadata.derive(`semver ${text} ${ctx.tagsKey}`, () => {
+    const versions = ctx.filtered
+      .map(parseVersion)
+      .filter((v): v is Version => v !== undefined && constraint.allows(v));
+    const best = versions.length
+      ? versions.reduce((a, b) => (compareVersions(a, b) >= 0 ? a : b))
+      : undefined;
+    return { versions, best };
+  });
+  if (!best) {
     return { kind: 'skip', reason: `no tag matches constraint "${text.trim() || '*'}" ${ctx.counts}` };
   }
-  const best = versions.reduce((a, b) => (compareVersions(a, b) >= 0 ? a : b));
   const candidate = { tag: best.original };
   const now = ctx.now;
   if (!now) return { kind: 'update', candidate };
@@ -115,20 +132,9 @@ async function newestBuild(ctx: Context): Promise<Selection> {
       throw new SpecError((err as Error).message, spec.fieldOf.platforms ?? 'platforms');
     }
   }
-  const builds = new Map<string, BuildInfo | undefined>(
-    await Promise.all(
-      ctx.filtered.map(async (tag) => [tag, await metadata.build(spec.image, tag, platforms)] as const)
-    )
+  const { builds, best } = await metadata.derive(`newest-build ${platforms} ${ctx.tagsKey}`, () =>
+    newestOf(ctx, platforms)
   );
-  let best: { tag: string; build: BuildInfo } | undefined;
-  for (const [tag, build] of builds) {
-    if (!build) continue;
-    // Newest build wins; equal (or no) dates: the lexically greatest tag, as Argo CD Image Updater.
-    const order = best
-      ? compareBuildTimes(build.created, best.build.created) || compareStrings(tag, best.tag)
-      : 1;
-    if (order > 0) best = { tag, build };
-  }
   if (!best) {
     const reason = ctx.filtered.length
       ? `no tag has an image for ${platforms.join(', ')} ${ctx.counts}`
@@ -159,6 +165,33 @@ async function newestBuild(ctx: Context): Promise<Selection> {
     }
   }
   return { kind: 'update', candidate };
+}
+
+/** Every filtered tag's build, and the newest. */
+async function newestOf(
+  ctx: Context,
+  platforms: string[]
+): Promise<{ builds: Map<string, BuildInfo | undefined>; best?: { tag: string; build: BuildInfo } }> {
+  const builds = new Map<string, BuildInfo | undefined>(ctx.filtered.map((tag) => [tag, undefined]));
+  // A few lookups at a time per image, not one per tag at once: every waiting lookup holds memory
+  // until the HTTP queue reaches it (40,000 at once in the benchmark's S3), and the registry client
+  // bounds the requests in flight anyway.
+  const pending = ctx.filtered.values();
+  await Promise.all(
+    Array.from({ length: BUILD_LOOKAHEAD }, async () => {
+      for (const tag of pending) builds.set(tag, await ctx.metadata.build(ctx.spec.image, tag, platforms));
+    })
+  );
+  let best: { tag: string; build: BuildInfo } | undefined;
+  for (const [tag, build] of builds) {
+    if (!build) continue;
+    // Newest build wins; equal (or no) dates: the lexically greatest tag, as Argo CD Image Updater.
+    const order = best
+      ? compareBuildTimes(build.created, best.build.created) || compareStrings(tag, best.tag)
+      : 1;
+    if (order > 0) best = { tag, build };
+  }
+  return { builds, ...(best && { best }) };
 }
 
 async function digest(ctx: Context): Promise<Selection> {

@@ -53,7 +53,12 @@ class TimeoutError extends Error {}
 export class HttpClient {
   private readonly counts = new Map<string, number>();
   private active = 0;
-  private readonly waiting: (() => void)[] = [];
+  /**
+   * Callers waiting for a slot, oldest at `head`. Not `shift()`: that copies the array, and a
+   * newest-build run can queue tens of thousands of manifest requests at once.
+   */
+  private waiting: (() => void)[] = [];
+  private head = 0;
   private readonly agents = {
     http: new HttpAgent({ keepAlive: true }),
     https: new HttpsAgent({ keepAlive: true }),
@@ -104,7 +109,8 @@ export class HttpClient {
     try {
       return await fn();
     } finally {
-      const next = this.waiting.shift();
+      const next = this.waiting[this.head++];
+      if (this.head >= this.waiting.length) [this.waiting, this.head] = [[], 0];
       if (next) next();
       else this.active--;
     }
@@ -114,12 +120,14 @@ export class HttpClient {
     this.counts.set(options.countAs, (this.counts.get(options.countAs) ?? 0) + 1);
     const https = url.protocol === 'https:';
     const agent = https ? (options.insecure ? this.agents.insecure : this.agents.https) : this.agents.http;
-    const signal = AbortSignal.timeout(this.timeoutMs);
     return new Promise<HttpResponse>((resolve, reject) => {
-      const fail = (err: unknown): void => reject(signal.aborted ? new TimeoutError() : err);
+      const fail = (err: unknown): void => {
+        clearTimeout(timer);
+        reject(err);
+      };
       const req = (https ? httpsRequest : httpRequest)(
         url,
-        { method: 'GET', headers: options.headers, agent, signal },
+        { method: 'GET', headers: options.headers, agent },
         (res) => {
           const chunks: Buffer[] = [];
           let size = 0;
@@ -132,11 +140,18 @@ export class HttpClient {
             else chunks.push(chunk);
           });
           res.on('error', fail);
-          res.on('end', () =>
-            resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) })
-          );
+          res.on('end', () => {
+            clearTimeout(timer);
+            resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) });
+          });
         }
       );
+      // A timer cleared on completion, not AbortSignal.timeout: that signal outlives the response
+      // for the whole timeout, and a big run makes tens of thousands of requests within one.
+      const timer = setTimeout(() => {
+        fail(new TimeoutError());
+        req.destroy();
+      }, this.timeoutMs);
       req.on('error', fail);
       req.end();
     });
