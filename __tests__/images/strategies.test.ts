@@ -399,3 +399,42 @@ it('reports invalid filters as errors of the image', async () => {
     })
   ).rejects.toMatchObject({ name: 'SpecError', field: 'x.allow-tags' });
 });
+
+describe('work shared by the apps of one image (ImageMetadata.derive)', () => {
+  it('derives once per key', () => {
+    const metadata = new ImageMetadata(plain([]));
+    let calls = 0;
+    const compute = () => ++calls;
+    expect([
+      metadata.derive('k', compute),
+      metadata.derive('k', compute),
+      metadata.derive('j', compute)
+    ]).toEqual([1, 1, 2]);
+  });
+
+  it('keeps apart apps whose filters, constraints or platforms differ', async () => {
+    const registry = registryOf({
+      '1.0.0': { created: '2026-01-01T00:00:00Z', platforms: ['linux/amd64', 'linux/arm64'] },
+      '1.1.0': { created: '2026-01-02T00:00:00Z', platforms: ['linux/amd64'] },
+      '2.0.0': { created: '2026-01-03T00:00:00Z', platforms: ['linux/amd64'] }
+    });
+    const metadata = new ImageMetadata(registry);
+    const tags = await registry.tags(parseImageRef(IMAGE));
+    const pick = async (strategy: Strategy, extra: Partial<ImageSpec>) => {
+      const s = await selectVersion({
+        spec: spec(strategy, extra),
+        tags,
+        current: null,
+        allowDowngrade: false,
+        metadata
+      });
+      return s.kind === 'skip' ? s.reason : s.candidate.tag;
+    };
+    expect(await pick('semver', {})).toBe('2.0.0');
+    expect(await pick('semver', { constraint: '1.x' })).toBe('1.1.0');
+    expect(await pick('semver', { ignoreTags: ['2.*'] })).toBe('1.1.0');
+    expect(await pick('newest-build', {})).toBe('2.0.0');
+    expect(await pick('newest-build', { platforms: ['linux/arm64'] })).toBe('1.0.0');
+    expect(await pick('newest-build', { allowTags: 'regexp:^1\\.1' })).toBe('1.1.0');
+  });
+});

@@ -101,6 +101,15 @@ describe('tags', () => {
     expect(client.requestCounts?.()).toEqual({ 'ghcr.io': 5 });
   });
 
+  test('repositories listed at once learn the challenge from one 401, not one each', async () => {
+    const client = clientFor(front);
+    await Promise.all([APP, MANYREF, APP, MANYREF].map((ref) => client.tags(ref)));
+    await Promise.all([client.tags(APP), client.tags(MANYREF)]);
+    expect(front.log.filter((r) => r.status === 401)).toHaveLength(1);
+    // One token per repository scope, each fetched once.
+    expect(front.log.filter((r) => r.path.startsWith('/token'))).toHaveLength(2);
+  });
+
   test('follows 100-tag pages with absolute Links when n is capped', async () => {
     const capped = await frontWith({ maxPageSize: 100, absoluteLinks: true });
     const client = clientFor(capped);

@@ -74,8 +74,6 @@ export function compareBuildTimes(a: string | undefined, b: string | undefined):
 
 export class ImageMetadata {
   private readonly tagLists = new Map<string, Promise<string[]>>();
-  /** Per registry host, the first tag list asked for, settled either way (see `tags`). */
-  private readonly firstLists = new Map<string, Promise<void>>();
   private readonly manifests = new Map<string, Promise<Manifest>>();
   private readonly configs = new Map<string, Promise<ImageConfig>>();
   private readonly pushDates = new Map<string, ReturnType<NonNullable<Registry['pushDates']>>>();
@@ -84,25 +82,7 @@ export class ImageMetadata {
   constructor(private readonly registry: Registry) {}
 
   tags(image: ImageRef): Promise<string[]> {
-    return once(this.tagLists, imageKey(image), async () => {
-      // The first request to a registry learns how it authenticates (its 401 challenge). Sent all
-      // at once, every repository's first request would collect a 401 of its own: 1 + M requests
-      // wasted instead of 1. So the other repositories of that registry wait for its first list.
-      const first = this.firstLists.get(image.registry);
-      if (first) {
-        await first;
-        return this.registry.tags(image);
-      }
-      const list = this.registry.tags(image);
-      this.firstLists.set(
-        image.registry,
-        list.then(
-          () => undefined,
-          () => undefined
-        )
-      );
-      return list;
-    });
+    return once(this.tagLists, imageKey(image), () => this.registry.tags(image));
   }
 
   /**

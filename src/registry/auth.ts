@@ -47,6 +47,20 @@ interface CachedToken {
 export class EndpointAuth {
   private scheme?: { kind: 'basic' } | { kind: 'bearer'; realm: string; service?: string };
   private readonly tokens = new Map<string, CachedToken>();
+  /** The endpoint's first request, settled either way, while no challenge is known. */
+  private first?: Promise<unknown>;
+
+  /**
+   * Runs a request; while the endpoint's way of authenticating is unknown, only the first one
+   * goes ahead and the others wait for it, instead of each collecting a 401 of its own.
+   */
+  async firstContact<T>(request: () => Promise<T>): Promise<T> {
+    if (!this.scheme && this.first) await this.first;
+    if (this.scheme || this.first) return request();
+    const result = request();
+    this.first = result.catch(() => undefined);
+    return result;
+  }
 
   /** Records a challenge; false when it is a scheme we cannot answer. */
   learn(challenge: Challenge): boolean {

@@ -180,7 +180,16 @@ class OciRegistry implements Registry {
    * GET with auth: answer a 401 challenge (once, refreshing a refused cached token), then follow
    * redirects by hand so that `Authorization` only ever goes to the registry's own origin.
    */
-  private async get(image: ImageRef, url: URL, what: string, accept?: string): Promise<HttpResponse> {
+  private get(image: ImageRef, url: URL, what: string, accept?: string): Promise<HttpResponse> {
+    return this.state(image).auth.firstContact(() => this.authorizedGet(image, url, what, accept));
+  }
+
+  private async authorizedGet(
+    image: ImageRef,
+    url: URL,
+    what: string,
+    accept?: string
+  ): Promise<HttpResponse> {
     const { endpoint, auth } = this.state(image);
     const name = imageKey(image);
     const scope = `repository:${image.repository}:pull`;
