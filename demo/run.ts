@@ -21,15 +21,17 @@ const files = demoFiles(import.meta.url);
 const registry = await startEmbeddedRegistry(JSON.parse(await readFile(files.registryJson, 'utf8')));
 try {
   const args = ['--dir', files.repo, '--registries', registry.registries, ...process.argv.slice(2)];
-  process.stdout.write(`Embedded registry for the demo images:\n${registry.registries}\n\n`);
-  process.stdout.write(
+  // The preamble goes to stderr with --json, so that stdout stays one JSON document.
+  const note = process.argv.includes('--json') ? process.stderr : process.stdout;
+  note.write(`Embedded registry for the demo images:\n${registry.registries}\n\n`);
+  note.write(
     `$ argocd-image-pr --dir demo/repo --registries "<the above>" ${process.argv.slice(2).join(' ')}\n\n`
   );
   const code = await runCli(args, {
     stdout: (t) => process.stdout.write(t),
     stderr: (t) => process.stderr.write(t)
   });
-  process.stdout.write(
+  note.write(
     `\nThe CLI exited with ${code}` +
       (code === 1
         ? ': the two broken apps in demo/repo/apps/broken.yaml failed, as intended; every other app was planned.\n'
