@@ -41,13 +41,13 @@ describe('the demo bundle', () => {
   });
 
   it('runs from another working directory and plans the demo repo', async () => {
-    const { stdout } = await run(process.execPath, [join(bundleDir, 'index.js'), '--json'], {
+    const { stdout, stderr } = await run(process.execPath, [join(bundleDir, 'index.js'), '--json'], {
       cwd: tmpdir(),
       env: { ...process.env, NODE_OPTIONS: '' }
     });
-    expect(stdout).toContain('The CLI exited with 1: the two broken apps');
-    const json = stdout.slice(stdout.indexOf('\n{') + 1, stdout.lastIndexOf('\n}') + 2);
-    const out = JSON.parse(json);
+    expect(stderr).toContain('The CLI exited with 1: the two broken apps');
+    // With --json, stdout is the outputs object alone.
+    const out = JSON.parse(stdout);
     expect(out.updates.map((u: { app: string; to: string }) => [u.app, u.to])).toEqual([
       ['api', 'main-5d6e7f8'],
       ['web', '1.4.2'],
