@@ -7,6 +7,7 @@ import { ImageMetadata } from '../../src/images/metadata.js';
 import { parseImageRef } from '../../src/images/ref.js';
 import { selectVersion } from '../../src/images/strategies.js';
 import type { ImageSpec, Registry } from '../../src/model.js';
+import { createGitHubClient } from '../../src/github/client.js';
 import { withGhcrPackagesApi } from '../../src/registry/ghcr.js';
 import { createRegistry } from '../../src/registry/oci.js';
 import {
@@ -21,6 +22,8 @@ let registry: TestRegistry;
 let api: Server;
 let apiUrl: string;
 let status = 200;
+/** The next requests answered 502. */
+let failures = 0;
 const apiRequests: string[] = [];
 // Build dates say "old" is newest; push dates (the Packages API) say "new" is: which one the
 // engine used shows which path answered.
@@ -49,6 +52,8 @@ async function newest(client: Registry): Promise<string> {
   return selection.candidate.tag;
 }
 
+const github = () => createGitHubClient({ token: TOKEN, apiUrl, retryBaseMs: 5 });
+
 function client(): Registry {
   return createRegistry({
     registries: registriesEntry(registry, { prefix: 'ghcr.io' }),
@@ -70,8 +75,17 @@ beforeAll(async () => {
   ];
   api = createServer((req, res) => {
     apiRequests.push(req.url ?? '');
+    if (failures > 0) {
+      failures--;
+      res.writeHead(502).end('{"message":"Bad Gateway"}');
+      return;
+    }
     const url = new URL(req.url ?? '/', 'http://x');
-    if (req.headers.authorization !== `Bearer ${TOKEN}` || status !== 200) {
+    if (
+      !/^(token|bearer) /i.test(req.headers.authorization ?? '') ||
+      !req.headers.authorization?.endsWith(TOKEN) ||
+      status !== 200
+    ) {
       res.writeHead(status === 200 ? 401 : status).end('{}');
       return;
     }
@@ -99,7 +113,7 @@ afterAll(async () => {
 describe('ghcr-packages-api', () => {
   it('uses push dates from the Packages API (orgs, then users; paginated) and skips manifests', async () => {
     apiRequests.length = 0;
-    const fast = withGhcrPackagesApi(client(), { apiUrl, token: TOKEN });
+    const fast = withGhcrPackagesApi(client(), { github: github() });
     expect(await newest(fast)).toBe('new');
     expect(apiRequests.map((u) => u.split('?')[0])).toEqual([
       '/orgs/acme/packages/container/app/versions',
@@ -111,11 +125,19 @@ describe('ghcr-packages-api', () => {
     expect(counts).toEqual({ 'ghcr.io': 1, [new URL(apiUrl).host]: 3 });
   });
 
+  it('retries a failing Packages API (it goes through the GitHub client) instead of falling back', async () => {
+    apiRequests.length = 0;
+    failures = 2;
+    const fast = withGhcrPackagesApi(client(), { github: github() });
+    expect(await newest(fast)).toBe('new');
+    expect(apiRequests).toHaveLength(5);
+  });
+
   it('falls back to the registry (build dates) when the token cannot read the package', async () => {
     status = 403;
     const warnings: string[] = [];
     try {
-      const fast = withGhcrPackagesApi(client(), { apiUrl, token: TOKEN, warn: (m) => warnings.push(m) });
+      const fast = withGhcrPackagesApi(client(), { github: github(), warn: (m) => warnings.push(m) });
       expect(await newest(fast)).toBe('old');
       expect(await newest(client())).toBe('old');
       expect(warnings.join('\n')).toMatch(/403 for ghcr.io\/acme\/app; using the registry/);

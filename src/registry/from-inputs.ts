@@ -1,3 +1,4 @@
+import { createGitHubClient } from '../github/client.js';
 import type { Inputs } from '../inputs.js';
 import type { Registry } from '../model.js';
 import { parseRegistries } from './config.js';
@@ -14,9 +15,13 @@ export function registryFromInputs(
   env: NodeJS.ProcessEnv = process.env
 ): Registry {
   const registry = createRegistry({ ...inputs, env });
-  return inputs.ghcrPackagesApi
-    ? withGhcrPackagesApi(registry, { apiUrl: inputs.apiUrl, token: inputs.token, warn })
-    : registry;
+  if (!inputs.ghcrPackagesApi) return registry;
+  if (!inputs.token) {
+    warn('ghcr-packages-api needs a token that can read the packages; using the registry');
+    return registry;
+  }
+  const github = createGitHubClient({ token: inputs.token, apiUrl: inputs.apiUrl, warn });
+  return withGhcrPackagesApi(registry, { github, warn });
 }
 
 /**

@@ -5,12 +5,12 @@
 // platforms; re-pushing an old build makes it "newest". When the token cannot read the package
 // (403/404, e.g. GITHUB_TOKEN of another repo), the registry path is used as usual.
 
+import { httpStatus, type GitHubClient } from '../github/client.js';
 import type { ImageRef, Registry } from '../model.js';
 
 export interface GhcrPackagesOptions {
-  apiUrl: string;
-  token: string;
-  timeoutMs?: number;
+  /** A client of its own, so that its requests are counted with the registry's. */
+  github: GitHubClient;
   warn?: (message: string) => void;
 }
 
@@ -20,42 +20,43 @@ interface PackageVersion {
   metadata?: { container?: { tags?: string[] } };
 }
 
+/** 200 pages of 100 versions: far beyond a real package, short of hanging the run. */
 const MAX_PAGES = 200;
 
 export function withGhcrPackagesApi(registry: Registry, options: GhcrPackagesOptions): Registry {
-  const apiHost = new URL(options.apiUrl).host;
-  let apiRequests = 0;
+  const { octokit } = options.github;
+  const apiHost = new URL(octokit.request.endpoint.DEFAULTS.baseUrl).host;
 
-  async function get(url: string): Promise<Response> {
-    apiRequests++;
-    return fetch(url, {
-      headers: {
-        accept: 'application/vnd.github+json',
-        authorization: `Bearer ${options.token}`,
-        'x-github-api-version': '2022-11-28'
-      },
-      signal: AbortSignal.timeout(options.timeoutMs ?? 30_000)
-    });
-  }
-
+  /** The package's versions, from its org or else its user; undefined to fall back to the registry. */
   async function listVersions(image: ImageRef): Promise<PackageVersion[] | undefined> {
     const [owner = '', ...rest] = image.repository.split('/');
-    const name = encodeURIComponent(rest.join('/'));
-    for (const kind of ['orgs', 'users']) {
-      let url: string | undefined =
-        `${options.apiUrl.replace(/\/+$/, '')}/${kind}/${owner}/packages/container/${name}/versions?per_page=100`;
+    const common = { package_type: 'container' as const, package_name: rest.join('/'), per_page: 100 };
+    const listings = [
+      () =>
+        octokit.paginate.iterator(octokit.rest.packages.getAllPackageVersionsForPackageOwnedByOrg, {
+          ...common,
+          org: owner
+        }),
+      () =>
+        octokit.paginate.iterator(octokit.rest.packages.getAllPackageVersionsForPackageOwnedByUser, {
+          ...common,
+          username: owner
+        })
+    ];
+    for (const listing of listings) {
       const versions: PackageVersion[] = [];
-      for (let page = 0; url && page < MAX_PAGES; page++) {
-        const res = await get(url);
-        if (res.status === 404 && page === 0) break;
-        if (!res.ok) {
-          options.warn?.(
-            `GitHub Packages API answered ${res.status} for ghcr.io/${image.repository}; using the registry`
-          );
-          return undefined;
+      try {
+        let pages = 0;
+        for await (const page of listing()) {
+          versions.push(...(page.data as PackageVersion[]));
+          if (++pages >= MAX_PAGES) break;
         }
-        versions.push(...((await res.json()) as PackageVersion[]));
-        url = /<([^>]+)>;\s*rel="next"/.exec(res.headers.get('link') ?? '')?.[1];
+      } catch (err) {
+        if (httpStatus(err) === 404) continue;
+        options.warn?.(
+          `GitHub Packages API answered ${httpStatus(err) ?? (err as Error).name} for ghcr.io/${image.repository}; using the registry`
+        );
+        return undefined;
       }
       if (versions.length) return versions;
     }
@@ -68,16 +69,8 @@ export function withGhcrPackagesApi(registry: Registry, options: GhcrPackagesOpt
     manifest: (image, reference) => registry.manifest(image, reference),
     config: (image, digest) => registry.config(image, digest),
     async pushDates(image) {
-      if (image.registry !== 'ghcr.io' || !options.token) return undefined;
-      let versions: PackageVersion[] | undefined;
-      try {
-        versions = await listVersions(image);
-      } catch (err) {
-        options.warn?.(
-          `GitHub Packages API failed for ghcr.io/${image.repository} (${(err as Error).name}); using the registry`
-        );
-        return undefined;
-      }
+      if (image.registry !== 'ghcr.io') return undefined;
+      const versions = await listVersions(image);
       if (!versions) return undefined;
       const dates = new Map<string, { digest: string; created: string }>();
       for (const version of versions) {
@@ -89,7 +82,8 @@ export function withGhcrPackagesApi(registry: Registry, options: GhcrPackagesOpt
     },
     requestCounts() {
       const counts = { ...registry.requestCounts?.() };
-      if (apiRequests) counts[apiHost] = (counts[apiHost] ?? 0) + apiRequests;
+      const api = options.github.requestCount();
+      if (api) counts[apiHost] = (counts[apiHost] ?? 0) + api;
       return counts;
     }
   };
