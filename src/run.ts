@@ -44,7 +44,6 @@ export interface RunOptions {
    * PR history); what it drops is reported as skipped.
    */
   review?: (spec: UpdateSpec, changes: ImageChange[]) => Promise<{ keep: ImageChange[]; skipped: Skipped[] }>;
-  log?: (line: string) => void;
 }
 
 /** One Application's part of the run. */
@@ -81,7 +80,6 @@ interface PlannedImage {
 export async function run(options: RunOptions): Promise<RunResult> {
   const started = Date.now();
   const { repo, inputs } = options;
-  const log = options.log ?? (() => {});
   const errors: RunError[] = [];
   const skipped: Skipped[] = [];
 
@@ -101,7 +99,7 @@ export async function run(options: RunOptions): Promise<RunResult> {
 
   const apps = await Promise.all(
     specs.map(async (spec) => {
-      const app = await planApp(spec, { ...options, metadata, pushed, errors, skipped, log });
+      const app = await planApp(spec, { ...options, metadata, pushed, errors, skipped });
       if (!options.review || !app.changes.length) return app;
       try {
         const reviewed = await options.review(spec, app.changes);
@@ -156,7 +154,6 @@ export async function run(options: RunOptions): Promise<RunResult> {
     options.chainEdits
   );
   const updates = results.flatMap((a) => a.changes);
-  for (const u of updates) log(`${u.app}: ${u.alias} ${u.from ?? '(unknown)'} -> ${u.to} (${u.strategy})`);
   return {
     apps: results,
     updates,
@@ -178,7 +175,6 @@ interface PlanContext extends RunOptions {
   pushed?: Map<string, Set<string>>;
   errors: RunError[];
   skipped: Skipped[];
-  log: (line: string) => void;
 }
 
 async function planApp(

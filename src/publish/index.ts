@@ -70,8 +70,7 @@ export async function runOnGitHub(options: GitHubRunOptions): Promise<GitHubRunR
       planAll: inputs.pullRequest === 'single',
       ...(inputs.pullRequest !== 'none' && {
         review: async (spec, changes) => reviewChanges(spec.app, changes, await pulls.closed(branchOf(spec)))
-      }),
-      log
+      })
     });
     const base = { branch: source.branch, sha: source.headSha };
     if (inputs.dryRun) return { result, pullRequests: [], base };
