@@ -10,6 +10,7 @@ import { imageKey, parseImageRef, formatVersion } from './images/ref.js';
 import { selectVersion } from './images/strategies.js';
 import { detectAppType, type AppType } from './repo/app-type.js';
 import type { RepoSource } from './repo/source.js';
+import { RegistryError } from './registry/errors.js';
 import { assertWritable, planEdits } from './writeback/index.js';
 import {
   SpecError,
@@ -243,7 +244,15 @@ async function planApp(
         };
         result.planned.set(image.alias, { image, change, version: candidate });
       } catch (err) {
-        ctx.errors.push(toRunError(err, spec, image));
+        const error = toRunError(err, spec, image);
+        const refused = err instanceof RegistryError && (err.status === 401 || err.status === 403);
+        // Argo CD Image Updater reads pull secrets from the cluster; we have none to read.
+        if (refused && image.pullSecret) {
+          error.message +=
+            `; the pull-secret "${image.pullSecret}" is not read by argocd-image-pr (no cluster access): ` +
+            'give this registry credentials through the registries input (credentials: env:VAR or docker-config)';
+        }
+        ctx.errors.push(error);
       }
     })
   );

@@ -253,4 +253,19 @@ const cases: BadCase[] = LIES.map(({ kind, strategy, says, expect }) => ({
   expect
 }));
 
+// A pull secret names a Kubernetes secret we cannot read: a refusal says what to do instead.
+cases.push({
+  name: 'a registry refusing an image whose pull-secret annotation we cannot use says how to give credentials',
+  files: {
+    [BAD]: application({
+      annotations: {
+        'image-list': 'web=auth.lie.test/lie/always-401',
+        [`${P}web.pull-secret`]: 'pullsecret:argocd/ghcr-creds'
+      },
+      source
+    })
+  },
+  expect: fails(/pull-secret "pullsecret:argocd\/ghcr-creds" is not read .*registries input/)
+});
+
 describeCases('registries that lie', cases);
