@@ -51106,6 +51106,24 @@ async function detectAppType(source, repo) {
     return kustomization ? 'kustomize' : 'directory';
 }
 
+;// CONCATENATED MODULE: ./src/registry/errors.ts
+
+/** A registry request that failed for good (after retries). Messages never carry secrets. */
+class RegistryError extends Error {
+    status;
+    name = 'RegistryError';
+    constructor(message, 
+    /** The HTTP status that decided the failure, when there was one. */
+    status) {
+        super(message);
+        this.status = status;
+    }
+}
+/** A malformed `registries` input: bad usage, reported before any request is made. */
+class RegistryConfigError extends UsageError {
+    name = 'RegistryConfigError';
+}
+
 ;// CONCATENATED MODULE: ./src/run.ts
 // Orchestration shared by the action and the CLI: read → discover → plan → write-back.
 // Per-app isolation: whatever goes wrong with one app or image becomes a RunError and the rest go on.
@@ -51118,10 +51136,10 @@ async function detectAppType(source, repo) {
 
 
 
+
 async function run(options) {
     const started = Date.now();
     const { repo, inputs } = options;
-    const log = options.log ?? (() => { });
     const errors = [];
     const skipped = [];
     const paths = selectManifestFiles(await repo.list(), inputs.applications);
@@ -51133,7 +51151,7 @@ async function run(options) {
     const metadata = options.metadata ?? new ImageMetadata(options.registry);
     const specs = found.specs.filter((spec) => !pushed || options.planAll || spec.images.some((image) => pushed.has(imageKey(image.image))));
     const apps = await Promise.all(specs.map(async (spec) => {
-        const app = await planApp(spec, { ...options, metadata, pushed, errors, skipped, log });
+        const app = await planApp(spec, { ...options, metadata, pushed, errors, skipped });
         if (!options.review || !app.changes.length)
             return app;
         try {
@@ -51186,8 +51204,6 @@ async function run(options) {
     }));
     const edits = mergeEdits(results.flatMap((a) => a.edits), options.chainEdits);
     const updates = results.flatMap((a) => a.changes);
-    for (const u of updates)
-        log(`${u.app}: ${u.alias} ${u.from ?? '(unknown)'} -> ${u.to} (${u.strategy})`);
     return {
         apps: results,
         updates,
@@ -51268,7 +51284,15 @@ async function planApp(spec, ctx) {
             result.planned.set(image.alias, { image, change, version: candidate });
         }
         catch (err) {
-            ctx.errors.push(toRunError(err, spec, image));
+            const error = toRunError(err, spec, image);
+            const refused = err instanceof RegistryError && (err.status === 401 || err.status === 403);
+            // Argo CD Image Updater reads pull secrets from the cluster; we have none to read.
+            if (refused && image.pullSecret) {
+                error.message +=
+                    `; the pull-secret "${image.pullSecret}" is not read by argocd-image-pr (no cluster access): ` +
+                        'give this registry credentials through the registries input (credentials: env:VAR or docker-config)';
+            }
+            ctx.errors.push(error);
         }
     }));
     // Keep the image-list order, not the order in which registry answers arrived.
@@ -52609,8 +52633,7 @@ async function runOnGitHub(options) {
             planAll: inputs.pullRequest === 'single',
             ...(inputs.pullRequest !== 'none' && {
                 review: async (spec, changes) => reviewChanges(spec.app, changes, await pulls.closed(branchOf(spec)))
-            }),
-            log
+            })
         });
         const base = { branch: source.branch, sha: source.headSha };
         if (inputs.dryRun)
@@ -52822,24 +52845,6 @@ const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-;// CONCATENATED MODULE: ./src/registry/errors.ts
-
-/** A registry request that failed for good (after retries). Messages never carry secrets. */
-class RegistryError extends Error {
-    status;
-    name = 'RegistryError';
-    constructor(message, 
-    /** The HTTP status that decided the failure, when there was one. */
-    status) {
-        super(message);
-        this.status = status;
-    }
-}
-/** A malformed `registries` input: bad usage, reported before any request is made. */
-class RegistryConfigError extends UsageError {
-    name = 'RegistryConfigError';
-}
-
 ;// CONCATENATED MODULE: ./src/registry/config.ts
 // The `registries` input (design §2) and endpoint resolution (design §6): which URL, TLS mode and
 // credentials serve an image.
@@ -53021,37 +53026,41 @@ function dockerConfigCredentials(hosts, env) {
 // Caveat: `created_at` is the push time, not the image's build time, and the listing has no
 // platforms; re-pushing an old build makes it "newest". When the token cannot read the package
 // (403/404, e.g. GITHUB_TOKEN of another repo), the registry path is used as usual.
+
+/** 200 pages of 100 versions: far beyond a real package, short of hanging the run. */
 const MAX_PAGES = 200;
 function withGhcrPackagesApi(registry, options) {
-    const apiHost = new URL(options.apiUrl).host;
-    let apiRequests = 0;
-    async function get(url) {
-        apiRequests++;
-        return fetch(url, {
-            headers: {
-                accept: 'application/vnd.github+json',
-                authorization: `Bearer ${options.token}`,
-                'x-github-api-version': '2022-11-28'
-            },
-            signal: AbortSignal.timeout(options.timeoutMs ?? 30_000)
-        });
-    }
+    const { octokit } = options.github;
+    const apiHost = new URL(octokit.request.endpoint.DEFAULTS.baseUrl).host;
+    /** The package's versions, from its org or else its user; undefined to fall back to the registry. */
     async function listVersions(image) {
         const [owner = '', ...rest] = image.repository.split('/');
-        const name = encodeURIComponent(rest.join('/'));
-        for (const kind of ['orgs', 'users']) {
-            let url = `${options.apiUrl.replace(/\/+$/, '')}/${kind}/${owner}/packages/container/${name}/versions?per_page=100`;
+        const common = { package_type: 'container', package_name: rest.join('/'), per_page: 100 };
+        const listings = [
+            () => octokit.paginate.iterator(octokit.rest.packages.getAllPackageVersionsForPackageOwnedByOrg, {
+                ...common,
+                org: owner
+            }),
+            () => octokit.paginate.iterator(octokit.rest.packages.getAllPackageVersionsForPackageOwnedByUser, {
+                ...common,
+                username: owner
+            })
+        ];
+        for (const listing of listings) {
             const versions = [];
-            for (let page = 0; url && page < MAX_PAGES; page++) {
-                const res = await get(url);
-                if (res.status === 404 && page === 0)
-                    break;
-                if (!res.ok) {
-                    options.warn?.(`GitHub Packages API answered ${res.status} for ghcr.io/${image.repository}; using the registry`);
-                    return undefined;
+            try {
+                let pages = 0;
+                for await (const page of listing()) {
+                    versions.push(...page.data);
+                    if (++pages >= MAX_PAGES)
+                        break;
                 }
-                versions.push(...(await res.json()));
-                url = /<([^>]+)>;\s*rel="next"/.exec(res.headers.get('link') ?? '')?.[1];
+            }
+            catch (err) {
+                if (httpStatus(err) === 404)
+                    continue;
+                options.warn?.(`GitHub Packages API answered ${httpStatus(err) ?? err.name} for ghcr.io/${image.repository}; using the registry`);
+                return undefined;
             }
             if (versions.length)
                 return versions;
@@ -53064,16 +53073,9 @@ function withGhcrPackagesApi(registry, options) {
         manifest: (image, reference) => registry.manifest(image, reference),
         config: (image, digest) => registry.config(image, digest),
         async pushDates(image) {
-            if (image.registry !== 'ghcr.io' || !options.token)
+            if (image.registry !== 'ghcr.io')
                 return undefined;
-            let versions;
-            try {
-                versions = await listVersions(image);
-            }
-            catch (err) {
-                options.warn?.(`GitHub Packages API failed for ghcr.io/${image.repository} (${err.name}); using the registry`);
-                return undefined;
-            }
+            const versions = await listVersions(image);
             if (!versions)
                 return undefined;
             const dates = new Map();
@@ -53086,8 +53088,9 @@ function withGhcrPackagesApi(registry, options) {
         },
         requestCounts() {
             const counts = { ...registry.requestCounts?.() };
-            if (apiRequests)
-                counts[apiHost] = (counts[apiHost] ?? 0) + apiRequests;
+            const api = options.github.requestCount();
+            if (api)
+                counts[apiHost] = (counts[apiHost] ?? 0) + api;
             return counts;
         }
     };
@@ -53717,15 +53720,21 @@ function toManifest(body, contentType, digest, what) {
 
 
 
+
 /**
  * The registry client the action and the CLI use, from their shared inputs; `env` holds the
  * `env:VAR` credentials and the docker config location.
  */
 function registryFromInputs(inputs, warn, env = process.env) {
     const registry = createRegistry({ ...inputs, env });
-    return inputs.ghcrPackagesApi
-        ? withGhcrPackagesApi(registry, { apiUrl: inputs.apiUrl, token: inputs.token, warn })
-        : registry;
+    if (!inputs.ghcrPackagesApi)
+        return registry;
+    if (!inputs.token) {
+        warn('ghcr-packages-api needs a token that can read the packages; using the registry');
+        return registry;
+    }
+    const github = createGitHubClient({ token: inputs.token, apiUrl: inputs.apiUrl, warn });
+    return withGhcrPackagesApi(registry, { github, warn });
 }
 /**
  * The `env:VAR` credentials the `registries` input names (whole `user:pass` values and the

@@ -13411,939 +13411,6 @@ function sha256(bytes) {
     return (0,external_node_crypto_namespaceObject.createHash)('sha256').update(bytes).digest('hex');
 }
 
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(8815);
-;// CONCATENATED MODULE: ./src/registry/errors.ts
-
-/** A registry request that failed for good (after retries). Messages never carry secrets. */
-class RegistryError extends Error {
-    status;
-    name = 'RegistryError';
-    constructor(message, 
-    /** The HTTP status that decided the failure, when there was one. */
-    status) {
-        super(message);
-        this.status = status;
-    }
-}
-/** A malformed `registries` input: bad usage, reported before any request is made. */
-class RegistryConfigError extends UsageError {
-    name = 'RegistryConfigError';
-}
-
-;// CONCATENATED MODULE: ./src/registry/config.ts
-// The `registries` input (design §2) and endpoint resolution (design §6): which URL, TLS mode and
-// credentials serve an image.
-
-
-
-
-
-
-const KEYS = ['prefix', 'api-url', 'insecure', 'credentials', 'default'];
-const DOCKER_HUB = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
-/** Parses and validates the `registries` YAML list; an empty input means no entries. */
-function config_parseRegistries(text) {
-    let doc;
-    try {
-        doc = (0,dist/* parse */.qg)(text);
-    }
-    catch (err) {
-        throw new RegistryConfigError(`input "registries" is not valid YAML: ${err.message.split('\n')[0]}`);
-    }
-    if (doc === null || doc === undefined)
-        return [];
-    if (!Array.isArray(doc))
-        throw new RegistryConfigError('input "registries" must be a YAML list of {prefix, api-url, insecure, credentials, default}');
-    const entries = doc.map((item, i) => parseEntry(item, `input "registries" entry ${i + 1}`));
-    const prefixes = new Set();
-    for (const entry of entries) {
-        if (prefixes.has(entry.prefix))
-            throw new RegistryConfigError(`input "registries" lists prefix "${entry.prefix}" twice`);
-        prefixes.add(entry.prefix);
-    }
-    if (entries.filter((e) => e.default).length > 1)
-        throw new RegistryConfigError('input "registries" has more than one entry with default: true');
-    return entries;
-}
-function parseEntry(item, where) {
-    if (typeof item !== 'object' || item === null || Array.isArray(item))
-        throw new RegistryConfigError(`${where} must be a mapping`);
-    const map = item;
-    for (const key of Object.keys(map)) {
-        if (!KEYS.includes(key))
-            throw new RegistryConfigError(`${where} has unknown key "${key}" (expected ${KEYS.join(', ')})`);
-    }
-    const str = (key) => {
-        const value = map[key];
-        if (value === undefined || value === null)
-            return undefined;
-        if (typeof value !== 'string' || !value.trim())
-            throw new RegistryConfigError(`${where}: "${key}" must be a non-empty string`);
-        return value.trim();
-    };
-    const bool = (key) => {
-        const value = map[key] ?? false;
-        if (typeof value !== 'boolean')
-            throw new RegistryConfigError(`${where}: "${key}" must be true or false`);
-        return value;
-    };
-    const rawPrefix = str('prefix');
-    if (!rawPrefix)
-        throw new RegistryConfigError(`${where} needs a "prefix" (a registry host, optionally with a path)`);
-    const [host = '', ...path] = rawPrefix
-        .toLowerCase()
-        .replace(/^https?:\/\//, '')
-        .replace(/\/+$/, '')
-        .split('/');
-    const prefix = [DOCKER_HUB.has(host) ? 'docker.io' : host, ...path].join('/');
-    const insecure = bool('insecure');
-    const apiUrl = str('api-url')?.replace(/\/+$/, '');
-    if (apiUrl !== undefined) {
-        let url;
-        try {
-            url = new URL(apiUrl);
-        }
-        catch {
-            throw new RegistryConfigError(`${where}: "api-url" must be an http(s) URL; got "${apiUrl}"`);
-        }
-        if (url.protocol !== 'https:' && url.protocol !== 'http:')
-            throw new RegistryConfigError(`${where}: "api-url" must be an http(s) URL; got "${apiUrl}"`);
-        if (url.protocol === 'http:' && !insecure)
-            throw new RegistryConfigError(`${where}: "api-url" ${apiUrl} is plain http; set insecure: true to allow it`);
-        if (url.username || url.password)
-            throw new RegistryConfigError(`${where}: "api-url" must not contain credentials; use "credentials"`);
-    }
-    const credentials = str('credentials');
-    if (credentials !== undefined &&
-        credentials !== 'docker-config' &&
-        !/^env:[A-Za-z_][A-Za-z0-9_]*$/.test(credentials)) {
-        throw new RegistryConfigError(`${where}: "credentials" must be env:VARIABLE or docker-config; got "${credentials}"`);
-    }
-    return {
-        prefix,
-        ...(apiUrl && { apiUrl }),
-        insecure,
-        ...(credentials && { credentials }),
-        default: bool('default')
-    };
-}
-/**
- * The endpoint for an image: the `default` entry for Docker Hub images written without a host,
- * else the longest prefix matching `registry/repository` on a path boundary, else
- * `https://<registry host>` (Docker Hub: registry-1.docker.io).
- */
-function resolveEndpoint(entries, ref, options) {
-    const key = imageKey(ref);
-    const implicitHub = ref.registry === 'docker.io' && !/^[^/]*[.:][^/]*\/|^localhost\//.test(ref.name);
-    const entry = (implicitHub ? entries.find((e) => e.default) : undefined) ??
-        entries
-            .filter((e) => key === e.prefix || key.startsWith(`${e.prefix}/`))
-            .sort((a, b) => b.prefix.length - a.prefix.length)[0];
-    const apiUrl = entry?.apiUrl ??
-        (ref.registry === 'docker.io' ? 'https://registry-1.docker.io' : `https://${ref.registry}`);
-    const source = entry?.credentials ?? (ref.registry === 'ghcr.io' && options.registryPassword ? 'ghcr-input' : '');
-    let cached;
-    return {
-        apiUrl,
-        insecure: entry?.insecure ?? false,
-        credentialSource: source,
-        credentials() {
-            cached ??= { value: readCredentials(source, [ref.registry, new URL(apiUrl).host], options) };
-            return cached.value;
-        }
-    };
-}
-function readCredentials(source, hosts, options) {
-    if (!source)
-        return undefined;
-    if (source === 'ghcr-input')
-        return { username: options.registryUsername || 'token', password: options.registryPassword };
-    if (source === 'docker-config')
-        return dockerConfigCredentials(hosts, options.env);
-    const name = source.slice('env:'.length);
-    const value = options.env[name];
-    if (!value)
-        throw new RegistryError(`credentials ${source}: environment variable ${name} is not set`);
-    return splitUserPass(value, `environment variable ${name}`);
-}
-function splitUserPass(value, what) {
-    const colon = value.indexOf(':');
-    if (colon <= 0)
-        throw new RegistryError(`${what} must hold username:password`);
-    return { username: value.slice(0, colon), password: value.slice(colon + 1) };
-}
-/** `https://index.docker.io/v1/` → `docker.io`; `ghcr.io` → `ghcr.io`. */
-function normaliseHost(key) {
-    const host = key
-        .toLowerCase()
-        .replace(/^[a-z]+:\/\//, '')
-        .split('/')[0] ?? '';
-    return DOCKER_HUB.has(host) ? 'docker.io' : host;
-}
-/** Credentials from `$DOCKER_CONFIG/config.json` or `~/.docker/config.json` (as docker/login-action writes). */
-function dockerConfigCredentials(hosts, env) {
-    const file = (0,external_node_path_namespaceObject.join)(env.DOCKER_CONFIG || (0,external_node_path_namespaceObject.join)(env.HOME || (0,external_node_os_namespaceObject.homedir)(), '.docker'), 'config.json');
-    let config;
-    try {
-        config = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8'));
-    }
-    catch (err) {
-        throw new RegistryError(`credentials docker-config: cannot read ${file}: ${err.code ?? 'invalid JSON'}`);
-    }
-    const wanted = hosts.map(normaliseHost);
-    for (const host of wanted) {
-        for (const [key, auth] of Object.entries(config.auths ?? {})) {
-            if (normaliseHost(key) !== host)
-                continue;
-            if (auth.username && auth.password)
-                return { username: auth.username, password: auth.password };
-            if (auth.auth)
-                return splitUserPass(Buffer.from(auth.auth, 'base64').toString('utf8'), `the "auth" of ${key} in ${file}`);
-        }
-    }
-    throw new RegistryError(`credentials docker-config: ${file} has no auths entry for ${[...new Set(wanted)].join(' or ')}`);
-}
-
-;// CONCATENATED MODULE: ./src/registry/ghcr.ts
-// Opt-in GHCR fast path for newest-build (input `ghcr-packages-api: true`): the GitHub Packages API
-// lists a package's versions with their tags, digest and `created_at`, 100 per page, so a repository
-// with thousands of tags costs a few API calls instead of one manifest and one config per tag.
-// Caveat: `created_at` is the push time, not the image's build time, and the listing has no
-// platforms; re-pushing an old build makes it "newest". When the token cannot read the package
-// (403/404, e.g. GITHUB_TOKEN of another repo), the registry path is used as usual.
-const MAX_PAGES = 200;
-function withGhcrPackagesApi(registry, options) {
-    const apiHost = new URL(options.apiUrl).host;
-    let apiRequests = 0;
-    async function get(url) {
-        apiRequests++;
-        return fetch(url, {
-            headers: {
-                accept: 'application/vnd.github+json',
-                authorization: `Bearer ${options.token}`,
-                'x-github-api-version': '2022-11-28'
-            },
-            signal: AbortSignal.timeout(options.timeoutMs ?? 30_000)
-        });
-    }
-    async function listVersions(image) {
-        const [owner = '', ...rest] = image.repository.split('/');
-        const name = encodeURIComponent(rest.join('/'));
-        for (const kind of ['orgs', 'users']) {
-            let url = `${options.apiUrl.replace(/\/+$/, '')}/${kind}/${owner}/packages/container/${name}/versions?per_page=100`;
-            const versions = [];
-            for (let page = 0; url && page < MAX_PAGES; page++) {
-                const res = await get(url);
-                if (res.status === 404 && page === 0)
-                    break;
-                if (!res.ok) {
-                    options.warn?.(`GitHub Packages API answered ${res.status} for ghcr.io/${image.repository}; using the registry`);
-                    return undefined;
-                }
-                versions.push(...(await res.json()));
-                url = /<([^>]+)>;\s*rel="next"/.exec(res.headers.get('link') ?? '')?.[1];
-            }
-            if (versions.length)
-                return versions;
-        }
-        options.warn?.(`GitHub Packages API does not know ghcr.io/${image.repository}; using the registry`);
-        return undefined;
-    }
-    return {
-        tags: (image) => registry.tags(image),
-        manifest: (image, reference) => registry.manifest(image, reference),
-        config: (image, digest) => registry.config(image, digest),
-        async pushDates(image) {
-            if (image.registry !== 'ghcr.io' || !options.token)
-                return undefined;
-            let versions;
-            try {
-                versions = await listVersions(image);
-            }
-            catch (err) {
-                options.warn?.(`GitHub Packages API failed for ghcr.io/${image.repository} (${err.name}); using the registry`);
-                return undefined;
-            }
-            if (!versions)
-                return undefined;
-            const dates = new Map();
-            for (const version of versions) {
-                for (const tag of version.metadata?.container?.tags ?? []) {
-                    dates.set(tag, { digest: version.name, created: version.created_at });
-                }
-            }
-            return dates;
-        },
-        requestCounts() {
-            const counts = { ...registry.requestCounts?.() };
-            if (apiRequests)
-                counts[apiHost] = (counts[apiHost] ?? 0) + apiRequests;
-            return counts;
-        }
-    };
-}
-
-;// CONCATENATED MODULE: ./src/registry/auth.ts
-/** `Bearer realm="https://ghcr.io/token",service="ghcr.io",scope="repository:a:pull"` → scheme and params. */
-function parseChallenge(header) {
-    const value = (Array.isArray(header) ? header[0] : header)?.trim();
-    const match = value ? /^(\S+)\s*(.*)$/s.exec(value) : null;
-    if (!match?.[1])
-        return undefined;
-    const params = {};
-    for (const [, key, quoted, bare] of (match[2] ?? '').matchAll(/([\w-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]+))/g)) {
-        if (key)
-            params[key.toLowerCase()] = quoted !== undefined ? quoted.replace(/\\(.)/g, '$1') : (bare ?? '');
-    }
-    return { scheme: match[1].toLowerCase(), params };
-}
-const basicAuthorization = (c) => `Basic ${Buffer.from(`${c.username}:${c.password}`).toString('base64')}`;
-/**
- * How one endpoint wants to be authenticated, learned from its first challenge, so that later
- * requests (other repositories included) send credentials up front instead of collecting a 401.
- */
-class EndpointAuth {
-    scheme;
-    tokens = new Map();
-    /** The endpoint's first request, settled either way, while no challenge is known. */
-    first;
-    /**
-     * Runs a request; while the endpoint's way of authenticating is unknown, only the first one
-     * goes ahead and the others wait for it, instead of each collecting a 401 of its own.
-     */
-    async firstContact(request) {
-        if (!this.scheme && this.first)
-            await this.first;
-        if (this.scheme || this.first)
-            return request();
-        const result = request();
-        this.first = result.catch(() => undefined);
-        return result;
-    }
-    /** Records a challenge; false when it is a scheme we cannot answer. */
-    learn(challenge) {
-        if (challenge.scheme === 'basic')
-            this.scheme = { kind: 'basic' };
-        else if (challenge.scheme === 'bearer' && challenge.params.realm) {
-            this.scheme = { kind: 'bearer', realm: challenge.params.realm, service: challenge.params.service };
-        }
-        else
-            return false;
-        return true;
-    }
-    /** The Authorization value for `scope`, or undefined when the endpoint has not asked for any. */
-    async authorization(scope, source) {
-        if (!this.scheme)
-            return undefined;
-        if (this.scheme.kind === 'basic') {
-            const c = source.credentials();
-            return c && basicAuthorization(c);
-        }
-        const { realm, service } = this.scheme;
-        let cached = this.tokens.get(scope);
-        if (cached?.expiresAt !== undefined && cached.expiresAt <= Date.now())
-            cached = undefined;
-        if (!cached) {
-            const entry = {
-                promise: source.fetchToken(realm, service, scope).then(({ token, expiresIn }) => {
-                    entry.value = token;
-                    // Refresh a little early; no expires_in (GHCR) means keep it until a 401.
-                    if (expiresIn !== undefined)
-                        entry.expiresAt = Date.now() + Math.max(expiresIn - 10, 0) * 1000;
-                    return token;
-                })
-            };
-            entry.promise.catch(() => this.tokens.get(scope) === entry && this.tokens.delete(scope));
-            this.tokens.set(scope, entry);
-            cached = entry;
-        }
-        return `Bearer ${await cached.promise}`;
-    }
-    /** Drops the token a registry just refused, unless a concurrent request already replaced it. */
-    invalidate(scope, authorization) {
-        const cached = this.tokens.get(scope);
-        if (cached?.value !== undefined && `Bearer ${cached.value}` === authorization)
-            this.tokens.delete(scope);
-    }
-}
-
-;// CONCATENATED MODULE: external "node:http"
-const external_node_http_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
-;// CONCATENATED MODULE: external "node:https"
-const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
-;// CONCATENATED MODULE: ./src/registry/http.ts
-// HTTP for the registry client: bounded concurrency across the whole client, a per-request
-// timeout, retries with exponential backoff and jitter (honouring Retry-After), and a request
-// counter per registry host. Plain node:http/https, so that `insecure` can turn TLS verification
-// off for one registry only and redirects stay under our control.
-
-
-
-/** Statuses worth another try: rate limiting and transient server or gateway failures. */
-const RETRY_STATUS = new Set([408, 429, 500, 502, 503, 504]);
-/** Network failures worth another try (not DNS NXDOMAIN or TLS verification failures). */
-const RETRY_CODES = new Set([
-    'ECONNRESET',
-    'ECONNREFUSED',
-    'EPIPE',
-    'ETIMEDOUT',
-    'EAI_AGAIN',
-    'ENETUNREACH',
-    'EHOSTUNREACH',
-    'UND_ERR_SOCKET'
-]);
-/** Manifests, configs and tag lists are small; anything bigger is a misbehaving server. */
-const MAX_BODY = 32 * 1024 * 1024;
-class TimeoutError extends Error {
-}
-class HttpClient {
-    concurrency;
-    timeoutMs;
-    counts = new Map();
-    active = 0;
-    /**
-     * Callers waiting for a slot, oldest at `head`. Not `shift()`: that copies the array, and a
-     * newest-build run can queue tens of thousands of manifest requests at once.
-     */
-    waiting = [];
-    head = 0;
-    agents = {
-        http: new external_node_http_namespaceObject.Agent({ keepAlive: true }),
-        https: new external_node_https_namespaceObject.Agent({ keepAlive: true }),
-        insecure: new external_node_https_namespaceObject.Agent({ keepAlive: true, rejectUnauthorized: false })
-    };
-    retry;
-    constructor(concurrency, timeoutMs, retry = {}) {
-        this.concurrency = concurrency;
-        this.timeoutMs = timeoutMs;
-        this.retry = { attempts: 5, baseDelayMs: 500, maxDelayMs: 10_000, maxRetryAfterMs: 30_000, ...retry };
-    }
-    requestCounts() {
-        return Object.fromEntries(this.counts);
-    }
-    /** GET with retries. Answers any final status; throws only when the server could not be reached. */
-    async get(url, options) {
-        for (let attempt = 1;; attempt++) {
-            let wait;
-            try {
-                const res = await this.limited(() => this.once(url, options));
-                if (!RETRY_STATUS.has(res.status) || attempt >= this.retry.attempts)
-                    return res;
-                wait = retryAfter(res.headers['retry-after'], this.retry.maxRetryAfterMs) ?? this.backoff(attempt);
-            }
-            catch (err) {
-                const failure = describe(err, this.timeoutMs);
-                if (!failure.retry || attempt >= this.retry.attempts) {
-                    throw new RegistryError(`cannot fetch ${options.what} from ${url.origin}: ${failure.message}`);
-                }
-                wait = this.backoff(attempt);
-            }
-            await new Promise((resolve) => setTimeout(resolve, wait));
-        }
-    }
-    backoff(attempt) {
-        const ceiling = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** (attempt - 1));
-        return ceiling / 2 + Math.random() * (ceiling / 2);
-    }
-    /** Runs `fn` when fewer than `concurrency` requests are in flight (slots are never held while waiting to retry). */
-    async limited(fn) {
-        if (this.active >= this.concurrency)
-            await new Promise((resolve) => this.waiting.push(resolve));
-        else
-            this.active++;
-        try {
-            return await fn();
-        }
-        finally {
-            const next = this.waiting[this.head++];
-            if (this.head >= this.waiting.length)
-                [this.waiting, this.head] = [[], 0];
-            if (next)
-                next();
-            else
-                this.active--;
-        }
-    }
-    once(url, options) {
-        this.counts.set(options.countAs, (this.counts.get(options.countAs) ?? 0) + 1);
-        const https = url.protocol === 'https:';
-        const agent = https ? (options.insecure ? this.agents.insecure : this.agents.https) : this.agents.http;
-        return new Promise((resolve, reject) => {
-            const fail = (err) => {
-                clearTimeout(timer);
-                reject(err);
-            };
-            const req = (https ? external_node_https_namespaceObject.request : external_node_http_namespaceObject.request)(url, { method: 'GET', headers: options.headers, agent }, (res) => {
-                const chunks = [];
-                let size = 0;
-                res.on('data', (chunk) => {
-                    size += chunk.length;
-                    if (size > MAX_BODY)
-                        res.destroy(Object.assign(new Error(`response larger than ${MAX_BODY} bytes`), { code: 'ETOOBIG' }));
-                    else
-                        chunks.push(chunk);
-                });
-                res.on('error', fail);
-                res.on('end', () => {
-                    clearTimeout(timer);
-                    resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) });
-                });
-            });
-            // A timer cleared on completion, not AbortSignal.timeout: that signal outlives the response
-            // for the whole timeout, and a big run makes tens of thousands of requests within one.
-            const timer = setTimeout(() => {
-                fail(new TimeoutError());
-                req.destroy();
-            }, this.timeoutMs);
-            req.on('error', fail);
-            req.end();
-        });
-    }
-}
-/** A network failure in words (never with headers or URLs), and whether retrying may help. */
-function describe(err, timeoutMs) {
-    if (err instanceof TimeoutError)
-        return { message: `no answer within ${timeoutMs} ms`, retry: true };
-    const code = err.code;
-    if (code && RETRY_CODES.has(code))
-        return { message: code, retry: true };
-    if (code === 'ENOTFOUND')
-        return { message: 'host not found (ENOTFOUND)', retry: false };
-    const message = err instanceof Error ? err.message : String(err);
-    // "socket hang up" and friends come without a code on some paths.
-    return { message: code ? `${code}: ${message}` : message, retry: !code || code.startsWith('ERR_STREAM') };
-}
-/** `Retry-After` as seconds or an HTTP date, in ms, capped; undefined when absent or unreadable. */
-function retryAfter(header, capMs) {
-    const value = Array.isArray(header) ? header[0] : header;
-    if (value === undefined || value.trim() === '')
-        return undefined;
-    const ms = /^\d+$/.test(value.trim()) ? Number(value) * 1000 : Date.parse(value) - Date.now();
-    if (Number.isNaN(ms))
-        return undefined;
-    return Math.min(Math.max(ms, 0), capMs);
-}
-
-;// CONCATENATED MODULE: ./src/registry/oci.ts
-// The OCI distribution client (design §6): tags with pagination, manifests of the four media
-// types with digest verification, and config blobs, behind the engine's `Registry` interface.
-
-
-
-
-
-
-const MEDIA_TYPES = {
-    ociIndex: 'application/vnd.oci.image.index.v1+json',
-    ociManifest: 'application/vnd.oci.image.manifest.v1+json',
-    dockerList: 'application/vnd.docker.distribution.manifest.list.v2+json',
-    dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json'
-};
-const INDEX_TYPES = new Set([MEDIA_TYPES.ociIndex, MEDIA_TYPES.dockerList]);
-const IMAGE_TYPES = new Set([MEDIA_TYPES.ociManifest, MEDIA_TYPES.dockerManifest]);
-const ACCEPT = Object.values(MEDIA_TYPES).join(', ');
-/** 1,000 pages of up to 1,000 tags: far beyond any real repository, short of hanging the run. */
-const MAX_TAG_PAGES = 1000;
-const MAX_REDIRECTS = 5;
-const REDIRECTS = new Set([301, 302, 303, 307, 308]);
-/** Throws RegistryConfigError for a malformed `registries` input. */
-function createRegistry(config) {
-    return new OciRegistry(config);
-}
-class OciRegistry {
-    options;
-    entries;
-    http;
-    endpoints = new Map();
-    /** Passwords and tokens seen, scrubbed from any error message as a last line of defence. */
-    secrets = new Set();
-    constructor(options) {
-        this.options = options;
-        this.entries = config_parseRegistries(options.registries);
-        const concurrency = Number.isInteger(options.registryConcurrency) && options.registryConcurrency > 0
-            ? options.registryConcurrency
-            : 8;
-        this.http = new HttpClient(concurrency, options.timeoutMs ?? 30_000, options.retry);
-    }
-    requestCounts() {
-        return this.http.requestCounts();
-    }
-    tags(image) {
-        return this.scrubbed(async () => {
-            const name = imageKey(image);
-            const what = `the tag list of ${name}`;
-            const { endpoint } = this.state(image);
-            const origin = new URL(endpoint.apiUrl).origin;
-            const tags = new Set();
-            const seen = new Set();
-            let url = this.url(image, 'tags/list?n=1000');
-            // A lying registry can send Link loops: stop on a URL already fetched or a page with nothing new.
-            for (let page = 1; url && !seen.has(url.href); page++) {
-                if (page > MAX_TAG_PAGES)
-                    throw new RegistryError(`${what} goes on for more than ${MAX_TAG_PAGES} pages; giving up`);
-                seen.add(url.href);
-                const res = await this.get(image, url, what);
-                if (res.status === 404)
-                    throw new RegistryError(`repository ${name} not found`, 404);
-                this.expectOk(res, what);
-                const body = parseJson(res.body, what);
-                if (body.tags !== null && body.tags !== undefined && !Array.isArray(body.tags))
-                    throw new RegistryError(`${what} has no "tags" list`);
-                const before = tags.size;
-                for (const tag of (body.tags ?? []))
-                    if (typeof tag === 'string')
-                        tags.add(tag);
-                if (page > 1 && tags.size === before)
-                    break;
-                url = nextLink(res.headers.link, url, what);
-                // Never send our token to another origin.
-                if (url && url.origin !== origin)
-                    throw new RegistryError(`${what} links to another origin (${url.origin}); refusing to follow`);
-            }
-            return [...tags];
-        });
-    }
-    manifest(image, reference) {
-        return this.scrubbed(async () => {
-            const name = imageKey(image);
-            const byDigest = reference.includes(':');
-            const what = byDigest ? `manifest ${reference} of ${name}` : `manifest of ${name}:${reference}`;
-            const res = await this.get(image, this.url(image, `manifests/${reference}`), what, ACCEPT);
-            if (res.status === 404) {
-                if (errorCode(res.body) === 'NAME_UNKNOWN')
-                    throw new RegistryError(`repository ${name} not found`, 404);
-                throw new RegistryError(byDigest ? `manifest ${reference} not found in ${name}` : `tag ${reference} not found in ${name}`, 404);
-            }
-            this.expectOk(res, what);
-            const digest = verifyDigest(res.body, header(res, 'docker-content-digest'), byDigest ? reference : undefined, what);
-            return toManifest(parseJson(res.body, what), header(res, 'content-type'), digest, what);
-        });
-    }
-    config(image, digest) {
-        return this.scrubbed(async () => {
-            const name = imageKey(image);
-            const what = `config blob ${digest} of ${name}`;
-            const res = await this.get(image, this.url(image, `blobs/${digest}`), what);
-            if (res.status === 404) {
-                if (errorCode(res.body) === 'NAME_UNKNOWN')
-                    throw new RegistryError(`repository ${name} not found`, 404);
-                throw new RegistryError(`config blob ${digest} not found in ${name}`, 404);
-            }
-            this.expectOk(res, what);
-            verifyDigest(res.body, undefined, digest, what);
-            const body = parseJson(res.body, what);
-            const inner = isObject(body.config) ? body.config : {};
-            const str = (v) => (typeof v === 'string' && v ? v : undefined);
-            const created = str(body.created);
-            const os = str(body.os);
-            const architecture = str(body.architecture);
-            const variant = str(body.variant);
-            return {
-                ...(created && { created }),
-                ...(os && { os }),
-                ...(architecture && { architecture }),
-                ...(variant && { variant }),
-                labels: stringRecord(inner.Labels) ?? {}
-            };
-        });
-    }
-    url(image, suffix) {
-        return new URL(`${this.state(image).endpoint.apiUrl}/v2/${image.repository}/${suffix}`);
-    }
-    /** One endpoint state (challenge learned, token cache) per URL, TLS mode and credential source. */
-    state(image) {
-        const endpoint = resolveEndpoint(this.entries, image, {
-            registryUsername: this.options.registryUsername,
-            registryPassword: this.options.registryPassword,
-            env: this.options.env ?? process.env
-        });
-        const key = [image.registry, endpoint.apiUrl, endpoint.insecure, endpoint.credentialSource].join(' ');
-        let state = this.endpoints.get(key);
-        if (!state) {
-            state = { endpoint, auth: new EndpointAuth() };
-            this.endpoints.set(key, state);
-        }
-        return state;
-    }
-    /**
-     * GET with auth: answer a 401 challenge (once, refreshing a refused cached token), then follow
-     * redirects by hand so that `Authorization` only ever goes to the registry's own origin.
-     */
-    get(image, url, what, accept) {
-        return this.state(image).auth.firstContact(() => this.authorizedGet(image, url, what, accept));
-    }
-    async authorizedGet(image, url, what, accept) {
-        const { endpoint, auth } = this.state(image);
-        const name = imageKey(image);
-        const scope = `repository:${image.repository}:pull`;
-        const source = this.tokenSource(image, endpoint);
-        const send = (target, authorization) => this.http.get(target, {
-            headers: { ...(accept && { accept }), ...(authorization && { authorization }) },
-            insecure: endpoint.insecure,
-            countAs: image.registry,
-            what
-        });
-        let authorization = await auth.authorization(scope, source);
-        let res = await send(url, authorization);
-        if (res.status === 401) {
-            const challenge = parseChallenge(res.headers['www-authenticate']);
-            if (challenge && !auth.learn(challenge)) {
-                throw new RegistryError(`${name} asks for "${challenge.scheme}" authentication, which is not supported`, 401);
-            }
-            if (authorization)
-                auth.invalidate(scope, authorization);
-            const fresh = challenge ? await auth.authorization(scope, source) : undefined;
-            if (fresh !== undefined && fresh !== authorization) {
-                authorization = fresh;
-                res = await send(url, authorization);
-            }
-        }
-        if (res.status === 401 || res.status === 403)
-            throw this.denied(name, endpoint, res.status);
-        const origin = new URL(endpoint.apiUrl).origin;
-        for (let hops = 0, from = url; REDIRECTS.has(res.status); hops++) {
-            const location = header(res, 'location');
-            if (!location || hops >= MAX_REDIRECTS)
-                throw new RegistryError(`${what}: too many or broken redirects`, res.status);
-            const to = new URL(location, from);
-            if (to.protocol !== 'https:' && !(endpoint.insecure && to.protocol === 'http:')) {
-                throw new RegistryError(`${what}: refusing a redirect to a non-https URL`, res.status);
-            }
-            res = await send(to, to.origin === origin ? authorization : undefined);
-            from = to;
-        }
-        return res;
-    }
-    tokenSource(image, endpoint) {
-        const name = imageKey(image);
-        const credentials = () => {
-            const c = endpoint.credentials();
-            if (c)
-                this.secrets.add(c.password).add(basicAuthorization(c).slice('Basic '.length));
-            return c;
-        };
-        return {
-            credentials,
-            fetchToken: async (realm, service, scope) => {
-                const what = `a registry token for ${name}`;
-                let url;
-                try {
-                    url = new URL(realm);
-                }
-                catch {
-                    throw new RegistryError(`${name} names an invalid token realm`);
-                }
-                if (service)
-                    url.searchParams.set('service', service);
-                url.searchParams.set('scope', scope);
-                if (url.protocol !== 'https:' && !(endpoint.insecure && url.protocol === 'http:')) {
-                    throw new RegistryError(`${name} names a token realm that is not https (${url.origin}); set insecure: true to allow it`);
-                }
-                const c = credentials();
-                const res = await this.http.get(url, {
-                    headers: c ? { authorization: basicAuthorization(c) } : {},
-                    insecure: endpoint.insecure,
-                    countAs: image.registry,
-                    what
-                });
-                if (res.status === 401 || res.status === 403)
-                    throw this.denied(name, endpoint, res.status);
-                this.expectOk(res, what);
-                const body = parseJson(res.body, what);
-                const token = typeof body.token === 'string' && body.token ? body.token : body.access_token;
-                if (typeof token !== 'string' || !token)
-                    throw new RegistryError(`${what}: the token endpoint answered no token`);
-                this.secrets.add(token);
-                return { token, ...(typeof body.expires_in === 'number' && { expiresIn: body.expires_in }) };
-            }
-        };
-    }
-    denied(name, endpoint, status) {
-        return endpoint.credentialSource
-            ? new RegistryError(`credentials for ${name} were refused (HTTP ${status})`, status)
-            : new RegistryError(`${name} requires credentials (HTTP ${status}); none are configured for it (registries input, or registry-username/registry-password for ghcr.io)`, status);
-    }
-    expectOk(res, what) {
-        if (res.status >= 200 && res.status < 300)
-            return;
-        const detail = errorSummary(res.body);
-        throw new RegistryError(`${what}: HTTP ${res.status}${detail ? ` (${detail})` : ''}`, res.status);
-    }
-    async scrubbed(work) {
-        try {
-            return await work();
-        }
-        catch (err) {
-            if (err instanceof Error) {
-                for (const secret of this.secrets)
-                    if (secret)
-                        err.message = err.message.split(secret).join('***');
-            }
-            throw err;
-        }
-    }
-}
-function header(res, name) {
-    const value = res.headers[name];
-    return Array.isArray(value) ? value[0] : value;
-}
-function isObject(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-function parseJson(body, what) {
-    let value;
-    try {
-        value = JSON.parse(body.toString('utf8'));
-    }
-    catch {
-        throw new RegistryError(`${what}: the response is not valid JSON`);
-    }
-    if (!isObject(value))
-        throw new RegistryError(`${what}: the response is not a JSON object`);
-    return value;
-}
-function stringRecord(value) {
-    if (!isObject(value))
-        return undefined;
-    return Object.fromEntries(Object.entries(value).filter((e) => typeof e[1] === 'string'));
-}
-/** The first OCI error code of an error body (`NAME_UNKNOWN`, `MANIFEST_UNKNOWN`...). */
-function errorCode(body) {
-    try {
-        const code = JSON.parse(body.toString('utf8')).errors?.[0]?.code;
-        return typeof code === 'string' ? code : undefined;
-    }
-    catch {
-        return undefined;
-    }
-}
-function errorSummary(body) {
-    try {
-        const error = JSON.parse(body.toString('utf8'))
-            .errors?.[0];
-        return [error?.code, error?.message]
-            .filter((v) => typeof v === 'string')
-            .join(': ')
-            .slice(0, 200);
-    }
-    catch {
-        return '';
-    }
-}
-/** The `rel="next"` target of a Link header, resolved against the page it came with. */
-function nextLink(link, base, what) {
-    for (const value of Array.isArray(link) ? link : link ? [link] : []) {
-        for (const [, target, params] of value.matchAll(/<([^>]*)>([^,<]*)/g)) {
-            if (target === undefined || !/;\s*rel="?next"?/i.test(params ?? ''))
-                continue;
-            try {
-                return new URL(target, base);
-            }
-            catch {
-                throw new RegistryError(`${what}: the Link header names an invalid next page URL`);
-            }
-        }
-    }
-    return undefined;
-}
-/**
- * The content digest: `Docker-Content-Digest` (or the digest asked for) checked against the hash
- * of the body, so a registry or proxy cannot hand us other bytes than it names.
- */
-function verifyDigest(body, claimed, expected, what) {
-    const algorithm = (claimed ?? expected ?? 'sha256:').split(':')[0] ?? '';
-    if (algorithm !== 'sha256' && algorithm !== 'sha512')
-        throw new RegistryError(`${what}: unsupported digest algorithm "${algorithm}"`);
-    const actual = `${algorithm}:${(0,external_node_crypto_namespaceObject.createHash)(algorithm).update(body).digest('hex')}`;
-    for (const [who, digest] of [
-        ['the registry says', claimed],
-        ['we asked for', expected]
-    ]) {
-        if (digest !== undefined && digest !== actual) {
-            throw new RegistryError(`${what}: digest mismatch: ${who} ${digest} but the content hashes to ${actual}`);
-        }
-    }
-    return actual;
-}
-function toPlatform(value) {
-    if (!isObject(value) || typeof value.os !== 'string' || typeof value.architecture !== 'string')
-        return undefined;
-    return {
-        os: value.os,
-        architecture: value.architecture,
-        ...(typeof value.variant === 'string' && value.variant && { variant: value.variant })
-    };
-}
-/** Maps an index (OCI or Docker list) or an image manifest (OCI or Docker v2) onto `Manifest`. */
-function toManifest(body, contentType, digest, what) {
-    const mediaType = (typeof body.mediaType === 'string' && body.mediaType) || contentType?.split(';')[0]?.trim() || '';
-    if (body.schemaVersion === 1)
-        throw new RegistryError(`${what} is a Docker schema 1 manifest, which is not supported`);
-    const annotations = stringRecord(body.annotations);
-    if (INDEX_TYPES.has(mediaType) || (!IMAGE_TYPES.has(mediaType) && Array.isArray(body.manifests))) {
-        if (!Array.isArray(body.manifests))
-            throw new RegistryError(`${what}: index without a "manifests" list`);
-        const manifests = body.manifests.map((entry) => {
-            if (!isObject(entry) || typeof entry.digest !== 'string')
-                throw new RegistryError(`${what}: index entry without a digest`);
-            const platform = toPlatform(entry.platform);
-            const entryAnnotations = stringRecord(entry.annotations);
-            return {
-                digest: entry.digest,
-                ...(typeof entry.mediaType === 'string' && { mediaType: entry.mediaType }),
-                ...(platform && { platform }),
-                ...(entryAnnotations && { annotations: entryAnnotations })
-            };
-        });
-        return { kind: 'index', digest, mediaType, manifests, ...(annotations && { annotations }) };
-    }
-    const config = isObject(body.config) ? body.config.digest : undefined;
-    if (typeof config !== 'string')
-        throw new RegistryError(`${what}: unsupported manifest (media type "${mediaType || 'none'}", no config digest)`);
-    return { kind: 'image', digest, mediaType, configDigest: config, ...(annotations && { annotations }) };
-}
-
-;// CONCATENATED MODULE: ./src/registry/from-inputs.ts
-
-
-
-/**
- * The registry client the action and the CLI use, from their shared inputs; `env` holds the
- * `env:VAR` credentials and the docker config location.
- */
-function registryFromInputs(inputs, warn, env = process.env) {
-    const registry = createRegistry({ ...inputs, env });
-    return inputs.ghcrPackagesApi
-        ? withGhcrPackagesApi(registry, { apiUrl: inputs.apiUrl, token: inputs.token, warn })
-        : registry;
-}
-/**
- * The `env:VAR` credentials the `registries` input names (whole `user:pass` values and the
- * passwords alone), for masking before anything is logged. A malformed input has none: it is
- * reported when the client is built.
- */
-function secretsOf(registries, env) {
-    let entries;
-    try {
-        entries = parseRegistries(registries);
-    }
-    catch {
-        return [];
-    }
-    return entries.flatMap((entry) => {
-        const value = entry.credentials?.startsWith('env:') ? env[entry.credentials.slice(4)] : undefined;
-        if (!value)
-            return [];
-        const password = value.slice(value.indexOf(':') + 1);
-        return password && password !== value ? [value, password] : [value];
-    });
-}
-
 // EXTERNAL MODULE: ./node_modules/bottleneck/light.js
 var light = __nccwpck_require__(3251);
 var light_default = /*#__PURE__*/__nccwpck_require__.n(light);
@@ -19625,6 +18692,943 @@ function githubMessage(err) {
     const parts = [data?.message, ...(data?.errors ?? []).map((e) => e.message ?? e.code)];
     const text = parts.filter((p) => typeof p === 'string').join(': ');
     return text || (err instanceof Error ? err.message : String(err));
+}
+
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(8815);
+;// CONCATENATED MODULE: ./src/registry/errors.ts
+
+/** A registry request that failed for good (after retries). Messages never carry secrets. */
+class RegistryError extends Error {
+    status;
+    name = 'RegistryError';
+    constructor(message, 
+    /** The HTTP status that decided the failure, when there was one. */
+    status) {
+        super(message);
+        this.status = status;
+    }
+}
+/** A malformed `registries` input: bad usage, reported before any request is made. */
+class RegistryConfigError extends UsageError {
+    name = 'RegistryConfigError';
+}
+
+;// CONCATENATED MODULE: ./src/registry/config.ts
+// The `registries` input (design §2) and endpoint resolution (design §6): which URL, TLS mode and
+// credentials serve an image.
+
+
+
+
+
+
+const KEYS = ['prefix', 'api-url', 'insecure', 'credentials', 'default'];
+const DOCKER_HUB = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
+/** Parses and validates the `registries` YAML list; an empty input means no entries. */
+function config_parseRegistries(text) {
+    let doc;
+    try {
+        doc = (0,dist/* parse */.qg)(text);
+    }
+    catch (err) {
+        throw new RegistryConfigError(`input "registries" is not valid YAML: ${err.message.split('\n')[0]}`);
+    }
+    if (doc === null || doc === undefined)
+        return [];
+    if (!Array.isArray(doc))
+        throw new RegistryConfigError('input "registries" must be a YAML list of {prefix, api-url, insecure, credentials, default}');
+    const entries = doc.map((item, i) => parseEntry(item, `input "registries" entry ${i + 1}`));
+    const prefixes = new Set();
+    for (const entry of entries) {
+        if (prefixes.has(entry.prefix))
+            throw new RegistryConfigError(`input "registries" lists prefix "${entry.prefix}" twice`);
+        prefixes.add(entry.prefix);
+    }
+    if (entries.filter((e) => e.default).length > 1)
+        throw new RegistryConfigError('input "registries" has more than one entry with default: true');
+    return entries;
+}
+function parseEntry(item, where) {
+    if (typeof item !== 'object' || item === null || Array.isArray(item))
+        throw new RegistryConfigError(`${where} must be a mapping`);
+    const map = item;
+    for (const key of Object.keys(map)) {
+        if (!KEYS.includes(key))
+            throw new RegistryConfigError(`${where} has unknown key "${key}" (expected ${KEYS.join(', ')})`);
+    }
+    const str = (key) => {
+        const value = map[key];
+        if (value === undefined || value === null)
+            return undefined;
+        if (typeof value !== 'string' || !value.trim())
+            throw new RegistryConfigError(`${where}: "${key}" must be a non-empty string`);
+        return value.trim();
+    };
+    const bool = (key) => {
+        const value = map[key] ?? false;
+        if (typeof value !== 'boolean')
+            throw new RegistryConfigError(`${where}: "${key}" must be true or false`);
+        return value;
+    };
+    const rawPrefix = str('prefix');
+    if (!rawPrefix)
+        throw new RegistryConfigError(`${where} needs a "prefix" (a registry host, optionally with a path)`);
+    const [host = '', ...path] = rawPrefix
+        .toLowerCase()
+        .replace(/^https?:\/\//, '')
+        .replace(/\/+$/, '')
+        .split('/');
+    const prefix = [DOCKER_HUB.has(host) ? 'docker.io' : host, ...path].join('/');
+    const insecure = bool('insecure');
+    const apiUrl = str('api-url')?.replace(/\/+$/, '');
+    if (apiUrl !== undefined) {
+        let url;
+        try {
+            url = new URL(apiUrl);
+        }
+        catch {
+            throw new RegistryConfigError(`${where}: "api-url" must be an http(s) URL; got "${apiUrl}"`);
+        }
+        if (url.protocol !== 'https:' && url.protocol !== 'http:')
+            throw new RegistryConfigError(`${where}: "api-url" must be an http(s) URL; got "${apiUrl}"`);
+        if (url.protocol === 'http:' && !insecure)
+            throw new RegistryConfigError(`${where}: "api-url" ${apiUrl} is plain http; set insecure: true to allow it`);
+        if (url.username || url.password)
+            throw new RegistryConfigError(`${where}: "api-url" must not contain credentials; use "credentials"`);
+    }
+    const credentials = str('credentials');
+    if (credentials !== undefined &&
+        credentials !== 'docker-config' &&
+        !/^env:[A-Za-z_][A-Za-z0-9_]*$/.test(credentials)) {
+        throw new RegistryConfigError(`${where}: "credentials" must be env:VARIABLE or docker-config; got "${credentials}"`);
+    }
+    return {
+        prefix,
+        ...(apiUrl && { apiUrl }),
+        insecure,
+        ...(credentials && { credentials }),
+        default: bool('default')
+    };
+}
+/**
+ * The endpoint for an image: the `default` entry for Docker Hub images written without a host,
+ * else the longest prefix matching `registry/repository` on a path boundary, else
+ * `https://<registry host>` (Docker Hub: registry-1.docker.io).
+ */
+function resolveEndpoint(entries, ref, options) {
+    const key = imageKey(ref);
+    const implicitHub = ref.registry === 'docker.io' && !/^[^/]*[.:][^/]*\/|^localhost\//.test(ref.name);
+    const entry = (implicitHub ? entries.find((e) => e.default) : undefined) ??
+        entries
+            .filter((e) => key === e.prefix || key.startsWith(`${e.prefix}/`))
+            .sort((a, b) => b.prefix.length - a.prefix.length)[0];
+    const apiUrl = entry?.apiUrl ??
+        (ref.registry === 'docker.io' ? 'https://registry-1.docker.io' : `https://${ref.registry}`);
+    const source = entry?.credentials ?? (ref.registry === 'ghcr.io' && options.registryPassword ? 'ghcr-input' : '');
+    let cached;
+    return {
+        apiUrl,
+        insecure: entry?.insecure ?? false,
+        credentialSource: source,
+        credentials() {
+            cached ??= { value: readCredentials(source, [ref.registry, new URL(apiUrl).host], options) };
+            return cached.value;
+        }
+    };
+}
+function readCredentials(source, hosts, options) {
+    if (!source)
+        return undefined;
+    if (source === 'ghcr-input')
+        return { username: options.registryUsername || 'token', password: options.registryPassword };
+    if (source === 'docker-config')
+        return dockerConfigCredentials(hosts, options.env);
+    const name = source.slice('env:'.length);
+    const value = options.env[name];
+    if (!value)
+        throw new RegistryError(`credentials ${source}: environment variable ${name} is not set`);
+    return splitUserPass(value, `environment variable ${name}`);
+}
+function splitUserPass(value, what) {
+    const colon = value.indexOf(':');
+    if (colon <= 0)
+        throw new RegistryError(`${what} must hold username:password`);
+    return { username: value.slice(0, colon), password: value.slice(colon + 1) };
+}
+/** `https://index.docker.io/v1/` → `docker.io`; `ghcr.io` → `ghcr.io`. */
+function normaliseHost(key) {
+    const host = key
+        .toLowerCase()
+        .replace(/^[a-z]+:\/\//, '')
+        .split('/')[0] ?? '';
+    return DOCKER_HUB.has(host) ? 'docker.io' : host;
+}
+/** Credentials from `$DOCKER_CONFIG/config.json` or `~/.docker/config.json` (as docker/login-action writes). */
+function dockerConfigCredentials(hosts, env) {
+    const file = (0,external_node_path_namespaceObject.join)(env.DOCKER_CONFIG || (0,external_node_path_namespaceObject.join)(env.HOME || (0,external_node_os_namespaceObject.homedir)(), '.docker'), 'config.json');
+    let config;
+    try {
+        config = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8'));
+    }
+    catch (err) {
+        throw new RegistryError(`credentials docker-config: cannot read ${file}: ${err.code ?? 'invalid JSON'}`);
+    }
+    const wanted = hosts.map(normaliseHost);
+    for (const host of wanted) {
+        for (const [key, auth] of Object.entries(config.auths ?? {})) {
+            if (normaliseHost(key) !== host)
+                continue;
+            if (auth.username && auth.password)
+                return { username: auth.username, password: auth.password };
+            if (auth.auth)
+                return splitUserPass(Buffer.from(auth.auth, 'base64').toString('utf8'), `the "auth" of ${key} in ${file}`);
+        }
+    }
+    throw new RegistryError(`credentials docker-config: ${file} has no auths entry for ${[...new Set(wanted)].join(' or ')}`);
+}
+
+;// CONCATENATED MODULE: ./src/registry/ghcr.ts
+// Opt-in GHCR fast path for newest-build (input `ghcr-packages-api: true`): the GitHub Packages API
+// lists a package's versions with their tags, digest and `created_at`, 100 per page, so a repository
+// with thousands of tags costs a few API calls instead of one manifest and one config per tag.
+// Caveat: `created_at` is the push time, not the image's build time, and the listing has no
+// platforms; re-pushing an old build makes it "newest". When the token cannot read the package
+// (403/404, e.g. GITHUB_TOKEN of another repo), the registry path is used as usual.
+
+/** 200 pages of 100 versions: far beyond a real package, short of hanging the run. */
+const MAX_PAGES = 200;
+function withGhcrPackagesApi(registry, options) {
+    const { octokit } = options.github;
+    const apiHost = new URL(octokit.request.endpoint.DEFAULTS.baseUrl).host;
+    /** The package's versions, from its org or else its user; undefined to fall back to the registry. */
+    async function listVersions(image) {
+        const [owner = '', ...rest] = image.repository.split('/');
+        const common = { package_type: 'container', package_name: rest.join('/'), per_page: 100 };
+        const listings = [
+            () => octokit.paginate.iterator(octokit.rest.packages.getAllPackageVersionsForPackageOwnedByOrg, {
+                ...common,
+                org: owner
+            }),
+            () => octokit.paginate.iterator(octokit.rest.packages.getAllPackageVersionsForPackageOwnedByUser, {
+                ...common,
+                username: owner
+            })
+        ];
+        for (const listing of listings) {
+            const versions = [];
+            try {
+                let pages = 0;
+                for await (const page of listing()) {
+                    versions.push(...page.data);
+                    if (++pages >= MAX_PAGES)
+                        break;
+                }
+            }
+            catch (err) {
+                if (httpStatus(err) === 404)
+                    continue;
+                options.warn?.(`GitHub Packages API answered ${httpStatus(err) ?? err.name} for ghcr.io/${image.repository}; using the registry`);
+                return undefined;
+            }
+            if (versions.length)
+                return versions;
+        }
+        options.warn?.(`GitHub Packages API does not know ghcr.io/${image.repository}; using the registry`);
+        return undefined;
+    }
+    return {
+        tags: (image) => registry.tags(image),
+        manifest: (image, reference) => registry.manifest(image, reference),
+        config: (image, digest) => registry.config(image, digest),
+        async pushDates(image) {
+            if (image.registry !== 'ghcr.io')
+                return undefined;
+            const versions = await listVersions(image);
+            if (!versions)
+                return undefined;
+            const dates = new Map();
+            for (const version of versions) {
+                for (const tag of version.metadata?.container?.tags ?? []) {
+                    dates.set(tag, { digest: version.name, created: version.created_at });
+                }
+            }
+            return dates;
+        },
+        requestCounts() {
+            const counts = { ...registry.requestCounts?.() };
+            const api = options.github.requestCount();
+            if (api)
+                counts[apiHost] = (counts[apiHost] ?? 0) + api;
+            return counts;
+        }
+    };
+}
+
+;// CONCATENATED MODULE: ./src/registry/auth.ts
+/** `Bearer realm="https://ghcr.io/token",service="ghcr.io",scope="repository:a:pull"` → scheme and params. */
+function parseChallenge(header) {
+    const value = (Array.isArray(header) ? header[0] : header)?.trim();
+    const match = value ? /^(\S+)\s*(.*)$/s.exec(value) : null;
+    if (!match?.[1])
+        return undefined;
+    const params = {};
+    for (const [, key, quoted, bare] of (match[2] ?? '').matchAll(/([\w-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]+))/g)) {
+        if (key)
+            params[key.toLowerCase()] = quoted !== undefined ? quoted.replace(/\\(.)/g, '$1') : (bare ?? '');
+    }
+    return { scheme: match[1].toLowerCase(), params };
+}
+const basicAuthorization = (c) => `Basic ${Buffer.from(`${c.username}:${c.password}`).toString('base64')}`;
+/**
+ * How one endpoint wants to be authenticated, learned from its first challenge, so that later
+ * requests (other repositories included) send credentials up front instead of collecting a 401.
+ */
+class EndpointAuth {
+    scheme;
+    tokens = new Map();
+    /** The endpoint's first request, settled either way, while no challenge is known. */
+    first;
+    /**
+     * Runs a request; while the endpoint's way of authenticating is unknown, only the first one
+     * goes ahead and the others wait for it, instead of each collecting a 401 of its own.
+     */
+    async firstContact(request) {
+        if (!this.scheme && this.first)
+            await this.first;
+        if (this.scheme || this.first)
+            return request();
+        const result = request();
+        this.first = result.catch(() => undefined);
+        return result;
+    }
+    /** Records a challenge; false when it is a scheme we cannot answer. */
+    learn(challenge) {
+        if (challenge.scheme === 'basic')
+            this.scheme = { kind: 'basic' };
+        else if (challenge.scheme === 'bearer' && challenge.params.realm) {
+            this.scheme = { kind: 'bearer', realm: challenge.params.realm, service: challenge.params.service };
+        }
+        else
+            return false;
+        return true;
+    }
+    /** The Authorization value for `scope`, or undefined when the endpoint has not asked for any. */
+    async authorization(scope, source) {
+        if (!this.scheme)
+            return undefined;
+        if (this.scheme.kind === 'basic') {
+            const c = source.credentials();
+            return c && basicAuthorization(c);
+        }
+        const { realm, service } = this.scheme;
+        let cached = this.tokens.get(scope);
+        if (cached?.expiresAt !== undefined && cached.expiresAt <= Date.now())
+            cached = undefined;
+        if (!cached) {
+            const entry = {
+                promise: source.fetchToken(realm, service, scope).then(({ token, expiresIn }) => {
+                    entry.value = token;
+                    // Refresh a little early; no expires_in (GHCR) means keep it until a 401.
+                    if (expiresIn !== undefined)
+                        entry.expiresAt = Date.now() + Math.max(expiresIn - 10, 0) * 1000;
+                    return token;
+                })
+            };
+            entry.promise.catch(() => this.tokens.get(scope) === entry && this.tokens.delete(scope));
+            this.tokens.set(scope, entry);
+            cached = entry;
+        }
+        return `Bearer ${await cached.promise}`;
+    }
+    /** Drops the token a registry just refused, unless a concurrent request already replaced it. */
+    invalidate(scope, authorization) {
+        const cached = this.tokens.get(scope);
+        if (cached?.value !== undefined && `Bearer ${cached.value}` === authorization)
+            this.tokens.delete(scope);
+    }
+}
+
+;// CONCATENATED MODULE: external "node:http"
+const external_node_http_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
+;// CONCATENATED MODULE: external "node:https"
+const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
+;// CONCATENATED MODULE: ./src/registry/http.ts
+// HTTP for the registry client: bounded concurrency across the whole client, a per-request
+// timeout, retries with exponential backoff and jitter (honouring Retry-After), and a request
+// counter per registry host. Plain node:http/https, so that `insecure` can turn TLS verification
+// off for one registry only and redirects stay under our control.
+
+
+
+/** Statuses worth another try: rate limiting and transient server or gateway failures. */
+const RETRY_STATUS = new Set([408, 429, 500, 502, 503, 504]);
+/** Network failures worth another try (not DNS NXDOMAIN or TLS verification failures). */
+const RETRY_CODES = new Set([
+    'ECONNRESET',
+    'ECONNREFUSED',
+    'EPIPE',
+    'ETIMEDOUT',
+    'EAI_AGAIN',
+    'ENETUNREACH',
+    'EHOSTUNREACH',
+    'UND_ERR_SOCKET'
+]);
+/** Manifests, configs and tag lists are small; anything bigger is a misbehaving server. */
+const MAX_BODY = 32 * 1024 * 1024;
+class TimeoutError extends Error {
+}
+class HttpClient {
+    concurrency;
+    timeoutMs;
+    counts = new Map();
+    active = 0;
+    /**
+     * Callers waiting for a slot, oldest at `head`. Not `shift()`: that copies the array, and a
+     * newest-build run can queue tens of thousands of manifest requests at once.
+     */
+    waiting = [];
+    head = 0;
+    agents = {
+        http: new external_node_http_namespaceObject.Agent({ keepAlive: true }),
+        https: new external_node_https_namespaceObject.Agent({ keepAlive: true }),
+        insecure: new external_node_https_namespaceObject.Agent({ keepAlive: true, rejectUnauthorized: false })
+    };
+    retry;
+    constructor(concurrency, timeoutMs, retry = {}) {
+        this.concurrency = concurrency;
+        this.timeoutMs = timeoutMs;
+        this.retry = { attempts: 5, baseDelayMs: 500, maxDelayMs: 10_000, maxRetryAfterMs: 30_000, ...retry };
+    }
+    requestCounts() {
+        return Object.fromEntries(this.counts);
+    }
+    /** GET with retries. Answers any final status; throws only when the server could not be reached. */
+    async get(url, options) {
+        for (let attempt = 1;; attempt++) {
+            let wait;
+            try {
+                const res = await this.limited(() => this.once(url, options));
+                if (!RETRY_STATUS.has(res.status) || attempt >= this.retry.attempts)
+                    return res;
+                wait = retryAfter(res.headers['retry-after'], this.retry.maxRetryAfterMs) ?? this.backoff(attempt);
+            }
+            catch (err) {
+                const failure = describe(err, this.timeoutMs);
+                if (!failure.retry || attempt >= this.retry.attempts) {
+                    throw new RegistryError(`cannot fetch ${options.what} from ${url.origin}: ${failure.message}`);
+                }
+                wait = this.backoff(attempt);
+            }
+            await new Promise((resolve) => setTimeout(resolve, wait));
+        }
+    }
+    backoff(attempt) {
+        const ceiling = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** (attempt - 1));
+        return ceiling / 2 + Math.random() * (ceiling / 2);
+    }
+    /** Runs `fn` when fewer than `concurrency` requests are in flight (slots are never held while waiting to retry). */
+    async limited(fn) {
+        if (this.active >= this.concurrency)
+            await new Promise((resolve) => this.waiting.push(resolve));
+        else
+            this.active++;
+        try {
+            return await fn();
+        }
+        finally {
+            const next = this.waiting[this.head++];
+            if (this.head >= this.waiting.length)
+                [this.waiting, this.head] = [[], 0];
+            if (next)
+                next();
+            else
+                this.active--;
+        }
+    }
+    once(url, options) {
+        this.counts.set(options.countAs, (this.counts.get(options.countAs) ?? 0) + 1);
+        const https = url.protocol === 'https:';
+        const agent = https ? (options.insecure ? this.agents.insecure : this.agents.https) : this.agents.http;
+        return new Promise((resolve, reject) => {
+            const fail = (err) => {
+                clearTimeout(timer);
+                reject(err);
+            };
+            const req = (https ? external_node_https_namespaceObject.request : external_node_http_namespaceObject.request)(url, { method: 'GET', headers: options.headers, agent }, (res) => {
+                const chunks = [];
+                let size = 0;
+                res.on('data', (chunk) => {
+                    size += chunk.length;
+                    if (size > MAX_BODY)
+                        res.destroy(Object.assign(new Error(`response larger than ${MAX_BODY} bytes`), { code: 'ETOOBIG' }));
+                    else
+                        chunks.push(chunk);
+                });
+                res.on('error', fail);
+                res.on('end', () => {
+                    clearTimeout(timer);
+                    resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) });
+                });
+            });
+            // A timer cleared on completion, not AbortSignal.timeout: that signal outlives the response
+            // for the whole timeout, and a big run makes tens of thousands of requests within one.
+            const timer = setTimeout(() => {
+                fail(new TimeoutError());
+                req.destroy();
+            }, this.timeoutMs);
+            req.on('error', fail);
+            req.end();
+        });
+    }
+}
+/** A network failure in words (never with headers or URLs), and whether retrying may help. */
+function describe(err, timeoutMs) {
+    if (err instanceof TimeoutError)
+        return { message: `no answer within ${timeoutMs} ms`, retry: true };
+    const code = err.code;
+    if (code && RETRY_CODES.has(code))
+        return { message: code, retry: true };
+    if (code === 'ENOTFOUND')
+        return { message: 'host not found (ENOTFOUND)', retry: false };
+    const message = err instanceof Error ? err.message : String(err);
+    // "socket hang up" and friends come without a code on some paths.
+    return { message: code ? `${code}: ${message}` : message, retry: !code || code.startsWith('ERR_STREAM') };
+}
+/** `Retry-After` as seconds or an HTTP date, in ms, capped; undefined when absent or unreadable. */
+function retryAfter(header, capMs) {
+    const value = Array.isArray(header) ? header[0] : header;
+    if (value === undefined || value.trim() === '')
+        return undefined;
+    const ms = /^\d+$/.test(value.trim()) ? Number(value) * 1000 : Date.parse(value) - Date.now();
+    if (Number.isNaN(ms))
+        return undefined;
+    return Math.min(Math.max(ms, 0), capMs);
+}
+
+;// CONCATENATED MODULE: ./src/registry/oci.ts
+// The OCI distribution client (design §6): tags with pagination, manifests of the four media
+// types with digest verification, and config blobs, behind the engine's `Registry` interface.
+
+
+
+
+
+
+const MEDIA_TYPES = {
+    ociIndex: 'application/vnd.oci.image.index.v1+json',
+    ociManifest: 'application/vnd.oci.image.manifest.v1+json',
+    dockerList: 'application/vnd.docker.distribution.manifest.list.v2+json',
+    dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json'
+};
+const INDEX_TYPES = new Set([MEDIA_TYPES.ociIndex, MEDIA_TYPES.dockerList]);
+const IMAGE_TYPES = new Set([MEDIA_TYPES.ociManifest, MEDIA_TYPES.dockerManifest]);
+const ACCEPT = Object.values(MEDIA_TYPES).join(', ');
+/** 1,000 pages of up to 1,000 tags: far beyond any real repository, short of hanging the run. */
+const MAX_TAG_PAGES = 1000;
+const MAX_REDIRECTS = 5;
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+/** Throws RegistryConfigError for a malformed `registries` input. */
+function createRegistry(config) {
+    return new OciRegistry(config);
+}
+class OciRegistry {
+    options;
+    entries;
+    http;
+    endpoints = new Map();
+    /** Passwords and tokens seen, scrubbed from any error message as a last line of defence. */
+    secrets = new Set();
+    constructor(options) {
+        this.options = options;
+        this.entries = config_parseRegistries(options.registries);
+        const concurrency = Number.isInteger(options.registryConcurrency) && options.registryConcurrency > 0
+            ? options.registryConcurrency
+            : 8;
+        this.http = new HttpClient(concurrency, options.timeoutMs ?? 30_000, options.retry);
+    }
+    requestCounts() {
+        return this.http.requestCounts();
+    }
+    tags(image) {
+        return this.scrubbed(async () => {
+            const name = imageKey(image);
+            const what = `the tag list of ${name}`;
+            const { endpoint } = this.state(image);
+            const origin = new URL(endpoint.apiUrl).origin;
+            const tags = new Set();
+            const seen = new Set();
+            let url = this.url(image, 'tags/list?n=1000');
+            // A lying registry can send Link loops: stop on a URL already fetched or a page with nothing new.
+            for (let page = 1; url && !seen.has(url.href); page++) {
+                if (page > MAX_TAG_PAGES)
+                    throw new RegistryError(`${what} goes on for more than ${MAX_TAG_PAGES} pages; giving up`);
+                seen.add(url.href);
+                const res = await this.get(image, url, what);
+                if (res.status === 404)
+                    throw new RegistryError(`repository ${name} not found`, 404);
+                this.expectOk(res, what);
+                const body = parseJson(res.body, what);
+                if (body.tags !== null && body.tags !== undefined && !Array.isArray(body.tags))
+                    throw new RegistryError(`${what} has no "tags" list`);
+                const before = tags.size;
+                for (const tag of (body.tags ?? []))
+                    if (typeof tag === 'string')
+                        tags.add(tag);
+                if (page > 1 && tags.size === before)
+                    break;
+                url = nextLink(res.headers.link, url, what);
+                // Never send our token to another origin.
+                if (url && url.origin !== origin)
+                    throw new RegistryError(`${what} links to another origin (${url.origin}); refusing to follow`);
+            }
+            return [...tags];
+        });
+    }
+    manifest(image, reference) {
+        return this.scrubbed(async () => {
+            const name = imageKey(image);
+            const byDigest = reference.includes(':');
+            const what = byDigest ? `manifest ${reference} of ${name}` : `manifest of ${name}:${reference}`;
+            const res = await this.get(image, this.url(image, `manifests/${reference}`), what, ACCEPT);
+            if (res.status === 404) {
+                if (errorCode(res.body) === 'NAME_UNKNOWN')
+                    throw new RegistryError(`repository ${name} not found`, 404);
+                throw new RegistryError(byDigest ? `manifest ${reference} not found in ${name}` : `tag ${reference} not found in ${name}`, 404);
+            }
+            this.expectOk(res, what);
+            const digest = verifyDigest(res.body, header(res, 'docker-content-digest'), byDigest ? reference : undefined, what);
+            return toManifest(parseJson(res.body, what), header(res, 'content-type'), digest, what);
+        });
+    }
+    config(image, digest) {
+        return this.scrubbed(async () => {
+            const name = imageKey(image);
+            const what = `config blob ${digest} of ${name}`;
+            const res = await this.get(image, this.url(image, `blobs/${digest}`), what);
+            if (res.status === 404) {
+                if (errorCode(res.body) === 'NAME_UNKNOWN')
+                    throw new RegistryError(`repository ${name} not found`, 404);
+                throw new RegistryError(`config blob ${digest} not found in ${name}`, 404);
+            }
+            this.expectOk(res, what);
+            verifyDigest(res.body, undefined, digest, what);
+            const body = parseJson(res.body, what);
+            const inner = isObject(body.config) ? body.config : {};
+            const str = (v) => (typeof v === 'string' && v ? v : undefined);
+            const created = str(body.created);
+            const os = str(body.os);
+            const architecture = str(body.architecture);
+            const variant = str(body.variant);
+            return {
+                ...(created && { created }),
+                ...(os && { os }),
+                ...(architecture && { architecture }),
+                ...(variant && { variant }),
+                labels: stringRecord(inner.Labels) ?? {}
+            };
+        });
+    }
+    url(image, suffix) {
+        return new URL(`${this.state(image).endpoint.apiUrl}/v2/${image.repository}/${suffix}`);
+    }
+    /** One endpoint state (challenge learned, token cache) per URL, TLS mode and credential source. */
+    state(image) {
+        const endpoint = resolveEndpoint(this.entries, image, {
+            registryUsername: this.options.registryUsername,
+            registryPassword: this.options.registryPassword,
+            env: this.options.env ?? process.env
+        });
+        const key = [image.registry, endpoint.apiUrl, endpoint.insecure, endpoint.credentialSource].join(' ');
+        let state = this.endpoints.get(key);
+        if (!state) {
+            state = { endpoint, auth: new EndpointAuth() };
+            this.endpoints.set(key, state);
+        }
+        return state;
+    }
+    /**
+     * GET with auth: answer a 401 challenge (once, refreshing a refused cached token), then follow
+     * redirects by hand so that `Authorization` only ever goes to the registry's own origin.
+     */
+    get(image, url, what, accept) {
+        return this.state(image).auth.firstContact(() => this.authorizedGet(image, url, what, accept));
+    }
+    async authorizedGet(image, url, what, accept) {
+        const { endpoint, auth } = this.state(image);
+        const name = imageKey(image);
+        const scope = `repository:${image.repository}:pull`;
+        const source = this.tokenSource(image, endpoint);
+        const send = (target, authorization) => this.http.get(target, {
+            headers: { ...(accept && { accept }), ...(authorization && { authorization }) },
+            insecure: endpoint.insecure,
+            countAs: image.registry,
+            what
+        });
+        let authorization = await auth.authorization(scope, source);
+        let res = await send(url, authorization);
+        if (res.status === 401) {
+            const challenge = parseChallenge(res.headers['www-authenticate']);
+            if (challenge && !auth.learn(challenge)) {
+                throw new RegistryError(`${name} asks for "${challenge.scheme}" authentication, which is not supported`, 401);
+            }
+            if (authorization)
+                auth.invalidate(scope, authorization);
+            const fresh = challenge ? await auth.authorization(scope, source) : undefined;
+            if (fresh !== undefined && fresh !== authorization) {
+                authorization = fresh;
+                res = await send(url, authorization);
+            }
+        }
+        if (res.status === 401 || res.status === 403)
+            throw this.denied(name, endpoint, res.status);
+        const origin = new URL(endpoint.apiUrl).origin;
+        for (let hops = 0, from = url; REDIRECTS.has(res.status); hops++) {
+            const location = header(res, 'location');
+            if (!location || hops >= MAX_REDIRECTS)
+                throw new RegistryError(`${what}: too many or broken redirects`, res.status);
+            const to = new URL(location, from);
+            if (to.protocol !== 'https:' && !(endpoint.insecure && to.protocol === 'http:')) {
+                throw new RegistryError(`${what}: refusing a redirect to a non-https URL`, res.status);
+            }
+            res = await send(to, to.origin === origin ? authorization : undefined);
+            from = to;
+        }
+        return res;
+    }
+    tokenSource(image, endpoint) {
+        const name = imageKey(image);
+        const credentials = () => {
+            const c = endpoint.credentials();
+            if (c)
+                this.secrets.add(c.password).add(basicAuthorization(c).slice('Basic '.length));
+            return c;
+        };
+        return {
+            credentials,
+            fetchToken: async (realm, service, scope) => {
+                const what = `a registry token for ${name}`;
+                let url;
+                try {
+                    url = new URL(realm);
+                }
+                catch {
+                    throw new RegistryError(`${name} names an invalid token realm`);
+                }
+                if (service)
+                    url.searchParams.set('service', service);
+                url.searchParams.set('scope', scope);
+                if (url.protocol !== 'https:' && !(endpoint.insecure && url.protocol === 'http:')) {
+                    throw new RegistryError(`${name} names a token realm that is not https (${url.origin}); set insecure: true to allow it`);
+                }
+                const c = credentials();
+                const res = await this.http.get(url, {
+                    headers: c ? { authorization: basicAuthorization(c) } : {},
+                    insecure: endpoint.insecure,
+                    countAs: image.registry,
+                    what
+                });
+                if (res.status === 401 || res.status === 403)
+                    throw this.denied(name, endpoint, res.status);
+                this.expectOk(res, what);
+                const body = parseJson(res.body, what);
+                const token = typeof body.token === 'string' && body.token ? body.token : body.access_token;
+                if (typeof token !== 'string' || !token)
+                    throw new RegistryError(`${what}: the token endpoint answered no token`);
+                this.secrets.add(token);
+                return { token, ...(typeof body.expires_in === 'number' && { expiresIn: body.expires_in }) };
+            }
+        };
+    }
+    denied(name, endpoint, status) {
+        return endpoint.credentialSource
+            ? new RegistryError(`credentials for ${name} were refused (HTTP ${status})`, status)
+            : new RegistryError(`${name} requires credentials (HTTP ${status}); none are configured for it (registries input, or registry-username/registry-password for ghcr.io)`, status);
+    }
+    expectOk(res, what) {
+        if (res.status >= 200 && res.status < 300)
+            return;
+        const detail = errorSummary(res.body);
+        throw new RegistryError(`${what}: HTTP ${res.status}${detail ? ` (${detail})` : ''}`, res.status);
+    }
+    async scrubbed(work) {
+        try {
+            return await work();
+        }
+        catch (err) {
+            if (err instanceof Error) {
+                for (const secret of this.secrets)
+                    if (secret)
+                        err.message = err.message.split(secret).join('***');
+            }
+            throw err;
+        }
+    }
+}
+function header(res, name) {
+    const value = res.headers[name];
+    return Array.isArray(value) ? value[0] : value;
+}
+function isObject(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+function parseJson(body, what) {
+    let value;
+    try {
+        value = JSON.parse(body.toString('utf8'));
+    }
+    catch {
+        throw new RegistryError(`${what}: the response is not valid JSON`);
+    }
+    if (!isObject(value))
+        throw new RegistryError(`${what}: the response is not a JSON object`);
+    return value;
+}
+function stringRecord(value) {
+    if (!isObject(value))
+        return undefined;
+    return Object.fromEntries(Object.entries(value).filter((e) => typeof e[1] === 'string'));
+}
+/** The first OCI error code of an error body (`NAME_UNKNOWN`, `MANIFEST_UNKNOWN`...). */
+function errorCode(body) {
+    try {
+        const code = JSON.parse(body.toString('utf8')).errors?.[0]?.code;
+        return typeof code === 'string' ? code : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+function errorSummary(body) {
+    try {
+        const error = JSON.parse(body.toString('utf8'))
+            .errors?.[0];
+        return [error?.code, error?.message]
+            .filter((v) => typeof v === 'string')
+            .join(': ')
+            .slice(0, 200);
+    }
+    catch {
+        return '';
+    }
+}
+/** The `rel="next"` target of a Link header, resolved against the page it came with. */
+function nextLink(link, base, what) {
+    for (const value of Array.isArray(link) ? link : link ? [link] : []) {
+        for (const [, target, params] of value.matchAll(/<([^>]*)>([^,<]*)/g)) {
+            if (target === undefined || !/;\s*rel="?next"?/i.test(params ?? ''))
+                continue;
+            try {
+                return new URL(target, base);
+            }
+            catch {
+                throw new RegistryError(`${what}: the Link header names an invalid next page URL`);
+            }
+        }
+    }
+    return undefined;
+}
+/**
+ * The content digest: `Docker-Content-Digest` (or the digest asked for) checked against the hash
+ * of the body, so a registry or proxy cannot hand us other bytes than it names.
+ */
+function verifyDigest(body, claimed, expected, what) {
+    const algorithm = (claimed ?? expected ?? 'sha256:').split(':')[0] ?? '';
+    if (algorithm !== 'sha256' && algorithm !== 'sha512')
+        throw new RegistryError(`${what}: unsupported digest algorithm "${algorithm}"`);
+    const actual = `${algorithm}:${(0,external_node_crypto_namespaceObject.createHash)(algorithm).update(body).digest('hex')}`;
+    for (const [who, digest] of [
+        ['the registry says', claimed],
+        ['we asked for', expected]
+    ]) {
+        if (digest !== undefined && digest !== actual) {
+            throw new RegistryError(`${what}: digest mismatch: ${who} ${digest} but the content hashes to ${actual}`);
+        }
+    }
+    return actual;
+}
+function toPlatform(value) {
+    if (!isObject(value) || typeof value.os !== 'string' || typeof value.architecture !== 'string')
+        return undefined;
+    return {
+        os: value.os,
+        architecture: value.architecture,
+        ...(typeof value.variant === 'string' && value.variant && { variant: value.variant })
+    };
+}
+/** Maps an index (OCI or Docker list) or an image manifest (OCI or Docker v2) onto `Manifest`. */
+function toManifest(body, contentType, digest, what) {
+    const mediaType = (typeof body.mediaType === 'string' && body.mediaType) || contentType?.split(';')[0]?.trim() || '';
+    if (body.schemaVersion === 1)
+        throw new RegistryError(`${what} is a Docker schema 1 manifest, which is not supported`);
+    const annotations = stringRecord(body.annotations);
+    if (INDEX_TYPES.has(mediaType) || (!IMAGE_TYPES.has(mediaType) && Array.isArray(body.manifests))) {
+        if (!Array.isArray(body.manifests))
+            throw new RegistryError(`${what}: index without a "manifests" list`);
+        const manifests = body.manifests.map((entry) => {
+            if (!isObject(entry) || typeof entry.digest !== 'string')
+                throw new RegistryError(`${what}: index entry without a digest`);
+            const platform = toPlatform(entry.platform);
+            const entryAnnotations = stringRecord(entry.annotations);
+            return {
+                digest: entry.digest,
+                ...(typeof entry.mediaType === 'string' && { mediaType: entry.mediaType }),
+                ...(platform && { platform }),
+                ...(entryAnnotations && { annotations: entryAnnotations })
+            };
+        });
+        return { kind: 'index', digest, mediaType, manifests, ...(annotations && { annotations }) };
+    }
+    const config = isObject(body.config) ? body.config.digest : undefined;
+    if (typeof config !== 'string')
+        throw new RegistryError(`${what}: unsupported manifest (media type "${mediaType || 'none'}", no config digest)`);
+    return { kind: 'image', digest, mediaType, configDigest: config, ...(annotations && { annotations }) };
+}
+
+;// CONCATENATED MODULE: ./src/registry/from-inputs.ts
+
+
+
+
+/**
+ * The registry client the action and the CLI use, from their shared inputs; `env` holds the
+ * `env:VAR` credentials and the docker config location.
+ */
+function registryFromInputs(inputs, warn, env = process.env) {
+    const registry = createRegistry({ ...inputs, env });
+    if (!inputs.ghcrPackagesApi)
+        return registry;
+    if (!inputs.token) {
+        warn('ghcr-packages-api needs a token that can read the packages; using the registry');
+        return registry;
+    }
+    const github = createGitHubClient({ token: inputs.token, apiUrl: inputs.apiUrl, warn });
+    return withGhcrPackagesApi(registry, { github, warn });
+}
+/**
+ * The `env:VAR` credentials the `registries` input names (whole `user:pass` values and the
+ * passwords alone), for masking before anything is logged. A malformed input has none: it is
+ * reported when the client is built.
+ */
+function secretsOf(registries, env) {
+    let entries;
+    try {
+        entries = parseRegistries(registries);
+    }
+    catch {
+        return [];
+    }
+    return entries.flatMap((entry) => {
+        const value = entry.credentials?.startsWith('env:') ? env[entry.credentials.slice(4)] : undefined;
+        if (!value)
+            return [];
+        const password = value.slice(value.indexOf(':') + 1);
+        return password && password !== value ? [value, password] : [value];
+    });
 }
 
 ;// CONCATENATED MODULE: ./node_modules/yocto-queue/index.js
@@ -29660,10 +29664,10 @@ async function detectAppType(source, repo) {
 
 
 
+
 async function run(options) {
     const started = Date.now();
     const { repo, inputs } = options;
-    const log = options.log ?? (() => { });
     const errors = [];
     const skipped = [];
     const paths = selectManifestFiles(await repo.list(), inputs.applications);
@@ -29675,7 +29679,7 @@ async function run(options) {
     const metadata = options.metadata ?? new ImageMetadata(options.registry);
     const specs = found.specs.filter((spec) => !pushed || options.planAll || spec.images.some((image) => pushed.has(imageKey(image.image))));
     const apps = await Promise.all(specs.map(async (spec) => {
-        const app = await planApp(spec, { ...options, metadata, pushed, errors, skipped, log });
+        const app = await planApp(spec, { ...options, metadata, pushed, errors, skipped });
         if (!options.review || !app.changes.length)
             return app;
         try {
@@ -29728,8 +29732,6 @@ async function run(options) {
     }));
     const edits = mergeEdits(results.flatMap((a) => a.edits), options.chainEdits);
     const updates = results.flatMap((a) => a.changes);
-    for (const u of updates)
-        log(`${u.app}: ${u.alias} ${u.from ?? '(unknown)'} -> ${u.to} (${u.strategy})`);
     return {
         apps: results,
         updates,
@@ -29810,7 +29812,15 @@ async function planApp(spec, ctx) {
             result.planned.set(image.alias, { image, change, version: candidate });
         }
         catch (err) {
-            ctx.errors.push(toRunError(err, spec, image));
+            const error = toRunError(err, spec, image);
+            const refused = err instanceof RegistryError && (err.status === 401 || err.status === 403);
+            // Argo CD Image Updater reads pull secrets from the cluster; we have none to read.
+            if (refused && image.pullSecret) {
+                error.message +=
+                    `; the pull-secret "${image.pullSecret}" is not read by argocd-image-pr (no cluster access): ` +
+                        'give this registry credentials through the registries input (credentials: env:VAR or docker-config)';
+            }
+            ctx.errors.push(error);
         }
     }));
     // Keep the image-list order, not the order in which registry answers arrived.
@@ -31149,8 +31159,7 @@ async function runOnGitHub(options) {
             planAll: inputs.pullRequest === 'single',
             ...(inputs.pullRequest !== 'none' && {
                 review: async (spec, changes) => reviewChanges(spec.app, changes, await pulls.closed(branchOf(spec)))
-            }),
-            log
+            })
         });
         const base = { branch: source.branch, sha: source.headSha };
         if (inputs.dryRun)
