@@ -173,6 +173,42 @@ describe('runOnGitHub: one pull request per application', () => {
     expect(await gh.read(web.head.sha, 'charts/web/.argocd-source-web.yaml')).toContain('value: 1.5.0');
   });
 
+  it('leaves a PR as it is when one of its images cannot be planned, rather than drop its update', async () => {
+    const duo = `apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata:
+  name: duo
+  annotations:
+    argocd-image-updater.argoproj.io/image-list: web=ghcr.io/acme/web:1.x, api=ghcr.io/acme/api:2.x
+    argocd-image-updater.argoproj.io/write-back-target: kustomization
+spec:
+  source:
+    repoURL: https://github.com/acme/cluster-config.git
+    path: kustomize/duo
+`;
+    const gh = await start({
+      files: {
+        'apps/duo.yaml': duo,
+        'kustomize/duo/kustomization.yaml':
+          'images:\n  - name: ghcr.io/acme/web\n    newTag: 1.4.0\n  - name: ghcr.io/acme/api\n    newTag: 2.0.0\n'
+      }
+    });
+    const tags = new Tags();
+    const first = byApp((await runWith(gh, tags)).pullRequests);
+    expect(first.duo).toMatchObject({ operation: 'created' });
+    delete tags.fixture.images['ghcr.io/acme/web'];
+    tags.add('ghcr.io/acme/api', '2.2.0');
+    const second = await runWith(gh, tags);
+    expect(second.result.errors).toEqual([expect.objectContaining({ app: 'duo', alias: 'web' })]);
+    expect(byApp(second.pullRequests).duo).toMatchObject({
+      number: first.duo!.number,
+      operation: 'unchanged'
+    });
+    expect(second.warnings.join('\n')).toMatch(/left as it is: duo\/web could not be planned/);
+    const pr = await gh.pull(first.duo!.number);
+    expect(await gh.read(pr.head.sha, 'kustomize/duo/kustomization.yaml')).toContain('newTag: 1.5.0');
+  });
+
   it('labels (created if missing), assignees, reviewers, draft and auto-merge on a new PR', async () => {
     const gh = await start();
     const run = await runWith(gh, new Tags(), {

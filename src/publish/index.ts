@@ -206,11 +206,22 @@ class Publisher {
     const entries = (op: Operation, pr: { number: number; url: string }, headSha: string) =>
       group.apps.map((a) => ({ app: a.spec.app, number: pr.number, url: pr.url, operation: op, headSha }));
 
-    if (open && (await this.pushedTree(open)) === tree) {
-      if (open.title === title && updateSetKey(open.marker?.updates ?? []) === updateSetKey(updates)) {
-        log(`#${open.number} (${group.branch}) is up to date`);
-        return entries('unchanged', open, open.headSha);
-      }
+    const pushed = open && (await this.pushedTree(open));
+    if (
+      open &&
+      pushed === tree &&
+      open.title === title &&
+      updateSetKey(open.marker?.updates ?? []) === updateSetKey(updates)
+    ) {
+      log(`#${open.number} (${group.branch}) is up to date`);
+      return entries('unchanged', open, open.headSha);
+    }
+    // An image that failed this run keeps the version its open PR proposes: no update that drops it.
+    const failed = this.failedImages();
+    const kept = open?.marker?.updates.find((u) => failed.has(`${u.app}\u0000${u.alias}`));
+    if (open && kept) {
+      this.ctx.warn(`#${open.number} left as it is: ${kept.app}/${kept.alias} could not be planned this run`);
+      return entries('unchanged', open, open.headSha);
     }
     const body = (marker: Marker) =>
       this.describe(group.changes).then((details) =>
@@ -221,7 +232,7 @@ class Publisher {
         })
       );
     let headSha = open?.headSha ?? '';
-    if (!open || (await this.pushedTree(open)) !== tree) {
+    if (pushed !== tree) {
       const message = renderCommitMessage(inputs.commitMessage, view);
       const commit = await createCommit(this.octokit, source, edits, message);
       await setBranch(this.octokit, source, group.branch, commit.commit, !!open);
@@ -237,6 +248,11 @@ class Publisher {
     const { pr, created } = await this.writer.create(proposal);
     log(`${created ? 'opened' : 'updated'} #${pr.number}: ${pr.url}`);
     return entries(created ? 'created' : 'updated', pr, headSha);
+  }
+
+  /** `app\u0000alias` of every image whose planning failed this run. */
+  private failedImages(): Set<string> {
+    return new Set(this.ctx.result.errors.filter((e) => e.alias).map((e) => `${e.app}\u0000${e.alias}`));
   }
 
   /** The tree of the PR head: from our marker when the head is still our commit, else from the API. */
