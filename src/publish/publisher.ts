@@ -1,0 +1,263 @@
+// Publishing one run's result: one PR per app (or one for all, or a direct commit), updated in
+// place when it exists, closed when no longer needed; nothing is written when nothing changed.
+
+import pLimit from 'p-limit';
+import type { ImageMetadata } from '../images/metadata.js';
+import type { GitHubClient } from '../github/client.js';
+import type { Inputs } from '../inputs.js';
+import type { ImageChange, UpdateSpec } from '../model.js';
+import type { GitHubRepoSource } from '../repo/github.js';
+import { renderPullRequestBody, type ChangeDetail } from '../report/pr-body.js';
+import { toRunError, type AppResult, type RunResult } from '../run.js';
+import { createCommit, fastForward, setBranch } from './commit.js';
+import { markedUpdates, updateSetKey, withMarker, type Marker } from './marker.js';
+import { PullRequestWriter } from './pull-request.js';
+import type { PullRequest, PullRequests } from './pulls.js';
+import { renderCommitMessage, renderTitle, templateView } from './templates.js';
+import { treeIdWith } from './tree.js';
+import { instanceName } from '../writeback/argocd-source.js';
+
+export type Operation = 'created' | 'updated' | 'unchanged' | 'closed';
+
+export interface PublishedPullRequest {
+  app: string;
+  number: number;
+  url: string;
+  operation: Operation;
+  headSha: string;
+}
+
+export interface PublisherContext {
+  inputs: Inputs;
+  github: GitHubClient;
+  source: GitHubRepoSource;
+  pulls: PullRequests;
+  metadata: ImageMetadata;
+  result: RunResult;
+  log: (line: string) => void;
+  warn: (line: string) => void;
+}
+
+/** `<branch-prefix><app>`, with the namespace for apps outside the Argo CD namespace (as Argo CD names them). */
+export function branchFor(
+  spec: UpdateSpec,
+  inputs: Pick<Inputs, 'branchPrefix' | 'pullRequest' | 'argocdNamespace'>
+) {
+  return (
+    inputs.branchPrefix +
+    (inputs.pullRequest === 'single' ? 'all' : instanceName(spec, inputs.argocdNamespace))
+  );
+}
+
+interface Group {
+  branch: string;
+  apps: AppResult[];
+  changes: ImageChange[];
+}
+
+export class Publisher {
+  private readonly octokit;
+  private readonly writer: PullRequestWriter;
+
+  constructor(private readonly ctx: PublisherContext) {
+    this.octokit = ctx.github.octokit;
+    this.writer = new PullRequestWriter(this.octokit, ctx.source, ctx.pulls, ctx.inputs, ctx.warn);
+  }
+
+  /** `pull-request: none`: every edit in one commit on the base branch. */
+  async commit(): Promise<{ commit?: string }> {
+    const { result, source, inputs } = this.ctx;
+    if (!result.edits.length) return {};
+    const changes = result.updates;
+    const apps = [...new Set(changes.map((c) => c.app))];
+    const message = renderCommitMessage(inputs.commitMessage, templateView(apps.join(', '), changes));
+    const { commit } = await createCommit(this.octokit, source, result.edits, message);
+    await fastForward(this.octokit, source, commit);
+    this.ctx.log(`committed ${commit.slice(0, 12)} to ${source.branch}`);
+    return { commit };
+  }
+
+  async pullRequests(): Promise<PublishedPullRequest[]> {
+    const { result, inputs } = this.ctx;
+    const withEdits = result.apps.filter((a) => a.edits.length);
+    const groups: Group[] =
+      inputs.pullRequest === 'single'
+        ? withEdits.length
+          ? [
+              {
+                branch: branchFor(withEdits[0]!.spec, inputs),
+                apps: withEdits,
+                changes: withEdits.flatMap((a) => a.changes)
+              }
+            ]
+          : []
+        : withEdits.map((a) => ({ branch: branchFor(a.spec, inputs), apps: [a], changes: a.changes }));
+    const limit = pLimit(4);
+    const published = await Promise.all(
+      groups.map((g) => limit(() => this.isolated(g.apps, () => this.publish(g))))
+    );
+    const closed = await this.closeStale(new Set(groups.map((g) => g.branch)));
+    return [...published.flat(), ...closed];
+  }
+
+  /** A failure publishing one group is an error of its apps; the other groups go on. */
+  private async isolated(apps: AppResult[], work: () => Promise<PublishedPullRequest[]>) {
+    try {
+      return await work();
+    } catch (err) {
+      for (const app of apps) {
+        const error = toRunError(err, app.spec);
+        this.ctx.result.errors.push({ ...error, message: `publishing the pull request: ${error.message}` });
+      }
+      return [];
+    }
+  }
+
+  private async publish(group: Group): Promise<PublishedPullRequest[]> {
+    const { source, inputs, log } = this.ctx;
+    const open = (await this.ctx.pulls.open()).get(group.branch);
+    const edits = group.apps.flatMap((a) => a.edits);
+    const tree = treeIdWith(
+      source.entries,
+      source.treeSha,
+      edits.map((e) => ({ path: e.path, content: e.after }))
+    );
+    const label = group.apps.map((a) => a.spec.app).join(', ');
+    const view = templateView(label, group.changes);
+    const title = renderTitle(inputs.title, view);
+    const updates = markedUpdates(group.changes);
+    const entries = (op: Operation, pr: { number: number; url: string }, headSha: string) =>
+      group.apps.map((a) => ({ app: a.spec.app, number: pr.number, url: pr.url, operation: op, headSha }));
+
+    const pushed = open && (await this.pushedTree(open));
+    if (
+      open &&
+      pushed === tree &&
+      open.title === title &&
+      updateSetKey(open.marker?.updates ?? []) === updateSetKey(updates)
+    ) {
+      log(`#${open.number} (${group.branch}) is up to date`);
+      return entries('unchanged', open, open.headSha);
+    }
+    // An image that failed this run keeps the version its open PR proposes: no update that drops it.
+    const failed = this.failedImages();
+    const kept = open?.marker?.updates.find((u) => failed.has(`${u.app}\u0000${u.alias}`));
+    if (open && kept) {
+      this.ctx.warn(`#${open.number} left as it is: ${kept.app}/${kept.alias} could not be planned this run`);
+      return entries('unchanged', open, open.headSha);
+    }
+    const body = (marker: Marker) =>
+      this.describe(group.changes).then((details) =>
+        renderPullRequestBody({
+          apps: group.apps.map((a) => ({ app: a.spec.app, file: a.spec.file })),
+          details,
+          marker
+        })
+      );
+    let headSha = open?.headSha ?? '';
+    if (pushed !== tree) {
+      const message = renderCommitMessage(inputs.commitMessage, view);
+      const commit = await createCommit(this.octokit, source, edits, message);
+      await setBranch(this.octokit, source, group.branch, commit.commit, !!open);
+      headSha = commit.commit;
+      log(`pushed ${headSha.slice(0, 12)} to ${group.branch}`);
+    }
+    const proposal = { branch: group.branch, title, body: await body({ updates, commit: headSha, tree }) };
+    if (open) {
+      const pr = await this.writer.update(open, proposal);
+      log(`updated #${pr.number}: ${pr.url}`);
+      return entries('updated', pr, headSha);
+    }
+    const { pr, created } = await this.writer.create(proposal);
+    log(`${created ? 'opened' : 'updated'} #${pr.number}: ${pr.url}`);
+    return entries(created ? 'created' : 'updated', pr, headSha);
+  }
+
+  /** `app\u0000alias` of every image whose planning failed this run. */
+  private failedImages(): Set<string> {
+    return new Set(this.ctx.result.errors.filter((e) => e.alias).map((e) => `${e.app}\u0000${e.alias}`));
+  }
+
+  /** The tree of the PR head: from our marker when the head is still our commit, else from the API. */
+  private readonly trees = new Map<string, Promise<string>>();
+  private pushedTree(pr: PullRequest): Promise<string> {
+    if (pr.marker?.tree && pr.marker.commit === pr.headSha) return Promise.resolve(pr.marker.tree);
+    let tree = this.trees.get(pr.headSha);
+    if (!tree) {
+      tree = this.octokit.rest.git
+        .getCommit({ owner: this.ctx.source.owner, repo: this.ctx.source.repo, commit_sha: pr.headSha })
+        .then(({ data }) => data.tree.sha);
+      this.trees.set(pr.headSha, tree);
+    }
+    return tree;
+  }
+
+  /** Build dates, digests and source revisions for the PR body; a registry failure only leaves gaps. */
+  private describe(changes: ImageChange[]): Promise<ChangeDetail[]> {
+    const { metadata, result } = this.ctx;
+    return Promise.all(
+      changes.map(async (change) => {
+        const image = result.apps
+          .find((a) => a.spec.app === change.app)!
+          .spec.images.find((i) => i.alias === change.alias)!;
+        const build = (version: string) =>
+          metadata.build(image.image, reference(version), image.platforms).catch(() => undefined);
+        const to = await build(change.to);
+        const from =
+          change.from && to?.labels['org.opencontainers.image.revision']
+            ? await build(change.from)
+            : undefined;
+        return { change, ref: image.image, ...(to && { to }), ...(from && { from }) };
+      })
+    );
+  }
+
+  /**
+   * Open PRs of this tool whose app was planned this run and needs nothing now (merged another
+   * way, or superseded): closed with a comment. Apps with errors, or not planned (post-build
+   * mode, other matrix jobs), keep their PRs.
+   */
+  private async closeStale(published: Set<string>): Promise<PublishedPullRequest[]> {
+    const { result, inputs, source } = this.ctx;
+    const failed = new Set(result.errors.map((e) => e.app));
+    const closed: PublishedPullRequest[] = [];
+    for (const [branch, pr] of await this.ctx.pulls.open()) {
+      if (published.has(branch)) continue;
+      const apps =
+        inputs.pullRequest === 'single'
+          ? branch === `${inputs.branchPrefix}all`
+            ? result.apps
+            : []
+          : result.apps.filter((a) => branchFor(a.spec, inputs) === branch);
+      if (!apps.length || apps.some((a) => failed.has(a.spec.app) || a.changes.length)) continue;
+      const names = [...new Set(pr.marker?.updates.map((u) => u.app) ?? apps.map((a) => a.spec.app))];
+      await this.isolated(apps, async () => {
+        const marker: Marker = { ...(pr.marker ?? { updates: [] }), superseded: true };
+        await this.writer.close(
+          pr,
+          withMarker(pr.body, marker),
+          `${names.join(', ')} no longer ${names.length === 1 ? 'needs' : 'need'} this update: ` +
+            `\`${source.branch}\` already has these versions or newer ones. Closing (argocd-image-pr).`
+        );
+        this.ctx.log(`closed #${pr.number} (${branch}): no longer needed`);
+        closed.push(
+          ...names.map((app) => ({
+            app,
+            number: pr.number,
+            url: pr.url,
+            operation: 'closed' as const,
+            headSha: pr.headSha
+          }))
+        );
+        return [];
+      });
+    }
+    return closed;
+  }
+}
+
+/** A version as a registry reference: the digest of `tag@digest`, else the tag. */
+function reference(version: string): string {
+  const at = version.indexOf('@');
+  return at < 0 ? version : version.slice(at + 1);
+}
