@@ -4116,7 +4116,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3136);
 /* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_url__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var _src_cli_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3184);
+/* harmony import */ var _src_cli_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6984);
 /* harmony import */ var _registry_server_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8577);
 // `npm run demo`: the main job on the bundled sample cluster-config repo, offline.
 // Starts the embedded registry (demo/registry.json served over HTTP on 127.0.0.1) and runs the CLI
@@ -4160,7 +4160,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3184:
+/***/ 6984:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -10648,6 +10648,8 @@ function secretsOf(registries, env) {
     });
 }
 
+// EXTERNAL MODULE: ./src/images/metadata.ts
+var images_metadata = __nccwpck_require__(9085);
 ;// CONCATENATED MODULE: ./node_modules/yocto-queue/index.js
 /*
 How it works:
@@ -10890,8 +10892,6 @@ function validateConcurrency(concurrency) {
 	}
 }
 
-// EXTERNAL MODULE: ./src/images/metadata.ts
-var images_metadata = __nccwpck_require__(9085);
 ;// CONCATENATED MODULE: ./src/repo/github.ts
 // The cluster-config repo read over the GitHub API, no clone: the base branch head, one recursive
 // tree call, then only the blobs the run asks for. Reading a path the tree does not hold costs no
@@ -11007,148 +11007,6 @@ async function listTree(octokit, repo, sha, prefix, entries, limit) {
         .filter((item) => item.type === 'tree' && item.sha && item.path)
         .map((item) => listTree(octokit, repo, item.sha, `${prefix}${item.path}/`, entries, limit)));
     return top.data.sha;
-}
-
-;// CONCATENATED MODULE: ./src/publish/marker.ts
-// The hidden marker in every PR body: the exact update set of the PR, and the commit and tree
-// this tool pushed. Later runs read it back to recognise declined and reverted versions, and to
-// tell an unchanged branch without fetching its commit.
-const PREFIX = '<!-- argocd-image-pr:';
-const SUFFIX = ' -->';
-function markedUpdates(changes) {
-    return changes.map(({ app, alias, image, to, created }) => ({
-        app,
-        alias,
-        image,
-        to,
-        ...(created && { created })
-    }));
-}
-/** Identifies an update set regardless of order: equal keys, equal sets. */
-function updateSetKey(updates) {
-    return updates
-        .map((u) => [u.app, u.alias, u.image, u.to].join('\u0000'))
-        .sort()
-        .join('\u0001');
-}
-/** The marker as an HTML comment; `--` and `>` are JSON-escaped so the comment cannot end early. */
-function renderMarker(marker) {
-    const json = JSON.stringify(marker)
-        .replace(/-(?=-)/g, '\\u002d')
-        .replace(/>/g, '\\u003e')
-        .replace(/</g, '\\u003c');
-    return `${PREFIX}${json}${SUFFIX}`;
-}
-/** The marker of a PR body, or undefined when the body has none or it is not ours to read. */
-function parseMarker(body) {
-    const start = body?.lastIndexOf(PREFIX) ?? -1;
-    if (!body || start < 0)
-        return undefined;
-    const end = body.indexOf(SUFFIX, start);
-    if (end < 0)
-        return undefined;
-    try {
-        const value = JSON.parse(body.slice(start + PREFIX.length, end));
-        if (!Array.isArray(value.updates))
-            return undefined;
-        const updates = value.updates.filter((u) => typeof u?.app === 'string' &&
-            typeof u.alias === 'string' &&
-            typeof u.image === 'string' &&
-            typeof u.to === 'string');
-        return {
-            updates,
-            ...(typeof value.commit === 'string' && { commit: value.commit }),
-            ...(typeof value.tree === 'string' && { tree: value.tree }),
-            ...(value.superseded === true && { superseded: true })
-        };
-    }
-    catch {
-        return undefined;
-    }
-}
-/** Replaces (or appends) the marker of a body. */
-function withMarker(body, marker) {
-    const start = body.lastIndexOf(PREFIX);
-    const end = start < 0 ? -1 : body.indexOf(SUFFIX, start);
-    const rendered = renderMarker(marker);
-    if (end < 0)
-        return `${body}\n\n${rendered}\n`;
-    return body.slice(0, start) + rendered + body.slice(end + SUFFIX.length);
-}
-
-;// CONCATENATED MODULE: ./src/report/html.ts
-// Markup helpers for the job summary and PR bodies (GitHub-flavoured Markdown with inline HTML).
-// Every user-controlled string goes through escapeHtml: manifests and registry answers must not
-// be able to inject markup, links or table cells.
-function escapeHtml(text) {
-    return text.replace(/[&<>"'|`\\*_[\]]/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-const code = (text) => `<code>${escapeHtml(text)}</code>`;
-/** A link only to http(s) URLs; anything else is shown as text. */
-function html_link(text, url) {
-    return url && /^https?:\/\//i.test(url) ? `<a href="${escapeHtml(url)}">${text}</a>` : text;
-}
-
-;// CONCATENATED MODULE: ./src/report/pr-body.ts
-// The PR body (design §8): what changes and why, as a table a reviewer can check at a glance, with
-// build dates, digests, registry links and a source compare link when the images carry the OCI
-// source/revision labels; then the hidden marker with the exact update set.
-
-
-const SOURCE = 'org.opencontainers.image.source';
-const REVISION = 'org.opencontainers.image.revision';
-/** Where a person browses the image: the registry's own web page when we know it. */
-function registryPage(ref) {
-    if (ref.registry === 'ghcr.io')
-        return `https://ghcr.io/${ref.repository}`;
-    if (ref.registry === 'docker.io') {
-        return ref.repository.startsWith('library/')
-            ? `https://hub.docker.com/_/${ref.repository.slice('library/'.length)}`
-            : `https://hub.docker.com/r/${ref.repository}`;
-    }
-    if (ref.registry === 'quay.io')
-        return `https://quay.io/repository/${ref.repository}`;
-    return undefined;
-}
-/** A GitHub compare link between the source revisions of two builds of the same repository. */
-function compareLink(from, to) {
-    const source = (b) => b?.labels[SOURCE]?.replace(/(\.git)?\/*$/, '');
-    const [a, b] = [source(from), source(to)];
-    const [revA, revB] = [from?.labels[REVISION], to?.labels[REVISION]];
-    if (!a || a !== b || !revA || !revB || revA === revB)
-        return undefined;
-    if (!/^https:\/\/[^/]+\/[^/]+\/[^/]+$/.test(a) || !/^[\w.-]+$/.test(revA + revB))
-        return undefined;
-    return `${a}/compare/${revA}...${revB}`;
-}
-function formatDate(created) {
-    if (!created)
-        return '';
-    const date = new Date(created);
-    return Number.isNaN(date.getTime()) ? escapeHtml(created) : date.toISOString().replace(/\.\d+Z$/, 'Z');
-}
-const shortDigest = (digest) => digest ? `<code title="${escapeHtml(digest)}">${escapeHtml(digest.slice(0, 19))}…</code>` : '';
-function renderPullRequestBody(input) {
-    const { apps, details } = input;
-    const out = [];
-    out.push(apps.length === 1
-        ? `Image update for the Argo CD Application ${code(apps[0].app)} (${code(apps[0].file)}).`
-        : `Image updates for ${apps.length} Argo CD Applications.`, '', '| App | Image | From | To | Strategy | File | Built | Digest |', '| --- | --- | --- | --- | --- | --- | --- | --- |');
-    for (const { change, ref, to } of details) {
-        const from = change.from === null ? '<em>current version not found in git</em>' : code(change.from);
-        out.push(`| ${escapeHtml(change.app)} | ${html_link(code(change.image), registryPage(ref))} (${escapeHtml(change.alias)}) ` +
-            `| ${from} | ${code(change.to)} | ${change.strategy} | ${code(change.file)} ` +
-            `| ${formatDate(change.created ?? to?.created)} | ${shortDigest(change.digest ?? to?.digest)} |`);
-    }
-    const compares = details.flatMap((d) => {
-        const url = compareLink(d.from, d.to);
-        return url ? [`- ${escapeHtml(d.change.alias)}: ${html_link('source changes', url)}`] : [];
-    });
-    if (compares.length)
-        out.push('', ...compares);
-    out.push('', '<sub>Opened by argocd-image-pr. Closing this pull request without merging declines these versions: ' +
-        'they are not proposed again until a newer one exists. A newer image updates this pull request.</sub>', '', renderMarker(input.marker), '');
-    return out.join('\n');
 }
 
 // EXTERNAL MODULE: ./src/model.ts
@@ -18423,8 +18281,8 @@ function resolveWriteBack(raw) {
 
 
 
-const annotations_PREFIX = 'argocd-image-updater.argoproj.io/';
-const IMAGE_LIST = `${annotations_PREFIX}image-list`;
+const PREFIX = 'argocd-image-updater.argoproj.io/';
+const IMAGE_LIST = `${PREFIX}image-list`;
 const APP_LEVEL = ['image-list', 'write-back-method', 'git-branch', 'git-repository', 'write-back-target'];
 /** Setting name in the model -> annotation suffix, usable app-wide and per alias. */
 const COMMON = {
@@ -18450,11 +18308,11 @@ const PER_ALIAS = new Map([
     ...Object.entries(TARGETS)
 ]);
 function hasUpdaterAnnotations(annotations) {
-    return Object.keys(annotations).some((key) => key.startsWith(annotations_PREFIX));
+    return Object.keys(annotations).some((key) => key.startsWith(PREFIX));
 }
 /** Empty values count as unset (Argo CD Image Updater trims and ignores them); non-strings are errors. */
 function annotation(annotations, suffix) {
-    const field = annotations_PREFIX + suffix;
+    const field = PREFIX + suffix;
     if (!(field in annotations))
         return undefined;
     const value = annotations[field];
@@ -18545,9 +18403,9 @@ function ignoredAnnotations(annotations) {
     const listed = new Set(declared.map((e) => aliasKey(e.slice(0, e.indexOf('=')))));
     const notes = [];
     for (const key of Object.keys(annotations)) {
-        if (!key.startsWith(annotations_PREFIX))
+        if (!key.startsWith(PREFIX))
             continue;
-        const name = key.slice(annotations_PREFIX.length);
+        const name = key.slice(PREFIX.length);
         if (APP_LEVEL.includes(name) || Object.values(COMMON).includes(name))
             continue;
         const perAlias = [...PER_ALIAS].find(([suffix]) => name.endsWith(`.${suffix}`) && name.length > suffix.length + 1);
@@ -19245,7 +19103,7 @@ function updaterAnnotationPaths(value, path = []) {
         return value.flatMap((item, i) => updaterAnnotationPaths(item, [...path, String(i)]));
     if (!isMap(value))
         return [];
-    const here = Object.keys(value).some((key) => key.startsWith(annotations_PREFIX)) ? [path] : [];
+    const here = Object.keys(value).some((key) => key.startsWith(PREFIX)) ? [path] : [];
     return [...here, ...Object.entries(value).flatMap(([k, v]) => updaterAnnotationPaths(v, [...path, k]))];
 }
 function discover(files, options) {
@@ -20970,6 +20828,73 @@ async function fastForward(octokit, source, sha) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/publish/marker.ts
+// The hidden marker in every PR body: the exact update set of the PR, and the commit and tree
+// this tool pushed. Later runs read it back to recognise declined and reverted versions, and to
+// tell an unchanged branch without fetching its commit.
+const marker_PREFIX = '<!-- argocd-image-pr:';
+const SUFFIX = ' -->';
+function markedUpdates(changes) {
+    return changes.map(({ app, alias, image, to, created }) => ({
+        app,
+        alias,
+        image,
+        to,
+        ...(created && { created })
+    }));
+}
+/** Identifies an update set regardless of order: equal keys, equal sets. */
+function updateSetKey(updates) {
+    return updates
+        .map((u) => [u.app, u.alias, u.image, u.to].join('\u0000'))
+        .sort()
+        .join('\u0001');
+}
+/** The marker as an HTML comment; `--` and `>` are JSON-escaped so the comment cannot end early. */
+function renderMarker(marker) {
+    const json = JSON.stringify(marker)
+        .replace(/-(?=-)/g, '\\u002d')
+        .replace(/>/g, '\\u003e')
+        .replace(/</g, '\\u003c');
+    return `${marker_PREFIX}${json}${SUFFIX}`;
+}
+/** The marker of a PR body, or undefined when the body has none or it is not ours to read. */
+function parseMarker(body) {
+    const start = body?.lastIndexOf(marker_PREFIX) ?? -1;
+    if (!body || start < 0)
+        return undefined;
+    const end = body.indexOf(SUFFIX, start);
+    if (end < 0)
+        return undefined;
+    try {
+        const value = JSON.parse(body.slice(start + marker_PREFIX.length, end));
+        if (!Array.isArray(value.updates))
+            return undefined;
+        const updates = value.updates.filter((u) => typeof u?.app === 'string' &&
+            typeof u.alias === 'string' &&
+            typeof u.image === 'string' &&
+            typeof u.to === 'string');
+        return {
+            updates,
+            ...(typeof value.commit === 'string' && { commit: value.commit }),
+            ...(typeof value.tree === 'string' && { tree: value.tree }),
+            ...(value.superseded === true && { superseded: true })
+        };
+    }
+    catch {
+        return undefined;
+    }
+}
+/** Replaces (or appends) the marker of a body. */
+function withMarker(body, marker) {
+    const start = body.lastIndexOf(marker_PREFIX);
+    const end = start < 0 ? -1 : body.indexOf(SUFFIX, start);
+    const rendered = renderMarker(marker);
+    if (end < 0)
+        return `${body}\n\n${rendered}\n`;
+    return body.slice(0, start) + rendered + body.slice(end + SUFFIX.length);
+}
+
 ;// CONCATENATED MODULE: ./src/publish/history.ts
 // Rollbacks and rejections are honoured (design §8), from the PR history of the app's branch:
 // - a PR with the same update set closed without merge means those versions were declined;
@@ -21038,6 +20963,81 @@ function reviewChanges(app, changes, closed) {
             keep.push(change);
     }
     return { keep, skipped };
+}
+
+;// CONCATENATED MODULE: ./src/report/html.ts
+// Markup helpers for the job summary and PR bodies (GitHub-flavoured Markdown with inline HTML).
+// Every user-controlled string goes through escapeHtml: manifests and registry answers must not
+// be able to inject markup, links or table cells.
+function escapeHtml(text) {
+    return text.replace(/[&<>"'|`\\*_[\]]/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+const code = (text) => `<code>${escapeHtml(text)}</code>`;
+/** A link only to http(s) URLs; anything else is shown as text. */
+function html_link(text, url) {
+    return url && /^https?:\/\//i.test(url) ? `<a href="${escapeHtml(url)}">${text}</a>` : text;
+}
+
+;// CONCATENATED MODULE: ./src/report/pr-body.ts
+// The PR body (design §8): what changes and why, as a table a reviewer can check at a glance, with
+// build dates, digests, registry links and a source compare link when the images carry the OCI
+// source/revision labels; then the hidden marker with the exact update set.
+
+
+const SOURCE = 'org.opencontainers.image.source';
+const REVISION = 'org.opencontainers.image.revision';
+/** Where a person browses the image: the registry's own web page when we know it. */
+function registryPage(ref) {
+    if (ref.registry === 'ghcr.io')
+        return `https://ghcr.io/${ref.repository}`;
+    if (ref.registry === 'docker.io') {
+        return ref.repository.startsWith('library/')
+            ? `https://hub.docker.com/_/${ref.repository.slice('library/'.length)}`
+            : `https://hub.docker.com/r/${ref.repository}`;
+    }
+    if (ref.registry === 'quay.io')
+        return `https://quay.io/repository/${ref.repository}`;
+    return undefined;
+}
+/** A GitHub compare link between the source revisions of two builds of the same repository. */
+function compareLink(from, to) {
+    const source = (b) => b?.labels[SOURCE]?.replace(/(\.git)?\/*$/, '');
+    const [a, b] = [source(from), source(to)];
+    const [revA, revB] = [from?.labels[REVISION], to?.labels[REVISION]];
+    if (!a || a !== b || !revA || !revB || revA === revB)
+        return undefined;
+    if (!/^https:\/\/[^/]+\/[^/]+\/[^/]+$/.test(a) || !/^[\w.-]+$/.test(revA + revB))
+        return undefined;
+    return `${a}/compare/${revA}...${revB}`;
+}
+function formatDate(created) {
+    if (!created)
+        return '';
+    const date = new Date(created);
+    return Number.isNaN(date.getTime()) ? escapeHtml(created) : date.toISOString().replace(/\.\d+Z$/, 'Z');
+}
+const shortDigest = (digest) => digest ? `<code title="${escapeHtml(digest)}">${escapeHtml(digest.slice(0, 19))}…</code>` : '';
+function renderPullRequestBody(input) {
+    const { apps, details } = input;
+    const out = [];
+    out.push(apps.length === 1
+        ? `Image update for the Argo CD Application ${code(apps[0].app)} (${code(apps[0].file)}).`
+        : `Image updates for ${apps.length} Argo CD Applications.`, '', '| App | Image | From | To | Strategy | File | Built | Digest |', '| --- | --- | --- | --- | --- | --- | --- | --- |');
+    for (const { change, ref, to } of details) {
+        const from = change.from === null ? '<em>current version not found in git</em>' : code(change.from);
+        out.push(`| ${escapeHtml(change.app)} | ${html_link(code(change.image), registryPage(ref))} (${escapeHtml(change.alias)}) ` +
+            `| ${from} | ${code(change.to)} | ${change.strategy} | ${code(change.file)} ` +
+            `| ${formatDate(change.created ?? to?.created)} | ${shortDigest(change.digest ?? to?.digest)} |`);
+    }
+    const compares = details.flatMap((d) => {
+        const url = compareLink(d.from, d.to);
+        return url ? [`- ${escapeHtml(d.change.alias)}: ${html_link('source changes', url)}`] : [];
+    });
+    if (compares.length)
+        out.push('', ...compares);
+    out.push('', '<sub>Opened by argocd-image-pr. Closing this pull request without merging declines these versions: ' +
+        'they are not proposed again until a newer one exists. A newer image updates this pull request.</sub>', '', renderMarker(input.marker), '');
+    return out.join('\n');
 }
 
 ;// CONCATENATED MODULE: ./src/publish/pulls.ts
@@ -22139,11 +22139,9 @@ function treeIdWith(entries, root, files) {
     return hash('');
 }
 
-;// CONCATENATED MODULE: ./src/publish/index.ts
-// The run on GitHub (the action, and the CLI without --dir): read the cluster-config repo over the
-// API, plan with the PR history in mind, then publish: one PR per app (or one for all, or a direct
-// commit), updated in place, closed when no longer needed. A direct commit that races another
-// push is planned again from a fresh read.
+;// CONCATENATED MODULE: ./src/publish/publisher.ts
+// Publishing one run's result: one PR per app (or one for all, or a direct commit), updated in
+// place when it exists, closed when no longer needed; nothing is written when nothing changed.
 
 
 
@@ -22153,68 +22151,6 @@ function treeIdWith(entries, root, files) {
 
 
 
-
-
-
-
-
-/** Plans again after this many direct-commit races before giving up. */
-const ATTEMPTS = 3;
-async function runOnGitHub(options) {
-    const { inputs, github, registry, log } = options;
-    const [owner = '', repo = ''] = (inputs.repository ?? '').split('/');
-    checkTemplate('title', inputs.title);
-    checkTemplate('commit-message', inputs.commitMessage);
-    // Registry answers do not change within a run: keep them across re-plans.
-    const metadata = new images_metadata/* ImageMetadata */.tV(registry);
-    for (let attempt = 1;; attempt++) {
-        const source = await openRepo(github, { owner, repo, baseBranch: inputs.baseBranch });
-        const pulls = new PullRequests(github.octokit, owner, repo, inputs.branchPrefix);
-        const branchOf = (spec) => branchFor(spec, inputs);
-        const result = await run({
-            repo: source,
-            registry,
-            inputs,
-            metadata,
-            chainEdits: inputs.pullRequest !== 'per-application',
-            planAll: inputs.pullRequest === 'single',
-            ...(inputs.pullRequest !== 'none' && {
-                review: async (spec, changes) => reviewChanges(spec.app, changes, await pulls.closed(branchOf(spec)))
-            })
-        });
-        const base = { branch: source.branch, sha: source.headSha };
-        if (inputs.dryRun)
-            return { result, pullRequests: [], base };
-        const publisher = new Publisher({ ...options, source, pulls, metadata, result });
-        try {
-            if (inputs.pullRequest === 'none')
-                return { result, pullRequests: [], base, ...(await publisher.commit()) };
-            return { result, pullRequests: await publisher.pullRequests(), base };
-        }
-        catch (err) {
-            if (!(err instanceof ConflictError) || attempt >= ATTEMPTS)
-                throw err;
-            log(`${err.message}; planning again (attempt ${attempt + 1} of ${ATTEMPTS})`);
-        }
-    }
-}
-/** The base revision, with the failures users meet first said in their terms. */
-async function openRepo(github, options) {
-    try {
-        return await GitHubRepoSource.open(github.octokit, options);
-    }
-    catch (err) {
-        const name = `${options.owner}/${options.repo}`;
-        const status = httpStatus(err);
-        const why = githubMessage(err);
-        if (status === 401)
-            throw new Error(`GitHub refused the token (HTTP 401: ${why})`, { cause: err });
-        if (status === 404) {
-            throw new Error(`${name}${options.baseBranch ? ` branch ${options.baseBranch}` : ''} not found, or the token cannot read it (HTTP 404)`, { cause: err });
-        }
-        throw new Error(`cannot read ${name}: ${why}`, { cause: err });
-    }
-}
 /** `<branch-prefix><app>`, with the namespace for apps outside the Argo CD namespace (as Argo CD names them). */
 function branchFor(spec, inputs) {
     return (inputs.branchPrefix +
@@ -22284,11 +22220,20 @@ class Publisher {
         const title = renderTitle(inputs.title, view);
         const updates = markedUpdates(group.changes);
         const entries = (op, pr, headSha) => group.apps.map((a) => ({ app: a.spec.app, number: pr.number, url: pr.url, operation: op, headSha }));
-        if (open && (await this.pushedTree(open)) === tree) {
-            if (open.title === title && updateSetKey(open.marker?.updates ?? []) === updateSetKey(updates)) {
-                log(`#${open.number} (${group.branch}) is up to date`);
-                return entries('unchanged', open, open.headSha);
-            }
+        const pushed = open && (await this.pushedTree(open));
+        if (open &&
+            pushed === tree &&
+            open.title === title &&
+            updateSetKey(open.marker?.updates ?? []) === updateSetKey(updates)) {
+            log(`#${open.number} (${group.branch}) is up to date`);
+            return entries('unchanged', open, open.headSha);
+        }
+        // An image that failed this run keeps the version its open PR proposes: no update that drops it.
+        const failed = this.failedImages();
+        const kept = open?.marker?.updates.find((u) => failed.has(`${u.app}\u0000${u.alias}`));
+        if (open && kept) {
+            this.ctx.warn(`#${open.number} left as it is: ${kept.app}/${kept.alias} could not be planned this run`);
+            return entries('unchanged', open, open.headSha);
         }
         const body = (marker) => this.describe(group.changes).then((details) => renderPullRequestBody({
             apps: group.apps.map((a) => ({ app: a.spec.app, file: a.spec.file })),
@@ -22296,7 +22241,7 @@ class Publisher {
             marker
         }));
         let headSha = open?.headSha ?? '';
-        if (!open || (await this.pushedTree(open)) !== tree) {
+        if (pushed !== tree) {
             const message = renderCommitMessage(inputs.commitMessage, view);
             const commit = await createCommit(this.octokit, source, edits, message);
             await setBranch(this.octokit, source, group.branch, commit.commit, !!open);
@@ -22312,6 +22257,10 @@ class Publisher {
         const { pr, created } = await this.writer.create(proposal);
         log(`${created ? 'opened' : 'updated'} #${pr.number}: ${pr.url}`);
         return entries(created ? 'created' : 'updated', pr, headSha);
+    }
+    /** `app\u0000alias` of every image whose planning failed this run. */
+    failedImages() {
+        return new Set(this.ctx.result.errors.filter((e) => e.alias).map((e) => `${e.app}\u0000${e.alias}`));
     }
     /** The tree of the PR head: from our marker when the head is still our commit, else from the API. */
     trees = new Map();
@@ -22384,6 +22333,78 @@ class Publisher {
 function reference(version) {
     const at = version.indexOf('@');
     return at < 0 ? version : version.slice(at + 1);
+}
+
+;// CONCATENATED MODULE: ./src/publish/index.ts
+// The run on GitHub (the action, and the CLI without --dir): read the cluster-config repo over the
+// API, plan with the PR history in mind, then publish: one PR per app (or one for all, or a direct
+// commit), updated in place, closed when no longer needed. A direct commit that races another
+// push is planned again from a fresh read.
+
+
+
+
+
+
+
+
+
+/** Plans again after this many direct-commit races before giving up. */
+const ATTEMPTS = 3;
+async function runOnGitHub(options) {
+    const { inputs, github, registry, log } = options;
+    const [owner = '', repo = ''] = (inputs.repository ?? '').split('/');
+    checkTemplate('title', inputs.title);
+    checkTemplate('commit-message', inputs.commitMessage);
+    // Registry answers do not change within a run: keep them across re-plans.
+    const metadata = new images_metadata/* ImageMetadata */.tV(registry);
+    for (let attempt = 1;; attempt++) {
+        const source = await openRepo(github, { owner, repo, baseBranch: inputs.baseBranch });
+        const pulls = new PullRequests(github.octokit, owner, repo, inputs.branchPrefix);
+        const branchOf = (spec) => branchFor(spec, inputs);
+        const result = await run({
+            repo: source,
+            registry,
+            inputs,
+            metadata,
+            chainEdits: inputs.pullRequest !== 'per-application',
+            planAll: inputs.pullRequest === 'single',
+            ...(inputs.pullRequest !== 'none' && {
+                review: async (spec, changes) => reviewChanges(spec.app, changes, await pulls.closed(branchOf(spec)))
+            })
+        });
+        const base = { branch: source.branch, sha: source.headSha };
+        if (inputs.dryRun)
+            return { result, pullRequests: [], base };
+        const publisher = new Publisher({ ...options, source, pulls, metadata, result });
+        try {
+            if (inputs.pullRequest === 'none')
+                return { result, pullRequests: [], base, ...(await publisher.commit()) };
+            return { result, pullRequests: await publisher.pullRequests(), base };
+        }
+        catch (err) {
+            if (!(err instanceof ConflictError) || attempt >= ATTEMPTS)
+                throw err;
+            log(`${err.message}; planning again (attempt ${attempt + 1} of ${ATTEMPTS})`);
+        }
+    }
+}
+/** The base revision, with the failures users meet first said in their terms. */
+async function openRepo(github, options) {
+    try {
+        return await GitHubRepoSource.open(github.octokit, options);
+    }
+    catch (err) {
+        const name = `${options.owner}/${options.repo}`;
+        const status = httpStatus(err);
+        const why = githubMessage(err);
+        if (status === 401)
+            throw new Error(`GitHub refused the token (HTTP 401: ${why})`, { cause: err });
+        if (status === 404) {
+            throw new Error(`${name}${options.baseBranch ? ` branch ${options.baseBranch}` : ''} not found, or the token cannot read it (HTTP 404)`, { cause: err });
+        }
+        throw new Error(`cannot read ${name}: ${why}`, { cause: err });
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/report/outputs.ts
