@@ -257,6 +257,57 @@ describe('runOnGitHub: other modes and large repos', () => {
     expect(await gh.read(pr.head.sha, 'charts/web/.argocd-source-web.yaml')).toContain('value: 1.5.0');
   });
 
+  it('single: the grouped PR is closed once every app is up to date', async () => {
+    const gh = await start();
+    const tags = new Tags();
+    const first = await runWith(gh, tags, { 'pull-request': 'single' });
+    const number = first.pullRequests[0]!.number;
+    await gh.mergePullRequest(number);
+    tags.add('ghcr.io/acme/web', '1.6.0');
+    const newer = await runWith(gh, tags, { 'pull-request': 'single' });
+    expect(newer.pullRequests).toEqual([expect.objectContaining({ app: 'web', operation: 'created' })]);
+    const web = (await gh.read('main', 'charts/web/.argocd-source-web.yaml'))!;
+    await gh.commit(
+      'main',
+      { 'charts/web/.argocd-source-web.yaml': web.replace('1.5.0', '1.6.0') },
+      'by hand'
+    );
+    const closed = await runWith(gh, tags, { 'pull-request': 'single' });
+    expect(closed.pullRequests).toEqual([
+      expect.objectContaining({ app: 'web', number: newer.pullRequests[0]!.number, operation: 'closed' })
+    ]);
+    expect((await gh.pulls()).filter((p) => p.state === 'open')).toEqual([]);
+  });
+
+  it('opens PRs against the base-branch input, reading that branch', async () => {
+    const gh = await start();
+    await gh.commit(
+      'release',
+      { 'charts/web/values.yaml': 'image:\n  repository: ghcr.io/acme/web\n  tag: 1.5.0\n' },
+      'release line'
+    );
+    const run = await runWith(gh, new Tags(), { 'base-branch': 'release', applications: 'apps/web.yaml' });
+    // release already holds 1.5.0 in the chart's values: nothing to propose there.
+    expect(run.base.branch).toBe('release');
+    expect(run.result.updates).toEqual([]);
+    const onMain = await runWith(gh, new Tags(), { applications: 'apps/web.yaml' });
+    const pr = await gh.pull(onMain.pullRequests[0]!.number);
+    expect(pr.base.ref).toBe('main');
+    await gh.commit(
+      'release',
+      { 'charts/web/values.yaml': 'image:\n  repository: ghcr.io/acme/web\n  tag: 1.4.0\n' },
+      'back'
+    );
+    const onRelease = await runWith(gh, new Tags(), {
+      'base-branch': 'release',
+      applications: 'apps/web.yaml',
+      'branch-prefix': 'release-images/'
+    });
+    const releasePr = await gh.pull(onRelease.pullRequests[0]!.number);
+    expect(releasePr.base.ref).toBe('release');
+    expect(releasePr.head.ref).toBe('release-images/web');
+  });
+
   it('none: commits to the base branch, planning again when a push races it', async () => {
     const gh = await start();
     let raced = false;
