@@ -45,6 +45,8 @@ export interface RunOptions {
    * PR history); what it drops is reported as skipped.
    */
   review?: (spec: UpdateSpec, changes: ImageChange[]) => Promise<{ keep: ImageChange[]; skipped: Skipped[] }>;
+  /** The branch read (GitHub runs): apps that deploy from another branch are left to a run on theirs. */
+  baseBranch?: string;
 }
 
 /** One Application's part of the run. */
@@ -192,6 +194,14 @@ async function planApp(
     ctx.skipped.push({ app: spec.app, reason: spec.skipReason ?? 'no source to write to' });
     return result;
   }
+  const deployed = deployedFrom(spec);
+  if (ctx.baseBranch && deployed && deployed !== ctx.baseBranch) {
+    ctx.skipped.push({
+      app: spec.app,
+      reason: `deploys from ${deployed}, not ${ctx.baseBranch}: a run with base-branch: ${deployed} updates it`
+    });
+    return result;
+  }
   let appType: AppType;
   try {
     appType = await detectAppType(spec.source, ctx.repo);
@@ -262,6 +272,16 @@ async function planApp(
     return planned ? [planned.change] : [];
   });
   return Object.assign(result, { appType });
+}
+
+/**
+ * The revision Argo CD deploys the app from, when it names one: the base of `git-branch`
+ * (`base:target`), else `targetRevision` (HEAD and empty mean the default branch: undefined).
+ */
+function deployedFrom(spec: UpdateSpec): string | undefined {
+  const base = spec.writeBack.branch?.split(':')[0];
+  const revision = (base || spec.source?.targetRevision || '').replace(/^refs\/heads\//, '');
+  return revision && revision !== 'HEAD' ? revision : undefined;
 }
 
 /** Post-build mode: the pushed refs by repository, or undefined to check every image. */

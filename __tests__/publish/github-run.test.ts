@@ -279,33 +279,51 @@ describe('runOnGitHub: other modes and large repos', () => {
     expect((await gh.pulls()).filter((p) => p.state === 'open')).toEqual([]);
   });
 
-  it('opens PRs against the base-branch input, reading that branch', async () => {
+  it('opens PRs against the base-branch input; apps deploying from another branch are left to its run', async () => {
     const gh = await start();
+    const web = seedFiles()['apps/web.yaml']!;
     await gh.commit(
       'release',
-      { 'charts/web/values.yaml': 'image:\n  repository: ghcr.io/acme/web\n  tag: 1.5.0\n' },
+      { 'apps/web.yaml': web.replace('targetRevision: main', 'targetRevision: release') },
       'release line'
     );
-    const run = await runWith(gh, new Tags(), { 'base-branch': 'release', applications: 'apps/web.yaml' });
-    // release already holds 1.5.0 in the chart's values: nothing to propose there.
-    expect(run.base.branch).toBe('release');
-    expect(run.result.updates).toEqual([]);
-    const onMain = await runWith(gh, new Tags(), { applications: 'apps/web.yaml' });
-    const pr = await gh.pull(onMain.pullRequests[0]!.number);
-    expect(pr.base.ref).toBe('main');
     await gh.commit(
-      'release',
-      { 'charts/web/values.yaml': 'image:\n  repository: ghcr.io/acme/web\n  tag: 1.4.0\n' },
-      'back'
+      'main',
+      {
+        'apps/api.yaml': seedFiles()['apps/api.yaml']!.replace(
+          'targetRevision: main',
+          'targetRevision: staging'
+        )
+      },
+      'api deploys from staging'
     );
-    const onRelease = await runWith(gh, new Tags(), {
+    const release = await runWith(gh, new Tags(), {
       'base-branch': 'release',
-      applications: 'apps/web.yaml',
       'branch-prefix': 'release-images/'
     });
-    const releasePr = await gh.pull(onRelease.pullRequests[0]!.number);
+    expect(release.base.branch).toBe('release');
+    const releasePr = await gh.pull(byApp(release.pullRequests).web!.number);
     expect(releasePr.base.ref).toBe('release');
     expect(releasePr.head.ref).toBe('release-images/web');
+    // The same branch prefix on main would take over the release PR's branch: refused.
+    const clash = await runWith(gh, new Tags(), { 'branch-prefix': 'release-images/' });
+    expect(clash.result.errors).toEqual([
+      expect.objectContaining({
+        app: 'web',
+        message: expect.stringContaining(`is the head of #${releasePr.number} into release; give runs`)
+      })
+    ]);
+    expect(await gh.head('release-images/web')).toBe(releasePr.head.sha);
+    // On main with its own prefix: web deploys from main, api from staging.
+    const main = await runWith(gh, new Tags());
+    expect(main.pullRequests.map((p) => `${p.app}:${p.operation}`)).toEqual(['web:created']);
+    expect((await gh.pull(byApp(main.pullRequests).web!.number)).base.ref).toBe('main');
+    expect(main.result.skipped).toContainEqual({
+      app: 'api',
+      reason: 'deploys from staging, not main: a run with base-branch: staging updates it'
+    });
+    // Neither run touched the other's PR.
+    expect((await gh.pull(releasePr.number)).state).toBe('open');
   });
 
   it('none: commits to the base branch, planning again when a push races it', async () => {

@@ -39,23 +39,30 @@ export async function createCommit(
   return { commit: commit.data.sha, tree: tree.data.sha };
 }
 
-/** Points the PR branch at `sha`, recreating it from the base: created, or force-moved if it exists. */
+/**
+ * Points the PR branch at `sha`, recreating it from the base: created, or force-moved if it
+ * exists. `mayOverwrite` is asked before moving a branch this run did not expect to exist.
+ */
 export async function setBranch(
   octokit: GitHub,
   source: GitHubRepoSource,
   branch: string,
   sha: string,
-  exists: boolean
+  options: { exists: boolean; mayOverwrite: () => Promise<void> }
 ): Promise<void> {
   const { owner, repo } = source;
   const move = () => octokit.rest.git.updateRef({ owner, repo, ref: `heads/${branch}`, sha, force: true });
   const create = () => octokit.rest.git.createRef({ owner, repo, ref: `refs/heads/${branch}`, sha });
   try {
-    await (exists ? move() : create());
+    await (options.exists ? move() : create());
   } catch (err) {
     // A branch left by an earlier run, or made or deleted by a concurrent one.
     if (httpStatus(err) !== 422) throw err;
-    await (exists ? create() : move());
+    if (options.exists) await create();
+    else {
+      await options.mayOverwrite();
+      await move();
+    }
   }
 }
 

@@ -46,13 +46,14 @@ export async function runOnGitHub(options: GitHubRunOptions): Promise<GitHubRunR
   const metadata = new ImageMetadata(registry);
   for (let attempt = 1; ; attempt++) {
     const source = await openRepo(github, { owner, repo, baseBranch: inputs.baseBranch });
-    const pulls = new PullRequests(github.octokit, owner, repo, inputs.branchPrefix);
+    const pulls = new PullRequests(github.octokit, owner, repo, inputs.branchPrefix, source.branch);
     const branchOf = (spec: UpdateSpec) => branchFor(spec, inputs);
     const result = await run({
       repo: source,
       registry,
       inputs,
       metadata,
+      baseBranch: source.branch,
       chainEdits: inputs.pullRequest !== 'per-application',
       planAll: inputs.pullRequest === 'single',
       ...(inputs.pullRequest !== 'none' && {

@@ -158,7 +158,18 @@ export class Publisher {
     if (pushed !== tree) {
       const message = renderCommitMessage(inputs.commitMessage, view);
       const commit = await createCommit(this.octokit, source, edits, message);
-      await setBranch(this.octokit, source, group.branch, commit.commit, !!open);
+      await setBranch(this.octokit, source, group.branch, commit.commit, {
+        exists: !!open,
+        mayOverwrite: async () => {
+          const other = await this.ctx.pulls.openElsewhere(group.branch);
+          if (other) {
+            throw new Error(
+              `branch ${group.branch} is the head of #${other.number} into ${other.base}; ` +
+                `give runs on different base branches their own branch-prefix`
+            );
+          }
+        }
+      });
       headSha = commit.commit;
       log(`pushed ${headSha.slice(0, 12)} to ${group.branch}`);
     }

@@ -53,11 +53,16 @@ export class PullRequests {
   private openByBranch?: Promise<Map<string, PullRequest>>;
   private readonly closedByBranch = new Map<string, Promise<PullRequest[]>>();
 
+  /**
+   * Only PRs into `base` are this run's: a run on another base branch (a matrix over release
+   * branches, say) has PRs of its own, which this one must neither update nor close.
+   */
   constructor(
     private readonly octokit: GitHub,
     private readonly owner: string,
     private readonly repo: string,
-    private readonly branchPrefix: string
+    private readonly branchPrefix: string,
+    private readonly base: string
   ) {}
 
   /** Open PRs from this repo's branches under the prefix, by branch. */
@@ -67,6 +72,7 @@ export class PullRequests {
         owner: this.owner,
         repo: this.repo,
         state: 'open',
+        base: this.base,
         per_page: 100
       })
       .then((pulls) => {
@@ -90,6 +96,7 @@ export class PullRequests {
           repo: this.repo,
           state: 'closed',
           head: `${this.owner}:${branch}`,
+          base: this.base,
           per_page: 100
         })
         .then(({ data }) =>
@@ -110,10 +117,26 @@ export class PullRequests {
       repo: this.repo,
       state: 'open',
       head: `${this.owner}:${branch}`,
+      base: this.base,
       per_page: 1
     });
     const found = (data as ListedPull[]).find((p) => this.ours(p) && p.head.ref === branch);
     return found && toPullRequest(found);
+  }
+
+  /** An open PR from `branch` into another base: a run on that base owns the branch. */
+  async openElsewhere(branch: string): Promise<{ number: number; base: string } | undefined> {
+    const { data } = await this.octokit.rest.pulls.list({
+      owner: this.owner,
+      repo: this.repo,
+      state: 'open',
+      head: `${this.owner}:${branch}`,
+      per_page: 10
+    });
+    const other = (data as (ListedPull & { base: { ref: string } })[]).find(
+      (p) => this.ours(p) && p.head.ref === branch && p.base.ref !== this.base
+    );
+    return other && { number: other.number, base: other.base.ref };
   }
 
   private ours(p: ListedPull): boolean {
