@@ -20637,6 +20637,14 @@ async function planApp(spec, ctx) {
         ctx.skipped.push({ app: spec.app, reason: spec.skipReason ?? 'no source to write to' });
         return result;
     }
+    const deployed = deployedFrom(spec);
+    if (ctx.baseBranch && deployed && deployed !== ctx.baseBranch) {
+        ctx.skipped.push({
+            app: spec.app,
+            reason: `deploys from ${deployed}, not ${ctx.baseBranch}: a run with base-branch: ${deployed} updates it`
+        });
+        return result;
+    }
     let appType;
     try {
         appType = await detectAppType(spec.source, ctx.repo);
@@ -20708,6 +20716,15 @@ async function planApp(spec, ctx) {
         return planned ? [planned.change] : [];
     });
     return Object.assign(result, { appType });
+}
+/**
+ * The revision Argo CD deploys the app from, when it names one: the base of `git-branch`
+ * (`base:target`), else `targetRevision` (HEAD and empty mean the default branch: undefined).
+ */
+function deployedFrom(spec) {
+    const base = spec.writeBack.branch?.split(':')[0];
+    const revision = (base || spec.source?.targetRevision || '').replace(/^refs\/heads\//, '');
+    return revision && revision !== 'HEAD' ? revision : undefined;
 }
 /** Post-build mode: the pushed refs by repository, or undefined to check every image. */
 function pushedTags(refs, errors) {
@@ -20794,19 +20811,27 @@ async function createCommit(octokit, source, edits, message) {
     });
     return { commit: commit.data.sha, tree: tree.data.sha };
 }
-/** Points the PR branch at `sha`, recreating it from the base: created, or force-moved if it exists. */
-async function setBranch(octokit, source, branch, sha, exists) {
+/**
+ * Points the PR branch at `sha`, recreating it from the base: created, or force-moved if it
+ * exists. `mayOverwrite` is asked before moving a branch this run did not expect to exist.
+ */
+async function setBranch(octokit, source, branch, sha, options) {
     const { owner, repo } = source;
     const move = () => octokit.rest.git.updateRef({ owner, repo, ref: `heads/${branch}`, sha, force: true });
     const create = () => octokit.rest.git.createRef({ owner, repo, ref: `refs/heads/${branch}`, sha });
     try {
-        await (exists ? move() : create());
+        await (options.exists ? move() : create());
     }
     catch (err) {
         // A branch left by an earlier run, or made or deleted by a concurrent one.
         if (httpStatus(err) !== 422)
             throw err;
-        await (exists ? create() : move());
+        if (options.exists)
+            await create();
+        else {
+            await options.mayOverwrite();
+            await move();
+        }
     }
 }
 /** Moves the base branch to `sha` only as a fast-forward; a concurrent push is a ConflictError. */
@@ -21066,13 +21091,19 @@ class PullRequests {
     owner;
     repo;
     branchPrefix;
+    base;
     openByBranch;
     closedByBranch = new Map();
-    constructor(octokit, owner, repo, branchPrefix) {
+    /**
+     * Only PRs into `base` are this run's: a run on another base branch (a matrix over release
+     * branches, say) has PRs of its own, which this one must neither update nor close.
+     */
+    constructor(octokit, owner, repo, branchPrefix, base) {
         this.octokit = octokit;
         this.owner = owner;
         this.repo = repo;
         this.branchPrefix = branchPrefix;
+        this.base = base;
     }
     /** Open PRs from this repo's branches under the prefix, by branch. */
     open() {
@@ -21081,6 +21112,7 @@ class PullRequests {
             owner: this.owner,
             repo: this.repo,
             state: 'open',
+            base: this.base,
             per_page: 100
         })
             .then((pulls) => {
@@ -21104,6 +21136,7 @@ class PullRequests {
                 repo: this.repo,
                 state: 'closed',
                 head: `${this.owner}:${branch}`,
+                base: this.base,
                 per_page: 100
             })
                 .then(({ data }) => data
@@ -21121,10 +21154,23 @@ class PullRequests {
             repo: this.repo,
             state: 'open',
             head: `${this.owner}:${branch}`,
+            base: this.base,
             per_page: 1
         });
         const found = data.find((p) => this.ours(p) && p.head.ref === branch);
         return found && toPullRequest(found);
+    }
+    /** An open PR from `branch` into another base: a run on that base owns the branch. */
+    async openElsewhere(branch) {
+        const { data } = await this.octokit.rest.pulls.list({
+            owner: this.owner,
+            repo: this.repo,
+            state: 'open',
+            head: `${this.owner}:${branch}`,
+            per_page: 10
+        });
+        const other = data.find((p) => this.ours(p) && p.head.ref === branch && p.base.ref !== this.base);
+        return other && { number: other.number, base: other.base.ref };
     }
     ours(p) {
         // Forks' branches are never ours, whatever their name (GitHub names compare case-insensitively).
@@ -22244,7 +22290,16 @@ class Publisher {
         if (pushed !== tree) {
             const message = renderCommitMessage(inputs.commitMessage, view);
             const commit = await createCommit(this.octokit, source, edits, message);
-            await setBranch(this.octokit, source, group.branch, commit.commit, !!open);
+            await setBranch(this.octokit, source, group.branch, commit.commit, {
+                exists: !!open,
+                mayOverwrite: async () => {
+                    const other = await this.ctx.pulls.openElsewhere(group.branch);
+                    if (other) {
+                        throw new Error(`branch ${group.branch} is the head of #${other.number} into ${other.base}; ` +
+                            `give runs on different base branches their own branch-prefix`);
+                    }
+                }
+            });
             headSha = commit.commit;
             log(`pushed ${headSha.slice(0, 12)} to ${group.branch}`);
         }
@@ -22360,13 +22415,14 @@ async function runOnGitHub(options) {
     const metadata = new images_metadata/* ImageMetadata */.tV(registry);
     for (let attempt = 1;; attempt++) {
         const source = await openRepo(github, { owner, repo, baseBranch: inputs.baseBranch });
-        const pulls = new PullRequests(github.octokit, owner, repo, inputs.branchPrefix);
+        const pulls = new PullRequests(github.octokit, owner, repo, inputs.branchPrefix, source.branch);
         const branchOf = (spec) => branchFor(spec, inputs);
         const result = await run({
             repo: source,
             registry,
             inputs,
             metadata,
+            baseBranch: source.branch,
             chainEdits: inputs.pullRequest !== 'per-application',
             planAll: inputs.pullRequest === 'single',
             ...(inputs.pullRequest !== 'none' && {
