@@ -33823,7 +33823,7 @@ const _summary = new Summary();
  * @deprecated use `core.summary`
  */
 const markdownSummary = (/* unused pure expression or super */ null && (_summary));
-const summary = _summary;
+const summary_summary = _summary;
 //# sourceMappingURL=summary.js.map
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/path-utils.js
 
@@ -54726,16 +54726,19 @@ async function runAction(env = process.env) {
         setOutput('errors', JSON.stringify(outputs.errors));
         setOutput('pull-requests', JSON.stringify(pullRequests.map(({ headSha, ...pr }) => ({ ...pr, 'head-sha': headSha }))));
         setOutput('changed', String(result.changed));
-        await summary
-            .addRaw(renderSummary(result, {
+        const summary = renderSummary(result, {
             dryRun: inputs.dryRun,
             pullRequests,
             apiRequests: github.requestCount(),
             ...(run.commit && { commit: run.commit }),
             base: run.base,
             totalMs: Date.now() - started
-        }))
-            .write();
+        });
+        // Runners without job summaries (older GitHub Enterprise Server, local runs) get it in the log.
+        if (env.GITHUB_STEP_SUMMARY)
+            await summary_summary.addRaw(summary).write();
+        else
+            info(summary);
         if (result.errors.length) {
             setFailed(`${result.errors.length} error(s); every other application was processed`);
         }

@@ -79,18 +79,17 @@ export async function runAction(env: NodeJS.ProcessEnv = process.env): Promise<v
       JSON.stringify(pullRequests.map(({ headSha, ...pr }) => ({ ...pr, 'head-sha': headSha })))
     );
     core.setOutput('changed', String(result.changed));
-    await core.summary
-      .addRaw(
-        renderSummary(result, {
-          dryRun: inputs.dryRun,
-          pullRequests,
-          apiRequests: github.requestCount(),
-          ...(run.commit && { commit: run.commit }),
-          base: run.base,
-          totalMs: Date.now() - started
-        })
-      )
-      .write();
+    const summary = renderSummary(result, {
+      dryRun: inputs.dryRun,
+      pullRequests,
+      apiRequests: github.requestCount(),
+      ...(run.commit && { commit: run.commit }),
+      base: run.base,
+      totalMs: Date.now() - started
+    });
+    // Runners without job summaries (older GitHub Enterprise Server, local runs) get it in the log.
+    if (env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(summary).write();
+    else core.info(summary);
     if (result.errors.length) {
       core.setFailed(`${result.errors.length} error(s); every other application was processed`);
     }

@@ -103,6 +103,26 @@ describe('dist/index.js end to end', () => {
     }
   }, 90_000);
 
+  it('writes the summary to the log on runners without job summaries', async () => {
+    const fake = await startFakeGitHub({ owner: OWNER, repo: REPO, files: seedFiles() });
+    try {
+      const run = await runBundledAction(
+        {
+          token: fake.token,
+          'api-url': fake.url,
+          'dry-run': 'true',
+          registries: registriesEntry(registry, { prefix: 'ghcr.io' })
+        },
+        { GITHUB_REPOSITORY: `${OWNER}/${REPO}`, GITHUB_STEP_SUMMARY: '' }
+      );
+      expect(run.code).toBe(0);
+      expect(run.log).toContain('## argocd-image-pr (dry run)');
+      expect(run.summary).toBe('');
+    } finally {
+      await fake.stop();
+    }
+  }, 90_000);
+
   it('fails the step only after the healthy apps are published, naming the broken one', async () => {
     const broken = `apiVersion: argoproj.io/v1alpha1
 kind: Application
