@@ -162,7 +162,7 @@ describe('runOnGitHub: one pull request per application', () => {
     expect(parseMarker(pr.body)?.superseded).toBe(true);
   });
 
-  it('ends with one PR per app and the right content when two runs race', async () => {
+  it('ends with one PR per app and the right content when three runs race', async () => {
     const gh = await start();
     const tags = new Tags();
     const runs = await Promise.all([runWith(gh, tags), runWith(gh, tags), runWith(gh, tags)]);
