@@ -8,7 +8,7 @@ import {
   startRegistry,
   type TestRegistry
 } from '../../test-support/registry/index.js';
-import { OWNER, REPO, Tags, seedFiles } from '../publish/helpers.js';
+import { OWNER, REPO, Tags, imageChange, seedFiles } from '../publish/helpers.js';
 
 // The bundled action itself (dist/index.js), run as the runner runs it: INPUT_* variables,
 // GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files, against Debian's registry and the fake GitHub.
@@ -26,7 +26,11 @@ afterAll(async () => {
   await registry?.stop();
 });
 
-function runAction(fake: FakeGitHub, inputs: Record<string, string>): Promise<ActionRun> {
+function runAction(
+  fake: FakeGitHub,
+  inputs: Record<string, string>,
+  env: Record<string, string> = {}
+): Promise<ActionRun> {
   return runBundledAction(
     {
       token: fake.token,
@@ -34,14 +38,23 @@ function runAction(fake: FakeGitHub, inputs: Record<string, string>): Promise<Ac
       registries: registriesEntry(registry, { prefix: 'ghcr.io' }),
       ...inputs
     },
-    { GITHUB_REPOSITORY: `${OWNER}/${REPO}` }
+    { GITHUB_REPOSITORY: `${OWNER}/${REPO}`, ...env }
   );
+}
+
+/** A fake GitHub holding `files` for one test, stopped after it. */
+async function withFake(files: Record<string, string>, test: (fake: FakeGitHub) => Promise<void>) {
+  const fake = await startFakeGitHub({ owner: OWNER, repo: REPO, files });
+  try {
+    await test(fake);
+  } finally {
+    await fake.stop();
+  }
 }
 
 describe('dist/index.js end to end', () => {
   it('post-build: plans only the apps of the pushed image and opens their PR', async () => {
-    const fake = await startFakeGitHub({ owner: OWNER, repo: REPO, files: seedFiles() });
-    try {
+    await withFake(seedFiles(), async (fake) => {
       const run = await runAction(fake, { images: 'ghcr.io/acme/web:1.5.0\nghcr.io/acme/web:sha-abc1234' });
       expect(run.code).toBe(0);
       const prs = JSON.parse(run.outputs['pull-requests']!);
@@ -54,17 +67,7 @@ describe('dist/index.js end to end', () => {
           'head-sha': expect.any(String)
         }
       ]);
-      expect(JSON.parse(run.outputs.updates!)).toEqual([
-        {
-          app: 'web',
-          alias: 'web',
-          image: 'ghcr.io/acme/web',
-          from: '1.4.0',
-          to: '1.5.0',
-          strategy: 'semver',
-          file: 'charts/web/.argocd-source-web.yaml'
-        }
-      ]);
+      expect(JSON.parse(run.outputs.updates!)).toEqual([imageChange()]);
       expect(run.outputs.changed).toBe('true');
       expect(JSON.parse(run.outputs.errors!)).toEqual([]);
       const committed = await fake.read(prs[0]['head-sha'], 'charts/web/.argocd-source-web.yaml');
@@ -78,14 +81,11 @@ describe('dist/index.js end to end', () => {
         run.log.split('\n').filter((l) => l.includes(fake.token) && !l.startsWith('::add-mask::'))
       ).toEqual([]);
       console.log(`push → PR opened (1 app, post-build, loopback): ${run.ms} ms`);
-    } finally {
-      await fake.stop();
-    }
+    });
   }, 90_000);
 
   it('dry-run: writes nothing and shows the diffs it would write', async () => {
-    const fake = await startFakeGitHub({ owner: OWNER, repo: REPO, files: seedFiles() });
-    try {
+    await withFake(seedFiles(), async (fake) => {
       const run = await runAction(fake, { 'dry-run': 'true' });
       expect(run.code).toBe(0);
       expect(fake.writes()).toBe(0);
@@ -98,29 +98,16 @@ describe('dist/index.js end to end', () => {
       expect(run.summary).toContain('(dry run)');
       expect(run.summary).toContain('(would be written)');
       expect(run.summary).toContain('+    newTag: 2.1.0');
-    } finally {
-      await fake.stop();
-    }
+    });
   }, 90_000);
 
   it('writes the summary to the log on runners without job summaries', async () => {
-    const fake = await startFakeGitHub({ owner: OWNER, repo: REPO, files: seedFiles() });
-    try {
-      const run = await runBundledAction(
-        {
-          token: fake.token,
-          'api-url': fake.url,
-          'dry-run': 'true',
-          registries: registriesEntry(registry, { prefix: 'ghcr.io' })
-        },
-        { GITHUB_REPOSITORY: `${OWNER}/${REPO}`, GITHUB_STEP_SUMMARY: '' }
-      );
+    await withFake(seedFiles(), async (fake) => {
+      const run = await runAction(fake, { 'dry-run': 'true' }, { GITHUB_STEP_SUMMARY: '' });
       expect(run.code).toBe(0);
       expect(run.log).toContain('## argocd-image-pr (dry run)');
       expect(run.summary).toBe('');
-    } finally {
-      await fake.stop();
-    }
+    });
   }, 90_000);
 
   it('fails the step only after the healthy apps are published, naming the broken one', async () => {
@@ -137,8 +124,7 @@ spec:
     path: charts/web
 `;
     const files = { ...seedFiles(), 'apps/broken.yaml': broken };
-    const fake = await startFakeGitHub({ owner: OWNER, repo: REPO, files });
-    try {
+    await withFake(files, async (fake) => {
       const run = await runAction(fake, {});
       expect(run.code).toBe(1);
       expect(run.log).toContain('::error');
@@ -148,8 +134,6 @@ spec:
       const prs = JSON.parse(run.outputs['pull-requests']!);
       expect(prs.map((p: { app: string }) => p.app).sort()).toEqual(['api', 'web']);
       expect(run.summary).toContain('### Errors');
-    } finally {
-      await fake.stop();
-    }
+    });
   }, 90_000);
 });
