@@ -12,6 +12,7 @@ import { detectAppType, type AppType } from './repo/app-type.js';
 import type { RepoSource } from './repo/source.js';
 import { RegistryError } from './registry/errors.js';
 import { assertWritable, planEdits } from './writeback/index.js';
+import { YamlFiles } from './yaml/files.js';
 import {
   SpecError,
   type FileEdit,
@@ -87,14 +88,16 @@ export async function run(options: RunOptions): Promise<RunResult> {
   const skipped: Skipped[] = [];
 
   const paths = selectManifestFiles(await repo.list(), inputs.applications);
-  const files = await Promise.all(
+  const manifests = await Promise.all(
     paths.map(async (path) => ({ path, content: (await repo.read(path)) ?? '' }))
   );
-  const found = discover(files, { repository: inputs.repository, argocdNamespace: inputs.argocdNamespace });
+  const found = discover(manifests, { repository: inputs.repository, argocdNamespace: inputs.argocdNamespace });
   errors.push(...found.errors);
   skipped.push(...found.skipped);
 
   const pushed = pushedTags(inputs.images, errors);
+  // Current versions are read from the base revision; its parses are shared by every app.
+  const baseFiles = new YamlFiles((path) => repo.read(path));
   const metadata = options.metadata ?? new ImageMetadata(options.registry);
   const specs = found.specs.filter(
     (spec) => !pushed || options.planAll || spec.images.some((image) => pushed.has(imageKey(image.image)))
@@ -102,7 +105,7 @@ export async function run(options: RunOptions): Promise<RunResult> {
 
   const apps = await Promise.all(
     specs.map(async (spec) => {
-      const app = await planApp(spec, { ...options, metadata, pushed, errors, skipped });
+      const app = await planApp(spec, { ...options, metadata, files: baseFiles, pushed, errors, skipped });
       if (!options.review || !app.changes.length) return app;
       try {
         const reviewed = await options.review(spec, app.changes);
@@ -122,8 +125,9 @@ export async function run(options: RunOptions): Promise<RunResult> {
 
   // Write-back runs in manifest order so that chained edits of a shared file are deterministic.
   const pending = new Map<string, string>();
-  const read = (path: string) =>
-    options.chainEdits && pending.has(path) ? Promise.resolve(pending.get(path)) : repo.read(path);
+  const files = new YamlFiles((path) =>
+    options.chainEdits && pending.has(path) ? Promise.resolve(pending.get(path)) : repo.read(path)
+  );
   for (const app of apps) {
     if (!app.changes.length || !app.appType) continue;
     const planned = app.changes.map((change) => app.planned.get(change.alias)!);
@@ -133,12 +137,13 @@ export async function run(options: RunOptions): Promise<RunResult> {
         appType: app.appType,
         changes: planned.map((p) => ({ image: p.image, version: p.version })),
         argocdNamespace: inputs.argocdNamespace,
-        read
+        files
       });
       for (const change of app.changes) change.file = result.file;
-      if (result.edit) {
+      if (result.edit && result.edited) {
         app.edits.push(result.edit);
         pending.set(result.edit.path, result.edit.after);
+        files.remember(result.edited);
       }
     } catch (err) {
       errors.push(toRunError(err, app.spec));
@@ -175,6 +180,7 @@ export async function run(options: RunOptions): Promise<RunResult> {
 
 interface PlanContext extends RunOptions {
   metadata: ImageMetadata;
+  files: YamlFiles;
   pushed?: Map<string, Set<string>>;
   errors: RunError[];
   skipped: Skipped[];
@@ -211,7 +217,6 @@ async function planApp(
     ctx.errors.push(toRunError(err, spec));
     return result;
   }
-  const read = (path: string) => ctx.repo.read(path);
   await Promise.all(
     spec.images.map(async (image) => {
       const key = imageKey(image.image);
@@ -221,7 +226,7 @@ async function planApp(
           image,
           appType,
           argocdNamespace: ctx.inputs.argocdNamespace,
-          read
+          files: ctx.files
         });
         // digest follows one tag: its manifest answers (or 404s) without listing every tag.
         const followed = image.strategy === 'digest' ? image.constraint?.trim() : undefined;

@@ -3,13 +3,13 @@ import { currentVersion } from '../../src/images/current.js';
 import type { AppSource, ImageSpec, UpdateSpec } from '../../src/model.js';
 import type { AppType } from '../../src/repo/app-type.js';
 import { planEdits } from '../../src/writeback/index.js';
-import { image, reader, spec } from '../writeback/fixtures.js';
+import { image, yamlFiles, spec } from '../writeback/fixtures.js';
 
 const DIGEST = 'sha256:' + 'e'.repeat(64);
 const SOURCE_FILE = 'apps/web/.argocd-source-web.yaml';
 
 function current(s: UpdateSpec, img: ImageSpec, files: Record<string, string>, appType: AppType = 'helm') {
-  return currentVersion({ spec: s, image: img, appType, argocdNamespace: 'argocd', read: reader(files) });
+  return currentVersion({ spec: s, image: img, appType, argocdNamespace: 'argocd', files: yamlFiles(files) });
 }
 
 const helmSource: Partial<AppSource> = {
@@ -138,7 +138,7 @@ describe('reader and writer agree', () => {
         appType,
         changes: [{ image: spec, version: { tag, ...(digest && { digest }) } }],
         argocdNamespace: 'argocd',
-        read: reader(files)
+        files: yamlFiles(files)
       });
       files[result.file] = result.edit!.after;
       expect(await current(s, spec, files, appType)).toBe(version);

@@ -15,7 +15,9 @@ import { editArgocdSource } from '../../src/writeback/argocd-source.js';
 import { helmImageParams } from '../../src/writeback/helmvalues.js';
 import { planEdits, resolveTarget, type ImageUpdate } from '../../src/writeback/index.js';
 import { kustomizeEntry, kustomizeImageName } from '../../src/writeback/kustomization.js';
-import { parseKeyPath, type PathSegment } from '../../src/writeback/splice.js';
+import { parseYamlFile } from '../../src/yaml/file.js';
+import { YamlFiles } from '../../src/yaml/files.js';
+import { parseKeyPath, type PathSegment } from '../../src/yaml/path.js';
 import { corpusDir, corpusFiles, readCorpusFile } from '../../test-support/corpus.js';
 import { image } from '../writeback/fixtures.js';
 
@@ -99,11 +101,11 @@ function roundTripHelmSource(file: string, before: string): void {
   expect(images.length).toBeGreaterThan(0);
   const after = editArgocdSource({
     file,
-    before,
+    before: parseYamlFile(file, before),
     appType: 'helm',
     source: SOURCE,
     updates: images.map((i) => i.update)
-  });
+  }).text;
   const expected = structuredClone(original);
   const changes: ValueChange[] = [];
   for (const { tagIndex, nameIndex } of images) {
@@ -132,7 +134,13 @@ function roundTripKustomizeSource(file: string, before: string): void {
     // A digest-pinned entry keeps its tag and gets a new digest, as the digest strategy writes.
     return ref.digest ? { image, tag: ref.tag ?? '', digest: NEW_DIGEST } : { image, tag: NEW_TAG };
   });
-  const after = editArgocdSource({ file, before, appType: 'kustomize', source: SOURCE, updates });
+  const after = editArgocdSource({
+    file,
+    before: parseYamlFile(file, before),
+    appType: 'kustomize',
+    source: SOURCE,
+    updates
+  }).text;
   const expected = updates.map(kustomizeEntry);
   expect(parse(after)).toEqual({ ...original, kustomize: { ...original.kustomize, images: expected } });
   expectOnlyValueLines(
@@ -231,7 +239,7 @@ async function roundTripSpec(s: UpdateSpec): Promise<string> {
       appType,
       source: s.source!,
       updates: images.map((i) => updateOf(i, false))
-    });
+    }).text;
     before = created;
     const fresh = editArgocdSource({
       file: target.file,
@@ -239,7 +247,7 @@ async function roundTripSpec(s: UpdateSpec): Promise<string> {
       appType,
       source: s.source!,
       updates: images.map((i) => updateOf(i, true))
-    });
+    }).text;
     expected = parse(fresh);
     for (const image of images) {
       const [old, next] = [updateOf(image, false), updateOf(image, true)];
@@ -258,7 +266,7 @@ async function roundTripSpec(s: UpdateSpec): Promise<string> {
     appType,
     changes: images.map((image) => ({ image, version: candidate(image, true) })),
     argocdNamespace: 'argocd',
-    read: async (p) => files.get(p)
+    files: new YamlFiles(async (p) => files.get(p))
   });
   expect(result.file).toBe(file);
   const after = result.edit?.after ?? before;

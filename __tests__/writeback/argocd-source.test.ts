@@ -4,7 +4,7 @@ import type { AppSource, Candidate, ImageSpec } from '../../src/model.js';
 import { argocdSourceFileName } from '../../src/writeback/argocd-source.js';
 import { planEdits } from '../../src/writeback/index.js';
 import { corpusFiles, readCorpusFile } from '../../test-support/corpus.js';
-import { image, lineDiff, reader, spec } from './fixtures.js';
+import { image, lineDiff, yamlFiles, spec } from './fixtures.js';
 
 const DIGEST = 'sha256:' + 'a'.repeat(64);
 const FILE = 'apps/web/.argocd-source-web.yaml';
@@ -20,7 +20,7 @@ async function write(
     appType,
     changes,
     argocdNamespace: 'argocd',
-    read: reader(before === undefined ? {} : { [FILE]: before })
+    files: yamlFiles(before === undefined ? {} : { [FILE]: before })
   });
   expect(result.file).toBe(FILE);
   return result.edit;

@@ -2,6 +2,7 @@
 
 import { parseImageRef } from '../../src/images/ref.js';
 import type { AppSource, ImageSpec, UpdateSpec, WriteBackTarget } from '../../src/model.js';
+import { YamlFiles } from '../../src/yaml/files.js';
 
 export function image(ref: string, extra: Partial<ImageSpec> = {}): ImageSpec {
   return {
@@ -35,6 +36,11 @@ export function spec(
 /** An in-memory repo read function. */
 export function reader(files: Record<string, string>): (path: string) => Promise<string | undefined> {
   return (path) => Promise.resolve(files[path]);
+}
+
+/** The run's YAML view of an in-memory repo. */
+export function yamlFiles(files: Record<string, string>): YamlFiles {
+  return new YamlFiles(reader(files));
 }
 
 /**

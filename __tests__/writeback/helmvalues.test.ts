@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { Candidate, ImageSpec } from '../../src/model.js';
 import { planEdits } from '../../src/writeback/index.js';
-import { image, lineDiff, reader, spec } from './fixtures.js';
+import { image, lineDiff, yamlFiles, spec } from './fixtures.js';
 
 async function write(
   files: Record<string, string>,
@@ -13,7 +13,7 @@ async function write(
     appType: 'helm',
     changes,
     argocdNamespace: 'argocd',
-    read: reader(files)
+    files: yamlFiles(files)
   });
 }
 
@@ -80,7 +80,7 @@ describe('helmvalues target', () => {
       [{ image: image('nginx'), version: { tag: 'v1' } }],
       '/env/prod/values-web.yaml'
     );
-    expect(result).toEqual({
+    expect(result).toMatchObject({
       file: 'env/prod/values-web.yaml',
       edit: {
         path: 'env/prod/values-web.yaml',

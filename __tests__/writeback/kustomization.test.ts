@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { parse } from 'yaml';
 import type { Candidate, ImageSpec } from '../../src/model.js';
 import { planEdits } from '../../src/writeback/index.js';
-import { image, lineDiff, reader, spec } from './fixtures.js';
+import { image, lineDiff, yamlFiles, spec } from './fixtures.js';
 
 const DIGEST = 'sha256:' + 'd'.repeat(64);
 
@@ -16,7 +16,7 @@ async function write(
     appType: 'kustomize',
     changes,
     argocdNamespace: 'argocd',
-    read: reader(files)
+    files: yamlFiles(files)
   });
 }
 

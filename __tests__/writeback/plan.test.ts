@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { SpecError, type UpdateSpec } from '../../src/model.js';
 import type { AppType } from '../../src/repo/app-type.js';
 import { planEdits } from '../../src/writeback/index.js';
-import { image, reader, spec } from './fixtures.js';
+import { image, yamlFiles, spec } from './fixtures.js';
 
 const nginx = image('nginx');
 
@@ -12,7 +12,7 @@ function plan(s: UpdateSpec, files: Record<string, string> = {}, appType: AppTyp
     appType,
     changes: [{ image: nginx, version: { tag: 'v2' } }],
     argocdNamespace: 'argocd',
-    read: reader(files)
+    files: yamlFiles(files)
   });
 }
 
@@ -32,9 +32,9 @@ describe('planEdits', () => {
         { image: image('redis'), version: { tag: '7.2' } }
       ],
       argocdNamespace: 'argocd',
-      read: reader({})
+      files: yamlFiles({})
     });
-    expect(result).toEqual({
+    expect(result).toMatchObject({
       file: '.argocd-source-web.yaml',
       edit: {
         path: '.argocd-source-web.yaml',

@@ -1,8 +1,9 @@
 // The current version of an image comes from git, not from the cluster (design §4). It is read
 // with the same node-finding functions the writers use, so reader and writer agree on every key.
 
+import type { Node } from 'yaml';
 import type { ImageSpec, UpdateSpec } from '../model.js';
-import type { AppType } from '../repo/app-type.js';
+import { findKustomizationFile, type AppType } from '../repo/app-type.js';
 import { joinRepoPath } from '../repo/source.js';
 import { argocdSourceFileName, readHelmParameter, readKustomizeImages } from '../writeback/argocd-source.js';
 import { helmVersion, readHelmValue } from '../writeback/helmvalues.js';
@@ -10,13 +11,12 @@ import { resolveTarget, sourceDir } from '../writeback/index.js';
 import {
   entryVersion,
   findEntry,
-  findKustomizationFile,
   kustomizeImageName,
   readKustomizationImage
 } from '../writeback/kustomization.js';
-import { getScalar, parseYaml, type YamlText } from '../writeback/splice.js';
-
-type Read = (path: string) => Promise<string | undefined>;
+import { assertEditable } from '../yaml/editor.js';
+import type { YamlFiles } from '../yaml/files.js';
+import { getScalar } from '../yaml/path.js';
 
 /**
  * `tag` or `tag@sha256:…` from the first place that has it: the app's .argocd-source file, the
@@ -28,31 +28,37 @@ export async function currentVersion(input: {
   image: ImageSpec;
   appType: AppType;
   argocdNamespace: string;
-  read: Read;
+  files: YamlFiles;
 }): Promise<string | null> {
-  const { spec, image, appType, read } = input;
+  const { spec, image, appType, files } = input;
+  const { read } = files;
   const dir = sourceDir(spec);
   const source = spec.source!;
-  const parsed = async (path: string | undefined): Promise<YamlText | undefined> => {
-    const text = path === undefined ? undefined : await read(path);
-    return text === undefined ? undefined : parseYaml(path as string, text);
+  /** The first document's root; undefined when the file is absent; a SpecError when it does not parse. */
+  const parsed = async (path: string | undefined): Promise<Node | null | undefined> => {
+    const yaml = path === undefined ? undefined : await files.yaml(path);
+    if (!yaml) return undefined;
+    assertEditable(yaml);
+    return yaml.docs[0]?.root ?? null;
   };
   const fromEntries = (entries: string[]) => {
     const at = findEntry(entries, kustomizeImageName(image));
     return at < 0 ? undefined : entryVersion(entries[at] as string);
   };
-  const fromValues = (y: YamlText | undefined) => y && helmVersion(image, (name) => readHelmValue(y, name));
-  const fromKustomization = (y: YamlText | undefined) => y && readKustomizationImage(y, image);
+  const fromValues = (root: Node | null | undefined) =>
+    root === undefined ? undefined : helmVersion(image, (name) => readHelmValue(root, name));
+  const fromKustomization = (root: Node | null | undefined) =>
+    root === undefined ? undefined : readKustomizationImage(root, image);
 
   // Each lookup is tried only when the ones before it found nothing.
   const lookups: (() => Promise<string | undefined> | string | undefined)[] = [];
   if (appType !== 'directory') {
     lookups.push(async () => {
-      const y = await parsed(joinRepoPath(dir, argocdSourceFileName(spec, input.argocdNamespace)));
-      if (!y) return undefined;
+      const root = await parsed(joinRepoPath(dir, argocdSourceFileName(spec, input.argocdNamespace)));
+      if (root === undefined) return undefined;
       return appType === 'helm'
-        ? helmVersion(image, (name) => readHelmParameter(y, name))
-        : fromEntries(readKustomizeImages(y));
+        ? helmVersion(image, (name) => readHelmParameter(root, name))
+        : fromEntries(readKustomizeImages(root));
     });
   }
   if (appType === 'helm') {
@@ -78,7 +84,7 @@ export async function currentVersion(input: {
     if (version !== '') return version;
     // `tag: ""` is the `helm create` convention for "the chart's appVersion".
     const chart = await parsed(joinRepoPath(dir, 'Chart.yaml'));
-    return (chart && getScalar(chart, ['appVersion'])) || null;
+    return (chart !== undefined && getScalar(chart, ['appVersion'])) || null;
   }
   return null;
 }

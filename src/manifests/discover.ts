@@ -22,7 +22,7 @@ import {
   type ImageUpdater
 } from './imageupdater.js';
 import { resolveImage, resolveWriteBack, type RawImage, type RawWriteBack } from './settings.js';
-import { loadYamlDocuments } from './yaml-docs.js';
+import { loadYamlDocuments, MAX_OBJECT_CHARS } from './yaml-docs.js';
 
 export interface DiscoverOptions {
   /** `owner/name` or any URL form; undefined = every Application points at this repo. */
@@ -83,12 +83,18 @@ class Discovery {
   }
 
   collect(file: ManifestFile): void {
-    // A file that never mentions Argo CD is not ours to judge, e.g. a Helm chart template.
-    const argoFile = file.content.includes(ARGO_GROUP);
-    for (const doc of loadYamlDocuments(file.content)) {
+    // Documents that never mention argoproj.io (a Helm chart template, a values file) are not
+    // ours to judge, and are not even parsed.
+    for (const doc of loadYamlDocuments(file.path, file.content)) {
       const where = { file: file.path, doc: doc.index };
-      if (doc.problems.length) {
-        if (!argoFile) continue;
+      if (doc.tooLarge !== undefined) {
+        this.result.skipped.push({
+          app: file.path,
+          reason:
+            `${file.path} document ${doc.index} is ${(doc.tooLarge / 1024 / 1024).toFixed(1)} MB, more than the ` +
+            `${MAX_OBJECT_CHARS / 1024 / 1024} MiB Kubernetes accepts for one object, so it is no Application; not read`
+        });
+      } else if (doc.problems.length) {
         const more = doc.problems.length > 1 ? ` (and ${doc.problems.length - 1} more)` : '';
         this.error(where, new SpecError(`YAML does not parse: ${doc.problems[0]}${more}`));
       } else if (isMap(doc.value)) {

@@ -1,46 +1,52 @@
-// Multi-document YAML loading. Never throws: a document that does not parse carries its problems
-// and no value; the caller decides whether that matters for the file.
-import { isScalar, LineCounter, parseAllDocuments, visit } from 'yaml';
+// The documents of a manifest file that can be Argo CD objects. Never throws: a document that
+// does not parse carries its problems and no value; the caller decides whether that matters.
+import { parseYamlFile } from '../yaml/file.js';
 
 export interface YamlDoc {
   /** 0-based position in the file. */
   index: number;
-  /** Plain JS value (undefined when the document does not parse). */
+  /** Plain JS value (undefined when the document does not parse or is too large). */
   value: unknown;
   /** Parse errors, one line each with position. */
   problems: string[];
   /** Keys repeated within one mapping, as `key (line N)`. */
   duplicateKeys: string[];
+  /** Set for a document too large to be a Kubernetes object: its size in characters. */
+  tooLarge?: number;
 }
 
-export function loadYamlDocuments(content: string): YamlDoc[] {
-  const lineCounter = new LineCounter();
-  const parsed = parseAllDocuments(content, { lineCounter, merge: true, uniqueKeys: false });
-  if (!Array.isArray(parsed)) return [];
-  return parsed.map((doc, index) => {
-    const problems = doc.errors.map((e) => e.message.split('\n')[0]!);
-    const duplicateKeys: string[] = [];
-    visit(doc, {
-      Map(_, map) {
-        const seen = new Set<string>();
-        for (const { key } of map.items) {
-          if (!isScalar(key) || key.value === '<<') continue;
-          const name = String(key.value);
-          if (seen.has(name))
-            duplicateKeys.push(`${name} (line ${lineCounter.linePos(key.range?.[0] ?? 0).line})`);
-          seen.add(name);
-        }
-      }
-    });
+/**
+ * The API server takes objects of up to 3 MiB (a request body limit; etcd stores less), so a
+ * larger document can be no Application: it is not parsed, however large the file.
+ */
+export const MAX_OBJECT_CHARS = 3 * 1024 * 1024;
+
+/** Group every Argo CD kind (and the image updater's CRs) is under. */
+const ARGO = 'argoproj.io';
+
+/** Documents that mention argoproj.io, parsed; the others are skipped without building their trees. */
+export function loadYamlDocuments(file: string, content: string): YamlDoc[] {
+  const tooLarge: YamlDoc[] = [];
+  const { docs } = parseYamlFile(file, content, {
+    accept: (span, index) => {
+      if (!span.includes(ARGO)) return false;
+      if (span.length <= MAX_OBJECT_CHARS) return true;
+      tooLarge.push({ index, value: undefined, problems: [], duplicateKeys: [], tooLarge: span.length });
+      return false;
+    }
+  });
+  const parsed = docs.map((doc): YamlDoc => {
+    const problems = [...doc.problems];
     let value: unknown;
     if (!problems.length) {
       try {
         // Throws on alias bombs (more than 100 alias expansions).
-        value = doc.toJS();
+        value = doc.document.toJS();
       } catch (e) {
         problems.push((e as Error).message);
       }
     }
-    return { index, value, problems, duplicateKeys };
+    return { index: doc.index, value, problems, duplicateKeys: doc.repeatedKeys };
   });
+  return [...parsed, ...tooLarge].sort((a, b) => a.index - b.index);
 }

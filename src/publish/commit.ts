@@ -3,6 +3,7 @@
 
 import { httpStatus, githubMessage, type GitHub } from '../github/client.js';
 import type { FileEdit } from '../model.js';
+import { encodeText, hasEscapedBytes } from '../repo/bytes.js';
 import type { GitHubRepoSource } from '../repo/github.js';
 
 /** The base branch moved under a direct commit: plan again from a fresh read. */
@@ -17,18 +18,22 @@ export async function createCommit(
   message: string
 ): Promise<{ commit: string; tree: string }> {
   const { owner, repo } = source;
-  const tree = await octokit.rest.git.createTree({
-    owner,
-    repo,
-    base_tree: source.treeSha,
-    tree: edits.map((edit) => ({
-      path: edit.path,
+  const entries = await Promise.all(
+    edits.map(async (edit) => {
       // Keep an executable bit or the like on files we edit.
-      mode: (source.entries.get(edit.path)?.mode ?? '100644') as '100644',
-      type: 'blob' as const,
-      content: edit.after
-    }))
-  });
+      const mode = (source.entries.get(edit.path)?.mode ?? '100644') as '100644';
+      // Inline content is sent as UTF-8; a file with other bytes goes up as a base64 blob.
+      if (!hasEscapedBytes(edit.after)) return { path: edit.path, mode, type: 'blob' as const, content: edit.after };
+      const blob = await octokit.rest.git.createBlob({
+        owner,
+        repo,
+        content: encodeText(edit.after).toString('base64'),
+        encoding: 'base64'
+      });
+      return { path: edit.path, mode, type: 'blob' as const, sha: blob.data.sha };
+    })
+  );
+  const tree = await octokit.rest.git.createTree({ owner, repo, base_tree: source.treeSha, tree: entries });
   const commit = await octokit.rest.git.createCommit({
     owner,
     repo,

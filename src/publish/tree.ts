@@ -3,6 +3,7 @@
 // API (GitHub's tree and blob ids are plain git object ids).
 
 import { createHash } from 'node:crypto';
+import { encodeText } from '../repo/bytes.js';
 import type { TreeEntry } from '../repo/github.js';
 
 export interface NewFile {
@@ -15,7 +16,7 @@ function objectId(type: 'blob' | 'tree', body: Buffer): string {
 }
 
 export function blobId(content: string): string {
-  return objectId('blob', Buffer.from(content, 'utf8'));
+  return objectId('blob', encodeText(content));
 }
 
 /** Git orders tree entries by name bytes, a tree's name compared as if it ended in `/`. */

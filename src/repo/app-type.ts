@@ -2,10 +2,22 @@
 // the source path, the way Argo CD's repo server discovers it.
 
 import { SpecError, type AppSource } from '../model.js';
-import { findKustomizationFile } from '../writeback/kustomization.js';
 import { joinRepoPath, type RepoSource } from './source.js';
 
 export type AppType = 'helm' | 'kustomize' | 'directory';
+
+/** The file names kustomize accepts, in its order of preference. */
+export const KUSTOMIZATION_FILES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
+
+/** The repo path of the kustomization file in `dir`, or undefined when there is none. */
+export async function findKustomizationFile(
+  dir: string,
+  read: (path: string) => Promise<string | undefined>
+): Promise<string | undefined> {
+  const paths = KUSTOMIZATION_FILES.map((name) => joinRepoPath(dir, name) as string);
+  const found = await Promise.all(paths.map(read));
+  return paths[found.findIndex((text) => text !== undefined)];
+}
 
 /** Reads at most four files (never lists the repo), so it stays cheap over the GitHub API. */
 export async function detectAppType(source: AppSource, repo: RepoSource): Promise<AppType> {

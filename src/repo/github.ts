@@ -4,6 +4,7 @@
 
 import pLimit from 'p-limit';
 import type { GitHub } from '../github/client.js';
+import { decodeBytes } from './bytes.js';
 import type { RepoSource } from './source.js';
 
 /** A tree entry: what a commit built on this revision needs to know to hash or replace it. */
@@ -78,25 +79,27 @@ export class GitHubRepoSource implements RepoSource {
   private async fetchBlob(entry: TreeEntry): Promise<string> {
     const { owner, repo } = this;
     if ((entry.size ?? 0) > RAW_ABOVE) {
+      // The raw body unparsed: GitHub labels it `charset=utf-8` whatever its bytes, and a text
+      // decoding would turn a Latin-1 byte into U+FFFD.
       const res = await this.octokit.rest.git.getBlob({
         owner,
         repo,
         file_sha: entry.sha,
-        mediaType: { format: 'raw' }
+        mediaType: { format: 'raw' },
+        request: { parseSuccessResponseBody: false }
       });
-      return decodeRaw(res.data as unknown);
+      return decodeBytes(await readBody(res.data as unknown));
     }
     const res = await this.octokit.rest.git.getBlob({ owner, repo, file_sha: entry.sha });
-    return Buffer.from(res.data.content, res.data.encoding === 'base64' ? 'base64' : 'utf8').toString('utf8');
+    return decodeBytes(Buffer.from(res.data.content, res.data.encoding === 'base64' ? 'base64' : 'utf8'));
   }
 }
 
-/** A raw body arrives as text or bytes depending on the content type the server sends. */
-function decodeRaw(data: unknown): string {
-  if (typeof data === 'string') return data;
-  if (data instanceof ArrayBuffer) return Buffer.from(data).toString('utf8');
-  if (ArrayBuffer.isView(data))
-    return Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('utf8');
+/** The bytes of an unparsed response body (a web stream). */
+async function readBody(body: unknown): Promise<Uint8Array> {
+  if (body instanceof ReadableStream) return new Uint8Array(await new Response(body).arrayBuffer());
+  if (ArrayBuffer.isView(body)) return new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
+  if (body instanceof ArrayBuffer) return new Uint8Array(body);
   throw new Error('unexpected answer to a raw blob request');
 }
 

@@ -1,5 +1,6 @@
 import { mkdir, readdir, readFile, realpath, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, sep } from 'node:path';
+import { decodeBytes, encodeText } from './bytes.js';
 import type { RepoSource } from './source.js';
 
 const SKIPPED_DIRS = new Set(['.git', 'node_modules']);
@@ -20,14 +21,14 @@ export class LocalRepoSource implements RepoSource {
     const full = join(this.root, path);
     await this.refuseEscape(full, path);
     try {
-      return await readFile(full, 'utf8');
+      return decodeBytes(await readFile(full));
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw err;
     }
   }
 
-  /** Writes a file of the checkout (CLI `--write`); nothing outside it, by path or by link. */
+  /** Writes a file of the checkout (CLI `--write`), byte for byte; nothing outside it, by path or by link. */
   async write(path: string, content: string): Promise<void> {
     const full = join(this.root, path);
     const rel = relative(this.root, full);
@@ -36,7 +37,7 @@ export class LocalRepoSource implements RepoSource {
     }
     await this.refuseEscape(full, path);
     await mkdir(dirname(full), { recursive: true });
-    await writeFile(full, content);
+    await writeFile(full, encodeText(content));
   }
 
   /**

@@ -4,10 +4,13 @@
 
 import { isMap, isScalar, isSeq, type Node } from 'yaml';
 import { SpecError, type AppSource, type UpdateSpec } from '../model.js';
+import { YamlEditor, type Edited } from '../yaml/editor.js';
+import { parseYamlFile, type YamlFile } from '../yaml/file.js';
+import { getIn, getScalar, keyString } from '../yaml/path.js';
+import { scalarString } from '../yaml/scalar.js';
 import { helmImageParams } from './helmvalues.js';
 import type { ImageUpdate } from './index.js';
 import { entryName, findEntry, kustomizeEntry, kustomizeImageName } from './kustomization.js';
-import { getIn, getScalar, insertItem, parseYaml, scalarString, setIn, type YamlText } from './splice.js';
 
 const PARAMETERS = ['helm', 'parameters'];
 const IMAGES = ['kustomize', 'images'];
@@ -17,8 +20,19 @@ const IMAGES = ['kustomize', 'images'];
  * namespace (Application.InstanceName in argoproj/argo-cd, passed as the repo server's AppName).
  */
 export function argocdSourceFileName(spec: UpdateSpec, argocdNamespace: string): string {
-  return `.argocd-source-${instanceName(spec, argocdNamespace)}.yaml`;
+  const name = `.argocd-source-${instanceName(spec, argocdNamespace)}.yaml`;
+  // Kubernetes allows 253-character names; file systems and git checkouts allow 255-byte file names.
+  if (Buffer.byteLength(name) > MAX_FILE_NAME) {
+    throw new SpecError(
+      `the override file name ${name.slice(0, 40)}… would be ${Buffer.byteLength(name)} bytes, more than the ` +
+        `${MAX_FILE_NAME} a file name can have; use a shorter Application name or a kustomization/helmvalues write-back target`,
+      'metadata.name'
+    );
+  }
+  return name;
 }
+
+const MAX_FILE_NAME = 255;
 
 /** The name Argo CD knows the app by: `<namespace>_<app>` outside the Argo CD namespace. */
 export function instanceName(spec: UpdateSpec, argocdNamespace: string): string {
@@ -28,24 +42,22 @@ export function instanceName(spec: UpdateSpec, argocdNamespace: string): string 
   return spec.namespace && spec.namespace !== argocdNamespace ? `${spec.namespace}_${spec.app}` : spec.app;
 }
 
-function paramItems(y: YamlText): Node[] {
-  const params = getIn(y, PARAMETERS);
+function paramItems(root: Node | null): Node[] {
+  const params = getIn(root, PARAMETERS);
   return isSeq(params) ? (params.items as Node[]) : [];
 }
 
-function paramName(y: YamlText, item: Node): string {
-  return getScalar(y, ['name'], item) ?? '';
-}
+const paramName = (item: Node) => getScalar(item, ['name']) ?? '';
 
 /** The value of the Helm parameter `name`, '' when it has none, undefined when it is absent. */
-export function readHelmParameter(y: YamlText, name: string): string | undefined {
-  const item = paramItems(y).find((p) => paramName(y, p) === name);
-  return item && (getScalar(y, ['value'], item) ?? '');
+export function readHelmParameter(root: Node | null, name: string): string | undefined {
+  const item = paramItems(root).find((p) => paramName(p) === name);
+  return item && (getScalar(item, ['value']) ?? '');
 }
 
 /** The `kustomize.images` entries, by list index ('' for an item that is not a string). */
-export function readKustomizeImages(y: YamlText): string[] {
-  const images = getIn(y, IMAGES);
+export function readKustomizeImages(root: Node | null): string[] {
+  const images = getIn(root, IMAGES);
   return isSeq(images) ? images.items.map((item) => (isScalar(item) ? scalarString(item) : '')) : [];
 }
 
@@ -73,38 +85,33 @@ function desiredParams(source: AppSource, updates: ImageUpdate[]): DesiredParam[
   return [...byName.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
-function editHelm(file: string, before: string, source: AppSource, updates: ImageUpdate[]): string {
+function editHelm(editor: YamlEditor, source: AppSource, updates: ImageUpdate[]): void {
   const desired = desiredParams(source, updates);
   const render = (p: DesiredParam) => ({ name: p.name, value: p.value, forcestring: p.forceString });
-  const initial = parseYaml(file, before);
-  if (isEmptyList(getIn(initial, PARAMETERS))) return setIn(initial, PARAMETERS, desired.map(render));
-  let text = before;
-  // Every splice moves offsets, so each step re-parses and finds its node again.
-  const find = (y: YamlText, name: string) => paramItems(y).find((item) => paramName(y, item) === name);
+  const items = paramItems(editor.root);
+  if (isEmptyList(editor.get(PARAMETERS))) return editor.set(PARAMETERS, desired.map(render));
+  const names = items.map(paramName);
+  const byName = new Map<string, number>();
+  names.forEach((name, i) => byName.has(name) || byName.set(name, i));
   for (const p of desired) {
-    let y = parseYaml(file, text);
-    const item = find(y, p.name);
-    if (!item) {
-      const params = getIn(y, PARAMETERS) as Node;
-      const items = paramItems(y);
-      const at = items.findIndex((other) => paramName(y, other) > p.name);
-      text = insertItem(y, params, at < 0 ? items.length : at, render(p));
+    const at = byName.get(p.name);
+    if (at === undefined) {
+      // Before the first parameter that sorts after it, so that a sorted list stays sorted.
+      const next = names.findIndex((name) => name > p.name);
+      editor.insertItem(PARAMETERS, next < 0 ? items.length : next, render(p));
       continue;
     }
     if (!p.image) continue;
-    text = setIn(y, ['value'], p.value, item);
-    y = parseYaml(file, text);
-    const found = find(y, p.name) as Node;
+    const item = [...PARAMETERS, at];
+    editor.set([...item, 'value'], p.value);
+    const found = items[at];
+    const keys = isMap(found) ? found.items.map((pair) => keyString(pair.key) ?? '') : [];
     // Argo CD decodes with Go's case-insensitive JSON: keep a `forceString:` spelling if the file has one.
-    const keys = isMap(found)
-      ? found.items.map((pair) => (isScalar(pair.key) ? scalarString(pair.key) : ''))
-      : [];
-    text = setIn(y, [keys.find((k) => k.toLowerCase() === 'forcestring') ?? 'forcestring'], true, found);
+    editor.set([...item, keys.find((k) => k.toLowerCase() === 'forcestring') ?? 'forcestring'], true);
   }
-  return text;
 }
 
-function editKustomize(file: string, before: string, source: AppSource, updates: ImageUpdate[]): string {
+function editKustomize(editor: YamlEditor, source: AppSource, updates: ImageUpdate[]): void {
   // The app's own entries, each image's replaced in place, then images the app does not list.
   const desired = (source.kustomize?.images ?? []).map((entry) => ({ entry, image: false }));
   for (const update of updates) {
@@ -116,34 +123,29 @@ function editKustomize(file: string, before: string, source: AppSource, updates:
     if (at >= 0) desired[at] = next;
     else desired.push(next);
   }
-  const initial = parseYaml(file, before);
-  if (isEmptyList(getIn(initial, IMAGES))) {
-    return setIn(
-      initial,
+  if (isEmptyList(editor.get(IMAGES))) {
+    return editor.set(
       IMAGES,
       desired.map((d) => d.entry)
     );
   }
-  let text = before;
+  const entries = readKustomizeImages(editor.root);
   for (const { entry, image } of desired) {
-    const y = parseYaml(file, text);
-    const images = getIn(y, IMAGES) as Node;
-    const entries = readKustomizeImages(y);
     const at = findEntry(entries, entryName(entry) ?? entry);
-    if (at < 0) text = insertItem(y, images, entries.length, entry);
-    else if (image) text = setIn(y, [at], entry, images);
+    if (at < 0) editor.insertItem(IMAGES, entries.length, entry);
+    else if (image) editor.set([...IMAGES, at], entry);
   }
-  return text;
 }
 
 /** The new text of an app's .argocd-source file (`before` undefined: a new file). */
 export function editArgocdSource(input: {
   file: string;
-  before: string | undefined;
+  before: YamlFile | undefined;
   appType: 'helm' | 'kustomize';
   source: AppSource;
   updates: ImageUpdate[];
-}): string {
-  const edit = input.appType === 'helm' ? editHelm : editKustomize;
-  return edit(input.file, input.before ?? '', input.source, input.updates);
+}): Edited {
+  const editor = new YamlEditor(input.before ?? parseYamlFile(input.file, ''));
+  (input.appType === 'helm' ? editHelm : editKustomize)(editor, input.source, input.updates);
+  return editor.result();
 }

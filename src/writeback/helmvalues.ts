@@ -1,10 +1,13 @@
 // Helm image parameters (names and values) and the `helmvalues[:path]` write-back target. The
 // parameter naming lives here once: the .argocd-source writer and the current-version reader use it.
 
+import type { Node } from 'yaml';
 import { formatVersion, parseImageRef } from '../images/ref.js';
 import type { ImageSpec } from '../model.js';
+import { YamlEditor, type Edited } from '../yaml/editor.js';
+import { parseYamlFile, type YamlFile } from '../yaml/file.js';
+import { getScalar, parseKeyPath } from '../yaml/path.js';
 import type { ImageUpdate } from './index.js';
-import { getScalar, parseKeyPath, parseYaml, setIn, type YamlText } from './splice.js';
 
 export const DEFAULT_HELM_IMAGE_NAME = 'image.name';
 export const DEFAULT_HELM_IMAGE_TAG = 'image.tag';
@@ -48,15 +51,13 @@ export function helmVersion(
 }
 
 /** A Helm values key (`image.tag`, literal `image.tag:`, `a[0].b`), or undefined when absent. */
-export function readHelmValue(y: YamlText, name: string): string | undefined {
-  return getScalar(y, parseKeyPath(name));
+export function readHelmValue(root: Node | null, name: string): string | undefined {
+  return getScalar(root, parseKeyPath(name));
 }
 
-/** Sets the image keys in a values file (an absent file is created). */
-export function editHelmValues(file: string, before: string | undefined, updates: ImageUpdate[]): string {
-  let text = before ?? '';
-  for (const param of updates.flatMap(helmImageParams)) {
-    text = setIn(parseYaml(file, text), parseKeyPath(param.name), param.value);
-  }
-  return text;
+/** Sets the image keys in a values file (`before` undefined: the file is created). */
+export function editHelmValues(file: string, before: YamlFile | undefined, updates: ImageUpdate[]): Edited {
+  const editor = new YamlEditor(before ?? parseYamlFile(file, ''));
+  for (const param of updates.flatMap(helmImageParams)) editor.set(parseKeyPath(param.name), param.value);
+  return editor.result();
 }

@@ -2,11 +2,13 @@
 // to it by splices; nothing is written when the bytes would not change.
 
 import { SpecError, type Candidate, type FileEdit, type ImageSpec, type UpdateSpec } from '../model.js';
-import type { AppType } from '../repo/app-type.js';
+import { findKustomizationFile, KUSTOMIZATION_FILES, type AppType } from '../repo/app-type.js';
 import { joinRepoPath } from '../repo/source.js';
+import type { Edited } from '../yaml/editor.js';
+import type { Read, YamlFiles } from '../yaml/files.js';
 import { argocdSourceFileName, editArgocdSource } from './argocd-source.js';
 import { editHelmValues } from './helmvalues.js';
-import { editKustomization, findKustomizationFile, KUSTOMIZATION_FILES } from './kustomization.js';
+import { editKustomization } from './kustomization.js';
 
 /** One image's new version as written: `digest` is set only when it is written (digest strategy). */
 export interface ImageUpdate {
@@ -20,8 +22,6 @@ export type ResolvedTarget =
   | { kind: 'argocd-source'; file: string }
   | { kind: 'kustomization'; file: string | undefined; dir: string }
   | { kind: 'helmvalues'; file: string };
-
-type Read = (path: string) => Promise<string | undefined>;
 
 /** The repo-relative directory of the app's source (`''` is the repo root). */
 export function sourceDir(spec: UpdateSpec): string {
@@ -78,45 +78,45 @@ export async function planEdits(input: {
   appType: AppType;
   changes: { image: ImageSpec; version: Candidate }[];
   argocdNamespace: string;
-  read: Read;
-}): Promise<{ file: string; edit?: FileEdit }> {
-  const { spec, appType, read } = input;
-  const target = await resolveTarget(spec, input.argocdNamespace, read);
+  files: YamlFiles;
+}): Promise<{ file: string; edit?: FileEdit; edited?: Edited }> {
+  const { spec, appType, files } = input;
+  const target = await resolveTarget(spec, input.argocdNamespace, files.read);
   const updates: ImageUpdate[] = input.changes.map(({ image, version }) => ({
     image,
     tag: version.tag,
     ...(image.strategy === 'digest' && version.digest && { digest: version.digest })
   }));
   let file: string;
-  let after: string;
-  let before: string | undefined;
+  let edited: Edited;
   switch (target.kind) {
     case 'argocd-source':
       assertWritable(spec, appType);
       file = target.file;
-      before = await read(file);
       // assertWritable refused directory apps.
-      after = editArgocdSource({
+      edited = editArgocdSource({
         file,
-        before,
+        before: await files.yaml(file),
         appType: appType as 'helm' | 'kustomize',
         source: spec.source!,
         updates
       });
       break;
-    case 'kustomization':
-      before = target.file && (await read(target.file));
-      if (!target.file || before === undefined) {
+    case 'kustomization': {
+      const before = target.file === undefined ? undefined : await files.yaml(target.file);
+      if (!target.file || !before) {
         throw new SpecError(`no kustomization file in "${target.dir || '/'}"`, 'write-back-target');
       }
       file = target.file;
-      after = editKustomization(file, before, updates);
+      edited = editKustomization(before, updates);
       break;
+    }
     case 'helmvalues':
       file = target.file;
-      before = await read(file);
-      after = editHelmValues(file, before, updates);
+      edited = editHelmValues(file, await files.yaml(file), updates);
       break;
   }
-  return after === before ? { file } : { file, edit: { path: file, before, after } };
+  const before = await files.read(file);
+  if (edited.text === before) return { file };
+  return { file, edit: { path: file, before, after: edited.text }, edited };
 }

@@ -3,23 +3,12 @@
 
 import { isMap, isSeq, type Node } from 'yaml';
 import { formatVersion, parseImageRef, sameImage } from '../images/ref.js';
-import { SpecError, type ImageSpec } from '../model.js';
-import { joinRepoPath } from '../repo/source.js';
+import type { ImageSpec } from '../model.js';
+import { YamlEditor, type Edited } from '../yaml/editor.js';
+import type { YamlFile } from '../yaml/file.js';
+import { getIn, getScalar } from '../yaml/path.js';
+import type { RenderValue } from '../yaml/render.js';
 import type { ImageUpdate } from './index.js';
-import { deleteKey, getIn, getScalar, parseYaml, setIn, type YamlText } from './splice.js';
-
-/** The file names kustomize accepts, in its order of preference. */
-export const KUSTOMIZATION_FILES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
-
-/** The repo path of the kustomization file in `dir`, or undefined when there is none. */
-export async function findKustomizationFile(
-  dir: string,
-  read: (path: string) => Promise<string | undefined>
-): Promise<string | undefined> {
-  const paths = KUSTOMIZATION_FILES.map((name) => joinRepoPath(dir, name) as string);
-  const found = await Promise.all(paths.map(read));
-  return paths[found.findIndex((text) => text !== undefined)];
-}
 
 /** The image name kustomize matches in the manifests. */
 export function kustomizeImageName(image: ImageSpec): string {
@@ -63,63 +52,57 @@ export function entryVersion(entry: string): string | undefined {
 }
 
 /**
- * The `images[]` item for an image: the one whose `name` is the kustomize image name, else the one
- * whose `newName` is the image (`name: app` / `newName: ghcr.io/org/app`).
+ * The index in `images[]` of an image's item: the one whose `name` is the kustomize image name,
+ * else the one whose `newName` is the image (`name: app` / `newName: ghcr.io/org/app`).
  */
-function findImageItem(y: YamlText, image: ImageSpec): Node | undefined {
-  const images = getIn(y, ['images']);
+function findImageItem(root: Node | null, image: ImageSpec): number | undefined {
+  const images = getIn(root, ['images']);
   if (!isSeq(images)) return undefined;
-  const items = images.items.filter((item): item is Node => isMap(item));
-  const named = (key: string, name: string) =>
-    items.find((item) => {
-      const value = getScalar(y, [key], item);
+  const items = images.items as Node[];
+  const named = (key: string, name: string) => {
+    const at = items.findIndex((item) => {
+      const value = isMap(item) ? getScalar(item, [key]) : undefined;
       return value !== undefined && sameImage(value, name);
     });
+    return at < 0 ? undefined : at;
+  };
   return named('name', kustomizeImageName(image)) ?? named('newName', image.image.name);
 }
 
 /** The version a kustomization file sets for an image (`newTag`, with `@digest`), or undefined. */
-export function readKustomizationImage(y: YamlText, image: ImageSpec): string | undefined {
-  const item = findImageItem(y, image);
-  if (!item) return undefined;
-  const tag = getScalar(y, ['newTag'], item);
-  const digest = getScalar(y, ['digest'], item);
+export function readKustomizationImage(root: Node | null, image: ImageSpec): string | undefined {
+  const at = findImageItem(root, image);
+  if (at === undefined) return undefined;
+  const tag = getScalar(root, ['images', at, 'newTag']);
+  const digest = getScalar(root, ['images', at, 'digest']);
   if (digest) return formatVersion(tag ?? '', digest);
   return tag || undefined;
 }
 
 /** Sets newTag (and digest, or removes a stale one) of each image's entry, creating entries as needed. */
-export function editKustomization(file: string, before: string, updates: ImageUpdate[]): string {
-  let text = before;
-  // Every splice moves offsets, so each step re-parses and finds its node again.
-  const step = (edit: (y: YamlText, item: Node | undefined) => string, image: ImageSpec) => {
-    const y = parseYaml(file, text);
-    text = edit(y, findImageItem(y, image));
-  };
-  for (const update of updates) {
-    const { image, tag, digest } = update;
+export function editKustomization(before: YamlFile, updates: ImageUpdate[]): Edited {
+  const editor = new YamlEditor(before);
+  const created: RenderValue[] = [];
+  for (const { image, tag, digest } of updates) {
     const name = kustomizeImageName(image);
     const renamed = !sameImage(name, image.image.name);
-    step((y, item) => {
-      if (item) return setIn(y, ['newTag'], tag, item);
-      const entry = {
-        name,
-        ...(renamed && { newName: image.image.name }),
-        newTag: tag,
-        ...(digest && { digest })
-      };
-      const images = getIn(y, ['images']);
-      return setIn(y, ['images', isSeq(images) ? images.items.length : 0], entry);
-    }, image);
-    step((y, item) => {
-      if (!item) throw new SpecError(`${file}: the images entry for ${name} was not written`);
-      return digest ? setIn(y, ['digest'], digest, item) : deleteKey(y, item, 'digest');
-    }, image);
-    step((y, item) => {
-      const newName = item && getScalar(y, ['newName'], item);
-      const stale = renamed && !(newName && sameImage(newName, image.image.name));
-      return item && stale ? setIn(y, ['newName'], image.image.name, item) : y.text;
-    }, image);
+    const at = findImageItem(editor.root, image);
+    if (at === undefined) {
+      created.push({ name, ...(renamed && { newName: image.image.name }), newTag: tag, ...(digest && { digest }) });
+      continue;
+    }
+    const item = ['images', at];
+    editor.set([...item, 'newTag'], tag);
+    if (digest) editor.set([...item, 'digest'], digest);
+    else editor.deleteKey(item, 'digest');
+    const newName = editor.getScalar([...item, 'newName']);
+    if (renamed && !(newName && sameImage(newName, image.image.name))) {
+      editor.set([...item, 'newName'], image.image.name);
+    }
   }
-  return text;
+  const images = editor.get(['images']);
+  if (isSeq(images) && images.items.length) {
+    for (const entry of created) editor.insertItem(['images'], images.items.length, entry);
+  } else if (created.length) editor.set(['images'], created);
+  return editor.result();
 }

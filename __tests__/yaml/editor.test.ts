@@ -1,31 +1,32 @@
 import { describe, expect, it } from '@jest/globals';
-import { isMap, isSeq, parse, type Node } from 'yaml';
+import { isSeq, parse } from 'yaml';
 import { SpecError } from '../../src/model.js';
-import {
-  deleteKey,
-  formatScalar,
-  getIn,
-  getScalar,
-  insertItem,
-  parseKeyPath,
-  parseYaml,
-  setIn
-} from '../../src/writeback/splice.js';
-import { lineDiff } from './fixtures.js';
+import { YamlEditor } from '../../src/yaml/editor.js';
+import { parseYamlFile } from '../../src/yaml/file.js';
+import { getIn, getScalar, parseKeyPath } from '../../src/yaml/path.js';
+import { formatScalar } from '../../src/yaml/scalar.js';
+import { lineDiff } from '../writeback/fixtures.js';
 
+const edit = (text: string, change: (editor: YamlEditor) => void) => {
+  const editor = new YamlEditor(parseYamlFile('f.yaml', text));
+  change(editor);
+  return editor.result().text;
+};
 const set = (text: string, path: string, value: string | boolean) =>
-  setIn(parseYaml('f.yaml', text), parseKeyPath(path), value);
+  edit(text, (e) => e.set(parseKeyPath(path), value));
 
-describe('parseYaml', () => {
+describe('YamlEditor', () => {
   it('refuses a file that does not parse, naming it', () => {
-    expect(() => parseYaml('apps/x/values.yaml', 'a: [\n')).toThrow(SpecError);
-    expect(() => parseYaml('apps/x/values.yaml', 'a: [\n')).toThrow(
-      /apps\/x\/values\.yaml is not valid YAML/
-    );
+    const editor = () => new YamlEditor(parseYamlFile('apps/x/values.yaml', 'a: [\n'));
+    expect(editor).toThrow(SpecError);
+    expect(editor).toThrow(/apps\/x\/values\.yaml is not valid YAML/);
+  });
+  it('refuses a file with a repeated key, as Go decoders do', () => {
+    expect(() => new YamlEditor(parseYamlFile('f', 'a: 1\nb: 2\na: 3\n'))).toThrow(/repeated key a \(line 3\)/);
   });
   it('treats an empty or comment-only file as an empty document', () => {
-    expect(parseYaml('f', '').root).toBeNull();
-    expect(parseYaml('f', '# nothing\n').root).toBeNull();
+    expect(new YamlEditor(parseYamlFile('f', '')).root).toBeNull();
+    expect(new YamlEditor(parseYamlFile('f', '# nothing\n')).root).toBeNull();
   });
 });
 
@@ -43,10 +44,10 @@ describe('parseKeyPath', () => {
 });
 
 describe('lookup', () => {
-  const y = parseYaml(
+  const y = parseYamlFile(
     'f',
     'image:\n  tag: 1.10\nimage.name: nginx\nouter:\n  inner.tag: v1\nlist:\n- a: x\n- a: "y"\nempty: ""\nnone:\n'
-  );
+  ).docs[0]!.root;
   it('finds nested keys and keeps a plain scalar as written', () => {
     // `1.10` is the float 1.1 to YAML; the version as written is what matters.
     expect(getScalar(y, ['image', 'tag'])).toBe('1.10');
@@ -103,7 +104,7 @@ describe('formatScalar', () => {
   });
 });
 
-describe('setIn: replacing a scalar', () => {
+describe('set: replacing a scalar', () => {
   const file = [
     '# Default values',
     '---',
@@ -158,7 +159,7 @@ describe('setIn: replacing a scalar', () => {
   });
 });
 
-describe('setIn: creating keys in the file style', () => {
+describe('set: creating keys in the file style', () => {
   it('adds a missing key at the end of its map, at the siblings column', () => {
     const text = 'image:\n    repository: nginx # c\n\nservice:\n    port: 80\n';
     const out = set(text, 'image.tag', 'v1');
@@ -172,10 +173,10 @@ describe('setIn: creating keys in the file style', () => {
     const indented = 'items:\n  - x\n';
     const notIndented = 'items:\n- x\n';
     const value = { name: 'web', list: ['a'] };
-    expect(setIn(parseYaml('f', indented), ['new'], value)).toBe(
+    expect(edit(indented, (e) => e.set(['new'], value))).toBe(
       indented + 'new:\n  name: web\n  list:\n    - a\n'
     );
-    expect(setIn(parseYaml('f', notIndented), ['new'], value)).toBe(
+    expect(edit(notIndented, (e) => e.set(['new'], value))).toBe(
       notIndented + 'new:\n  name: web\n  list:\n  - a\n'
     );
   });
@@ -206,28 +207,24 @@ describe('setIn: creating keys in the file style', () => {
 
 describe('insertItem / deleteKey', () => {
   const text = 'list:\n  - name: a\n    value: 1\n  # about c\n  - name: c\n    value: 3\nafter: x\n';
-  const seq = (t: string) => getIn(parseYaml('f', t), ['list']) as Node;
   it('inserts an entry before another or at the end, in the list style', () => {
-    const y = parseYaml('f', text);
-    expect(insertItem(y, seq(text), 1, { name: 'b', value: '2' })).toBe(
+    expect(edit(text, (e) => e.insertItem(['list'], 1, { name: 'b', value: '2' }))).toBe(
       // The comment above c stays with c.
       'list:\n  - name: a\n    value: 1\n  - name: b\n    value: "2"\n  # about c\n  - name: c\n    value: 3\nafter: x\n'
     );
-    expect(lineDiff(text, insertItem(y, seq(text), 2, 'd')).added).toEqual(['  - d\n']);
+    expect(lineDiff(text, edit(text, (e) => e.insertItem(['list'], 2, 'd'))).added).toEqual(['  - d\n']);
   });
   it('keeps the dash offset of existing entries', () => {
     const wide = 'l:\n-   name: a\n    v: 1\n';
-    const y = parseYaml('f', wide);
-    expect(insertItem(y, getIn(y, ['l']) as Node, 1, { name: 'b', v: 'x' })).toBe(
+    expect(edit(wide, (e) => e.insertItem(['l'], 1, { name: 'b', v: 'x' }))).toBe(
       wide + '-   name: b\n    v: x\n'
     );
   });
   it('removes a key line, or moves the next key onto the dash', () => {
-    const y = parseYaml('f', text);
-    const first = (getIn(y, ['list', 0]) as Node) ?? null;
-    expect(isMap(first)).toBe(true);
-    expect(deleteKey(y, first, 'value')).toBe(text.replace('    value: 1\n', ''));
-    expect(deleteKey(y, first, 'name')).toBe(text.replace('- name: a\n    value: 1', '- value: 1'));
-    expect(deleteKey(y, first, 'absent')).toBe(text);
+    expect(edit(text, (e) => e.deleteKey(['list', 0], 'value'))).toBe(text.replace('    value: 1\n', ''));
+    expect(edit(text, (e) => e.deleteKey(['list', 0], 'name'))).toBe(
+      text.replace('- name: a\n    value: 1', '- value: 1')
+    );
+    expect(edit(text, (e) => e.deleteKey(['list', 0], 'absent'))).toBe(text);
   });
 });
