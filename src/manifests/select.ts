@@ -1,10 +1,10 @@
 // The `applications` input: which repo files are read as manifests.
-import picomatch from 'picomatch';
+import { compilePathGlobs } from './path-glob.js';
 
 const DEFAULT_GLOBS = ['**/*.yaml', '**/*.yml'];
 
 /**
- * Files matching any glob (picomatch, dotfiles included) and no `!negated` glob; no globs = every
+ * Files matching any glob (see path-glob.ts; dotfiles included) and no `!negated` glob; no globs = every
  * `*.yaml`/`*.yml`. Never `.argocd-source-*` files (they are our output), nor the `templates/` of
  * a Helm chart (a `Chart.yaml` beside them): those are not manifests until rendered.
  */
@@ -12,8 +12,8 @@ export function selectManifestFiles(paths: string[], globs: string[]): string[] 
   const clean = (glob: string) => glob.trim().replace(/^\.\//, '');
   const positive = globs.filter((g) => !g.trim().startsWith('!')).map(clean);
   const negative = globs.filter((g) => g.trim().startsWith('!')).map((g) => clean(g.trim().slice(1)));
-  const include = picomatch(positive.length ? positive : DEFAULT_GLOBS, { dot: true });
-  const exclude = negative.length ? picomatch(negative, { dot: true }) : () => false;
+  const include = compilePathGlobs(positive.length ? positive : DEFAULT_GLOBS);
+  const exclude = compilePathGlobs(negative);
   const charts = new Set(
     paths.filter((p) => /(^|\/)Chart\.yaml$/.test(p)).map((p) => p.slice(0, -'Chart.yaml'.length))
   );
