@@ -91,7 +91,10 @@ export async function run(options: RunOptions): Promise<RunResult> {
   const manifests = await Promise.all(
     paths.map(async (path) => ({ path, content: (await repo.read(path)) ?? '' }))
   );
-  const found = discover(manifests, { repository: inputs.repository, argocdNamespace: inputs.argocdNamespace });
+  const found = discover(manifests, {
+    repository: inputs.repository,
+    argocdNamespace: inputs.argocdNamespace
+  });
   errors.push(...found.errors);
   skipped.push(...found.skipped);
 

@@ -22,7 +22,9 @@ describe('YamlEditor', () => {
     expect(editor).toThrow(/apps\/x\/values\.yaml is not valid YAML/);
   });
   it('refuses a file with a repeated key, as Go decoders do', () => {
-    expect(() => new YamlEditor(parseYamlFile('f', 'a: 1\nb: 2\na: 3\n'))).toThrow(/repeated key a \(line 3\)/);
+    expect(() => new YamlEditor(parseYamlFile('f', 'a: 1\nb: 2\na: 3\n'))).toThrow(
+      /repeated key a \(line 3\)/
+    );
   });
   it('treats an empty or comment-only file as an empty document', () => {
     expect(new YamlEditor(parseYamlFile('f', '')).root).toBeNull();
@@ -212,7 +214,12 @@ describe('insertItem / deleteKey', () => {
       // The comment above c stays with c.
       'list:\n  - name: a\n    value: 1\n  - name: b\n    value: "2"\n  # about c\n  - name: c\n    value: 3\nafter: x\n'
     );
-    expect(lineDiff(text, edit(text, (e) => e.insertItem(['list'], 2, 'd'))).added).toEqual(['  - d\n']);
+    expect(
+      lineDiff(
+        text,
+        edit(text, (e) => e.insertItem(['list'], 2, 'd'))
+      ).added
+    ).toEqual(['  - d\n']);
   });
   it('keeps the dash offset of existing entries', () => {
     const wide = 'l:\n-   name: a\n    v: 1\n';

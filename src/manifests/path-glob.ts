@@ -15,7 +15,8 @@ const MAX_GLOB = 4096;
 const MAX_RANGE = 1000;
 
 export function compilePathGlob(glob: string): (path: string) => boolean {
-  if (glob.length > MAX_GLOB) throw new UsageError(`a glob of ${glob.length} characters is too long (at most ${MAX_GLOB})`);
+  if (glob.length > MAX_GLOB)
+    throw new UsageError(`a glob of ${glob.length} characters is too long (at most ${MAX_GLOB})`);
   const re = RE2JS.compile(`^(?:${translate(glob, 0, glob.length)})$`);
   return (path) => re.matches(path);
 }
@@ -146,7 +147,8 @@ function expandRange(body: string): string[] | undefined {
     ? [Number(numbers[1]), Number(numbers[2])]
     : [letters![1]!.charCodeAt(0), letters![2]!.charCodeAt(0)];
   const count = Math.abs(to - from) + 1;
-  if (count > MAX_RANGE) throw new UsageError(`the glob range {${body}} has ${count} values (at most ${MAX_RANGE})`);
+  if (count > MAX_RANGE)
+    throw new UsageError(`the glob range {${body}} has ${count} values (at most ${MAX_RANGE})`);
   const width = numbers && /^-?0\d/.test(numbers[1]!) ? numbers[1]!.replace('-', '').length : 0;
   const step = from <= to ? 1 : -1;
   return Array.from({ length: count }, (_, k) => {

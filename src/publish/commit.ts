@@ -23,7 +23,8 @@ export async function createCommit(
       // Keep an executable bit or the like on files we edit.
       const mode = (source.entries.get(edit.path)?.mode ?? '100644') as '100644';
       // Inline content is sent as UTF-8; a file with other bytes goes up as a base64 blob.
-      if (!hasEscapedBytes(edit.after)) return { path: edit.path, mode, type: 'blob' as const, content: edit.after };
+      if (!hasEscapedBytes(edit.after))
+        return { path: edit.path, mode, type: 'blob' as const, content: edit.after };
       const blob = await octokit.rest.git.createBlob({
         owner,
         repo,

@@ -15,7 +15,7 @@ export function decodeBytes(bytes: Uint8Array): string {
   if (isUtf8(buffer)) return buffer.toString('utf8');
   let out = '';
   let runStart = 0;
-  for (let i = 0; i < buffer.length; ) {
+  for (let i = 0; i < buffer.length;) {
     const length = sequenceLength(buffer, i);
     if (length > 0) {
       i += length;

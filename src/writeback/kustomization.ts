@@ -88,7 +88,12 @@ export function editKustomization(before: YamlFile, updates: ImageUpdate[]): Edi
     const renamed = !sameImage(name, image.image.name);
     const at = findImageItem(editor.root, image);
     if (at === undefined) {
-      created.push({ name, ...(renamed && { newName: image.image.name }), newTag: tag, ...(digest && { digest }) });
+      created.push({
+        name,
+        ...(renamed && { newName: image.image.name }),
+        newTag: tag,
+        ...(digest && { digest })
+      });
       continue;
     }
     const item = ['images', at];

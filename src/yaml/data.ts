@@ -50,7 +50,8 @@ export function applyOps(data: Data, ops: DataOp[]): Data {
     }
     const parentPath = op.op === 'set' ? op.path.slice(0, -1) : op.path;
     const parent = at(root, parentPath);
-    if (typeof parent !== 'object' || parent === null) throw new Error(`no container at ${parentPath.join('.')}`);
+    if (typeof parent !== 'object' || parent === null)
+      throw new Error(`no container at ${parentPath.join('.')}`);
     if (op.op === 'set') {
       const key = op.path[op.path.length - 1]!;
       if (Array.isArray(parent)) parent[key as number] = materialise(op.value);

@@ -50,7 +50,9 @@ export function assertEditable(yaml: YamlFile, docIndex = 0): void {
   const doc = yaml.docs.find((d) => d.index === docIndex);
   const empty = !doc?.root || (isScalar(doc.root) && doc.root.value === null);
   if (docIndex === 0 && yaml.docs.length > 1 && empty) {
-    throw new SpecError(`${yaml.file}: the first YAML document is empty; refusing to edit a multi-document file`);
+    throw new SpecError(
+      `${yaml.file}: the first YAML document is empty; refusing to edit a multi-document file`
+    );
   }
 }
 
@@ -128,7 +130,8 @@ export class YamlEditor {
       return this.replaceScalar(node, value, match.dataPath, where);
     }
     if (isEmpty(node) && (rest.length > 0 || match.consumed > 0)) {
-      if (!match.pair && node !== this.root) throw new SpecError(`${where}: an empty list entry is in the way`);
+      if (!match.pair && node !== this.root)
+        throw new SpecError(`${where}: an empty list entry is in the way`);
       const built = build(rest, value);
       if (!match.pair) {
         this.rootValue = this.rootValue === undefined ? built : merge(this.rootValue, built);
@@ -140,7 +143,8 @@ export class YamlEditor {
     }
     if (rest.length === 0) throw new SpecError(`${where}: it already holds a value of another kind`);
     const [head, ...tail] = rest;
-    if (isMap(node) && typeof head === 'string') return this.addPair(node, match.dataPath, head, build(tail, value));
+    if (isMap(node) && typeof head === 'string')
+      return this.addPair(node, match.dataPath, head, build(tail, value));
     if (isSeq(node) && head === node.items.length) {
       return this.addItem(node, match.dataPath, head, build(tail, value), true);
     }
@@ -153,7 +157,8 @@ export class YamlEditor {
   insertItem(path: PathSegment[], index: number, value: RenderValue): void {
     const match = resolve(this.root, path);
     const seq = match.node;
-    if (match.consumed !== path.length || !isSeq(seq)) throw new SpecError(`${this.file}: ${path.join('.')} is not a list`);
+    if (match.consumed !== path.length || !isSeq(seq))
+      throw new SpecError(`${this.file}: ${path.join('.')} is not a list`);
     if (index < 0 || index > seq.items.length) throw new Error(`list index ${index} out of range`);
     this.addItem(seq, match.dataPath, index, value, false);
   }
@@ -176,7 +181,9 @@ export class YamlEditor {
       return;
     }
     if (node.tag && node.tag !== STR_TAG) {
-      throw new SpecError(`${where}: the value carries the tag ${node.tag}; refusing to write a plain value there`);
+      throw new SpecError(
+        `${where}: the value carries the tag ${node.tag}; refusing to write a plain value there`
+      );
     }
     this.scalars.set(node, { value, path });
   }
@@ -189,7 +196,13 @@ export class YamlEditor {
     pending.values.set(key, existing === undefined ? value : merge(existing, value));
   }
 
-  private addItem(seq: YAMLSeq, path: PathSegment[], index: number, value: RenderValue, mergeable: boolean): void {
+  private addItem(
+    seq: YAMLSeq,
+    path: PathSegment[],
+    index: number,
+    value: RenderValue,
+    mergeable: boolean
+  ): void {
     if (seq.flow) {
       throw new SpecError(`${this.file}: cannot add an entry to a flow-style list ([...]); use block style`);
     }
@@ -299,7 +312,8 @@ export class YamlEditor {
   }
 
   private fillRoot(value: RenderValue, lines: (at: number, rendered: string[]) => Splice): Splice {
-    if (!isCollection(value) || Array.isArray(value)) throw new SpecError(`${this.file}: expected a map at the root`);
+    if (!isCollection(value) || Array.isArray(value))
+      throw new SpecError(`${this.file}: expected a map at the root`);
     const rendered = Object.entries(value).flatMap(([k, v]) => renderPair(k, v, 0, this.style));
     const root = this.root;
     // `{}` or `~` as the whole document: the block takes its place.
@@ -340,10 +354,12 @@ export class YamlEditor {
     const reparsed = parseYamlFile(file, after.slice(base, end)).docs;
     const problem = reparsed.flatMap((d) => [...d.problems, ...d.repeatedKeys])[0];
     if (problem) throw refuse(`the edit would not parse (${problem})`);
-    if (reparsed.length !== Math.max(oldDocs.length, 1)) throw refuse('the edit would change the number of YAML documents');
+    if (reparsed.length !== Math.max(oldDocs.length, 1))
+      throw refuse('the edit would change the number of YAML documents');
     reparsed.forEach((doc, i) => {
       const old = oldDocs[i];
-      const expected = old === this.doc || !old ? applyOps(old ? toData(file, old) : null, ops) : toData(file, old);
+      const expected =
+        old === this.doc || !old ? applyOps(old ? toData(file, old) : null, ops) : toData(file, old);
       const diff = firstDifference(expected, toData(file, doc));
       if (diff) {
         throw new SpecError(
@@ -352,7 +368,8 @@ export class YamlEditor {
         );
       }
     });
-    const shifted = (d: YamlDocument) => (d.base > base ? { ...d, base: d.base + delta, end: d.end + delta } : d);
+    const shifted = (d: YamlDocument) =>
+      d.base > base ? { ...d, base: d.base + delta, end: d.end + delta } : d;
     const docs = [
       ...this.yaml.docs.filter((d) => d.base < base),
       ...reparsed.map((d, i) => ({ ...d, index: (oldDocs[i] ?? this.doc)?.index ?? i, base, end })),

@@ -49,7 +49,8 @@ export function documentSpans(text: string): Span[] {
   let lineAtStart = 1;
   let counted = 0;
   const countTo = (offset: number) => {
-    for (let at = text.indexOf('\n', counted); at >= 0 && at < offset; at = text.indexOf('\n', at + 1)) line++;
+    for (let at = text.indexOf('\n', counted); at >= 0 && at < offset; at = text.indexOf('\n', at + 1))
+      line++;
     counted = offset;
   };
   for (let at = text.indexOf('---'); at >= 0; at = text.indexOf('---', at + 3)) {

@@ -55,6 +55,7 @@ export function plainSafe(value: string): boolean {
 }
 
 /** Characters a YAML scalar cannot hold unescaped: controls, DEL, C1, surrogates, BOM, line separators. */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what this finds
 const NEEDS_ESCAPE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\ufeff\ud800-\udfff]/;
 
 /** A double-quoted YAML scalar that any YAML reader decodes to exactly `value`. */
