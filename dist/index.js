@@ -29904,7 +29904,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7348);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3926);
 // The action's entry point (dist/index.js); main.ts holds the logic so that tests can import it.
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .C)();
@@ -29914,7 +29914,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7348:
+/***/ 3926:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -38079,10 +38079,21 @@ const dist_src_Octokit = Octokit.plugin(requestLog, legacyRestEndpointMethods, p
 );
 
 
+;// CONCATENATED MODULE: ./src/strings.ts
+// String helpers for outside text, in linear time (a regexp like /\/+$/ is quadratic on "////x").
+/** `text` without the run of `char` at its end. */
+function trimTrailing(text, char) {
+    let end = text.length;
+    while (end > 0 && text[end - 1] === char)
+        end--;
+    return text.slice(0, end);
+}
+
 ;// CONCATENATED MODULE: ./src/github/client.ts
 // The GitHub API client: @octokit/rest with the retry and throttling plugins, its fetch pointed at
 // `api-url` (GitHub Enterprise, the tests' fake server). Not `getOctokit`: its undici transport
 // bypasses the fetch we pass and handles proxies differently.
+
 
 
 
@@ -38116,7 +38127,7 @@ function createGitHubClient(options) {
     };
     const octokit = new GitHubOctokit({
         auth: options.token || undefined,
-        baseUrl: options.apiUrl.replace(/\/+$/, ''),
+        baseUrl: trimTrailing(options.apiUrl, '/'),
         userAgent: 'argocd-image-pr',
         request: { fetch: fetchWithTimeout },
         retry: { retryAfterBaseValue: options.retryBaseMs ?? 1000, retries: options.retries ?? 4 },
@@ -38345,6 +38356,49 @@ function quote(value, max = 200) {
     return `"${value.slice(0, keep)}…(${value.length - 2 * keep} more characters)…${value.slice(-keep)}"`;
 }
 
+;// CONCATENATED MODULE: ./src/registry/errors.ts
+
+/** A registry request that failed for good (after retries). Messages never carry secrets. */
+class RegistryError extends Error {
+    status;
+    name = 'RegistryError';
+    constructor(message, 
+    /** The HTTP status that decided the failure, when there was one. */
+    status) {
+        super(message);
+        this.status = status;
+    }
+}
+/** A malformed `registries` input: bad usage, reported before any request is made. */
+class RegistryConfigError extends UsageError {
+    name = 'RegistryConfigError';
+}
+
+;// CONCATENATED MODULE: ./src/images/bounded.ts
+// Concurrent registry lookups that stop when their answer is decided. The first failure starts no
+// new work, and the calls in flight are awaited before it is thrown: nothing keeps fetching after
+// the run has moved on, and every request sent is counted by the time the run reports.
+async function eachBounded(items, concurrency, work) {
+    const pending = items[Symbol.iterator]();
+    let failure;
+    const worker = async () => {
+        while (!failure) {
+            const next = pending.next();
+            if (next.done)
+                return;
+            try {
+                await work(next.value);
+            }
+            catch (error) {
+                failure ??= { error };
+            }
+        }
+    };
+    await Promise.all(Array.from({ length: concurrency }, worker));
+    if (failure)
+        throw failure.error;
+}
+
 ;// CONCATENATED MODULE: ./src/images/ref.ts
 
 const DOCKER_HUB_ALIASES = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
@@ -38416,6 +38470,8 @@ function sameImage(a, b) {
         return false;
     }
 }
+/** The OCI distribution spec's tag grammar; anything else is no tag we could pull or write. */
+const isOciTag = (tag) => /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/.test(tag);
 /** `tag`, `tag@digest` or `@digest`-less forms as written in git. */
 function formatVersion(tag, digest) {
     return digest ? `${tag}@${digest}` : tag;
@@ -38427,8 +38483,16 @@ function formatVersion(tag, digest) {
 // many apps using one image cost one set of requests (design §6, "fetch only what is needed").
 
 
+
+
 const DEFAULT_PLATFORMS = ['linux/amd64'];
 const CREATED = 'org.opencontainers.image.created';
+/**
+ * An index holds one image per platform (Windows indexes a few per OS version); more images for
+ * the wanted platforms than this is a broken or hostile index, not a build to rank.
+ */
+const MAX_PLATFORM_CHILDREN = 32;
+const CHILD_LOOKUPS = 4;
 /** `os/arch[/variant]`; throws SpecError for anything else. */
 function parsePlatform(text) {
     const parts = text.trim().split('/');
@@ -38480,11 +38544,24 @@ class ImageMetadata {
     configs = new Map();
     pushDates = new Map();
     derived = new Map();
+    dropped = new Map();
     constructor(registry) {
         this.registry = registry;
     }
+    /** The registry's tags that are valid OCI tags: `../x`, `1.0 ; rm -rf /` are never candidates. */
     tags(image) {
-        return once(this.tagLists, imageKey(image), () => this.registry.tags(image));
+        const key = imageKey(image);
+        return once(this.tagLists, key, async () => {
+            const listed = await this.registry.tags(image);
+            const valid = listed.filter(isOciTag);
+            if (valid.length < listed.length)
+                this.dropped.set(key, listed.length - valid.length);
+            return valid;
+        });
+    }
+    /** Per image, the listed tags dropped as invalid, for the report. */
+    invalidTags() {
+        return Object.fromEntries(this.dropped);
     }
     /**
      * What `compute` derives from registry data, once per run and `key`: a thousand apps on one
@@ -38527,16 +38604,23 @@ class ImageMetadata {
             child.annotations?.['vnd.docker.reference.type'] !== 'attestation-manifest' &&
             !(child.platform.os === 'unknown' && child.platform.architecture === 'unknown') &&
             wants(wanted, child.platform));
-        const builds = await Promise.all(children.map(async (child) => {
+        if (children.length > MAX_PLATFORM_CHILDREN) {
+            throw new RegistryError(`the index of ${imageKey(image)}:${tag} lists ${children.length} images for ` +
+                `${[...wanted].join(', ')}; at most ${MAX_PLATFORM_CHILDREN} are looked at`);
+        }
+        const builds = new Map();
+        await eachBounded(children.entries(), CHILD_LOOKUPS, async ([i, child]) => {
             const manifest = await this.manifest(image, child.digest);
             // A nested index is not an image; registries and buildx do not produce them.
             if (manifest.kind !== 'image')
-                return undefined;
+                return;
             const config = await this.config(image, manifest.configDigest);
-            return buildInfo(top.digest, config, { ...top.annotations, ...manifest.annotations });
-        }));
+            builds.set(i, buildInfo(top.digest, config, { ...top.annotations, ...manifest.annotations }));
+        });
+        // In index order, so that equal dates pick the same child whatever answered first.
         let newest;
-        for (const build of builds) {
+        for (let i = 0; i < children.length; i++) {
+            const build = builds.get(i);
             if (build && (!newest || compareBuildTimes(build.created, newest.created) > 0))
                 newest = build;
         }
@@ -38563,9 +38647,14 @@ class ImageMetadata {
     }
 }
 function buildInfo(digest, config, annotations) {
-    const created = config.created ?? config.labels[CREATED] ?? annotations?.[CREATED];
-    return { digest, ...(created && { created }), labels: config.labels };
+    const labels = boundedLabels(config.labels);
+    const created = bounded(config.created) ?? labels[CREATED] ?? bounded(annotations?.[CREATED]);
+    return { digest, ...(created && { created }), labels };
 }
+/** Labels and annotations are the image author's free text; what we show is bounded. */
+const MAX_LABEL = 1024;
+const bounded = (value) => value !== undefined && value.length <= MAX_LABEL ? value : undefined;
+const boundedLabels = (labels) => Object.fromEntries(Object.entries(labels).filter(([key, value]) => key.length <= MAX_LABEL && value.length <= MAX_LABEL));
 /**
  * The cached promise, or a new one from `load`. Failures stay cached too: within one run the
  * registry would answer the same, and the client has already retried.
@@ -46190,6 +46279,10 @@ function resolveImage(raw) {
         throw new SpecError(raw.problem.message, raw.problem.field);
     if (!raw.alias.trim())
         throw new SpecError('empty alias: expected "alias=image"', raw.aliasField);
+    // Argo CD Image Updater's alias pattern; an alias names annotations and appears in branches and logs.
+    if (raw.explicitAlias && !/^[a-zA-Z0-9][a-zA-Z0-9-._]*$/.test(raw.alias)) {
+        throw new SpecError(`invalid alias "${raw.alias}": expected a letter or digit, then letters, digits, "-", "." or "_"`, raw.aliasField);
+    }
     const { image, constraint } = parseImageEntry(raw.image);
     const fieldOf = { image: raw.image.field };
     if (constraint !== undefined)
@@ -46340,10 +46433,6 @@ function annotation(annotations, suffix) {
     }
     return value.trim() ? { value, field } : undefined;
 }
-/** Per-alias annotation keys use the alias with `/` replaced by `_`, as annotation names cannot hold `/`. */
-function aliasKey(alias) {
-    return alias.replace(/\//g, '_');
-}
 /**
  * Entries of an image-list; whitespace around `=` is allowed, as Argo CD Image Updater trims it.
  * Trimming the pieces between `=` signs is linear; a regexp for "spaces, =, spaces" is quadratic
@@ -46371,17 +46460,18 @@ function annotationImages(annotations) {
         const alias = explicit ? entry.slice(0, eq) : defaultAlias(entry);
         const image = {
             alias,
+            explicitAlias: explicit,
             aliasField: IMAGE_LIST,
             image: { value: entry.slice(eq + 1), field: IMAGE_LIST }
         };
         for (const [key, suffix] of Object.entries(COMMON)) {
-            const setting = (explicit && alias && annotation(annotations, `${aliasKey(alias)}.${suffix}`)) ||
+            const setting = (explicit && alias && annotation(annotations, `${alias}.${suffix}`)) ||
                 annotation(annotations, suffix);
             if (setting)
                 image[key] = setting;
         }
         if (explicit && alias) {
-            const target = (suffix) => annotation(annotations, `${aliasKey(alias)}.${suffix}`);
+            const target = (suffix) => annotation(annotations, `${alias}.${suffix}`);
             const [name, tag, spec] = [
                 target('helm.image-name'),
                 target('helm.image-tag'),
@@ -46415,7 +46505,7 @@ function annotationWriteBack(annotations) {
 function ignoredAnnotations(annotations) {
     const list = annotations[IMAGE_LIST];
     const declared = typeof list === 'string' ? entries(list).filter((e) => e.includes('=')) : [];
-    const listed = new Set(declared.map((e) => aliasKey(e.slice(0, e.indexOf('=')))));
+    const listed = new Set(declared.map((e) => e.slice(0, e.indexOf('='))));
     const notes = [];
     for (const key of Object.keys(annotations)) {
         if (!key.startsWith(PREFIX))
@@ -46444,6 +46534,85 @@ function ignoredAnnotations(annotations) {
         }
     }
     return notes;
+}
+
+;// CONCATENATED MODULE: ./src/manifests/lookalike.ts
+// Annotation keys that look like Argo CD Image Updater's but are not: a Cyrillic "о", a fullwidth
+// dot, an en dash or a capital letter in the prefix. Neither Image Updater nor we read them, and
+// the person who wrote one believes the app is configured, so each is named in the report.
+
+/** Letters that render like the ones of our prefix (Unicode confusables, the few that matter here). */
+const CONFUSABLE = {
+    '\u0430': 'a',
+    '\u03b1': 'a',
+    '\u0251': 'a',
+    '\u0441': 'c',
+    '\u03f2': 'c',
+    '\u217d': 'c',
+    '\u0501': 'd',
+    '\u217e': 'd',
+    '\u0435': 'e',
+    '\u0454': 'e',
+    '\u0261': 'g',
+    '\u0581': 'g',
+    '\u0456': 'i',
+    '\u03b9': 'i',
+    '\u0131': 'i',
+    '\u2170': 'i',
+    '\u0458': 'j',
+    '\u03f3': 'j',
+    '\u217f': 'm',
+    '\u043e': 'o',
+    '\u03bf': 'o',
+    '\u0585': 'o',
+    '\u0ce6': 'o',
+    '\u0440': 'p',
+    '\u03c1': 'p',
+    '\u0433': 'r',
+    '\u0455': 's',
+    '\u0442': 't',
+    '\u057d': 'u',
+    '\u03c5': 'u',
+    '\u2010': '-',
+    '\u2011': '-',
+    '\u2012': '-',
+    '\u2013': '-',
+    '\u2014': '-',
+    '\u2212': '-',
+    '\u00ad': '',
+    '\u2024': '.',
+    '\u2027': '.',
+    '\u00b7': '.',
+    '\u2215': '/',
+    '\u2044': '/',
+    '\u200b': '',
+    '\u200c': '',
+    '\u200d': '',
+    '\u2060': '',
+    '\ufeff': ''
+};
+/** What a key's prefix looks like to a reader: compatibility forms folded, case and confusables undone. */
+function skeleton(text) {
+    return [...text.normalize('NFKC').toLowerCase()].map((c) => CONFUSABLE[c] ?? c).join('');
+}
+/** The annotation keys that read as ours to a person but are not, each with what differs. */
+function lookalikeKeys(annotations) {
+    return Object.keys(annotations)
+        .filter(
+    // Only the prefix matters (a few characters more for zero-widths a reader does not see).
+    (key) => !key.startsWith(PREFIX) && skeleton(key.slice(0, PREFIX.length + 8)).startsWith(PREFIX))
+        .map((key) => {
+        let i = 0;
+        while (key[i] === PREFIX[i])
+            i++;
+        // A compatibility form can make the key shorter than the prefix it reads as.
+        const hex = (key.codePointAt(i) ?? 0).toString(16).toUpperCase().padStart(4, '0');
+        return {
+            key,
+            reason: `annotation ${key} is ignored: it looks like ${PREFIX}… but character ${i + 1} is U+${hex}, ` +
+                `not "${PREFIX[i]}"`
+        };
+    });
 }
 
 ;// CONCATENATED MODULE: ./src/manifests/application.ts
@@ -46751,6 +46920,7 @@ function refImages(cr, ref) {
         const field = `${ref.field}.images[${i}]`;
         const raw = {
             alias: '',
+            explicitAlias: true,
             aliasField: `${field}.alias`,
             image: { value: '', field: `${field}.imageName` }
         };
@@ -46989,6 +47159,7 @@ function loadYamlDocuments(file, content) {
 
 
 
+
 const ARGO_GROUP = 'argoproj.io';
 const UPDATER_GROUP = 'argocd-image-updater.argoproj.io';
 class Discovery {
@@ -47111,6 +47282,9 @@ class Discovery {
     }
     resolveApp(found) {
         const { manifest } = found;
+        for (const { reason } of lookalikeKeys(manifest.annotations)) {
+            this.result.skipped.push({ app: found.app, reason });
+        }
         const candidates = this.crs
             .filter((c) => c.cr.namespaces.includes(manifest.namespace))
             .flatMap((c) => c.cr.refs.filter((ref) => refMatches(ref, manifest)).map((ref) => ({ c, ref })))
@@ -47507,8 +47681,35 @@ async function detectAppType(source, repo) {
 function child(data, segment) {
     return data?.[segment];
 }
-function at(root, path) {
-    return path.reduce(child, root);
+function shallowCopy(value) {
+    if (Array.isArray(value))
+        return value.slice();
+    // By tag, not prototype: structuredClone's objects may come from another realm (test VMs).
+    if (Object.prototype.toString.call(value) !== '[object Object]')
+        return value;
+    const out = {};
+    for (const [k, v] of Object.entries(value))
+        data_define(out, k, v);
+    return out;
+}
+/**
+ * The container at `path`, copied along the way: aliases share objects, and an edit meant for
+ * one place must not show up at every alias in the expected data (the new text would then pass).
+ */
+function unshared(root, path) {
+    let node = root;
+    for (const segment of path) {
+        const next = child(node, segment);
+        if (typeof next !== 'object' || next === null)
+            return next;
+        const copy = shallowCopy(next);
+        if (Array.isArray(node))
+            node[segment] = copy;
+        else
+            data_define(node, String(segment), copy);
+        node = copy;
+    }
+    return node;
 }
 /** A plain copy of a value we render (objects are created fresh, so no op can alias another). */
 function materialise(value) {
@@ -47531,7 +47732,7 @@ function data_define(target, key, value) {
  * go first; list insertions shift indices, so they go last, deepest lists first.
  */
 function applyOps(data, ops) {
-    let root = structuredClone(data);
+    let root = shallowCopy(structuredClone(data));
     for (const op of ops) {
         if (op.op === 'insert')
             continue;
@@ -47540,7 +47741,7 @@ function applyOps(data, ops) {
             continue;
         }
         const parentPath = op.op === 'set' ? op.path.slice(0, -1) : op.path;
-        const parent = at(root, parentPath);
+        const parent = unshared(root, parentPath);
         if (typeof parent !== 'object' || parent === null)
             throw new Error(`no container at ${parentPath.join('.')}`);
         if (op.op === 'set') {
@@ -47558,7 +47759,7 @@ function applyOps(data, ops) {
         .map((op, order) => ({ op, order }))
         .sort((a, b) => b.op.path.length - a.op.path.length || b.op.index - a.op.index || b.order - a.order);
     for (const { op } of inserts) {
-        const list = at(root, op.path);
+        const list = unshared(root, op.path);
         if (!Array.isArray(list))
             throw new Error(`no list at ${op.path.join('.')}`);
         list.splice(op.index, 0, ...op.values.map(materialise));
@@ -47683,7 +47884,7 @@ const GO_FLOAT = /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$/;
 /** strconv.ParseInt/ParseUint with base 0: 0x, 0o, 0b prefixes in either case, leading-zero octal. */
 const GO_INT = /^[-+]?(?:0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)$/;
 /** strconv.ParseFloat's hexadecimal form (`0x1p-2`). */
-const GO_HEX_FLOAT = /^[-+]?0[xX](?:[0-9a-fA-F]+\.?[0-9a-fA-F]*|\.[0-9a-fA-F]+)[pP][-+]?[0-9]+$/;
+const GO_HEX_FLOAT = /^[-+]?0[xX](?:[0-9a-fA-F]+(?:\.[0-9a-fA-F]*)?|\.[0-9a-fA-F]+)[pP][-+]?[0-9]+$/;
 /** go-yaml tries a timestamp for plain scalars that start like `2006-1-2`. */
 const GO_TIMESTAMP = /^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:$|[Tt ])/;
 /** True when Go's yaml.v2 or yaml.v3 decodes the plain scalar into something other than this string. */
@@ -48052,6 +48253,12 @@ class YamlEditor {
             this.fills.set(match.pair, { path: match.dataPath, value: fill ? editor_merge(fill.value, built) : built });
             return;
         }
+        const at = path.slice(0, match.consumed).join('.') || 'the document';
+        if ((0,dist/* isAlias */.Vj)(node)) {
+            // Editing through an alias would change every other use of its anchor too.
+            throw new SpecError(`${where}: ${at} is an alias (*${node.source}) of a value anchored elsewhere in the file; ` +
+                'an edit there would change every use of the anchor');
+        }
         if (rest.length === 0)
             throw new SpecError(`${where}: it already holds a value of another kind`);
         const [head, ...tail] = rest;
@@ -48060,7 +48267,7 @@ class YamlEditor {
         if ((0,dist/* isSeq */.oP)(node) && head === node.items.length) {
             return this.addItem(node, match.dataPath, head, build(tail, value), true);
         }
-        throw new SpecError(`${where}: ${path.slice(0, match.consumed).join('.') || 'the document'} is not a ${typeof head === 'number' ? 'list of that length' : 'map'}`);
+        throw new SpecError(`${where}: ${at} is not a ${typeof head === 'number' ? 'list of that length' : 'map'}`);
     }
     /** Inserts `value` into the block list at `path` before item `index` (or at the end). */
     insertItem(path, index, value) {
@@ -49069,6 +49276,7 @@ function caret(c, v) {
 
 
 
+
 /** Build lookups per image in flight at once: above the registry client's default concurrency (8). */
 const BUILD_LOOKAHEAD = 32;
 async function selectVersion(input) {
@@ -49196,11 +49404,9 @@ async function newestOf(ctx, platforms) {
     // A few lookups at a time per image, not one per tag at once: every waiting lookup holds memory
     // until the HTTP queue reaches it (40,000 at once in the benchmark's S3), and the registry client
     // bounds the requests in flight anyway.
-    const pending = ctx.filtered.values();
-    await Promise.all(Array.from({ length: BUILD_LOOKAHEAD }, async () => {
-        for (const tag of pending)
-            builds.set(tag, await ctx.metadata.build(ctx.spec.image, tag, platforms));
-    }));
+    await eachBounded(ctx.filtered, BUILD_LOOKAHEAD, async (tag) => {
+        builds.set(tag, await ctx.metadata.build(ctx.spec.image, tag, platforms));
+    });
     let best;
     for (const [tag, build] of builds) {
         if (!build)
@@ -49245,24 +49451,6 @@ function alphabetical(ctx) {
     if (strategies_compareStrings(tag, now.tag) < 0 && !ctx.allowDowngrade)
         return downgrade(ctx, tag);
     return { kind: 'update', candidate };
-}
-
-;// CONCATENATED MODULE: ./src/registry/errors.ts
-
-/** A registry request that failed for good (after retries). Messages never carry secrets. */
-class RegistryError extends Error {
-    status;
-    name = 'RegistryError';
-    constructor(message, 
-    /** The HTTP status that decided the failure, when there was one. */
-    status) {
-        super(message);
-        this.status = status;
-    }
-}
-/** A malformed `registries` input: bad usage, reported before any request is made. */
-class RegistryConfigError extends UsageError {
-    name = 'RegistryConfigError';
 }
 
 ;// CONCATENATED MODULE: ./src/yaml/files.ts
@@ -49392,6 +49580,7 @@ async function run(options) {
             applications: specs.length,
             images: specs.reduce((n, s) => n + s.images.length, 0),
             registryRequests: options.registry.requestCounts?.() ?? {},
+            invalidTags: metadata.invalidTags(),
             durationMs: Date.now() - started
         }
     };
@@ -49504,6 +49693,8 @@ function pushedTags(refs, errors) {
         try {
             const ref = parseImageRef(text);
             const tags = byImage.get(imageKey(ref)) ?? new Set();
+            if (ref.tag !== undefined && !isOciTag(ref.tag))
+                throw new Error('its tag is not a valid OCI tag');
             if (ref.tag)
                 tags.add(ref.tag);
             byImage.set(imageKey(ref), tags);
@@ -49763,23 +49954,76 @@ function reviewChanges(app, changes, closed) {
     return { keep, skipped };
 }
 
+;// CONCATENATED MODULE: ./src/report/escape.ts
+// Outside text (from a repo, a registry or GitHub) made safe to print. The Actions runner reads
+// workflow commands from its log: `::name::` at the start of a line after leading whitespace, and
+// the legacy `##[name]` anywhere in a line; a bare CR ends a line too. Terminals obey ESC sequences.
+// Every value we print goes through `printable`, every log or terminal line through `logLine`.
+/** Shown as escapes besides C0 controls: DEL, C1 (8-bit CSI), bidi overrides, zero-widths, line separators. */
+const INVISIBLE_BEYOND_C0 = '\u007f-\u009f\u061c\u200b-\u200f\u202a-\u202e\u2028\u2029\u2066-\u2069\ufeff';
+const INVISIBLE = new RegExp(`[\u0000-\u001f${INVISIBLE_BEYOND_C0}]`, 'g');
+const INVISIBLE_IN_JSON = new RegExp(`[${INVISIBLE_BEYOND_C0}]`, 'g');
+const NAMED = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+/** One line of plain text: line breaks, controls, ESC and bidi overrides shown as `\n`, `\u001b`…. */
+function printable(text) {
+    return text
+        .toWellFormed()
+        .replace(INVISIBLE, (c) => NAMED[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+/** A line for the Actions log or a terminal: printable, and never a workflow command. */
+function logLine(text) {
+    const line = printable(text).replace(/##\[/g, '#\\u0023[');
+    // The runner trims leading whitespace (as .NET's TrimStart does) before looking for `::`.
+    const start = line.length - line.trimStart().length;
+    return line.startsWith('::', start) ? `${line.slice(0, start)}\\u003a${line.slice(start + 1)}` : line;
+}
+/** Several lines (a diff, a report): each through `logLine`; CRLF ends a line like LF. */
+function escape_logLines(text) {
+    return text
+        .split('\n')
+        .map((line) => logLine(line.endsWith('\r') ? line.slice(0, -1) : line))
+        .join('\n');
+}
+/** JSON for a log or terminal: the same data, with invisible characters and `##[` as \u escapes. */
+function jsonText(value) {
+    // JSON.stringify escapes C0 controls and lone surrogates itself; the rest can only be in strings.
+    return JSON.stringify(value, null, 2)
+        .replace(INVISIBLE_IN_JSON, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+        .replace(/##\[/g, '#\\u0023[');
+}
+
 ;// CONCATENATED MODULE: ./src/report/html.ts
 // Markup helpers for the job summary and PR bodies (GitHub-flavoured Markdown with inline HTML).
-// Every user-controlled string goes through escapeHtml: manifests and registry answers must not
-// be able to inject markup, links or table cells.
+// Every outside string goes through one of these: manifests and registry answers must not be able
+// to inject markup, links, table cells, line breaks, @mentions or issue references.
+
+/** Characters Markdown or HTML could read as syntax, as numeric entities. */
+const SYNTAX = /[&<>"'|`\\*_[\]~]/g;
+const entities = (text) => text.replace(SYNTAX, (c) => `&#${c.charCodeAt(0)};`);
+/**
+ * Inline text, one line: line breaks and controls are shown as escapes (a newline would end a
+ * table row), and a zero-width space after `@` and `#` keeps GitHub from mentioning or linking.
+ */
 function escapeHtml(text) {
-    return text.replace(/[&<>"'|`\\*_[\]]/g, (c) => `&#${c.charCodeAt(0)};`);
+    return printable(text).replace(/[&<>"'|`\\*_[\]~@#]/g, (c) => c === '@' || c === '#' ? `${c}&#8203;` : `&#${c.charCodeAt(0)};`);
 }
-const code = (text) => `<code>${escapeHtml(text)}</code>`;
+/** Inline code: GitHub neither mentions nor links inside <code>, so the text stays copyable. */
+const code = (text) => `<code>${entities(printable(text))}</code>`;
+/** A block of lines (a diff) as <pre>, which ends only at its closing tag. */
+function preformatted(text) {
+    const lines = text.split('\n').map((line) => entities(printable(line.replace(/\r$/, ''))));
+    return `<pre>${lines.join('\n')}</pre>`;
+}
 /** A link only to http(s) URLs; anything else is shown as text. */
 function html_link(text, url) {
-    return url && /^https?:\/\//i.test(url) ? `<a href="${escapeHtml(url)}">${text}</a>` : text;
+    return url && /^https?:\/\/[!-~]*$/i.test(url) ? `<a href="${entities(url)}">${text}</a>` : text;
 }
 
 ;// CONCATENATED MODULE: ./src/report/pr-body.ts
 // The PR body (design §8): what changes and why, as a table a reviewer can check at a glance, with
 // build dates, digests, registry links and a source compare link when the images carry the OCI
 // source/revision labels; then the hidden marker with the exact update set.
+
 
 
 const SOURCE = 'org.opencontainers.image.source';
@@ -49799,7 +50043,10 @@ function registryPage(ref) {
 }
 /** A GitHub compare link between the source revisions of two builds of the same repository. */
 function compareLink(from, to) {
-    const source = (b) => b?.labels[SOURCE]?.replace(/(\.git)?\/*$/, '');
+    const source = (b) => {
+        const url = b?.labels[SOURCE];
+        return url ? trimTrailing(url, '/').replace(/\.git$/, '') : undefined;
+    };
     const [a, b] = [source(from), source(to)];
     const [revA, revB] = [from?.labels[REVISION], to?.labels[REVISION]];
     if (!a || a !== b || !revA || !revB || revA === revB)
@@ -50847,17 +51094,19 @@ mustache.Writer = Writer;
 // variables `app` and `images` (alias, image, from, to), with the defaults of design §8.
 
 
+
 /** GitHub cuts titles at 256 characters; we cut first, on our terms. */
 const MAX_TITLE = 256;
+/** Values from the repo and registries, one printable line each: a newline could forge a commit trailer. */
 function templateView(app, changes) {
     return {
-        app,
+        app: printable(app),
         images: changes.map((c) => ({
-            app: c.app,
-            alias: c.alias,
-            image: c.image,
-            from: c.from ?? '(not found in git)',
-            to: c.to
+            app: printable(c.app),
+            alias: printable(c.alias),
+            image: printable(c.image),
+            from: c.from === null ? '(not found in git)' : printable(c.from),
+            to: printable(c.to)
         }))
     };
 }
@@ -50878,7 +51127,8 @@ function renderTitle(template, view) {
     const title = template
         ? render(template, view)
         : `Update ${view.app}: ${view.images.map((i) => `${i.alias} ${i.from} → ${i.to}`).join(', ')}`;
-    const line = title.replace(/\s+/g, ' ').trim();
+    // A template's own text may hold line breaks and controls too.
+    const line = printable(title.replace(/\s+/g, ' ').trim());
     return line.length > MAX_TITLE ? `${line.slice(0, MAX_TITLE - 1)}…` : line;
 }
 function renderCommitMessage(template, view) {
@@ -50964,6 +51214,7 @@ function treeIdWith(entries, root, files) {
 ;// CONCATENATED MODULE: ./src/publish/publisher.ts
 // Publishing one run's result: one PR per app (or one for all, or a direct commit), updated in
 // place when it exists, closed when no longer needed; nothing is written when nothing changed.
+
 
 
 
@@ -51144,8 +51395,8 @@ class Publisher {
             const names = [...new Set(pr.marker?.updates.map((u) => u.app) ?? apps.map((a) => a.spec.app))];
             await this.isolated(apps, async () => {
                 const marker = { ...(pr.marker ?? { updates: [] }), superseded: true };
-                await this.writer.close(pr, withMarker(pr.body, marker), `${names.join(', ')} no longer ${names.length === 1 ? 'needs' : 'need'} this update: ` +
-                    `\`${source.branch}\` already has these versions or newer ones. Closing (argocd-image-pr).`);
+                await this.writer.close(pr, withMarker(pr.body, marker), `${names.map(code).join(', ')} no longer ${names.length === 1 ? 'needs' : 'need'} this update: ` +
+                    `${code(source.branch)} already has these versions or newer ones. Closing (argocd-image-pr).`);
                 this.ctx.log(`closed #${pr.number} (${branch}): no longer needed`);
                 closed.push(...names.map((app) => ({
                     app,
@@ -51254,6 +51505,7 @@ const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(impo
 
 
 
+
 const KEYS = ['prefix', 'api-url', 'insecure', 'credentials', 'default'];
 const DOCKER_HUB = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
 /** Parses and validates the `registries` YAML list; an empty input means no entries. */
@@ -51305,14 +51557,11 @@ function parseEntry(item, where) {
     const rawPrefix = str('prefix');
     if (!rawPrefix)
         throw new RegistryConfigError(`${where} needs a "prefix" (a registry host, optionally with a path)`);
-    const [host = '', ...path] = rawPrefix
-        .toLowerCase()
-        .replace(/^https?:\/\//, '')
-        .replace(/\/+$/, '')
-        .split('/');
+    const [host = '', ...path] = trimTrailing(rawPrefix.toLowerCase().replace(/^https?:\/\//, ''), '/').split('/');
     const prefix = [DOCKER_HUB.has(host) ? 'docker.io' : host, ...path].join('/');
     const insecure = bool('insecure');
-    const apiUrl = str('api-url')?.replace(/\/+$/, '');
+    const given = str('api-url');
+    const apiUrl = given === undefined ? undefined : trimTrailing(given, '/');
     if (apiUrl !== undefined) {
         let url;
         try {
@@ -51349,7 +51598,10 @@ function parseEntry(item, where) {
  */
 function resolveEndpoint(entries, ref, options) {
     const key = imageKey(ref);
-    const implicitHub = ref.registry === 'docker.io' && !/^[^/]*[.:][^/]*\/|^localhost\//.test(ref.name);
+    // As the Docker CLI: a first path component with a dot or colon, or `localhost`, names a registry.
+    const slash = ref.name.indexOf('/');
+    const first = slash < 0 ? undefined : ref.name.slice(0, slash);
+    const implicitHub = ref.registry === 'docker.io' && !(first !== undefined && (/[.:]/.test(first) || first === 'localhost'));
     const entry = (implicitHub ? entries.find((e) => e.default) : undefined) ??
         entries
             .filter((e) => key === e.prefix || key.startsWith(`${e.prefix}/`))
@@ -51500,15 +51752,57 @@ function withGhcrPackagesApi(registry, options) {
 /** `Bearer realm="https://ghcr.io/token",service="ghcr.io",scope="repository:a:pull"` → scheme and params. */
 function parseChallenge(header) {
     const value = (Array.isArray(header) ? header[0] : header)?.trim();
-    const match = value ? /^(\S+)\s*(.*)$/s.exec(value) : null;
-    if (!match?.[1])
+    if (!value)
         return undefined;
+    const gap = value.search(/\s/);
+    if (gap < 0)
+        return { scheme: value.toLowerCase(), params: {} };
+    return { scheme: value.slice(0, gap).toLowerCase(), params: authParams(value.slice(gap)) };
+}
+const isKeyChar = (c) => c !== undefined && /[\w-]/.test(c);
+const isBlank = (c) => c === ' ' || c === '\t';
+/**
+ * RFC 9110 auth-params (`key=token` or `key="quoted \"string\""`, comma-separated), scanned once
+ * from left to right: a registry's header is outside data, and a regexp over it could backtrack.
+ */
+function authParams(text) {
     const params = {};
-    for (const [, key, quoted, bare] of (match[2] ?? '').matchAll(/([\w-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]+))/g)) {
+    let i = 0;
+    while (i < text.length) {
+        while (i < text.length && !isKeyChar(text[i]))
+            i++;
+        const start = i;
+        while (isKeyChar(text[i]))
+            i++;
+        const key = text.slice(start, i).toLowerCase();
+        let j = i;
+        while (isBlank(text[j]))
+            j++;
+        if (text[j] !== '=')
+            continue;
+        j++;
+        while (isBlank(text[j]))
+            j++;
+        let param = '';
+        if (text[j] === '"') {
+            for (j++; j < text.length && text[j] !== '"'; j++) {
+                if (text[j] === '\\' && j + 1 < text.length)
+                    j++;
+                param += text[j];
+            }
+            j++;
+        }
+        else {
+            const from = j;
+            while (j < text.length && !/[\s,]/.test(text[j]))
+                j++;
+            param = text.slice(from, j);
+        }
         if (key)
-            params[key.toLowerCase()] = quoted !== undefined ? quoted.replace(/\\(.)/g, '$1') : (bare ?? '');
+            params[key] = param;
+        i = j;
     }
-    return { scheme: match[1].toLowerCase(), params };
+    return params;
 }
 const basicAuthorization = (c) => `Basic ${Buffer.from(`${c.username}:${c.password}`).toString('base64')}`;
 /**
@@ -51578,6 +51872,31 @@ class EndpointAuth {
         if (cached?.value !== undefined && `Bearer ${cached.value}` === authorization)
             this.tokens.delete(scope);
     }
+}
+
+;// CONCATENATED MODULE: ./src/secrets.ts
+// The forms a credential takes in text we print: as given, base64 (Basic auth, docker config
+// `auth`), base64url (JWT parts) and URL-encoded (query strings, realms). Values too short to be
+// a real secret are left alone: masking a one-character token would garble every other message.
+
+const MIN_SECRET_LENGTH = 6;
+function secretForms(secret) {
+    if (secret.length < MIN_SECRET_LENGTH)
+        return [];
+    const bytes = Buffer.from(secret, 'utf8');
+    const forms = new Set([
+        secret,
+        encodeURIComponent(secret),
+        bytes.toString('base64'),
+        trimTrailing(bytes.toString('base64'), '='),
+        bytes.toString('base64url')
+    ]);
+    return [...forms];
+}
+/** `text` with every form of every secret replaced by `***`, longest first. */
+function scrub(text, secrets) {
+    const forms = [...new Set([...secrets].flatMap(secretForms))].sort((a, b) => b.length - a.length);
+    return forms.reduce((out, form) => out.split(form).join('***'), text);
 }
 
 // EXTERNAL MODULE: external "node:http"
@@ -51740,6 +52059,7 @@ function retryAfter(header, capMs) {
 ;// CONCATENATED MODULE: ./src/registry/oci.ts
 // The OCI distribution client (design §6): tags with pagination, manifests of the four media
 // types with digest verification, and config blobs, behind the engine's `Registry` interface.
+
 
 
 
@@ -51987,11 +52307,8 @@ class OciRegistry {
             return await work();
         }
         catch (err) {
-            if (err instanceof Error) {
-                for (const secret of this.secrets)
-                    if (secret)
-                        err.message = err.message.split(secret).join('***');
-            }
+            if (err instanceof Error)
+                err.message = scrub(err.message, this.secrets);
             throw err;
         }
     }
@@ -52046,8 +52363,17 @@ function errorSummary(body) {
 /** The `rel="next"` target of a Link header, resolved against the page it came with. */
 function nextLink(link, base, what) {
     for (const value of Array.isArray(link) ? link : link ? [link] : []) {
-        for (const [, target, params] of value.matchAll(/<([^>]*)>([^,<]*)/g)) {
-            if (target === undefined || !/;\s*rel="?next"?/i.test(params ?? ''))
+        // `<target>; params, <target>; params`, scanned once (a regexp here could backtrack).
+        for (let at = value.indexOf('<'); at >= 0; at = value.indexOf('<', at)) {
+            const close = value.indexOf('>', at + 1);
+            if (close < 0)
+                break;
+            let end = close + 1;
+            while (end < value.length && value[end] !== ',' && value[end] !== '<')
+                end++;
+            const target = value.slice(at + 1, close);
+            at = end;
+            if (!/;\s*rel="?next"?/i.test(value.slice(close + 1, end)))
                 continue;
             try {
                 return new URL(target, base);
@@ -52861,6 +53187,7 @@ function splitLines(text) {
 
 ;// CONCATENATED MODULE: ./src/report/text.ts
 
+
 /** The CLI's human-readable report: the plan, then what was skipped or failed, then the files. */
 function renderText(result, options) {
     const lines = [];
@@ -52868,13 +53195,17 @@ function renderText(result, options) {
     const requests = Object.values(stats.registryRequests).reduce((a, b) => a + b, 0);
     lines.push(`${stats.applications} application(s), ${stats.images} image(s) checked in ${stats.durationMs} ms ` +
         `(${requests} registry request(s))`);
+    const invalid = Object.entries(stats.invalidTags);
+    if (invalid.length) {
+        lines.push(`Registry tags dropped as not valid OCI tags: ${invalid.map(([image, n]) => `${p(image)} ${n}`).join(', ')}`);
+    }
     for (const app of result.apps.filter((a) => a.changes.length)) {
-        lines.push('', `${app.spec.app}  (${app.spec.file})`);
+        lines.push('', `${p(app.spec.app)}  (${p(app.spec.file)})`);
         // Argo CD Image Updater would set these on the live Application; this tool has no cluster (design §3).
         if (app.spec.writeBack.method === 'argocd')
             lines.push('  write-back-method argocd: written to git by argocd-image-pr, not to the live Application');
         for (const c of app.changes) {
-            lines.push(`  ${c.alias}: ${c.image}  ${c.from ?? '(current version not found in git)'} -> ${c.to}  [${c.strategy}]  ${c.file}`);
+            lines.push(`  ${p(c.alias)}: ${p(c.image)}  ${c.from === null ? '(current version not found in git)' : p(c.from)} -> ${p(c.to)}  [${c.strategy}]  ${p(c.file)}`);
         }
     }
     if (!result.updates.length)
@@ -52882,13 +53213,16 @@ function renderText(result, options) {
     if (result.skipped.length) {
         lines.push('', 'Skipped:');
         for (const s of result.skipped)
-            lines.push(`  ${s.app}${s.alias ? `/${s.alias}` : ''}: ${s.reason}`);
+            lines.push(`  ${p(s.app)}${s.alias ? `/${p(s.alias)}` : ''}: ${p(s.reason)}`);
     }
     if (result.errors.length) {
         lines.push('', 'Errors:');
         for (const e of result.errors) {
-            const where = [e.file, e.app, e.alias, e.field].filter(Boolean).join(' ');
-            lines.push(`  ${where ? `${where}: ` : ''}${e.message}`);
+            const where = [e.file, e.app, e.alias, e.field]
+                .filter((v) => Boolean(v))
+                .map(p)
+                .join(' ');
+            lines.push(`  ${where ? `${where}: ` : ''}${p(e.message)}`);
         }
     }
     if (result.edits.length) {
@@ -52896,7 +53230,8 @@ function renderText(result, options) {
         for (const edit of result.edits)
             lines.push(renderDiff(edit));
     }
-    return lines.join('\n') + '\n';
+    // Diffs quote file lines as they are; logLines keeps them from acting on the log or terminal.
+    return logLines(lines.join('\n')) + '\n';
 }
 function renderDiff(edit) {
     return createTwoFilesPatch(edit.before === undefined ? '/dev/null' : `a/${edit.path}`, `b/${edit.path}`, edit.before ?? '', edit.after, undefined, undefined, { context: 2 }).replace(/^=+\n/, '');
@@ -52933,7 +53268,7 @@ function renderSummary(result, options) {
         out.push('');
         if (options.dryRun) {
             for (const edit of app.edits) {
-                out.push(`<details><summary>${code(edit.path)} (would be written)</summary>`, '', '<pre>' + escapeHtml(renderDiff(edit)) + '</pre>', '</details>', '');
+                out.push(`<details><summary>${code(edit.path)} (would be written)</summary>`, '', preformatted(renderDiff(edit)), '</details>', '');
             }
         }
     }
@@ -52968,6 +53303,11 @@ function renderSummary(result, options) {
         (options.totalMs !== undefined ? `, ${options.totalMs} ms in all` : '') +
         `. Registry requests: ${registry || 'none'}.` +
         (options.apiRequests !== undefined ? ` GitHub API requests: ${options.apiRequests}.` : ''), '');
+    const invalid = Object.entries(stats.invalidTags);
+    if (invalid.length) {
+        const counts = invalid.map(([image, n]) => `${code(image)}: ${n}`).join(', ');
+        out.push(`Registry tags dropped as not valid OCI tags: ${counts}.`, '');
+    }
     return out.join('\n');
 }
 
@@ -52981,11 +53321,18 @@ function renderSummary(result, options) {
 
 
 
+
+
+// The log is where workflow commands are read: every line we print goes through the escapes.
+// (@actions/core already encodes line breaks in the data of the commands it issues.)
+const main_info = (line) => info(logLine(line));
+const main_warning = (message) => warning(printable(message));
+const main_error = (message, file) => error(printable(message), file === undefined ? {} : { file: printable(file) });
 /** Masks every secret the run can see before anything is logged. */
 function maskSecrets(inputs, env) {
     for (const secret of [inputs.token, inputs.registryPassword, ...secretsOf(inputs.registries, env)]) {
-        if (secret)
-            core_setSecret(secret);
+        for (const form of secretForms(secret ?? ''))
+            core_setSecret(form);
     }
 }
 /** One log group per Application: its changes, skipped images and errors. */
@@ -52993,22 +53340,22 @@ function logApps({ result }) {
     for (const app of result.apps) {
         const errors = result.errors.filter((e) => e.app === app.spec.app && e.file === app.spec.file);
         const skipped = result.skipped.filter((s) => s.app === app.spec.app);
-        startGroup(`${app.spec.app} (${app.spec.file})`);
+        startGroup(printable(`${app.spec.app} (${app.spec.file})`));
         if (!app.changes.length && !errors.length && !skipped.length)
-            info('up to date');
+            main_info('up to date');
         for (const c of app.changes) {
-            info(`${c.alias}: ${c.image} ${c.from ?? '(not found in git)'} -> ${c.to} [${c.strategy}] ${c.file}`);
+            main_info(`${c.alias}: ${c.image} ${c.from ?? '(not found in git)'} -> ${c.to} [${c.strategy}] ${c.file}`);
         }
         for (const s of skipped)
-            info(`skipped${s.alias ? ` ${s.alias}` : ''}: ${s.reason}`);
+            main_info(`skipped${s.alias ? ` ${s.alias}` : ''}: ${s.reason}`);
         for (const e of errors)
-            error(`${e.field ? `${e.field}: ` : ''}${e.message}`, { file: e.file });
+            main_error(`${e.field ? `${e.field}: ` : ''}${e.message}`, e.file);
         endGroup();
     }
     const planned = new Set(result.apps.map((a) => `${a.spec.file}\u0000${a.spec.app}`));
     for (const e of result.errors.filter((e) => !planned.has(`${e.file}\u0000${e.app}`))) {
         const where = [e.app, e.alias, e.field].filter(Boolean).join(' ');
-        error(`${where ? `${where}: ` : ''}${e.message}`, { file: e.file });
+        main_error(`${where ? `${where}: ` : ''}${e.message}`, e.file);
     }
 }
 async function runAction(env = process.env) {
@@ -53018,7 +53365,7 @@ async function runAction(env = process.env) {
         inputs = parseInputs((name) => getInput(name) || undefined);
     }
     catch (err) {
-        setFailed(err instanceof UsageError ? err.message : String(err));
+        setFailed(printable(err instanceof UsageError ? err.message : String(err)));
         return;
     }
     maskSecrets(inputs, env);
@@ -53031,15 +53378,15 @@ async function runAction(env = process.env) {
         const github = createGitHubClient({
             token: inputs.token,
             apiUrl: inputs.apiUrl,
-            warn: (message) => warning(message)
+            warn: main_warning
         });
-        const registry = registryFromInputs(inputs, (message) => warning(message), env);
+        const registry = registryFromInputs(inputs, main_warning, env);
         const run = await runOnGitHub({
             inputs,
             github,
             registry,
-            log: (line) => info(line),
-            warn: (line) => warning(line)
+            log: main_info,
+            warn: main_warning
         });
         logApps(run);
         const { result, pullRequests } = run;
@@ -53061,13 +53408,13 @@ async function runAction(env = process.env) {
         if (env.GITHUB_STEP_SUMMARY)
             await summary_summary.addRaw(summary).write();
         else
-            info(summary);
+            info(escape_logLines(summary));
         if (result.errors.length) {
             setFailed(`${result.errors.length} error(s); every other application was processed`);
         }
     }
     catch (err) {
-        setFailed(err instanceof Error ? err.message : String(err));
+        setFailed(printable(err instanceof Error ? err.message : String(err)));
     }
 }
 
@@ -55917,7 +56264,7 @@ __webpack_unused_export__ = errors.YAMLError;
 __webpack_unused_export__ = errors.YAMLParseError;
 __webpack_unused_export__ = errors.YAMLWarning;
 __webpack_unused_export__ = Alias.Alias;
-__webpack_unused_export__ = identity.isAlias;
+exports.Vj = identity.isAlias;
 __webpack_unused_export__ = identity.isCollection;
 __webpack_unused_export__ = identity.isDocument;
 exports.jh = identity.isMap;

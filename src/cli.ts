@@ -11,8 +11,10 @@ import { registryFromInputs } from './registry/from-inputs.js';
 import { createGitHubClient } from './github/client.js';
 import { runOnGitHub } from './publish/index.js';
 import { toOutputs } from './report/outputs.js';
+import { jsonText, logLines } from './report/escape.js';
 import { renderText } from './report/text.js';
-import { run, type RunResult } from './run.js';
+import { writeEdits } from './repo/write-edits.js';
+import { run } from './run.js';
 
 const USAGE = `Usage: argocd-image-pr [--dir PATH] [--<input> VALUE ...] [--write] [--json]
 
@@ -67,9 +69,11 @@ export function parseArgs(argv: string[]): CliArgs {
 
 export async function runCli(
   argv: string[],
-  io: CliIO,
+  terminal: CliIO,
   env: NodeJS.ProcessEnv = process.env
 ): Promise<number> {
+  // stdout is JSON or renderText's escaped report; stderr carries messages that quote outside data.
+  const io: CliIO = { stdout: terminal.stdout, stderr: (text) => terminal.stderr(logLines(text)) };
   let args: CliArgs;
   let inputs: Inputs;
   let registry: Registry;
@@ -103,11 +107,9 @@ export async function runCli(
     chainEdits: true
   });
   const write = args.write && !inputs.dryRun;
-  if (write) await writeEdits(repo, result);
-  io.stdout(
-    args.json ? JSON.stringify(toOutputs(result), null, 2) + '\n' : renderText(result, { written: write })
-  );
-  return result.errors.length ? 1 : 0;
+  const final = write ? await writeEdits(repo, result) : result;
+  io.stdout(args.json ? jsonText(toOutputs(final)) + '\n' : renderText(final, { written: write }));
+  return final.errors.length ? 1 : 0;
 }
 
 /** A --dir that is missing or not a directory is bad usage, not a failed run. */
@@ -134,10 +136,6 @@ async function loadFixture(file: string): Promise<Registry> {
   }
 }
 
-async function writeEdits(repo: LocalRepoSource, result: RunResult): Promise<void> {
-  for (const edit of result.edits) await repo.write(edit.path, edit.after);
-}
-
 /** The action's run from a terminal: the repo over the GitHub API, pull requests opened or updated. */
 async function runGitHub(inputs: Inputs, registry: Registry, json: boolean, io: CliIO): Promise<number> {
   const warn = (message: string) => io.stderr(`warning: ${message}\n`);
@@ -152,9 +150,9 @@ async function runGitHub(inputs: Inputs, registry: Registry, json: boolean, io: 
   const outputs = toOutputs(result, github.requestCount());
   io.stdout(
     json
-      ? JSON.stringify({ ...outputs, 'pull-requests': pullRequests }, null, 2) + '\n'
+      ? jsonText({ ...outputs, 'pull-requests': pullRequests }) + '\n'
       : renderText(result, { written: false }) +
-          pullRequests.map((p) => `#${p.number} ${p.operation}: ${p.app} ${p.url}\n`).join('')
+          logLines(pullRequests.map((p) => `#${p.number} ${p.operation}: ${p.app} ${p.url}\n`).join(''))
   );
   return result.errors.length ? 1 : 0;
 }

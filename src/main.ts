@@ -7,12 +7,21 @@ import { UsageError, parseInputs, type Inputs } from './inputs.js';
 import { runOnGitHub, type GitHubRunResult } from './publish/index.js';
 import { registryFromInputs, secretsOf } from './registry/from-inputs.js';
 import { toOutputs } from './report/outputs.js';
+import { secretForms } from './secrets.js';
+import { logLine, logLines, printable } from './report/escape.js';
 import { renderSummary } from './report/summary.js';
+
+// The log is where workflow commands are read: every line we print goes through the escapes.
+// (@actions/core already encodes line breaks in the data of the commands it issues.)
+const info = (line: string) => core.info(logLine(line));
+const warning = (message: string) => core.warning(printable(message));
+const error = (message: string, file?: string) =>
+  core.error(printable(message), file === undefined ? {} : { file: printable(file) });
 
 /** Masks every secret the run can see before anything is logged. */
 function maskSecrets(inputs: Inputs, env: NodeJS.ProcessEnv): void {
   for (const secret of [inputs.token, inputs.registryPassword, ...secretsOf(inputs.registries, env)]) {
-    if (secret) core.setSecret(secret);
+    for (const form of secretForms(secret ?? '')) core.setSecret(form);
   }
 }
 
@@ -21,21 +30,19 @@ function logApps({ result }: GitHubRunResult): void {
   for (const app of result.apps) {
     const errors = result.errors.filter((e) => e.app === app.spec.app && e.file === app.spec.file);
     const skipped = result.skipped.filter((s) => s.app === app.spec.app);
-    core.startGroup(`${app.spec.app} (${app.spec.file})`);
-    if (!app.changes.length && !errors.length && !skipped.length) core.info('up to date');
+    core.startGroup(printable(`${app.spec.app} (${app.spec.file})`));
+    if (!app.changes.length && !errors.length && !skipped.length) info('up to date');
     for (const c of app.changes) {
-      core.info(
-        `${c.alias}: ${c.image} ${c.from ?? '(not found in git)'} -> ${c.to} [${c.strategy}] ${c.file}`
-      );
+      info(`${c.alias}: ${c.image} ${c.from ?? '(not found in git)'} -> ${c.to} [${c.strategy}] ${c.file}`);
     }
-    for (const s of skipped) core.info(`skipped${s.alias ? ` ${s.alias}` : ''}: ${s.reason}`);
-    for (const e of errors) core.error(`${e.field ? `${e.field}: ` : ''}${e.message}`, { file: e.file });
+    for (const s of skipped) info(`skipped${s.alias ? ` ${s.alias}` : ''}: ${s.reason}`);
+    for (const e of errors) error(`${e.field ? `${e.field}: ` : ''}${e.message}`, e.file);
     core.endGroup();
   }
   const planned = new Set(result.apps.map((a) => `${a.spec.file}\u0000${a.spec.app}`));
   for (const e of result.errors.filter((e) => !planned.has(`${e.file}\u0000${e.app}`))) {
     const where = [e.app, e.alias, e.field].filter(Boolean).join(' ');
-    core.error(`${where ? `${where}: ` : ''}${e.message}`, { file: e.file });
+    error(`${where ? `${where}: ` : ''}${e.message}`, e.file);
   }
 }
 
@@ -45,7 +52,7 @@ export async function runAction(env: NodeJS.ProcessEnv = process.env): Promise<v
   try {
     inputs = parseInputs((name) => core.getInput(name) || undefined);
   } catch (err) {
-    core.setFailed(err instanceof UsageError ? err.message : String(err));
+    core.setFailed(printable(err instanceof UsageError ? err.message : String(err)));
     return;
   }
   maskSecrets(inputs, env);
@@ -58,15 +65,15 @@ export async function runAction(env: NodeJS.ProcessEnv = process.env): Promise<v
     const github = createGitHubClient({
       token: inputs.token,
       apiUrl: inputs.apiUrl,
-      warn: (message) => core.warning(message)
+      warn: warning
     });
-    const registry = registryFromInputs(inputs, (message) => core.warning(message), env);
+    const registry = registryFromInputs(inputs, warning, env);
     const run = await runOnGitHub({
       inputs,
       github,
       registry,
-      log: (line) => core.info(line),
-      warn: (line) => core.warning(line)
+      log: info,
+      warn: warning
     });
     logApps(run);
     const { result, pullRequests } = run;
@@ -89,11 +96,11 @@ export async function runAction(env: NodeJS.ProcessEnv = process.env): Promise<v
     });
     // Runners without job summaries (older GitHub Enterprise Server, local runs) get it in the log.
     if (env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(summary).write();
-    else core.info(summary);
+    else core.info(logLines(summary));
     if (result.errors.length) {
       core.setFailed(`${result.errors.length} error(s); every other application was processed`);
     }
   } catch (err) {
-    core.setFailed(err instanceof Error ? err.message : String(err));
+    core.setFailed(printable(err instanceof Error ? err.message : String(err)));
   }
 }

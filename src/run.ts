@@ -6,7 +6,7 @@ import { discover } from './manifests/discover.js';
 import { selectManifestFiles } from './manifests/select.js';
 import { currentVersion } from './images/current.js';
 import { ImageMetadata } from './images/metadata.js';
-import { imageKey, parseImageRef, formatVersion } from './images/ref.js';
+import { imageKey, isOciTag, parseImageRef, formatVersion } from './images/ref.js';
 import { selectVersion } from './images/strategies.js';
 import { detectAppType, type AppType } from './repo/app-type.js';
 import type { RepoSource } from './repo/source.js';
@@ -62,6 +62,8 @@ export interface RunStats {
   applications: number;
   images: number;
   registryRequests: Record<string, number>;
+  /** Per image, registry tags dropped because they are not valid OCI tags. */
+  invalidTags: Record<string, number>;
   durationMs: number;
 }
 
@@ -176,6 +178,7 @@ export async function run(options: RunOptions): Promise<RunResult> {
       applications: specs.length,
       images: specs.reduce((n, s) => n + s.images.length, 0),
       registryRequests: options.registry.requestCounts?.() ?? {},
+      invalidTags: metadata.invalidTags(),
       durationMs: Date.now() - started
     }
   };
@@ -300,6 +303,7 @@ function pushedTags(refs: string[], errors: RunError[]): Map<string, Set<string>
     try {
       const ref = parseImageRef(text);
       const tags = byImage.get(imageKey(ref)) ?? new Set<string>();
+      if (ref.tag !== undefined && !isOciTag(ref.tag)) throw new Error('its tag is not a valid OCI tag');
       if (ref.tag) tags.add(ref.tag);
       byImage.set(imageKey(ref), tags);
     } catch (err) {

@@ -48,7 +48,8 @@ export type LieKind =
   | 'token-no-token'
   | 'token-bad-realm'
   | 'always-401'
-  | 'body-too-large';
+  | 'body-too-large'
+  | 'echo-credentials';
 
 export interface LyingRegistry {
   url: string;
@@ -300,6 +301,26 @@ export async function startLyingRegistry(): Promise<LyingRegistry> {
         res.writeHead(401, { 'www-authenticate': `Bearer realm="${url}/token/ok",service="lie"` });
         res.end();
         return true;
+      case 'echo-credentials': {
+        // Asks for Basic credentials, then quotes them back in every encoding in its error.
+        const auth = req.headers.authorization;
+        if (!auth) {
+          res.writeHead(401, { 'www-authenticate': 'Basic realm="lie"' });
+          res.end();
+          return true;
+        }
+        const decoded = Buffer.from(auth.replace(/^Basic /, ''), 'base64').toString('utf8');
+        const password = decoded.slice(decoded.indexOf(':') + 1);
+        const forms = [
+          auth,
+          password,
+          Buffer.from(password).toString('base64'),
+          Buffer.from(password).toString('base64url'),
+          encodeURIComponent(password)
+        ];
+        json(res, 400, { errors: [{ code: 'DENIED', message: `denied: ${forms.join(' ')}` }] });
+        return true;
+      }
       case 'body-too-large':
         if (route !== 'tags/list') return false;
         res.writeHead(200, { 'content-type': 'application/json' });

@@ -220,10 +220,20 @@ describe('per-alias and app-wide settings', () => {
     expect(a.images[0]!.strategy).toBe('alphabetical');
   });
 
-  it('looks up aliases containing "/" with "_", as annotation names cannot hold "/"', () => {
-    const a = only(run([appWith({ 'image-list': 'team/web=nginx', 'team_web.update-strategy': 'latest' })]));
-    expect(a.images[0]!.strategy).toBe('newest-build');
-  });
+  it.each(['team/web', '-web', '.web', 'web:1', 'wéb', 'web\u001b[31m'])(
+    'refuses the alias %j (Image Updater\'s pattern: a letter or digit, then letters, digits, "-", "." or "_")',
+    (alias) => {
+      const result = run([appWith({ 'image-list': `${alias}=nginx` })]);
+      expect(result.specs).toEqual([]);
+      expect(result.errors).toEqual([
+        expect.objectContaining({
+          alias,
+          field: `${P}image-list`,
+          message: expect.stringMatching(/^invalid alias/)
+        })
+      ]);
+    }
+  );
 
   it.each([
     ['allow-tags', 'regexp:(', /invalid regexp "\(" \(RE2 syntax\)/],

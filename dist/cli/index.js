@@ -4178,7 +4178,7 @@ __webpack_unused_export__ = errors.YAMLError;
 __webpack_unused_export__ = errors.YAMLParseError;
 __webpack_unused_export__ = errors.YAMLWarning;
 __webpack_unused_export__ = Alias.Alias;
-__webpack_unused_export__ = identity.isAlias;
+exports.Vj = identity.isAlias;
 __webpack_unused_export__ = identity.isCollection;
 __webpack_unused_export__ = identity.isDocument;
 exports.jh = identity.isMap;
@@ -10611,9 +10611,54 @@ function sameImage(a, b) {
         return false;
     }
 }
+/** The OCI distribution spec's tag grammar; anything else is no tag we could pull or write. */
+const isOciTag = (tag) => /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/.test(tag);
 /** `tag`, `tag@digest` or `@digest`-less forms as written in git. */
 function formatVersion(tag, digest) {
     return digest ? `${tag}@${digest}` : tag;
+}
+
+;// CONCATENATED MODULE: ./src/registry/errors.ts
+
+/** A registry request that failed for good (after retries). Messages never carry secrets. */
+class RegistryError extends Error {
+    status;
+    name = 'RegistryError';
+    constructor(message, 
+    /** The HTTP status that decided the failure, when there was one. */
+    status) {
+        super(message);
+        this.status = status;
+    }
+}
+/** A malformed `registries` input: bad usage, reported before any request is made. */
+class RegistryConfigError extends UsageError {
+    name = 'RegistryConfigError';
+}
+
+;// CONCATENATED MODULE: ./src/images/bounded.ts
+// Concurrent registry lookups that stop when their answer is decided. The first failure starts no
+// new work, and the calls in flight are awaited before it is thrown: nothing keeps fetching after
+// the run has moved on, and every request sent is counted by the time the run reports.
+async function eachBounded(items, concurrency, work) {
+    const pending = items[Symbol.iterator]();
+    let failure;
+    const worker = async () => {
+        while (!failure) {
+            const next = pending.next();
+            if (next.done)
+                return;
+            try {
+                await work(next.value);
+            }
+            catch (error) {
+                failure ??= { error };
+            }
+        }
+    };
+    await Promise.all(Array.from({ length: concurrency }, worker));
+    if (failure)
+        throw failure.error;
 }
 
 ;// CONCATENATED MODULE: ./src/images/metadata.ts
@@ -10622,8 +10667,16 @@ function formatVersion(tag, digest) {
 // many apps using one image cost one set of requests (design §6, "fetch only what is needed").
 
 
+
+
 const DEFAULT_PLATFORMS = ['linux/amd64'];
 const CREATED = 'org.opencontainers.image.created';
+/**
+ * An index holds one image per platform (Windows indexes a few per OS version); more images for
+ * the wanted platforms than this is a broken or hostile index, not a build to rank.
+ */
+const MAX_PLATFORM_CHILDREN = 32;
+const CHILD_LOOKUPS = 4;
 /** `os/arch[/variant]`; throws SpecError for anything else. */
 function parsePlatform(text) {
     const parts = text.trim().split('/');
@@ -10675,11 +10728,24 @@ class ImageMetadata {
     configs = new Map();
     pushDates = new Map();
     derived = new Map();
+    dropped = new Map();
     constructor(registry) {
         this.registry = registry;
     }
+    /** The registry's tags that are valid OCI tags: `../x`, `1.0 ; rm -rf /` are never candidates. */
     tags(image) {
-        return once(this.tagLists, imageKey(image), () => this.registry.tags(image));
+        const key = imageKey(image);
+        return once(this.tagLists, key, async () => {
+            const listed = await this.registry.tags(image);
+            const valid = listed.filter(isOciTag);
+            if (valid.length < listed.length)
+                this.dropped.set(key, listed.length - valid.length);
+            return valid;
+        });
+    }
+    /** Per image, the listed tags dropped as invalid, for the report. */
+    invalidTags() {
+        return Object.fromEntries(this.dropped);
     }
     /**
      * What `compute` derives from registry data, once per run and `key`: a thousand apps on one
@@ -10722,16 +10788,23 @@ class ImageMetadata {
             child.annotations?.['vnd.docker.reference.type'] !== 'attestation-manifest' &&
             !(child.platform.os === 'unknown' && child.platform.architecture === 'unknown') &&
             wants(wanted, child.platform));
-        const builds = await Promise.all(children.map(async (child) => {
+        if (children.length > MAX_PLATFORM_CHILDREN) {
+            throw new RegistryError(`the index of ${imageKey(image)}:${tag} lists ${children.length} images for ` +
+                `${[...wanted].join(', ')}; at most ${MAX_PLATFORM_CHILDREN} are looked at`);
+        }
+        const builds = new Map();
+        await eachBounded(children.entries(), CHILD_LOOKUPS, async ([i, child]) => {
             const manifest = await this.manifest(image, child.digest);
             // A nested index is not an image; registries and buildx do not produce them.
             if (manifest.kind !== 'image')
-                return undefined;
+                return;
             const config = await this.config(image, manifest.configDigest);
-            return buildInfo(top.digest, config, { ...top.annotations, ...manifest.annotations });
-        }));
+            builds.set(i, buildInfo(top.digest, config, { ...top.annotations, ...manifest.annotations }));
+        });
+        // In index order, so that equal dates pick the same child whatever answered first.
         let newest;
-        for (const build of builds) {
+        for (let i = 0; i < children.length; i++) {
+            const build = builds.get(i);
             if (build && (!newest || compareBuildTimes(build.created, newest.created) > 0))
                 newest = build;
         }
@@ -10758,9 +10831,14 @@ class ImageMetadata {
     }
 }
 function buildInfo(digest, config, annotations) {
-    const created = config.created ?? config.labels[CREATED] ?? annotations?.[CREATED];
-    return { digest, ...(created && { created }), labels: config.labels };
+    const labels = boundedLabels(config.labels);
+    const created = bounded(config.created) ?? labels[CREATED] ?? bounded(annotations?.[CREATED]);
+    return { digest, ...(created && { created }), labels };
 }
+/** Labels and annotations are the image author's free text; what we show is bounded. */
+const MAX_LABEL = 1024;
+const bounded = (value) => value !== undefined && value.length <= MAX_LABEL ? value : undefined;
+const boundedLabels = (labels) => Object.fromEntries(Object.entries(labels).filter(([key, value]) => key.length <= MAX_LABEL && value.length <= MAX_LABEL));
 /**
  * The cached promise, or a new one from `load`. Failures stay cached too: within one run the
  * registry would answer the same, and the client has already retried.
@@ -16203,10 +16281,21 @@ const dist_src_Octokit = Octokit.plugin(requestLog, legacyRestEndpointMethods, p
 );
 
 
+;// CONCATENATED MODULE: ./src/strings.ts
+// String helpers for outside text, in linear time (a regexp like /\/+$/ is quadratic on "////x").
+/** `text` without the run of `char` at its end. */
+function trimTrailing(text, char) {
+    let end = text.length;
+    while (end > 0 && text[end - 1] === char)
+        end--;
+    return text.slice(0, end);
+}
+
 ;// CONCATENATED MODULE: ./src/github/client.ts
 // The GitHub API client: @octokit/rest with the retry and throttling plugins, its fetch pointed at
 // `api-url` (GitHub Enterprise, the tests' fake server). Not `getOctokit`: its undici transport
 // bypasses the fetch we pass and handles proxies differently.
+
 
 
 
@@ -16240,7 +16329,7 @@ function createGitHubClient(options) {
     };
     const octokit = new GitHubOctokit({
         auth: options.token || undefined,
-        baseUrl: options.apiUrl.replace(/\/+$/, ''),
+        baseUrl: trimTrailing(options.apiUrl, '/'),
         userAgent: 'argocd-image-pr',
         request: { fetch: fetchWithTimeout },
         retry: { retryAfterBaseValue: options.retryBaseMs ?? 1000, retries: options.retries ?? 4 },
@@ -16281,27 +16370,10 @@ const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8815);
-;// CONCATENATED MODULE: ./src/registry/errors.ts
-
-/** A registry request that failed for good (after retries). Messages never carry secrets. */
-class RegistryError extends Error {
-    status;
-    name = 'RegistryError';
-    constructor(message, 
-    /** The HTTP status that decided the failure, when there was one. */
-    status) {
-        super(message);
-        this.status = status;
-    }
-}
-/** A malformed `registries` input: bad usage, reported before any request is made. */
-class RegistryConfigError extends UsageError {
-    name = 'RegistryConfigError';
-}
-
 ;// CONCATENATED MODULE: ./src/registry/config.ts
 // The `registries` input (design §2) and endpoint resolution (design §6): which URL, TLS mode and
 // credentials serve an image.
+
 
 
 
@@ -16359,14 +16431,11 @@ function parseEntry(item, where) {
     const rawPrefix = str('prefix');
     if (!rawPrefix)
         throw new RegistryConfigError(`${where} needs a "prefix" (a registry host, optionally with a path)`);
-    const [host = '', ...path] = rawPrefix
-        .toLowerCase()
-        .replace(/^https?:\/\//, '')
-        .replace(/\/+$/, '')
-        .split('/');
+    const [host = '', ...path] = trimTrailing(rawPrefix.toLowerCase().replace(/^https?:\/\//, ''), '/').split('/');
     const prefix = [DOCKER_HUB.has(host) ? 'docker.io' : host, ...path].join('/');
     const insecure = bool('insecure');
-    const apiUrl = str('api-url')?.replace(/\/+$/, '');
+    const given = str('api-url');
+    const apiUrl = given === undefined ? undefined : trimTrailing(given, '/');
     if (apiUrl !== undefined) {
         let url;
         try {
@@ -16403,7 +16472,10 @@ function parseEntry(item, where) {
  */
 function resolveEndpoint(entries, ref, options) {
     const key = imageKey(ref);
-    const implicitHub = ref.registry === 'docker.io' && !/^[^/]*[.:][^/]*\/|^localhost\//.test(ref.name);
+    // As the Docker CLI: a first path component with a dot or colon, or `localhost`, names a registry.
+    const slash = ref.name.indexOf('/');
+    const first = slash < 0 ? undefined : ref.name.slice(0, slash);
+    const implicitHub = ref.registry === 'docker.io' && !(first !== undefined && (/[.:]/.test(first) || first === 'localhost'));
     const entry = (implicitHub ? entries.find((e) => e.default) : undefined) ??
         entries
             .filter((e) => key === e.prefix || key.startsWith(`${e.prefix}/`))
@@ -16554,15 +16626,57 @@ function withGhcrPackagesApi(registry, options) {
 /** `Bearer realm="https://ghcr.io/token",service="ghcr.io",scope="repository:a:pull"` → scheme and params. */
 function parseChallenge(header) {
     const value = (Array.isArray(header) ? header[0] : header)?.trim();
-    const match = value ? /^(\S+)\s*(.*)$/s.exec(value) : null;
-    if (!match?.[1])
+    if (!value)
         return undefined;
+    const gap = value.search(/\s/);
+    if (gap < 0)
+        return { scheme: value.toLowerCase(), params: {} };
+    return { scheme: value.slice(0, gap).toLowerCase(), params: authParams(value.slice(gap)) };
+}
+const isKeyChar = (c) => c !== undefined && /[\w-]/.test(c);
+const isBlank = (c) => c === ' ' || c === '\t';
+/**
+ * RFC 9110 auth-params (`key=token` or `key="quoted \"string\""`, comma-separated), scanned once
+ * from left to right: a registry's header is outside data, and a regexp over it could backtrack.
+ */
+function authParams(text) {
     const params = {};
-    for (const [, key, quoted, bare] of (match[2] ?? '').matchAll(/([\w-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]+))/g)) {
+    let i = 0;
+    while (i < text.length) {
+        while (i < text.length && !isKeyChar(text[i]))
+            i++;
+        const start = i;
+        while (isKeyChar(text[i]))
+            i++;
+        const key = text.slice(start, i).toLowerCase();
+        let j = i;
+        while (isBlank(text[j]))
+            j++;
+        if (text[j] !== '=')
+            continue;
+        j++;
+        while (isBlank(text[j]))
+            j++;
+        let param = '';
+        if (text[j] === '"') {
+            for (j++; j < text.length && text[j] !== '"'; j++) {
+                if (text[j] === '\\' && j + 1 < text.length)
+                    j++;
+                param += text[j];
+            }
+            j++;
+        }
+        else {
+            const from = j;
+            while (j < text.length && !/[\s,]/.test(text[j]))
+                j++;
+            param = text.slice(from, j);
+        }
         if (key)
-            params[key.toLowerCase()] = quoted !== undefined ? quoted.replace(/\\(.)/g, '$1') : (bare ?? '');
+            params[key] = param;
+        i = j;
     }
-    return { scheme: match[1].toLowerCase(), params };
+    return params;
 }
 const basicAuthorization = (c) => `Basic ${Buffer.from(`${c.username}:${c.password}`).toString('base64')}`;
 /**
@@ -16632,6 +16746,31 @@ class EndpointAuth {
         if (cached?.value !== undefined && `Bearer ${cached.value}` === authorization)
             this.tokens.delete(scope);
     }
+}
+
+;// CONCATENATED MODULE: ./src/secrets.ts
+// The forms a credential takes in text we print: as given, base64 (Basic auth, docker config
+// `auth`), base64url (JWT parts) and URL-encoded (query strings, realms). Values too short to be
+// a real secret are left alone: masking a one-character token would garble every other message.
+
+const MIN_SECRET_LENGTH = 6;
+function secretForms(secret) {
+    if (secret.length < MIN_SECRET_LENGTH)
+        return [];
+    const bytes = Buffer.from(secret, 'utf8');
+    const forms = new Set([
+        secret,
+        encodeURIComponent(secret),
+        bytes.toString('base64'),
+        trimTrailing(bytes.toString('base64'), '='),
+        bytes.toString('base64url')
+    ]);
+    return [...forms];
+}
+/** `text` with every form of every secret replaced by `***`, longest first. */
+function scrub(text, secrets) {
+    const forms = [...new Set([...secrets].flatMap(secretForms))].sort((a, b) => b.length - a.length);
+    return forms.reduce((out, form) => out.split(form).join('***'), text);
 }
 
 ;// CONCATENATED MODULE: external "node:http"
@@ -16794,6 +16933,7 @@ function retryAfter(header, capMs) {
 ;// CONCATENATED MODULE: ./src/registry/oci.ts
 // The OCI distribution client (design §6): tags with pagination, manifests of the four media
 // types with digest verification, and config blobs, behind the engine's `Registry` interface.
+
 
 
 
@@ -17041,11 +17181,8 @@ class OciRegistry {
             return await work();
         }
         catch (err) {
-            if (err instanceof Error) {
-                for (const secret of this.secrets)
-                    if (secret)
-                        err.message = err.message.split(secret).join('***');
-            }
+            if (err instanceof Error)
+                err.message = scrub(err.message, this.secrets);
             throw err;
         }
     }
@@ -17100,8 +17237,17 @@ function errorSummary(body) {
 /** The `rel="next"` target of a Link header, resolved against the page it came with. */
 function nextLink(link, base, what) {
     for (const value of Array.isArray(link) ? link : link ? [link] : []) {
-        for (const [, target, params] of value.matchAll(/<([^>]*)>([^,<]*)/g)) {
-            if (target === undefined || !/;\s*rel="?next"?/i.test(params ?? ''))
+        // `<target>; params, <target>; params`, scanned once (a regexp here could backtrack).
+        for (let at = value.indexOf('<'); at >= 0; at = value.indexOf('<', at)) {
+            const close = value.indexOf('>', at + 1);
+            if (close < 0)
+                break;
+            let end = close + 1;
+            while (end < value.length && value[end] !== ',' && value[end] !== '<')
+                end++;
+            const target = value.slice(at + 1, close);
+            at = end;
+            if (!/;\s*rel="?next"?/i.test(value.slice(close + 1, end)))
                 continue;
             try {
                 return new URL(target, base);
@@ -24739,6 +24885,10 @@ function resolveImage(raw) {
         throw new SpecError(raw.problem.message, raw.problem.field);
     if (!raw.alias.trim())
         throw new SpecError('empty alias: expected "alias=image"', raw.aliasField);
+    // Argo CD Image Updater's alias pattern; an alias names annotations and appears in branches and logs.
+    if (raw.explicitAlias && !/^[a-zA-Z0-9][a-zA-Z0-9-._]*$/.test(raw.alias)) {
+        throw new SpecError(`invalid alias "${raw.alias}": expected a letter or digit, then letters, digits, "-", "." or "_"`, raw.aliasField);
+    }
     const { image, constraint } = parseImageEntry(raw.image);
     const fieldOf = { image: raw.image.field };
     if (constraint !== undefined)
@@ -24889,10 +25039,6 @@ function annotation(annotations, suffix) {
     }
     return value.trim() ? { value, field } : undefined;
 }
-/** Per-alias annotation keys use the alias with `/` replaced by `_`, as annotation names cannot hold `/`. */
-function aliasKey(alias) {
-    return alias.replace(/\//g, '_');
-}
 /**
  * Entries of an image-list; whitespace around `=` is allowed, as Argo CD Image Updater trims it.
  * Trimming the pieces between `=` signs is linear; a regexp for "spaces, =, spaces" is quadratic
@@ -24920,17 +25066,18 @@ function annotationImages(annotations) {
         const alias = explicit ? entry.slice(0, eq) : defaultAlias(entry);
         const image = {
             alias,
+            explicitAlias: explicit,
             aliasField: IMAGE_LIST,
             image: { value: entry.slice(eq + 1), field: IMAGE_LIST }
         };
         for (const [key, suffix] of Object.entries(COMMON)) {
-            const setting = (explicit && alias && annotation(annotations, `${aliasKey(alias)}.${suffix}`)) ||
+            const setting = (explicit && alias && annotation(annotations, `${alias}.${suffix}`)) ||
                 annotation(annotations, suffix);
             if (setting)
                 image[key] = setting;
         }
         if (explicit && alias) {
-            const target = (suffix) => annotation(annotations, `${aliasKey(alias)}.${suffix}`);
+            const target = (suffix) => annotation(annotations, `${alias}.${suffix}`);
             const [name, tag, spec] = [
                 target('helm.image-name'),
                 target('helm.image-tag'),
@@ -24964,7 +25111,7 @@ function annotationWriteBack(annotations) {
 function ignoredAnnotations(annotations) {
     const list = annotations[IMAGE_LIST];
     const declared = typeof list === 'string' ? entries(list).filter((e) => e.includes('=')) : [];
-    const listed = new Set(declared.map((e) => aliasKey(e.slice(0, e.indexOf('=')))));
+    const listed = new Set(declared.map((e) => e.slice(0, e.indexOf('='))));
     const notes = [];
     for (const key of Object.keys(annotations)) {
         if (!key.startsWith(PREFIX))
@@ -24993,6 +25140,85 @@ function ignoredAnnotations(annotations) {
         }
     }
     return notes;
+}
+
+;// CONCATENATED MODULE: ./src/manifests/lookalike.ts
+// Annotation keys that look like Argo CD Image Updater's but are not: a Cyrillic "о", a fullwidth
+// dot, an en dash or a capital letter in the prefix. Neither Image Updater nor we read them, and
+// the person who wrote one believes the app is configured, so each is named in the report.
+
+/** Letters that render like the ones of our prefix (Unicode confusables, the few that matter here). */
+const CONFUSABLE = {
+    '\u0430': 'a',
+    '\u03b1': 'a',
+    '\u0251': 'a',
+    '\u0441': 'c',
+    '\u03f2': 'c',
+    '\u217d': 'c',
+    '\u0501': 'd',
+    '\u217e': 'd',
+    '\u0435': 'e',
+    '\u0454': 'e',
+    '\u0261': 'g',
+    '\u0581': 'g',
+    '\u0456': 'i',
+    '\u03b9': 'i',
+    '\u0131': 'i',
+    '\u2170': 'i',
+    '\u0458': 'j',
+    '\u03f3': 'j',
+    '\u217f': 'm',
+    '\u043e': 'o',
+    '\u03bf': 'o',
+    '\u0585': 'o',
+    '\u0ce6': 'o',
+    '\u0440': 'p',
+    '\u03c1': 'p',
+    '\u0433': 'r',
+    '\u0455': 's',
+    '\u0442': 't',
+    '\u057d': 'u',
+    '\u03c5': 'u',
+    '\u2010': '-',
+    '\u2011': '-',
+    '\u2012': '-',
+    '\u2013': '-',
+    '\u2014': '-',
+    '\u2212': '-',
+    '\u00ad': '',
+    '\u2024': '.',
+    '\u2027': '.',
+    '\u00b7': '.',
+    '\u2215': '/',
+    '\u2044': '/',
+    '\u200b': '',
+    '\u200c': '',
+    '\u200d': '',
+    '\u2060': '',
+    '\ufeff': ''
+};
+/** What a key's prefix looks like to a reader: compatibility forms folded, case and confusables undone. */
+function skeleton(text) {
+    return [...text.normalize('NFKC').toLowerCase()].map((c) => CONFUSABLE[c] ?? c).join('');
+}
+/** The annotation keys that read as ours to a person but are not, each with what differs. */
+function lookalikeKeys(annotations) {
+    return Object.keys(annotations)
+        .filter(
+    // Only the prefix matters (a few characters more for zero-widths a reader does not see).
+    (key) => !key.startsWith(PREFIX) && skeleton(key.slice(0, PREFIX.length + 8)).startsWith(PREFIX))
+        .map((key) => {
+        let i = 0;
+        while (key[i] === PREFIX[i])
+            i++;
+        // A compatibility form can make the key shorter than the prefix it reads as.
+        const hex = (key.codePointAt(i) ?? 0).toString(16).toUpperCase().padStart(4, '0');
+        return {
+            key,
+            reason: `annotation ${key} is ignored: it looks like ${PREFIX}… but character ${i + 1} is U+${hex}, ` +
+                `not "${PREFIX[i]}"`
+        };
+    });
 }
 
 ;// CONCATENATED MODULE: ./src/manifests/application.ts
@@ -25300,6 +25526,7 @@ function refImages(cr, ref) {
         const field = `${ref.field}.images[${i}]`;
         const raw = {
             alias: '',
+            explicitAlias: true,
             aliasField: `${field}.alias`,
             image: { value: '', field: `${field}.imageName` }
         };
@@ -25536,6 +25763,7 @@ function loadYamlDocuments(file, content) {
 
 
 
+
 const ARGO_GROUP = 'argoproj.io';
 const UPDATER_GROUP = 'argocd-image-updater.argoproj.io';
 class Discovery {
@@ -25658,6 +25886,9 @@ class Discovery {
     }
     resolveApp(found) {
         const { manifest } = found;
+        for (const { reason } of lookalikeKeys(manifest.annotations)) {
+            this.result.skipped.push({ app: found.app, reason });
+        }
         const candidates = this.crs
             .filter((c) => c.cr.namespaces.includes(manifest.namespace))
             .flatMap((c) => c.cr.refs.filter((ref) => refMatches(ref, manifest)).map((ref) => ({ c, ref })))
@@ -26054,8 +26285,35 @@ async function detectAppType(source, repo) {
 function child(data, segment) {
     return data?.[segment];
 }
-function at(root, path) {
-    return path.reduce(child, root);
+function shallowCopy(value) {
+    if (Array.isArray(value))
+        return value.slice();
+    // By tag, not prototype: structuredClone's objects may come from another realm (test VMs).
+    if (Object.prototype.toString.call(value) !== '[object Object]')
+        return value;
+    const out = {};
+    for (const [k, v] of Object.entries(value))
+        data_define(out, k, v);
+    return out;
+}
+/**
+ * The container at `path`, copied along the way: aliases share objects, and an edit meant for
+ * one place must not show up at every alias in the expected data (the new text would then pass).
+ */
+function unshared(root, path) {
+    let node = root;
+    for (const segment of path) {
+        const next = child(node, segment);
+        if (typeof next !== 'object' || next === null)
+            return next;
+        const copy = shallowCopy(next);
+        if (Array.isArray(node))
+            node[segment] = copy;
+        else
+            data_define(node, String(segment), copy);
+        node = copy;
+    }
+    return node;
 }
 /** A plain copy of a value we render (objects are created fresh, so no op can alias another). */
 function materialise(value) {
@@ -26078,7 +26336,7 @@ function data_define(target, key, value) {
  * go first; list insertions shift indices, so they go last, deepest lists first.
  */
 function applyOps(data, ops) {
-    let root = structuredClone(data);
+    let root = shallowCopy(structuredClone(data));
     for (const op of ops) {
         if (op.op === 'insert')
             continue;
@@ -26087,7 +26345,7 @@ function applyOps(data, ops) {
             continue;
         }
         const parentPath = op.op === 'set' ? op.path.slice(0, -1) : op.path;
-        const parent = at(root, parentPath);
+        const parent = unshared(root, parentPath);
         if (typeof parent !== 'object' || parent === null)
             throw new Error(`no container at ${parentPath.join('.')}`);
         if (op.op === 'set') {
@@ -26105,7 +26363,7 @@ function applyOps(data, ops) {
         .map((op, order) => ({ op, order }))
         .sort((a, b) => b.op.path.length - a.op.path.length || b.op.index - a.op.index || b.order - a.order);
     for (const { op } of inserts) {
-        const list = at(root, op.path);
+        const list = unshared(root, op.path);
         if (!Array.isArray(list))
             throw new Error(`no list at ${op.path.join('.')}`);
         list.splice(op.index, 0, ...op.values.map(materialise));
@@ -26230,7 +26488,7 @@ const GO_FLOAT = /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$/;
 /** strconv.ParseInt/ParseUint with base 0: 0x, 0o, 0b prefixes in either case, leading-zero octal. */
 const GO_INT = /^[-+]?(?:0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)$/;
 /** strconv.ParseFloat's hexadecimal form (`0x1p-2`). */
-const GO_HEX_FLOAT = /^[-+]?0[xX](?:[0-9a-fA-F]+\.?[0-9a-fA-F]*|\.[0-9a-fA-F]+)[pP][-+]?[0-9]+$/;
+const GO_HEX_FLOAT = /^[-+]?0[xX](?:[0-9a-fA-F]+(?:\.[0-9a-fA-F]*)?|\.[0-9a-fA-F]+)[pP][-+]?[0-9]+$/;
 /** go-yaml tries a timestamp for plain scalars that start like `2006-1-2`. */
 const GO_TIMESTAMP = /^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:$|[Tt ])/;
 /** True when Go's yaml.v2 or yaml.v3 decodes the plain scalar into something other than this string. */
@@ -26599,6 +26857,12 @@ class YamlEditor {
             this.fills.set(match.pair, { path: match.dataPath, value: fill ? editor_merge(fill.value, built) : built });
             return;
         }
+        const at = path.slice(0, match.consumed).join('.') || 'the document';
+        if ((0,dist/* isAlias */.Vj)(node)) {
+            // Editing through an alias would change every other use of its anchor too.
+            throw new SpecError(`${where}: ${at} is an alias (*${node.source}) of a value anchored elsewhere in the file; ` +
+                'an edit there would change every use of the anchor');
+        }
         if (rest.length === 0)
             throw new SpecError(`${where}: it already holds a value of another kind`);
         const [head, ...tail] = rest;
@@ -26607,7 +26871,7 @@ class YamlEditor {
         if ((0,dist/* isSeq */.oP)(node) && head === node.items.length) {
             return this.addItem(node, match.dataPath, head, build(tail, value), true);
         }
-        throw new SpecError(`${where}: ${path.slice(0, match.consumed).join('.') || 'the document'} is not a ${typeof head === 'number' ? 'list of that length' : 'map'}`);
+        throw new SpecError(`${where}: ${at} is not a ${typeof head === 'number' ? 'list of that length' : 'map'}`);
     }
     /** Inserts `value` into the block list at `path` before item `index` (or at the end). */
     insertItem(path, index, value) {
@@ -27616,6 +27880,7 @@ function caret(c, v) {
 
 
 
+
 /** Build lookups per image in flight at once: above the registry client's default concurrency (8). */
 const BUILD_LOOKAHEAD = 32;
 async function selectVersion(input) {
@@ -27743,11 +28008,9 @@ async function newestOf(ctx, platforms) {
     // A few lookups at a time per image, not one per tag at once: every waiting lookup holds memory
     // until the HTTP queue reaches it (40,000 at once in the benchmark's S3), and the registry client
     // bounds the requests in flight anyway.
-    const pending = ctx.filtered.values();
-    await Promise.all(Array.from({ length: BUILD_LOOKAHEAD }, async () => {
-        for (const tag of pending)
-            builds.set(tag, await ctx.metadata.build(ctx.spec.image, tag, platforms));
-    }));
+    await eachBounded(ctx.filtered, BUILD_LOOKAHEAD, async (tag) => {
+        builds.set(tag, await ctx.metadata.build(ctx.spec.image, tag, platforms));
+    });
     let best;
     for (const [tag, build] of builds) {
         if (!build)
@@ -27921,6 +28184,7 @@ async function run(options) {
             applications: specs.length,
             images: specs.reduce((n, s) => n + s.images.length, 0),
             registryRequests: options.registry.requestCounts?.() ?? {},
+            invalidTags: metadata.invalidTags(),
             durationMs: Date.now() - started
         }
     };
@@ -28033,6 +28297,8 @@ function pushedTags(refs, errors) {
         try {
             const ref = parseImageRef(text);
             const tags = byImage.get(imageKey(ref)) ?? new Set();
+            if (ref.tag !== undefined && !isOciTag(ref.tag))
+                throw new Error('its tag is not a valid OCI tag');
             if (ref.tag)
                 tags.add(ref.tag);
             byImage.set(imageKey(ref), tags);
@@ -28292,23 +28558,76 @@ function reviewChanges(app, changes, closed) {
     return { keep, skipped };
 }
 
+;// CONCATENATED MODULE: ./src/report/escape.ts
+// Outside text (from a repo, a registry or GitHub) made safe to print. The Actions runner reads
+// workflow commands from its log: `::name::` at the start of a line after leading whitespace, and
+// the legacy `##[name]` anywhere in a line; a bare CR ends a line too. Terminals obey ESC sequences.
+// Every value we print goes through `printable`, every log or terminal line through `logLine`.
+/** Shown as escapes besides C0 controls: DEL, C1 (8-bit CSI), bidi overrides, zero-widths, line separators. */
+const INVISIBLE_BEYOND_C0 = '\u007f-\u009f\u061c\u200b-\u200f\u202a-\u202e\u2028\u2029\u2066-\u2069\ufeff';
+const INVISIBLE = new RegExp(`[\u0000-\u001f${INVISIBLE_BEYOND_C0}]`, 'g');
+const INVISIBLE_IN_JSON = new RegExp(`[${INVISIBLE_BEYOND_C0}]`, 'g');
+const NAMED = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+/** One line of plain text: line breaks, controls, ESC and bidi overrides shown as `\n`, `\u001b`…. */
+function escape_printable(text) {
+    return text
+        .toWellFormed()
+        .replace(INVISIBLE, (c) => NAMED[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+/** A line for the Actions log or a terminal: printable, and never a workflow command. */
+function logLine(text) {
+    const line = escape_printable(text).replace(/##\[/g, '#\\u0023[');
+    // The runner trims leading whitespace (as .NET's TrimStart does) before looking for `::`.
+    const start = line.length - line.trimStart().length;
+    return line.startsWith('::', start) ? `${line.slice(0, start)}\\u003a${line.slice(start + 1)}` : line;
+}
+/** Several lines (a diff, a report): each through `logLine`; CRLF ends a line like LF. */
+function logLines(text) {
+    return text
+        .split('\n')
+        .map((line) => logLine(line.endsWith('\r') ? line.slice(0, -1) : line))
+        .join('\n');
+}
+/** JSON for a log or terminal: the same data, with invisible characters and `##[` as \u escapes. */
+function jsonText(value) {
+    // JSON.stringify escapes C0 controls and lone surrogates itself; the rest can only be in strings.
+    return JSON.stringify(value, null, 2)
+        .replace(INVISIBLE_IN_JSON, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+        .replace(/##\[/g, '#\\u0023[');
+}
+
 ;// CONCATENATED MODULE: ./src/report/html.ts
 // Markup helpers for the job summary and PR bodies (GitHub-flavoured Markdown with inline HTML).
-// Every user-controlled string goes through escapeHtml: manifests and registry answers must not
-// be able to inject markup, links or table cells.
+// Every outside string goes through one of these: manifests and registry answers must not be able
+// to inject markup, links, table cells, line breaks, @mentions or issue references.
+
+/** Characters Markdown or HTML could read as syntax, as numeric entities. */
+const SYNTAX = /[&<>"'|`\\*_[\]~]/g;
+const entities = (text) => text.replace(SYNTAX, (c) => `&#${c.charCodeAt(0)};`);
+/**
+ * Inline text, one line: line breaks and controls are shown as escapes (a newline would end a
+ * table row), and a zero-width space after `@` and `#` keeps GitHub from mentioning or linking.
+ */
 function escapeHtml(text) {
-    return text.replace(/[&<>"'|`\\*_[\]]/g, (c) => `&#${c.charCodeAt(0)};`);
+    return escape_printable(text).replace(/[&<>"'|`\\*_[\]~@#]/g, (c) => c === '@' || c === '#' ? `${c}&#8203;` : `&#${c.charCodeAt(0)};`);
 }
-const code = (text) => `<code>${escapeHtml(text)}</code>`;
+/** Inline code: GitHub neither mentions nor links inside <code>, so the text stays copyable. */
+const code = (text) => `<code>${entities(escape_printable(text))}</code>`;
+/** A block of lines (a diff) as <pre>, which ends only at its closing tag. */
+function preformatted(text) {
+    const lines = text.split('\n').map((line) => entities(printable(line.replace(/\r$/, ''))));
+    return `<pre>${lines.join('\n')}</pre>`;
+}
 /** A link only to http(s) URLs; anything else is shown as text. */
 function html_link(text, url) {
-    return url && /^https?:\/\//i.test(url) ? `<a href="${escapeHtml(url)}">${text}</a>` : text;
+    return url && /^https?:\/\/[!-~]*$/i.test(url) ? `<a href="${entities(url)}">${text}</a>` : text;
 }
 
 ;// CONCATENATED MODULE: ./src/report/pr-body.ts
 // The PR body (design §8): what changes and why, as a table a reviewer can check at a glance, with
 // build dates, digests, registry links and a source compare link when the images carry the OCI
 // source/revision labels; then the hidden marker with the exact update set.
+
 
 
 const SOURCE = 'org.opencontainers.image.source';
@@ -28328,7 +28647,10 @@ function registryPage(ref) {
 }
 /** A GitHub compare link between the source revisions of two builds of the same repository. */
 function compareLink(from, to) {
-    const source = (b) => b?.labels[SOURCE]?.replace(/(\.git)?\/*$/, '');
+    const source = (b) => {
+        const url = b?.labels[SOURCE];
+        return url ? trimTrailing(url, '/').replace(/\.git$/, '') : undefined;
+    };
     const [a, b] = [source(from), source(to)];
     const [revA, revB] = [from?.labels[REVISION], to?.labels[REVISION]];
     if (!a || a !== b || !revA || !revB || revA === revB)
@@ -29376,17 +29698,19 @@ mustache.Writer = Writer;
 // variables `app` and `images` (alias, image, from, to), with the defaults of design §8.
 
 
+
 /** GitHub cuts titles at 256 characters; we cut first, on our terms. */
 const MAX_TITLE = 256;
+/** Values from the repo and registries, one printable line each: a newline could forge a commit trailer. */
 function templateView(app, changes) {
     return {
-        app,
+        app: escape_printable(app),
         images: changes.map((c) => ({
-            app: c.app,
-            alias: c.alias,
-            image: c.image,
-            from: c.from ?? '(not found in git)',
-            to: c.to
+            app: escape_printable(c.app),
+            alias: escape_printable(c.alias),
+            image: escape_printable(c.image),
+            from: c.from === null ? '(not found in git)' : escape_printable(c.from),
+            to: escape_printable(c.to)
         }))
     };
 }
@@ -29407,7 +29731,8 @@ function renderTitle(template, view) {
     const title = template
         ? render(template, view)
         : `Update ${view.app}: ${view.images.map((i) => `${i.alias} ${i.from} → ${i.to}`).join(', ')}`;
-    const line = title.replace(/\s+/g, ' ').trim();
+    // A template's own text may hold line breaks and controls too.
+    const line = escape_printable(title.replace(/\s+/g, ' ').trim());
     return line.length > MAX_TITLE ? `${line.slice(0, MAX_TITLE - 1)}…` : line;
 }
 function renderCommitMessage(template, view) {
@@ -29491,6 +29816,7 @@ function treeIdWith(entries, root, files) {
 ;// CONCATENATED MODULE: ./src/publish/publisher.ts
 // Publishing one run's result: one PR per app (or one for all, or a direct commit), updated in
 // place when it exists, closed when no longer needed; nothing is written when nothing changed.
+
 
 
 
@@ -29671,8 +29997,8 @@ class Publisher {
             const names = [...new Set(pr.marker?.updates.map((u) => u.app) ?? apps.map((a) => a.spec.app))];
             await this.isolated(apps, async () => {
                 const marker = { ...(pr.marker ?? { updates: [] }), superseded: true };
-                await this.writer.close(pr, withMarker(pr.body, marker), `${names.join(', ')} no longer ${names.length === 1 ? 'needs' : 'need'} this update: ` +
-                    `\`${source.branch}\` already has these versions or newer ones. Closing (argocd-image-pr).`);
+                await this.writer.close(pr, withMarker(pr.body, marker), `${names.map(code).join(', ')} no longer ${names.length === 1 ? 'needs' : 'need'} this update: ` +
+                    `${code(source.branch)} already has these versions or newer ones. Closing (argocd-image-pr).`);
                 this.ctx.log(`closed #${pr.number} (${branch}): no longer needed`);
                 closed.push(...names.map((app) => ({
                     app,
@@ -30469,6 +30795,7 @@ function splitLines(text) {
 
 ;// CONCATENATED MODULE: ./src/report/text.ts
 
+
 /** The CLI's human-readable report: the plan, then what was skipped or failed, then the files. */
 function renderText(result, options) {
     const lines = [];
@@ -30476,13 +30803,17 @@ function renderText(result, options) {
     const requests = Object.values(stats.registryRequests).reduce((a, b) => a + b, 0);
     lines.push(`${stats.applications} application(s), ${stats.images} image(s) checked in ${stats.durationMs} ms ` +
         `(${requests} registry request(s))`);
+    const invalid = Object.entries(stats.invalidTags);
+    if (invalid.length) {
+        lines.push(`Registry tags dropped as not valid OCI tags: ${invalid.map(([image, n]) => `${escape_printable(image)} ${n}`).join(', ')}`);
+    }
     for (const app of result.apps.filter((a) => a.changes.length)) {
-        lines.push('', `${app.spec.app}  (${app.spec.file})`);
+        lines.push('', `${escape_printable(app.spec.app)}  (${escape_printable(app.spec.file)})`);
         // Argo CD Image Updater would set these on the live Application; this tool has no cluster (design §3).
         if (app.spec.writeBack.method === 'argocd')
             lines.push('  write-back-method argocd: written to git by argocd-image-pr, not to the live Application');
         for (const c of app.changes) {
-            lines.push(`  ${c.alias}: ${c.image}  ${c.from ?? '(current version not found in git)'} -> ${c.to}  [${c.strategy}]  ${c.file}`);
+            lines.push(`  ${escape_printable(c.alias)}: ${escape_printable(c.image)}  ${c.from === null ? '(current version not found in git)' : escape_printable(c.from)} -> ${escape_printable(c.to)}  [${c.strategy}]  ${escape_printable(c.file)}`);
         }
     }
     if (!result.updates.length)
@@ -30490,13 +30821,16 @@ function renderText(result, options) {
     if (result.skipped.length) {
         lines.push('', 'Skipped:');
         for (const s of result.skipped)
-            lines.push(`  ${s.app}${s.alias ? `/${s.alias}` : ''}: ${s.reason}`);
+            lines.push(`  ${escape_printable(s.app)}${s.alias ? `/${escape_printable(s.alias)}` : ''}: ${escape_printable(s.reason)}`);
     }
     if (result.errors.length) {
         lines.push('', 'Errors:');
         for (const e of result.errors) {
-            const where = [e.file, e.app, e.alias, e.field].filter(Boolean).join(' ');
-            lines.push(`  ${where ? `${where}: ` : ''}${e.message}`);
+            const where = [e.file, e.app, e.alias, e.field]
+                .filter((v) => Boolean(v))
+                .map(escape_printable)
+                .join(' ');
+            lines.push(`  ${where ? `${where}: ` : ''}${escape_printable(e.message)}`);
         }
     }
     if (result.edits.length) {
@@ -30504,15 +30838,61 @@ function renderText(result, options) {
         for (const edit of result.edits)
             lines.push(renderDiff(edit));
     }
-    return lines.join('\n') + '\n';
+    // Diffs quote file lines as they are; logLines keeps them from acting on the log or terminal.
+    return logLines(lines.join('\n')) + '\n';
 }
 function renderDiff(edit) {
     return createTwoFilesPatch(edit.before === undefined ? '/dev/null' : `a/${edit.path}`, `b/${edit.path}`, edit.before ?? '', edit.after, undefined, undefined, { context: 2 }).replace(/^=+\n/, '');
 }
 
+;// CONCATENATED MODULE: ./src/repo/write-edits.ts
+// `--write`: the run's edits written into the checkout. A file that cannot be written (a full disk,
+// a path blocked by a file, a refusal to follow a link) is an error for each app that edits it;
+// every other file is still written, and the result no longer claims the update it could not make.
+async function writeEdits(repo, result) {
+    const failed = new Map();
+    for (const edit of result.edits) {
+        try {
+            await repo.write(edit.path, edit.after);
+        }
+        catch (err) {
+            failed.set(edit.path, err instanceof Error ? err.message : String(err));
+        }
+    }
+    if (!failed.size)
+        return result;
+    const errors = [];
+    for (const app of result.apps) {
+        for (const edit of app.edits.filter((e) => failed.has(e.path))) {
+            errors.push({
+                file: app.spec.file,
+                app: app.spec.app,
+                field: edit.path,
+                message: `could not write ${edit.path}: ${failed.get(edit.path)}`
+            });
+        }
+    }
+    const written = (file) => !failed.has(file);
+    const edits = result.edits.filter((e) => written(e.path));
+    return {
+        ...result,
+        apps: result.apps.map((a) => ({
+            ...a,
+            changes: a.changes.filter((c) => written(c.file)),
+            edits: a.edits.filter((e) => written(e.path))
+        })),
+        updates: result.updates.filter((c) => written(c.file)),
+        errors: [...result.errors, ...errors],
+        edits,
+        changed: edits.length > 0
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/cli.ts
 // The CLI: the same engine as the action, on a local checkout (`--dir`) or over the GitHub API.
 // argocd-image-pr [--dir PATH] [--<input> VALUE ...] [--write] [--json]
+
+
 
 
 
@@ -30565,7 +30945,9 @@ function parseArgs(argv) {
     }
     return args;
 }
-async function runCli(argv, io, env = process.env) {
+async function runCli(argv, terminal, env = process.env) {
+    // stdout is JSON or renderText's escaped report; stderr carries messages that quote outside data.
+    const io = { stdout: terminal.stdout, stderr: (text) => terminal.stderr(logLines(text)) };
     let args;
     let inputs;
     let registry;
@@ -30604,10 +30986,9 @@ async function runCli(argv, io, env = process.env) {
         chainEdits: true
     });
     const write = args.write && !inputs.dryRun;
-    if (write)
-        await writeEdits(repo, result);
-    io.stdout(args.json ? JSON.stringify(toOutputs(result), null, 2) + '\n' : renderText(result, { written: write }));
-    return result.errors.length ? 1 : 0;
+    const final = write ? await writeEdits(repo, result) : result;
+    io.stdout(args.json ? jsonText(toOutputs(final)) + '\n' : renderText(final, { written: write }));
+    return final.errors.length ? 1 : 0;
 }
 /** A --dir that is missing or not a directory is bad usage, not a failed run. */
 async function checkDir(dir) {
@@ -30632,10 +31013,6 @@ async function loadFixture(file) {
         throw new UsageError(`--registry-fixture ${file}: ${reason.split('\n')[0]}`);
     }
 }
-async function writeEdits(repo, result) {
-    for (const edit of result.edits)
-        await repo.write(edit.path, edit.after);
-}
 /** The action's run from a terminal: the repo over the GitHub API, pull requests opened or updated. */
 async function runGitHub(inputs, registry, json, io) {
     const warn = (message) => io.stderr(`warning: ${message}\n`);
@@ -30649,9 +31026,9 @@ async function runGitHub(inputs, registry, json, io) {
     });
     const outputs = toOutputs(result, github.requestCount());
     io.stdout(json
-        ? JSON.stringify({ ...outputs, 'pull-requests': pullRequests }, null, 2) + '\n'
+        ? jsonText({ ...outputs, 'pull-requests': pullRequests }) + '\n'
         : renderText(result, { written: false }) +
-            pullRequests.map((p) => `#${p.number} ${p.operation}: ${p.app} ${p.url}\n`).join(''));
+            logLines(pullRequests.map((p) => `#${p.number} ${p.operation}: ${p.app} ${p.url}\n`).join('')));
     return result.errors.length ? 1 : 0;
 }
 
@@ -30659,11 +31036,12 @@ async function runGitHub(inputs, registry, json, io) {
 // The `argocd-image-pr` executable (dist/cli/index.js). Kept apart from cli.ts so that importing
 // runCli (tests, the demo) never starts a run.
 
+
 runCli(process.argv.slice(2), {
     stdout: (t) => process.stdout.write(t),
     stderr: (t) => process.stderr.write(t)
 }).then((code) => (process.exitCode = code), (err) => {
-    process.stderr.write(`argocd-image-pr: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write(`argocd-image-pr: ${logLine(err instanceof Error ? err.message : String(err))}\n`);
     process.exitCode = 1;
 });
 

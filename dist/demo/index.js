@@ -1612,7 +1612,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3136);
 /* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_url__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var _src_cli_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(5059);
+/* harmony import */ var _src_cli_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6577);
 /* harmony import */ var _registry_server_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8577);
 // `npm run demo`: the main job on the bundled sample cluster-config repo, offline.
 // Starts the embedded registry (demo/registry.json served over HTTP on 127.0.0.1) and runs the CLI
@@ -1656,7 +1656,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5059:
+/***/ 6577:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -1671,180 +1671,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 var promises_ = __nccwpck_require__(1455);
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-;// CONCATENATED MODULE: ./src/inputs.ts
-// The inputs of design §2, shared by the action (action.yml) and the CLI (`--<name> VALUE`), so
-// both front doors take the same names, defaults and validation.
-class UsageError extends Error {
-    name = 'UsageError';
-}
-const INPUTS = [
-    {
-        name: 'token',
-        default: '${{ github.token }}',
-        secret: true,
-        description: 'Token for the cluster-config repo (contents and pull-requests write).'
-    },
-    {
-        name: 'repository',
-        default: '${{ github.repository }}',
-        description: 'owner/name of the cluster-config repo.'
-    },
-    {
-        name: 'base-branch',
-        default: '',
-        description: "Branch to read and open PRs against; default the repo's default branch."
-    },
-    {
-        name: 'applications',
-        default: '',
-        description: 'Globs of manifest files holding Applications and ImageUpdater CRs; default every *.yaml/*.yml.'
-    },
-    {
-        name: 'images',
-        default: '',
-        description: 'Freshly pushed image refs (newline or comma separated, e.g. steps.meta.outputs.tags); empty checks every image.'
-    },
-    {
-        name: 'registries',
-        default: '',
-        description: 'YAML list of registries: prefix, api-url, insecure, credentials (env:VAR or docker-config), default.'
-    },
-    { name: 'registry-username', default: '${{ github.actor }}', description: 'Username for ghcr.io.' },
-    {
-        name: 'registry-password',
-        default: '${{ github.token }}',
-        secret: true,
-        description: 'Password or token for ghcr.io.'
-    },
-    { name: 'registry-concurrency', default: '8', description: 'Most registry requests in flight at once.' },
-    {
-        name: 'pull-request',
-        default: 'per-application',
-        description: 'per-application, single (one PR for all), or none (commit to the base branch).'
-    },
-    {
-        name: 'branch-prefix',
-        default: 'argocd-image-pr/',
-        description: 'Prefix of the PR branches (<prefix><app>).'
-    },
-    { name: 'labels', default: '', description: 'Labels to add to PRs (created if missing).' },
-    { name: 'reviewers', default: '', description: 'Users to request reviews from.' },
-    { name: 'team-reviewers', default: '', description: 'Teams to request reviews from.' },
-    { name: 'assignees', default: '', description: 'Users to assign the PRs to.' },
-    { name: 'draft', default: 'false', description: 'Open PRs as drafts.' },
-    {
-        name: 'auto-merge',
-        default: '',
-        description: "Enable auto-merge with this method: '', merge, squash or rebase."
-    },
-    {
-        name: 'commit-message',
-        default: '',
-        description: 'Commit message template; default "build: automatic update of {{app}}" plus a line per image.'
-    },
-    {
-        name: 'title',
-        default: '',
-        description: 'PR title template; default "Update {{app}}: ..." listing the images.'
-    },
-    { name: 'allow-downgrade', default: 'false', description: 'Propose versions older than the one in git.' },
-    {
-        name: 'argocd-namespace',
-        default: 'argocd',
-        description: 'Namespace Argo CD runs in (decides .argocd-source-<ns>_<app>.yaml names).'
-    },
-    { name: 'dry-run', default: 'false', description: 'Plan and report, write nothing.' },
-    {
-        name: 'ghcr-packages-api',
-        default: 'false',
-        description: 'Use the GitHub Packages API for newest-build on ghcr.io (push time, not build time).'
-    },
-    { name: 'api-url', default: '${{ github.api_url }}', description: 'GitHub API URL (GitHub Enterprise).' }
-];
-/**
- * Splits a newline/comma separated list, trimming entries and dropping empty ones. Commas inside
- * `{...}` stay: they belong to a brace glob (`apps/{web,api}/*.yaml`).
- */
-function parseList(value) {
-    const out = [];
-    let depth = 0;
-    let item = '';
-    for (const c of value) {
-        if (c === '{')
-            depth++;
-        else if (c === '}')
-            depth = Math.max(0, depth - 1);
-        if (c === '\n' || (c === ',' && depth === 0)) {
-            out.push(item);
-            item = '';
-        }
-        else
-            item += c;
-    }
-    out.push(item);
-    return out.map((s) => s.trim()).filter(Boolean);
-}
-function oneOf(name, value, allowed) {
-    if (allowed.includes(value))
-        return value;
-    throw new UsageError(`input "${name}" must be one of ${allowed.map((a) => `"${a}"`).join(', ')}; got "${value}"`);
-}
-function bool(name, value) {
-    const v = value.trim().toLowerCase();
-    if (['true', 'yes', '1'].includes(v))
-        return true;
-    if (['false', 'no', '0', ''].includes(v))
-        return false;
-    throw new UsageError(`input "${name}" must be true or false; got "${value}"`);
-}
-/**
- * Builds Inputs from raw values. `get` returns the value given for an input name, or undefined
- * when not given; unresolved `${{ }}` defaults (CLI) count as not given.
- */
-function parseInputs(get) {
-    const raw = (name) => {
-        const given = get(name);
-        if (given !== undefined)
-            return given.trim();
-        const def = INPUTS.find((i) => i.name === name)?.default ?? '';
-        return def.includes('${{') ? '' : def;
-    };
-    const concurrency = Number(raw('registry-concurrency'));
-    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) {
-        throw new UsageError(`input "registry-concurrency" must be a whole number from 1 to 64; got "${raw('registry-concurrency')}"`);
-    }
-    const repository = raw('repository') || undefined;
-    if (repository && !/^[\w.-]+\/[\w.-]+$/.test(repository)) {
-        throw new UsageError(`input "repository" must be owner/name; got "${repository}"`);
-    }
-    return {
-        token: raw('token'),
-        repository,
-        baseBranch: raw('base-branch') || undefined,
-        applications: parseList(raw('applications')),
-        images: parseList(raw('images')),
-        registries: raw('registries'),
-        registryUsername: raw('registry-username'),
-        registryPassword: raw('registry-password'),
-        registryConcurrency: concurrency,
-        pullRequest: oneOf('pull-request', raw('pull-request'), ['per-application', 'single', 'none']),
-        branchPrefix: raw('branch-prefix'),
-        labels: parseList(raw('labels')),
-        reviewers: parseList(raw('reviewers')),
-        teamReviewers: parseList(raw('team-reviewers')),
-        assignees: parseList(raw('assignees')),
-        draft: bool('draft', raw('draft')),
-        autoMerge: oneOf('auto-merge', raw('auto-merge'), ['', 'merge', 'squash', 'rebase']),
-        commitMessage: raw('commit-message'),
-        title: raw('title'),
-        allowDowngrade: bool('allow-downgrade', raw('allow-downgrade')),
-        argocdNamespace: raw('argocd-namespace') || 'argocd',
-        dryRun: bool('dry-run', raw('dry-run')),
-        ghcrPackagesApi: bool('ghcr-packages-api', raw('ghcr-packages-api')),
-        apiUrl: raw('api-url') || process.env.GITHUB_API_URL || 'https://api.github.com'
-    };
-}
-
+// EXTERNAL MODULE: ./src/inputs.ts
+var src_inputs = __nccwpck_require__(8422);
 ;// CONCATENATED MODULE: external "node:buffer"
 const external_node_buffer_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:buffer");
 ;// CONCATENATED MODULE: ./src/repo/bytes.ts
@@ -7216,10 +7044,21 @@ const dist_src_Octokit = Octokit.plugin(requestLog, legacyRestEndpointMethods, p
 );
 
 
+;// CONCATENATED MODULE: ./src/strings.ts
+// String helpers for outside text, in linear time (a regexp like /\/+$/ is quadratic on "////x").
+/** `text` without the run of `char` at its end. */
+function trimTrailing(text, char) {
+    let end = text.length;
+    while (end > 0 && text[end - 1] === char)
+        end--;
+    return text.slice(0, end);
+}
+
 ;// CONCATENATED MODULE: ./src/github/client.ts
 // The GitHub API client: @octokit/rest with the retry and throttling plugins, its fetch pointed at
 // `api-url` (GitHub Enterprise, the tests' fake server). Not `getOctokit`: its undici transport
 // bypasses the fetch we pass and handles proxies differently.
+
 
 
 
@@ -7253,7 +7092,7 @@ function createGitHubClient(options) {
     };
     const octokit = new GitHubOctokit({
         auth: options.token || undefined,
-        baseUrl: options.apiUrl.replace(/\/+$/, ''),
+        baseUrl: trimTrailing(options.apiUrl, '/'),
         userAgent: 'argocd-image-pr',
         request: { fetch: fetchWithTimeout },
         retry: { retryAfterBaseValue: options.retryBaseMs ?? 1000, retries: options.retries ?? 4 },
@@ -7296,27 +7135,12 @@ const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import
 var dist = __nccwpck_require__(8815);
 // EXTERNAL MODULE: ./src/images/ref.ts
 var images_ref = __nccwpck_require__(3399);
-;// CONCATENATED MODULE: ./src/registry/errors.ts
-
-/** A registry request that failed for good (after retries). Messages never carry secrets. */
-class RegistryError extends Error {
-    status;
-    name = 'RegistryError';
-    constructor(message, 
-    /** The HTTP status that decided the failure, when there was one. */
-    status) {
-        super(message);
-        this.status = status;
-    }
-}
-/** A malformed `registries` input: bad usage, reported before any request is made. */
-class RegistryConfigError extends UsageError {
-    name = 'RegistryConfigError';
-}
-
+// EXTERNAL MODULE: ./src/registry/errors.ts
+var errors = __nccwpck_require__(6764);
 ;// CONCATENATED MODULE: ./src/registry/config.ts
 // The `registries` input (design §2) and endpoint resolution (design §6): which URL, TLS mode and
 // credentials serve an image.
+
 
 
 
@@ -7332,76 +7156,73 @@ function config_parseRegistries(text) {
         doc = (0,dist/* parse */.qg)(text);
     }
     catch (err) {
-        throw new RegistryConfigError(`input "registries" is not valid YAML: ${err.message.split('\n')[0]}`);
+        throw new errors/* RegistryConfigError */.S(`input "registries" is not valid YAML: ${err.message.split('\n')[0]}`);
     }
     if (doc === null || doc === undefined)
         return [];
     if (!Array.isArray(doc))
-        throw new RegistryConfigError('input "registries" must be a YAML list of {prefix, api-url, insecure, credentials, default}');
+        throw new errors/* RegistryConfigError */.S('input "registries" must be a YAML list of {prefix, api-url, insecure, credentials, default}');
     const entries = doc.map((item, i) => parseEntry(item, `input "registries" entry ${i + 1}`));
     const prefixes = new Set();
     for (const entry of entries) {
         if (prefixes.has(entry.prefix))
-            throw new RegistryConfigError(`input "registries" lists prefix "${entry.prefix}" twice`);
+            throw new errors/* RegistryConfigError */.S(`input "registries" lists prefix "${entry.prefix}" twice`);
         prefixes.add(entry.prefix);
     }
     if (entries.filter((e) => e.default).length > 1)
-        throw new RegistryConfigError('input "registries" has more than one entry with default: true');
+        throw new errors/* RegistryConfigError */.S('input "registries" has more than one entry with default: true');
     return entries;
 }
 function parseEntry(item, where) {
     if (typeof item !== 'object' || item === null || Array.isArray(item))
-        throw new RegistryConfigError(`${where} must be a mapping`);
+        throw new errors/* RegistryConfigError */.S(`${where} must be a mapping`);
     const map = item;
     for (const key of Object.keys(map)) {
         if (!KEYS.includes(key))
-            throw new RegistryConfigError(`${where} has unknown key "${key}" (expected ${KEYS.join(', ')})`);
+            throw new errors/* RegistryConfigError */.S(`${where} has unknown key "${key}" (expected ${KEYS.join(', ')})`);
     }
     const str = (key) => {
         const value = map[key];
         if (value === undefined || value === null)
             return undefined;
         if (typeof value !== 'string' || !value.trim())
-            throw new RegistryConfigError(`${where}: "${key}" must be a non-empty string`);
+            throw new errors/* RegistryConfigError */.S(`${where}: "${key}" must be a non-empty string`);
         return value.trim();
     };
     const bool = (key) => {
         const value = map[key] ?? false;
         if (typeof value !== 'boolean')
-            throw new RegistryConfigError(`${where}: "${key}" must be true or false`);
+            throw new errors/* RegistryConfigError */.S(`${where}: "${key}" must be true or false`);
         return value;
     };
     const rawPrefix = str('prefix');
     if (!rawPrefix)
-        throw new RegistryConfigError(`${where} needs a "prefix" (a registry host, optionally with a path)`);
-    const [host = '', ...path] = rawPrefix
-        .toLowerCase()
-        .replace(/^https?:\/\//, '')
-        .replace(/\/+$/, '')
-        .split('/');
+        throw new errors/* RegistryConfigError */.S(`${where} needs a "prefix" (a registry host, optionally with a path)`);
+    const [host = '', ...path] = trimTrailing(rawPrefix.toLowerCase().replace(/^https?:\/\//, ''), '/').split('/');
     const prefix = [DOCKER_HUB.has(host) ? 'docker.io' : host, ...path].join('/');
     const insecure = bool('insecure');
-    const apiUrl = str('api-url')?.replace(/\/+$/, '');
+    const given = str('api-url');
+    const apiUrl = given === undefined ? undefined : trimTrailing(given, '/');
     if (apiUrl !== undefined) {
         let url;
         try {
             url = new URL(apiUrl);
         }
         catch {
-            throw new RegistryConfigError(`${where}: "api-url" must be an http(s) URL; got "${apiUrl}"`);
+            throw new errors/* RegistryConfigError */.S(`${where}: "api-url" must be an http(s) URL; got "${apiUrl}"`);
         }
         if (url.protocol !== 'https:' && url.protocol !== 'http:')
-            throw new RegistryConfigError(`${where}: "api-url" must be an http(s) URL; got "${apiUrl}"`);
+            throw new errors/* RegistryConfigError */.S(`${where}: "api-url" must be an http(s) URL; got "${apiUrl}"`);
         if (url.protocol === 'http:' && !insecure)
-            throw new RegistryConfigError(`${where}: "api-url" ${apiUrl} is plain http; set insecure: true to allow it`);
+            throw new errors/* RegistryConfigError */.S(`${where}: "api-url" ${apiUrl} is plain http; set insecure: true to allow it`);
         if (url.username || url.password)
-            throw new RegistryConfigError(`${where}: "api-url" must not contain credentials; use "credentials"`);
+            throw new errors/* RegistryConfigError */.S(`${where}: "api-url" must not contain credentials; use "credentials"`);
     }
     const credentials = str('credentials');
     if (credentials !== undefined &&
         credentials !== 'docker-config' &&
         !/^env:[A-Za-z_][A-Za-z0-9_]*$/.test(credentials)) {
-        throw new RegistryConfigError(`${where}: "credentials" must be env:VARIABLE or docker-config; got "${credentials}"`);
+        throw new errors/* RegistryConfigError */.S(`${where}: "credentials" must be env:VARIABLE or docker-config; got "${credentials}"`);
     }
     return {
         prefix,
@@ -7418,7 +7239,10 @@ function parseEntry(item, where) {
  */
 function resolveEndpoint(entries, ref, options) {
     const key = (0,images_ref/* imageKey */.p2)(ref);
-    const implicitHub = ref.registry === 'docker.io' && !/^[^/]*[.:][^/]*\/|^localhost\//.test(ref.name);
+    // As the Docker CLI: a first path component with a dot or colon, or `localhost`, names a registry.
+    const slash = ref.name.indexOf('/');
+    const first = slash < 0 ? undefined : ref.name.slice(0, slash);
+    const implicitHub = ref.registry === 'docker.io' && !(first !== undefined && (/[.:]/.test(first) || first === 'localhost'));
     const entry = (implicitHub ? entries.find((e) => e.default) : undefined) ??
         entries
             .filter((e) => key === e.prefix || key.startsWith(`${e.prefix}/`))
@@ -7447,13 +7271,13 @@ function readCredentials(source, hosts, options) {
     const name = source.slice('env:'.length);
     const value = options.env[name];
     if (!value)
-        throw new RegistryError(`credentials ${source}: environment variable ${name} is not set`);
+        throw new errors/* RegistryError */.g(`credentials ${source}: environment variable ${name} is not set`);
     return splitUserPass(value, `environment variable ${name}`);
 }
 function splitUserPass(value, what) {
     const colon = value.indexOf(':');
     if (colon <= 0)
-        throw new RegistryError(`${what} must hold username:password`);
+        throw new errors/* RegistryError */.g(`${what} must hold username:password`);
     return { username: value.slice(0, colon), password: value.slice(colon + 1) };
 }
 /** `https://index.docker.io/v1/` → `docker.io`; `ghcr.io` → `ghcr.io`. */
@@ -7472,7 +7296,7 @@ function dockerConfigCredentials(hosts, env) {
         config = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8'));
     }
     catch (err) {
-        throw new RegistryError(`credentials docker-config: cannot read ${file}: ${err.code ?? 'invalid JSON'}`);
+        throw new errors/* RegistryError */.g(`credentials docker-config: cannot read ${file}: ${err.code ?? 'invalid JSON'}`);
     }
     const wanted = hosts.map(normaliseHost);
     for (const host of wanted) {
@@ -7485,7 +7309,7 @@ function dockerConfigCredentials(hosts, env) {
                 return splitUserPass(Buffer.from(auth.auth, 'base64').toString('utf8'), `the "auth" of ${key} in ${file}`);
         }
     }
-    throw new RegistryError(`credentials docker-config: ${file} has no auths entry for ${[...new Set(wanted)].join(' or ')}`);
+    throw new errors/* RegistryError */.g(`credentials docker-config: ${file} has no auths entry for ${[...new Set(wanted)].join(' or ')}`);
 }
 
 ;// CONCATENATED MODULE: ./src/registry/ghcr.ts
@@ -7571,15 +7395,57 @@ var external_node_crypto_ = __nccwpck_require__(7598);
 /** `Bearer realm="https://ghcr.io/token",service="ghcr.io",scope="repository:a:pull"` → scheme and params. */
 function parseChallenge(header) {
     const value = (Array.isArray(header) ? header[0] : header)?.trim();
-    const match = value ? /^(\S+)\s*(.*)$/s.exec(value) : null;
-    if (!match?.[1])
+    if (!value)
         return undefined;
+    const gap = value.search(/\s/);
+    if (gap < 0)
+        return { scheme: value.toLowerCase(), params: {} };
+    return { scheme: value.slice(0, gap).toLowerCase(), params: authParams(value.slice(gap)) };
+}
+const isKeyChar = (c) => c !== undefined && /[\w-]/.test(c);
+const isBlank = (c) => c === ' ' || c === '\t';
+/**
+ * RFC 9110 auth-params (`key=token` or `key="quoted \"string\""`, comma-separated), scanned once
+ * from left to right: a registry's header is outside data, and a regexp over it could backtrack.
+ */
+function authParams(text) {
     const params = {};
-    for (const [, key, quoted, bare] of (match[2] ?? '').matchAll(/([\w-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]+))/g)) {
+    let i = 0;
+    while (i < text.length) {
+        while (i < text.length && !isKeyChar(text[i]))
+            i++;
+        const start = i;
+        while (isKeyChar(text[i]))
+            i++;
+        const key = text.slice(start, i).toLowerCase();
+        let j = i;
+        while (isBlank(text[j]))
+            j++;
+        if (text[j] !== '=')
+            continue;
+        j++;
+        while (isBlank(text[j]))
+            j++;
+        let param = '';
+        if (text[j] === '"') {
+            for (j++; j < text.length && text[j] !== '"'; j++) {
+                if (text[j] === '\\' && j + 1 < text.length)
+                    j++;
+                param += text[j];
+            }
+            j++;
+        }
+        else {
+            const from = j;
+            while (j < text.length && !/[\s,]/.test(text[j]))
+                j++;
+            param = text.slice(from, j);
+        }
         if (key)
-            params[key.toLowerCase()] = quoted !== undefined ? quoted.replace(/\\(.)/g, '$1') : (bare ?? '');
+            params[key] = param;
+        i = j;
     }
-    return { scheme: match[1].toLowerCase(), params };
+    return params;
 }
 const basicAuthorization = (c) => `Basic ${Buffer.from(`${c.username}:${c.password}`).toString('base64')}`;
 /**
@@ -7651,6 +7517,31 @@ class EndpointAuth {
     }
 }
 
+;// CONCATENATED MODULE: ./src/secrets.ts
+// The forms a credential takes in text we print: as given, base64 (Basic auth, docker config
+// `auth`), base64url (JWT parts) and URL-encoded (query strings, realms). Values too short to be
+// a real secret are left alone: masking a one-character token would garble every other message.
+
+const MIN_SECRET_LENGTH = 6;
+function secretForms(secret) {
+    if (secret.length < MIN_SECRET_LENGTH)
+        return [];
+    const bytes = Buffer.from(secret, 'utf8');
+    const forms = new Set([
+        secret,
+        encodeURIComponent(secret),
+        bytes.toString('base64'),
+        trimTrailing(bytes.toString('base64'), '='),
+        bytes.toString('base64url')
+    ]);
+    return [...forms];
+}
+/** `text` with every form of every secret replaced by `***`, longest first. */
+function scrub(text, secrets) {
+    const forms = [...new Set([...secrets].flatMap(secretForms))].sort((a, b) => b.length - a.length);
+    return forms.reduce((out, form) => out.split(form).join('***'), text);
+}
+
 // EXTERNAL MODULE: external "node:http"
 var external_node_http_ = __nccwpck_require__(7067);
 ;// CONCATENATED MODULE: external "node:https"
@@ -7718,7 +7609,7 @@ class HttpClient {
             catch (err) {
                 const failure = describe(err, this.timeoutMs);
                 if (!failure.retry || attempt >= this.retry.attempts) {
-                    throw new RegistryError(`cannot fetch ${options.what} from ${url.origin}: ${failure.message}`);
+                    throw new errors/* RegistryError */.g(`cannot fetch ${options.what} from ${url.origin}: ${failure.message}`);
                 }
                 wait = this.backoff(attempt);
             }
@@ -7817,6 +7708,7 @@ function retryAfter(header, capMs) {
 
 
 
+
 const MEDIA_TYPES = {
     ociIndex: 'application/vnd.oci.image.index.v1+json',
     ociManifest: 'application/vnd.oci.image.manifest.v1+json',
@@ -7864,15 +7756,15 @@ class OciRegistry {
             // A lying registry can send Link loops: stop on a URL already fetched or a page with nothing new.
             for (let page = 1; url && !seen.has(url.href); page++) {
                 if (page > MAX_TAG_PAGES)
-                    throw new RegistryError(`${what} goes on for more than ${MAX_TAG_PAGES} pages; giving up`);
+                    throw new errors/* RegistryError */.g(`${what} goes on for more than ${MAX_TAG_PAGES} pages; giving up`);
                 seen.add(url.href);
                 const res = await this.get(image, url, what);
                 if (res.status === 404)
-                    throw new RegistryError(`repository ${name} not found`, 404);
+                    throw new errors/* RegistryError */.g(`repository ${name} not found`, 404);
                 this.expectOk(res, what);
                 const body = parseJson(res.body, what);
                 if (body.tags !== null && body.tags !== undefined && !Array.isArray(body.tags))
-                    throw new RegistryError(`${what} has no "tags" list`);
+                    throw new errors/* RegistryError */.g(`${what} has no "tags" list`);
                 const before = tags.size;
                 for (const tag of (body.tags ?? []))
                     if (typeof tag === 'string')
@@ -7882,7 +7774,7 @@ class OciRegistry {
                 url = nextLink(res.headers.link, url, what);
                 // Never send our token to another origin.
                 if (url && url.origin !== origin)
-                    throw new RegistryError(`${what} links to another origin (${url.origin}); refusing to follow`);
+                    throw new errors/* RegistryError */.g(`${what} links to another origin (${url.origin}); refusing to follow`);
             }
             return [...tags];
         });
@@ -7895,8 +7787,8 @@ class OciRegistry {
             const res = await this.get(image, this.url(image, `manifests/${reference}`), what, ACCEPT);
             if (res.status === 404) {
                 if (errorCode(res.body) === 'NAME_UNKNOWN')
-                    throw new RegistryError(`repository ${name} not found`, 404);
-                throw new RegistryError(byDigest ? `manifest ${reference} not found in ${name}` : `tag ${reference} not found in ${name}`, 404);
+                    throw new errors/* RegistryError */.g(`repository ${name} not found`, 404);
+                throw new errors/* RegistryError */.g(byDigest ? `manifest ${reference} not found in ${name}` : `tag ${reference} not found in ${name}`, 404);
             }
             this.expectOk(res, what);
             const digest = verifyDigest(res.body, header(res, 'docker-content-digest'), byDigest ? reference : undefined, what);
@@ -7910,8 +7802,8 @@ class OciRegistry {
             const res = await this.get(image, this.url(image, `blobs/${digest}`), what);
             if (res.status === 404) {
                 if (errorCode(res.body) === 'NAME_UNKNOWN')
-                    throw new RegistryError(`repository ${name} not found`, 404);
-                throw new RegistryError(`config blob ${digest} not found in ${name}`, 404);
+                    throw new errors/* RegistryError */.g(`repository ${name} not found`, 404);
+                throw new errors/* RegistryError */.g(`config blob ${digest} not found in ${name}`, 404);
             }
             this.expectOk(res, what);
             verifyDigest(res.body, undefined, digest, what);
@@ -7972,7 +7864,7 @@ class OciRegistry {
         if (res.status === 401) {
             const challenge = parseChallenge(res.headers['www-authenticate']);
             if (challenge && !auth.learn(challenge)) {
-                throw new RegistryError(`${name} asks for "${challenge.scheme}" authentication, which is not supported`, 401);
+                throw new errors/* RegistryError */.g(`${name} asks for "${challenge.scheme}" authentication, which is not supported`, 401);
             }
             if (authorization)
                 auth.invalidate(scope, authorization);
@@ -7988,10 +7880,10 @@ class OciRegistry {
         for (let hops = 0, from = url; REDIRECTS.has(res.status); hops++) {
             const location = header(res, 'location');
             if (!location || hops >= MAX_REDIRECTS)
-                throw new RegistryError(`${what}: too many or broken redirects`, res.status);
+                throw new errors/* RegistryError */.g(`${what}: too many or broken redirects`, res.status);
             const to = new URL(location, from);
             if (to.protocol !== 'https:' && !(endpoint.insecure && to.protocol === 'http:')) {
-                throw new RegistryError(`${what}: refusing a redirect to a non-https URL`, res.status);
+                throw new errors/* RegistryError */.g(`${what}: refusing a redirect to a non-https URL`, res.status);
             }
             res = await send(to, to.origin === origin ? authorization : undefined);
             from = to;
@@ -8015,13 +7907,13 @@ class OciRegistry {
                     url = new URL(realm);
                 }
                 catch {
-                    throw new RegistryError(`${name} names an invalid token realm`);
+                    throw new errors/* RegistryError */.g(`${name} names an invalid token realm`);
                 }
                 if (service)
                     url.searchParams.set('service', service);
                 url.searchParams.set('scope', scope);
                 if (url.protocol !== 'https:' && !(endpoint.insecure && url.protocol === 'http:')) {
-                    throw new RegistryError(`${name} names a token realm that is not https (${url.origin}); set insecure: true to allow it`);
+                    throw new errors/* RegistryError */.g(`${name} names a token realm that is not https (${url.origin}); set insecure: true to allow it`);
                 }
                 const c = credentials();
                 const res = await this.http.get(url, {
@@ -8036,7 +7928,7 @@ class OciRegistry {
                 const body = parseJson(res.body, what);
                 const token = typeof body.token === 'string' && body.token ? body.token : body.access_token;
                 if (typeof token !== 'string' || !token)
-                    throw new RegistryError(`${what}: the token endpoint answered no token`);
+                    throw new errors/* RegistryError */.g(`${what}: the token endpoint answered no token`);
                 this.secrets.add(token);
                 return { token, ...(typeof body.expires_in === 'number' && { expiresIn: body.expires_in }) };
             }
@@ -8044,25 +7936,22 @@ class OciRegistry {
     }
     denied(name, endpoint, status) {
         return endpoint.credentialSource
-            ? new RegistryError(`credentials for ${name} were refused (HTTP ${status})`, status)
-            : new RegistryError(`${name} requires credentials (HTTP ${status}); none are configured for it (registries input, or registry-username/registry-password for ghcr.io)`, status);
+            ? new errors/* RegistryError */.g(`credentials for ${name} were refused (HTTP ${status})`, status)
+            : new errors/* RegistryError */.g(`${name} requires credentials (HTTP ${status}); none are configured for it (registries input, or registry-username/registry-password for ghcr.io)`, status);
     }
     expectOk(res, what) {
         if (res.status >= 200 && res.status < 300)
             return;
         const detail = errorSummary(res.body);
-        throw new RegistryError(`${what}: HTTP ${res.status}${detail ? ` (${detail})` : ''}`, res.status);
+        throw new errors/* RegistryError */.g(`${what}: HTTP ${res.status}${detail ? ` (${detail})` : ''}`, res.status);
     }
     async scrubbed(work) {
         try {
             return await work();
         }
         catch (err) {
-            if (err instanceof Error) {
-                for (const secret of this.secrets)
-                    if (secret)
-                        err.message = err.message.split(secret).join('***');
-            }
+            if (err instanceof Error)
+                err.message = scrub(err.message, this.secrets);
             throw err;
         }
     }
@@ -8080,10 +7969,10 @@ function parseJson(body, what) {
         value = JSON.parse(body.toString('utf8'));
     }
     catch {
-        throw new RegistryError(`${what}: the response is not valid JSON`);
+        throw new errors/* RegistryError */.g(`${what}: the response is not valid JSON`);
     }
     if (!isObject(value))
-        throw new RegistryError(`${what}: the response is not a JSON object`);
+        throw new errors/* RegistryError */.g(`${what}: the response is not a JSON object`);
     return value;
 }
 function stringRecord(value) {
@@ -8117,14 +8006,23 @@ function errorSummary(body) {
 /** The `rel="next"` target of a Link header, resolved against the page it came with. */
 function nextLink(link, base, what) {
     for (const value of Array.isArray(link) ? link : link ? [link] : []) {
-        for (const [, target, params] of value.matchAll(/<([^>]*)>([^,<]*)/g)) {
-            if (target === undefined || !/;\s*rel="?next"?/i.test(params ?? ''))
+        // `<target>; params, <target>; params`, scanned once (a regexp here could backtrack).
+        for (let at = value.indexOf('<'); at >= 0; at = value.indexOf('<', at)) {
+            const close = value.indexOf('>', at + 1);
+            if (close < 0)
+                break;
+            let end = close + 1;
+            while (end < value.length && value[end] !== ',' && value[end] !== '<')
+                end++;
+            const target = value.slice(at + 1, close);
+            at = end;
+            if (!/;\s*rel="?next"?/i.test(value.slice(close + 1, end)))
                 continue;
             try {
                 return new URL(target, base);
             }
             catch {
-                throw new RegistryError(`${what}: the Link header names an invalid next page URL`);
+                throw new errors/* RegistryError */.g(`${what}: the Link header names an invalid next page URL`);
             }
         }
     }
@@ -8137,14 +8035,14 @@ function nextLink(link, base, what) {
 function verifyDigest(body, claimed, expected, what) {
     const algorithm = (claimed ?? expected ?? 'sha256:').split(':')[0] ?? '';
     if (algorithm !== 'sha256' && algorithm !== 'sha512')
-        throw new RegistryError(`${what}: unsupported digest algorithm "${algorithm}"`);
+        throw new errors/* RegistryError */.g(`${what}: unsupported digest algorithm "${algorithm}"`);
     const actual = `${algorithm}:${(0,external_node_crypto_.createHash)(algorithm).update(body).digest('hex')}`;
     for (const [who, digest] of [
         ['the registry says', claimed],
         ['we asked for', expected]
     ]) {
         if (digest !== undefined && digest !== actual) {
-            throw new RegistryError(`${what}: digest mismatch: ${who} ${digest} but the content hashes to ${actual}`);
+            throw new errors/* RegistryError */.g(`${what}: digest mismatch: ${who} ${digest} but the content hashes to ${actual}`);
         }
     }
     return actual;
@@ -8162,14 +8060,14 @@ function toPlatform(value) {
 function toManifest(body, contentType, digest, what) {
     const mediaType = (typeof body.mediaType === 'string' && body.mediaType) || contentType?.split(';')[0]?.trim() || '';
     if (body.schemaVersion === 1)
-        throw new RegistryError(`${what} is a Docker schema 1 manifest, which is not supported`);
+        throw new errors/* RegistryError */.g(`${what} is a Docker schema 1 manifest, which is not supported`);
     const annotations = stringRecord(body.annotations);
     if (INDEX_TYPES.has(mediaType) || (!IMAGE_TYPES.has(mediaType) && Array.isArray(body.manifests))) {
         if (!Array.isArray(body.manifests))
-            throw new RegistryError(`${what}: index without a "manifests" list`);
+            throw new errors/* RegistryError */.g(`${what}: index without a "manifests" list`);
         const manifests = body.manifests.map((entry) => {
             if (!isObject(entry) || typeof entry.digest !== 'string')
-                throw new RegistryError(`${what}: index entry without a digest`);
+                throw new errors/* RegistryError */.g(`${what}: index entry without a digest`);
             const platform = toPlatform(entry.platform);
             const entryAnnotations = stringRecord(entry.annotations);
             return {
@@ -8183,7 +8081,7 @@ function toManifest(body, contentType, digest, what) {
     }
     const config = isObject(body.config) ? body.config.digest : undefined;
     if (typeof config !== 'string')
-        throw new RegistryError(`${what}: unsupported manifest (media type "${mediaType || 'none'}", no config digest)`);
+        throw new errors/* RegistryError */.g(`${what}: unsupported manifest (media type "${mediaType || 'none'}", no config digest)`);
     return { kind: 'image', digest, mediaType, configDigest: config, ...(annotations && { annotations }) };
 }
 
@@ -15760,6 +15658,10 @@ function resolveImage(raw) {
         throw new model/* SpecError */.G(raw.problem.message, raw.problem.field);
     if (!raw.alias.trim())
         throw new model/* SpecError */.G('empty alias: expected "alias=image"', raw.aliasField);
+    // Argo CD Image Updater's alias pattern; an alias names annotations and appears in branches and logs.
+    if (raw.explicitAlias && !/^[a-zA-Z0-9][a-zA-Z0-9-._]*$/.test(raw.alias)) {
+        throw new model/* SpecError */.G(`invalid alias "${raw.alias}": expected a letter or digit, then letters, digits, "-", "." or "_"`, raw.aliasField);
+    }
     const { image, constraint } = parseImageEntry(raw.image);
     const fieldOf = { image: raw.image.field };
     if (constraint !== undefined)
@@ -15910,10 +15812,6 @@ function annotation(annotations, suffix) {
     }
     return value.trim() ? { value, field } : undefined;
 }
-/** Per-alias annotation keys use the alias with `/` replaced by `_`, as annotation names cannot hold `/`. */
-function aliasKey(alias) {
-    return alias.replace(/\//g, '_');
-}
 /**
  * Entries of an image-list; whitespace around `=` is allowed, as Argo CD Image Updater trims it.
  * Trimming the pieces between `=` signs is linear; a regexp for "spaces, =, spaces" is quadratic
@@ -15941,17 +15839,18 @@ function annotationImages(annotations) {
         const alias = explicit ? entry.slice(0, eq) : defaultAlias(entry);
         const image = {
             alias,
+            explicitAlias: explicit,
             aliasField: IMAGE_LIST,
             image: { value: entry.slice(eq + 1), field: IMAGE_LIST }
         };
         for (const [key, suffix] of Object.entries(COMMON)) {
-            const setting = (explicit && alias && annotation(annotations, `${aliasKey(alias)}.${suffix}`)) ||
+            const setting = (explicit && alias && annotation(annotations, `${alias}.${suffix}`)) ||
                 annotation(annotations, suffix);
             if (setting)
                 image[key] = setting;
         }
         if (explicit && alias) {
-            const target = (suffix) => annotation(annotations, `${aliasKey(alias)}.${suffix}`);
+            const target = (suffix) => annotation(annotations, `${alias}.${suffix}`);
             const [name, tag, spec] = [
                 target('helm.image-name'),
                 target('helm.image-tag'),
@@ -15985,7 +15884,7 @@ function annotationWriteBack(annotations) {
 function ignoredAnnotations(annotations) {
     const list = annotations[IMAGE_LIST];
     const declared = typeof list === 'string' ? entries(list).filter((e) => e.includes('=')) : [];
-    const listed = new Set(declared.map((e) => aliasKey(e.slice(0, e.indexOf('=')))));
+    const listed = new Set(declared.map((e) => e.slice(0, e.indexOf('='))));
     const notes = [];
     for (const key of Object.keys(annotations)) {
         if (!key.startsWith(PREFIX))
@@ -16014,6 +15913,85 @@ function ignoredAnnotations(annotations) {
         }
     }
     return notes;
+}
+
+;// CONCATENATED MODULE: ./src/manifests/lookalike.ts
+// Annotation keys that look like Argo CD Image Updater's but are not: a Cyrillic "о", a fullwidth
+// dot, an en dash or a capital letter in the prefix. Neither Image Updater nor we read them, and
+// the person who wrote one believes the app is configured, so each is named in the report.
+
+/** Letters that render like the ones of our prefix (Unicode confusables, the few that matter here). */
+const CONFUSABLE = {
+    '\u0430': 'a',
+    '\u03b1': 'a',
+    '\u0251': 'a',
+    '\u0441': 'c',
+    '\u03f2': 'c',
+    '\u217d': 'c',
+    '\u0501': 'd',
+    '\u217e': 'd',
+    '\u0435': 'e',
+    '\u0454': 'e',
+    '\u0261': 'g',
+    '\u0581': 'g',
+    '\u0456': 'i',
+    '\u03b9': 'i',
+    '\u0131': 'i',
+    '\u2170': 'i',
+    '\u0458': 'j',
+    '\u03f3': 'j',
+    '\u217f': 'm',
+    '\u043e': 'o',
+    '\u03bf': 'o',
+    '\u0585': 'o',
+    '\u0ce6': 'o',
+    '\u0440': 'p',
+    '\u03c1': 'p',
+    '\u0433': 'r',
+    '\u0455': 's',
+    '\u0442': 't',
+    '\u057d': 'u',
+    '\u03c5': 'u',
+    '\u2010': '-',
+    '\u2011': '-',
+    '\u2012': '-',
+    '\u2013': '-',
+    '\u2014': '-',
+    '\u2212': '-',
+    '\u00ad': '',
+    '\u2024': '.',
+    '\u2027': '.',
+    '\u00b7': '.',
+    '\u2215': '/',
+    '\u2044': '/',
+    '\u200b': '',
+    '\u200c': '',
+    '\u200d': '',
+    '\u2060': '',
+    '\ufeff': ''
+};
+/** What a key's prefix looks like to a reader: compatibility forms folded, case and confusables undone. */
+function skeleton(text) {
+    return [...text.normalize('NFKC').toLowerCase()].map((c) => CONFUSABLE[c] ?? c).join('');
+}
+/** The annotation keys that read as ours to a person but are not, each with what differs. */
+function lookalikeKeys(annotations) {
+    return Object.keys(annotations)
+        .filter(
+    // Only the prefix matters (a few characters more for zero-widths a reader does not see).
+    (key) => !key.startsWith(PREFIX) && skeleton(key.slice(0, PREFIX.length + 8)).startsWith(PREFIX))
+        .map((key) => {
+        let i = 0;
+        while (key[i] === PREFIX[i])
+            i++;
+        // A compatibility form can make the key shorter than the prefix it reads as.
+        const hex = (key.codePointAt(i) ?? 0).toString(16).toUpperCase().padStart(4, '0');
+        return {
+            key,
+            reason: `annotation ${key} is ignored: it looks like ${PREFIX}… but character ${i + 1} is U+${hex}, ` +
+                `not "${PREFIX[i]}"`
+        };
+    });
 }
 
 ;// CONCATENATED MODULE: ./src/manifests/application.ts
@@ -16321,6 +16299,7 @@ function refImages(cr, ref) {
         const field = `${ref.field}.images[${i}]`;
         const raw = {
             alias: '',
+            explicitAlias: true,
             aliasField: `${field}.alias`,
             image: { value: '', field: `${field}.imageName` }
         };
@@ -16557,6 +16536,7 @@ function loadYamlDocuments(file, content) {
 
 
 
+
 const ARGO_GROUP = 'argoproj.io';
 const UPDATER_GROUP = 'argocd-image-updater.argoproj.io';
 class Discovery {
@@ -16679,6 +16659,9 @@ class Discovery {
     }
     resolveApp(found) {
         const { manifest } = found;
+        for (const { reason } of lookalikeKeys(manifest.annotations)) {
+            this.result.skipped.push({ app: found.app, reason });
+        }
         const candidates = this.crs
             .filter((c) => c.cr.namespaces.includes(manifest.namespace))
             .flatMap((c) => c.cr.refs.filter((ref) => refMatches(ref, manifest)).map((ref) => ({ c, ref })))
@@ -16829,7 +16812,7 @@ const MAX_GLOB = 4096;
 const MAX_RANGE = 1000;
 function compilePathGlob(glob) {
     if (glob.length > MAX_GLOB)
-        throw new UsageError(`a glob of ${glob.length} characters is too long (at most ${MAX_GLOB})`);
+        throw new src_inputs/* UsageError */.eb(`a glob of ${glob.length} characters is too long (at most ${MAX_GLOB})`);
     const re = RE2JS.compile(`^(?:${translate(glob, 0, glob.length)})$`);
     return (path) => re.matches(path);
 }
@@ -16973,7 +16956,7 @@ function expandRange(body) {
         : [letters[1].charCodeAt(0), letters[2].charCodeAt(0)];
     const count = Math.abs(to - from) + 1;
     if (count > MAX_RANGE)
-        throw new UsageError(`the glob range {${body}} has ${count} values (at most ${MAX_RANGE})`);
+        throw new src_inputs/* UsageError */.eb(`the glob range {${body}} has ${count} values (at most ${MAX_RANGE})`);
     const width = numbers && /^-?0\d/.test(numbers[1]) ? numbers[1].replace('-', '').length : 0;
     const step = from <= to ? 1 : -1;
     return Array.from({ length: count }, (_, k) => {
@@ -17075,8 +17058,35 @@ async function detectAppType(source, repo) {
 function child(data, segment) {
     return data?.[segment];
 }
-function at(root, path) {
-    return path.reduce(child, root);
+function shallowCopy(value) {
+    if (Array.isArray(value))
+        return value.slice();
+    // By tag, not prototype: structuredClone's objects may come from another realm (test VMs).
+    if (Object.prototype.toString.call(value) !== '[object Object]')
+        return value;
+    const out = {};
+    for (const [k, v] of Object.entries(value))
+        data_define(out, k, v);
+    return out;
+}
+/**
+ * The container at `path`, copied along the way: aliases share objects, and an edit meant for
+ * one place must not show up at every alias in the expected data (the new text would then pass).
+ */
+function unshared(root, path) {
+    let node = root;
+    for (const segment of path) {
+        const next = child(node, segment);
+        if (typeof next !== 'object' || next === null)
+            return next;
+        const copy = shallowCopy(next);
+        if (Array.isArray(node))
+            node[segment] = copy;
+        else
+            data_define(node, String(segment), copy);
+        node = copy;
+    }
+    return node;
 }
 /** A plain copy of a value we render (objects are created fresh, so no op can alias another). */
 function materialise(value) {
@@ -17099,7 +17109,7 @@ function data_define(target, key, value) {
  * go first; list insertions shift indices, so they go last, deepest lists first.
  */
 function applyOps(data, ops) {
-    let root = structuredClone(data);
+    let root = shallowCopy(structuredClone(data));
     for (const op of ops) {
         if (op.op === 'insert')
             continue;
@@ -17108,7 +17118,7 @@ function applyOps(data, ops) {
             continue;
         }
         const parentPath = op.op === 'set' ? op.path.slice(0, -1) : op.path;
-        const parent = at(root, parentPath);
+        const parent = unshared(root, parentPath);
         if (typeof parent !== 'object' || parent === null)
             throw new Error(`no container at ${parentPath.join('.')}`);
         if (op.op === 'set') {
@@ -17126,7 +17136,7 @@ function applyOps(data, ops) {
         .map((op, order) => ({ op, order }))
         .sort((a, b) => b.op.path.length - a.op.path.length || b.op.index - a.op.index || b.order - a.order);
     for (const { op } of inserts) {
-        const list = at(root, op.path);
+        const list = unshared(root, op.path);
         if (!Array.isArray(list))
             throw new Error(`no list at ${op.path.join('.')}`);
         list.splice(op.index, 0, ...op.values.map(materialise));
@@ -17251,7 +17261,7 @@ const GO_FLOAT = /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$/;
 /** strconv.ParseInt/ParseUint with base 0: 0x, 0o, 0b prefixes in either case, leading-zero octal. */
 const GO_INT = /^[-+]?(?:0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)$/;
 /** strconv.ParseFloat's hexadecimal form (`0x1p-2`). */
-const GO_HEX_FLOAT = /^[-+]?0[xX](?:[0-9a-fA-F]+\.?[0-9a-fA-F]*|\.[0-9a-fA-F]+)[pP][-+]?[0-9]+$/;
+const GO_HEX_FLOAT = /^[-+]?0[xX](?:[0-9a-fA-F]+(?:\.[0-9a-fA-F]*)?|\.[0-9a-fA-F]+)[pP][-+]?[0-9]+$/;
 /** go-yaml tries a timestamp for plain scalars that start like `2006-1-2`. */
 const GO_TIMESTAMP = /^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:$|[Tt ])/;
 /** True when Go's yaml.v2 or yaml.v3 decodes the plain scalar into something other than this string. */
@@ -17620,6 +17630,12 @@ class YamlEditor {
             this.fills.set(match.pair, { path: match.dataPath, value: fill ? editor_merge(fill.value, built) : built });
             return;
         }
+        const at = path.slice(0, match.consumed).join('.') || 'the document';
+        if ((0,dist/* isAlias */.Vj)(node)) {
+            // Editing through an alias would change every other use of its anchor too.
+            throw new model/* SpecError */.G(`${where}: ${at} is an alias (*${node.source}) of a value anchored elsewhere in the file; ` +
+                'an edit there would change every use of the anchor');
+        }
         if (rest.length === 0)
             throw new model/* SpecError */.G(`${where}: it already holds a value of another kind`);
         const [head, ...tail] = rest;
@@ -17628,7 +17644,7 @@ class YamlEditor {
         if ((0,dist/* isSeq */.oP)(node) && head === node.items.length) {
             return this.addItem(node, match.dataPath, head, build(tail, value), true);
         }
-        throw new model/* SpecError */.G(`${where}: ${path.slice(0, match.consumed).join('.') || 'the document'} is not a ${typeof head === 'number' ? 'list of that length' : 'map'}`);
+        throw new model/* SpecError */.G(`${where}: ${at} is not a ${typeof head === 'number' ? 'list of that length' : 'map'}`);
     }
     /** Inserts `value` into the block list at `path` before item `index` (or at the end). */
     insertItem(path, index, value) {
@@ -18379,6 +18395,8 @@ function compileAllowTags(value, field) {
     return (tag) => re.test(tag);
 }
 
+// EXTERNAL MODULE: ./src/images/bounded.ts
+var bounded = __nccwpck_require__(6063);
 ;// CONCATENATED MODULE: ./src/images/semver.ts
 // Masterminds semver v3 (github.com/Masterminds/semver/v3 v3.4.0), the library Argo CD Image
 // Updater uses: versions are parsed with NewVersion's loose rules and constraints with
@@ -18637,6 +18655,7 @@ function caret(c, v) {
 
 
 
+
 /** Build lookups per image in flight at once: above the registry client's default concurrency (8). */
 const BUILD_LOOKAHEAD = 32;
 async function selectVersion(input) {
@@ -18764,11 +18783,9 @@ async function newestOf(ctx, platforms) {
     // A few lookups at a time per image, not one per tag at once: every waiting lookup holds memory
     // until the HTTP queue reaches it (40,000 at once in the benchmark's S3), and the registry client
     // bounds the requests in flight anyway.
-    const pending = ctx.filtered.values();
-    await Promise.all(Array.from({ length: BUILD_LOOKAHEAD }, async () => {
-        for (const tag of pending)
-            builds.set(tag, await ctx.metadata.build(ctx.spec.image, tag, platforms));
-    }));
+    await (0,bounded/* eachBounded */.V)(ctx.filtered, BUILD_LOOKAHEAD, async (tag) => {
+        builds.set(tag, await ctx.metadata.build(ctx.spec.image, tag, platforms));
+    });
     let best;
     for (const [tag, build] of builds) {
         if (!build)
@@ -18942,6 +18959,7 @@ async function run(options) {
             applications: specs.length,
             images: specs.reduce((n, s) => n + s.images.length, 0),
             registryRequests: options.registry.requestCounts?.() ?? {},
+            invalidTags: metadata.invalidTags(),
             durationMs: Date.now() - started
         }
     };
@@ -19019,7 +19037,7 @@ async function planApp(spec, ctx) {
         }
         catch (err) {
             const error = toRunError(err, spec, image);
-            const refused = err instanceof RegistryError && (err.status === 401 || err.status === 403);
+            const refused = err instanceof errors/* RegistryError */.g && (err.status === 401 || err.status === 403);
             // Argo CD Image Updater reads pull secrets from the cluster; we have none to read.
             if (refused && image.pullSecret) {
                 error.message +=
@@ -19054,6 +19072,8 @@ function pushedTags(refs, errors) {
         try {
             const ref = (0,images_ref/* parseImageRef */.Q)(text);
             const tags = byImage.get((0,images_ref/* imageKey */.p2)(ref)) ?? new Set();
+            if (ref.tag !== undefined && !(0,images_ref/* isOciTag */.i1)(ref.tag))
+                throw new Error('its tag is not a valid OCI tag');
             if (ref.tag)
                 tags.add(ref.tag);
             byImage.set((0,images_ref/* imageKey */.p2)(ref), tags);
@@ -19313,23 +19333,76 @@ function reviewChanges(app, changes, closed) {
     return { keep, skipped };
 }
 
+;// CONCATENATED MODULE: ./src/report/escape.ts
+// Outside text (from a repo, a registry or GitHub) made safe to print. The Actions runner reads
+// workflow commands from its log: `::name::` at the start of a line after leading whitespace, and
+// the legacy `##[name]` anywhere in a line; a bare CR ends a line too. Terminals obey ESC sequences.
+// Every value we print goes through `printable`, every log or terminal line through `logLine`.
+/** Shown as escapes besides C0 controls: DEL, C1 (8-bit CSI), bidi overrides, zero-widths, line separators. */
+const INVISIBLE_BEYOND_C0 = '\u007f-\u009f\u061c\u200b-\u200f\u202a-\u202e\u2028\u2029\u2066-\u2069\ufeff';
+const INVISIBLE = new RegExp(`[\u0000-\u001f${INVISIBLE_BEYOND_C0}]`, 'g');
+const INVISIBLE_IN_JSON = new RegExp(`[${INVISIBLE_BEYOND_C0}]`, 'g');
+const NAMED = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+/** One line of plain text: line breaks, controls, ESC and bidi overrides shown as `\n`, `\u001b`…. */
+function escape_printable(text) {
+    return text
+        .toWellFormed()
+        .replace(INVISIBLE, (c) => NAMED[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+/** A line for the Actions log or a terminal: printable, and never a workflow command. */
+function logLine(text) {
+    const line = escape_printable(text).replace(/##\[/g, '#\\u0023[');
+    // The runner trims leading whitespace (as .NET's TrimStart does) before looking for `::`.
+    const start = line.length - line.trimStart().length;
+    return line.startsWith('::', start) ? `${line.slice(0, start)}\\u003a${line.slice(start + 1)}` : line;
+}
+/** Several lines (a diff, a report): each through `logLine`; CRLF ends a line like LF. */
+function logLines(text) {
+    return text
+        .split('\n')
+        .map((line) => logLine(line.endsWith('\r') ? line.slice(0, -1) : line))
+        .join('\n');
+}
+/** JSON for a log or terminal: the same data, with invisible characters and `##[` as \u escapes. */
+function jsonText(value) {
+    // JSON.stringify escapes C0 controls and lone surrogates itself; the rest can only be in strings.
+    return JSON.stringify(value, null, 2)
+        .replace(INVISIBLE_IN_JSON, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+        .replace(/##\[/g, '#\\u0023[');
+}
+
 ;// CONCATENATED MODULE: ./src/report/html.ts
 // Markup helpers for the job summary and PR bodies (GitHub-flavoured Markdown with inline HTML).
-// Every user-controlled string goes through escapeHtml: manifests and registry answers must not
-// be able to inject markup, links or table cells.
+// Every outside string goes through one of these: manifests and registry answers must not be able
+// to inject markup, links, table cells, line breaks, @mentions or issue references.
+
+/** Characters Markdown or HTML could read as syntax, as numeric entities. */
+const SYNTAX = /[&<>"'|`\\*_[\]~]/g;
+const entities = (text) => text.replace(SYNTAX, (c) => `&#${c.charCodeAt(0)};`);
+/**
+ * Inline text, one line: line breaks and controls are shown as escapes (a newline would end a
+ * table row), and a zero-width space after `@` and `#` keeps GitHub from mentioning or linking.
+ */
 function escapeHtml(text) {
-    return text.replace(/[&<>"'|`\\*_[\]]/g, (c) => `&#${c.charCodeAt(0)};`);
+    return escape_printable(text).replace(/[&<>"'|`\\*_[\]~@#]/g, (c) => c === '@' || c === '#' ? `${c}&#8203;` : `&#${c.charCodeAt(0)};`);
 }
-const code = (text) => `<code>${escapeHtml(text)}</code>`;
+/** Inline code: GitHub neither mentions nor links inside <code>, so the text stays copyable. */
+const code = (text) => `<code>${entities(escape_printable(text))}</code>`;
+/** A block of lines (a diff) as <pre>, which ends only at its closing tag. */
+function preformatted(text) {
+    const lines = text.split('\n').map((line) => entities(printable(line.replace(/\r$/, ''))));
+    return `<pre>${lines.join('\n')}</pre>`;
+}
 /** A link only to http(s) URLs; anything else is shown as text. */
 function html_link(text, url) {
-    return url && /^https?:\/\//i.test(url) ? `<a href="${escapeHtml(url)}">${text}</a>` : text;
+    return url && /^https?:\/\/[!-~]*$/i.test(url) ? `<a href="${entities(url)}">${text}</a>` : text;
 }
 
 ;// CONCATENATED MODULE: ./src/report/pr-body.ts
 // The PR body (design §8): what changes and why, as a table a reviewer can check at a glance, with
 // build dates, digests, registry links and a source compare link when the images carry the OCI
 // source/revision labels; then the hidden marker with the exact update set.
+
 
 
 const SOURCE = 'org.opencontainers.image.source';
@@ -19349,7 +19422,10 @@ function registryPage(ref) {
 }
 /** A GitHub compare link between the source revisions of two builds of the same repository. */
 function compareLink(from, to) {
-    const source = (b) => b?.labels[SOURCE]?.replace(/(\.git)?\/*$/, '');
+    const source = (b) => {
+        const url = b?.labels[SOURCE];
+        return url ? trimTrailing(url, '/').replace(/\.git$/, '') : undefined;
+    };
     const [a, b] = [source(from), source(to)];
     const [revA, revB] = [from?.labels[REVISION], to?.labels[REVISION]];
     if (!a || a !== b || !revA || !revB || revA === revB)
@@ -20397,17 +20473,19 @@ mustache.Writer = Writer;
 // variables `app` and `images` (alias, image, from, to), with the defaults of design §8.
 
 
+
 /** GitHub cuts titles at 256 characters; we cut first, on our terms. */
 const MAX_TITLE = 256;
+/** Values from the repo and registries, one printable line each: a newline could forge a commit trailer. */
 function templateView(app, changes) {
     return {
-        app,
+        app: escape_printable(app),
         images: changes.map((c) => ({
-            app: c.app,
-            alias: c.alias,
-            image: c.image,
-            from: c.from ?? '(not found in git)',
-            to: c.to
+            app: escape_printable(c.app),
+            alias: escape_printable(c.alias),
+            image: escape_printable(c.image),
+            from: c.from === null ? '(not found in git)' : escape_printable(c.from),
+            to: escape_printable(c.to)
         }))
     };
 }
@@ -20419,7 +20497,7 @@ function checkTemplate(input, template) {
         mustache_mustache.parse(template);
     }
     catch (err) {
-        throw new UsageError(`input "${input}" is not a valid template: ${err.message}`);
+        throw new src_inputs/* UsageError */.eb(`input "${input}" is not a valid template: ${err.message}`);
     }
 }
 // Plain text, not HTML: no escaping.
@@ -20428,7 +20506,8 @@ function renderTitle(template, view) {
     const title = template
         ? render(template, view)
         : `Update ${view.app}: ${view.images.map((i) => `${i.alias} ${i.from} → ${i.to}`).join(', ')}`;
-    const line = title.replace(/\s+/g, ' ').trim();
+    // A template's own text may hold line breaks and controls too.
+    const line = escape_printable(title.replace(/\s+/g, ' ').trim());
     return line.length > MAX_TITLE ? `${line.slice(0, MAX_TITLE - 1)}…` : line;
 }
 function renderCommitMessage(template, view) {
@@ -20512,6 +20591,7 @@ function treeIdWith(entries, root, files) {
 ;// CONCATENATED MODULE: ./src/publish/publisher.ts
 // Publishing one run's result: one PR per app (or one for all, or a direct commit), updated in
 // place when it exists, closed when no longer needed; nothing is written when nothing changed.
+
 
 
 
@@ -20692,8 +20772,8 @@ class Publisher {
             const names = [...new Set(pr.marker?.updates.map((u) => u.app) ?? apps.map((a) => a.spec.app))];
             await this.isolated(apps, async () => {
                 const marker = { ...(pr.marker ?? { updates: [] }), superseded: true };
-                await this.writer.close(pr, withMarker(pr.body, marker), `${names.join(', ')} no longer ${names.length === 1 ? 'needs' : 'need'} this update: ` +
-                    `\`${source.branch}\` already has these versions or newer ones. Closing (argocd-image-pr).`);
+                await this.writer.close(pr, withMarker(pr.body, marker), `${names.map(code).join(', ')} no longer ${names.length === 1 ? 'needs' : 'need'} this update: ` +
+                    `${code(source.branch)} already has these versions or newer ones. Closing (argocd-image-pr).`);
                 this.ctx.log(`closed #${pr.number} (${branch}): no longer needed`);
                 closed.push(...names.map((app) => ({
                     app,
@@ -21490,6 +21570,7 @@ function splitLines(text) {
 
 ;// CONCATENATED MODULE: ./src/report/text.ts
 
+
 /** The CLI's human-readable report: the plan, then what was skipped or failed, then the files. */
 function renderText(result, options) {
     const lines = [];
@@ -21497,13 +21578,17 @@ function renderText(result, options) {
     const requests = Object.values(stats.registryRequests).reduce((a, b) => a + b, 0);
     lines.push(`${stats.applications} application(s), ${stats.images} image(s) checked in ${stats.durationMs} ms ` +
         `(${requests} registry request(s))`);
+    const invalid = Object.entries(stats.invalidTags);
+    if (invalid.length) {
+        lines.push(`Registry tags dropped as not valid OCI tags: ${invalid.map(([image, n]) => `${escape_printable(image)} ${n}`).join(', ')}`);
+    }
     for (const app of result.apps.filter((a) => a.changes.length)) {
-        lines.push('', `${app.spec.app}  (${app.spec.file})`);
+        lines.push('', `${escape_printable(app.spec.app)}  (${escape_printable(app.spec.file)})`);
         // Argo CD Image Updater would set these on the live Application; this tool has no cluster (design §3).
         if (app.spec.writeBack.method === 'argocd')
             lines.push('  write-back-method argocd: written to git by argocd-image-pr, not to the live Application');
         for (const c of app.changes) {
-            lines.push(`  ${c.alias}: ${c.image}  ${c.from ?? '(current version not found in git)'} -> ${c.to}  [${c.strategy}]  ${c.file}`);
+            lines.push(`  ${escape_printable(c.alias)}: ${escape_printable(c.image)}  ${c.from === null ? '(current version not found in git)' : escape_printable(c.from)} -> ${escape_printable(c.to)}  [${c.strategy}]  ${escape_printable(c.file)}`);
         }
     }
     if (!result.updates.length)
@@ -21511,13 +21596,16 @@ function renderText(result, options) {
     if (result.skipped.length) {
         lines.push('', 'Skipped:');
         for (const s of result.skipped)
-            lines.push(`  ${s.app}${s.alias ? `/${s.alias}` : ''}: ${s.reason}`);
+            lines.push(`  ${escape_printable(s.app)}${s.alias ? `/${escape_printable(s.alias)}` : ''}: ${escape_printable(s.reason)}`);
     }
     if (result.errors.length) {
         lines.push('', 'Errors:');
         for (const e of result.errors) {
-            const where = [e.file, e.app, e.alias, e.field].filter(Boolean).join(' ');
-            lines.push(`  ${where ? `${where}: ` : ''}${e.message}`);
+            const where = [e.file, e.app, e.alias, e.field]
+                .filter((v) => Boolean(v))
+                .map(escape_printable)
+                .join(' ');
+            lines.push(`  ${where ? `${where}: ` : ''}${escape_printable(e.message)}`);
         }
     }
     if (result.edits.length) {
@@ -21525,15 +21613,61 @@ function renderText(result, options) {
         for (const edit of result.edits)
             lines.push(renderDiff(edit));
     }
-    return lines.join('\n') + '\n';
+    // Diffs quote file lines as they are; logLines keeps them from acting on the log or terminal.
+    return logLines(lines.join('\n')) + '\n';
 }
 function renderDiff(edit) {
     return createTwoFilesPatch(edit.before === undefined ? '/dev/null' : `a/${edit.path}`, `b/${edit.path}`, edit.before ?? '', edit.after, undefined, undefined, { context: 2 }).replace(/^=+\n/, '');
 }
 
+;// CONCATENATED MODULE: ./src/repo/write-edits.ts
+// `--write`: the run's edits written into the checkout. A file that cannot be written (a full disk,
+// a path blocked by a file, a refusal to follow a link) is an error for each app that edits it;
+// every other file is still written, and the result no longer claims the update it could not make.
+async function writeEdits(repo, result) {
+    const failed = new Map();
+    for (const edit of result.edits) {
+        try {
+            await repo.write(edit.path, edit.after);
+        }
+        catch (err) {
+            failed.set(edit.path, err instanceof Error ? err.message : String(err));
+        }
+    }
+    if (!failed.size)
+        return result;
+    const errors = [];
+    for (const app of result.apps) {
+        for (const edit of app.edits.filter((e) => failed.has(e.path))) {
+            errors.push({
+                file: app.spec.file,
+                app: app.spec.app,
+                field: edit.path,
+                message: `could not write ${edit.path}: ${failed.get(edit.path)}`
+            });
+        }
+    }
+    const written = (file) => !failed.has(file);
+    const edits = result.edits.filter((e) => written(e.path));
+    return {
+        ...result,
+        apps: result.apps.map((a) => ({
+            ...a,
+            changes: a.changes.filter((c) => written(c.file)),
+            edits: a.edits.filter((e) => written(e.path))
+        })),
+        updates: result.updates.filter((c) => written(c.file)),
+        errors: [...result.errors, ...errors],
+        edits,
+        changed: edits.length > 0
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/cli.ts
 // The CLI: the same engine as the action, on a local checkout (`--dir`) or over the GitHub API.
 // argocd-image-pr [--dir PATH] [--<input> VALUE ...] [--write] [--json]
+
+
 
 
 
@@ -21556,16 +21690,16 @@ Plans image updates for the Argo CD Applications of a cluster-config repo.
   --json                     print the outputs object (updates, skipped, errors, changed, stats)
   --registry-fixture FILE    answer registry queries from a JSON fixture instead of registries (offline tests)
 Inputs (same names as the action's):
-${INPUTS.map((i) => `  --${i.name.padEnd(24)} ${i.description}`).join('\n')}
+${src_inputs/* INPUTS */.mc.map((i) => `  --${i.name.padEnd(24)} ${i.description}`).join('\n')}
 
 Exit status: 0 success, 1 when an application failed, 2 on bad usage.`;
 function parseArgs(argv) {
     const args = { write: false, json: false, help: false, inputs: new Map() };
-    const known = new Set(INPUTS.map((i) => i.name));
+    const known = new Set(src_inputs/* INPUTS */.mc.map((i) => i.name));
     for (let i = 0; i < argv.length; i++) {
         const arg = argv[i];
         if (!arg.startsWith('--'))
-            throw new UsageError(`unexpected argument "${arg}"`);
+            throw new src_inputs/* UsageError */.eb(`unexpected argument "${arg}"`);
         const eq = arg.indexOf('=');
         const name = arg.slice(2, eq >= 0 ? eq : undefined);
         if (name === 'write' || name === 'json' || name === 'help') {
@@ -21574,7 +21708,7 @@ function parseArgs(argv) {
         }
         const value = eq >= 0 ? arg.slice(eq + 1) : argv[++i];
         if (value === undefined)
-            throw new UsageError(`--${name} needs a value`);
+            throw new src_inputs/* UsageError */.eb(`--${name} needs a value`);
         if (name === 'dir')
             args.dir = value;
         else if (name === 'registry-fixture')
@@ -21582,11 +21716,13 @@ function parseArgs(argv) {
         else if (known.has(name))
             args.inputs.set(name, value);
         else
-            throw new UsageError(`unknown option --${name}`);
+            throw new src_inputs/* UsageError */.eb(`unknown option --${name}`);
     }
     return args;
 }
-async function runCli(argv, io, env = process.env) {
+async function runCli(argv, terminal, env = process.env) {
+    // stdout is JSON or renderText's escaped report; stderr carries messages that quote outside data.
+    const io = { stdout: terminal.stdout, stderr: (text) => terminal.stderr(logLines(text)) };
     let args;
     let inputs;
     let registry;
@@ -21597,11 +21733,11 @@ async function runCli(argv, io, env = process.env) {
             return 0;
         }
         const given = args.inputs;
-        inputs = parseInputs((name) => given.get(name) ?? (name === 'token' ? env.GITHUB_TOKEN : undefined));
+        inputs = (0,src_inputs/* parseInputs */.TL)((name) => given.get(name) ?? (name === 'token' ? env.GITHUB_TOKEN : undefined));
         if (!args.dir && !inputs.repository)
-            throw new UsageError('give --dir PATH, or --repository owner/name');
+            throw new src_inputs/* UsageError */.eb('give --dir PATH, or --repository owner/name');
         if (!args.dir && args.write)
-            throw new UsageError('--write goes with --dir (without it, pull requests are the output)');
+            throw new src_inputs/* UsageError */.eb('--write goes with --dir (without it, pull requests are the output)');
         if (args.dir)
             await checkDir(args.dir);
         const fixture = args.registryFixture;
@@ -21610,7 +21746,7 @@ async function runCli(argv, io, env = process.env) {
             : registryFromInputs(inputs, (message) => io.stderr(`warning: ${message}\n`), env);
     }
     catch (err) {
-        if (!(err instanceof UsageError))
+        if (!(err instanceof src_inputs/* UsageError */.eb))
             throw err;
         io.stderr(`argocd-image-pr: ${err.message}\n\n${USAGE}\n`);
         return 2;
@@ -21625,18 +21761,17 @@ async function runCli(argv, io, env = process.env) {
         chainEdits: true
     });
     const write = args.write && !inputs.dryRun;
-    if (write)
-        await writeEdits(repo, result);
-    io.stdout(args.json ? JSON.stringify(toOutputs(result), null, 2) + '\n' : renderText(result, { written: write }));
-    return result.errors.length ? 1 : 0;
+    const final = write ? await writeEdits(repo, result) : result;
+    io.stdout(args.json ? jsonText(toOutputs(final)) + '\n' : renderText(final, { written: write }));
+    return final.errors.length ? 1 : 0;
 }
 /** A --dir that is missing or not a directory is bad usage, not a failed run. */
 async function checkDir(dir) {
     const found = await (0,promises_.stat)(dir).catch((err) => {
-        throw new UsageError(`--dir ${dir}: ${err.code === 'ENOENT' ? 'no such directory' : err.message}`);
+        throw new src_inputs/* UsageError */.eb(`--dir ${dir}: ${err.code === 'ENOENT' ? 'no such directory' : err.message}`);
     });
     if (!found.isDirectory())
-        throw new UsageError(`--dir ${dir} is not a directory`);
+        throw new src_inputs/* UsageError */.eb(`--dir ${dir} is not a directory`);
 }
 /** Every way a --registry-fixture can be unusable is bad usage, reported in one line. */
 async function loadFixture(file) {
@@ -21650,12 +21785,8 @@ async function loadFixture(file) {
     catch (err) {
         const code = err.code;
         const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : err.message;
-        throw new UsageError(`--registry-fixture ${file}: ${reason.split('\n')[0]}`);
+        throw new src_inputs/* UsageError */.eb(`--registry-fixture ${file}: ${reason.split('\n')[0]}`);
     }
-}
-async function writeEdits(repo, result) {
-    for (const edit of result.edits)
-        await repo.write(edit.path, edit.after);
 }
 /** The action's run from a terminal: the repo over the GitHub API, pull requests opened or updated. */
 async function runGitHub(inputs, registry, json, io) {
@@ -21670,10 +21801,43 @@ async function runGitHub(inputs, registry, json, io) {
     });
     const outputs = toOutputs(result, github.requestCount());
     io.stdout(json
-        ? JSON.stringify({ ...outputs, 'pull-requests': pullRequests }, null, 2) + '\n'
+        ? jsonText({ ...outputs, 'pull-requests': pullRequests }) + '\n'
         : renderText(result, { written: false }) +
-            pullRequests.map((p) => `#${p.number} ${p.operation}: ${p.app} ${p.url}\n`).join(''));
+            logLines(pullRequests.map((p) => `#${p.number} ${p.operation}: ${p.app} ${p.url}\n`).join('')));
     return result.errors.length ? 1 : 0;
+}
+
+
+/***/ }),
+
+/***/ 6063:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   V: () => (/* binding */ eachBounded)
+/* harmony export */ });
+// Concurrent registry lookups that stop when their answer is decided. The first failure starts no
+// new work, and the calls in flight are awaited before it is thrown: nothing keeps fetching after
+// the run has moved on, and every request sent is counted by the time the run reports.
+async function eachBounded(items, concurrency, work) {
+    const pending = items[Symbol.iterator]();
+    let failure;
+    const worker = async () => {
+        while (!failure) {
+            const next = pending.next();
+            if (next.done)
+                return;
+            try {
+                await work(next.value);
+            }
+            catch (error) {
+                failure ??= { error };
+            }
+        }
+    };
+    await Promise.all(Array.from({ length: concurrency }, worker));
+    if (failure)
+        throw failure.error;
 }
 
 
@@ -21690,14 +21854,24 @@ async function runGitHub(inputs, registry, json, io) {
 /* harmony export */   tV: () => (/* binding */ ImageMetadata)
 /* harmony export */ });
 /* harmony import */ var _model_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(182);
-/* harmony import */ var _ref_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3399);
+/* harmony import */ var _registry_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6764);
+/* harmony import */ var _bounded_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6063);
+/* harmony import */ var _ref_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3399);
 // Registry lookups for the strategies, each made once per run: tag lists per repository,
 // manifests per tag and per digest, configs per digest. Concurrent callers share one promise, so
 // many apps using one image cost one set of requests (design §6, "fetch only what is needed").
 
 
+
+
 const DEFAULT_PLATFORMS = ['linux/amd64'];
 const CREATED = 'org.opencontainers.image.created';
+/**
+ * An index holds one image per platform (Windows indexes a few per OS version); more images for
+ * the wanted platforms than this is a broken or hostile index, not a build to rank.
+ */
+const MAX_PLATFORM_CHILDREN = 32;
+const CHILD_LOOKUPS = 4;
 /** `os/arch[/variant]`; throws SpecError for anything else. */
 function parsePlatform(text) {
     const parts = text.trim().split('/');
@@ -21749,11 +21923,24 @@ class ImageMetadata {
     configs = new Map();
     pushDates = new Map();
     derived = new Map();
+    dropped = new Map();
     constructor(registry) {
         this.registry = registry;
     }
+    /** The registry's tags that are valid OCI tags: `../x`, `1.0 ; rm -rf /` are never candidates. */
     tags(image) {
-        return once(this.tagLists, (0,_ref_js__WEBPACK_IMPORTED_MODULE_1__/* .imageKey */ .p2)(image), () => this.registry.tags(image));
+        const key = (0,_ref_js__WEBPACK_IMPORTED_MODULE_2__/* .imageKey */ .p2)(image);
+        return once(this.tagLists, key, async () => {
+            const listed = await this.registry.tags(image);
+            const valid = listed.filter(_ref_js__WEBPACK_IMPORTED_MODULE_2__/* .isOciTag */ .i1);
+            if (valid.length < listed.length)
+                this.dropped.set(key, listed.length - valid.length);
+            return valid;
+        });
+    }
+    /** Per image, the listed tags dropped as invalid, for the report. */
+    invalidTags() {
+        return Object.fromEntries(this.dropped);
     }
     /**
      * What `compute` derives from registry data, once per run and `key`: a thousand apps on one
@@ -21796,16 +21983,23 @@ class ImageMetadata {
             child.annotations?.['vnd.docker.reference.type'] !== 'attestation-manifest' &&
             !(child.platform.os === 'unknown' && child.platform.architecture === 'unknown') &&
             wants(wanted, child.platform));
-        const builds = await Promise.all(children.map(async (child) => {
+        if (children.length > MAX_PLATFORM_CHILDREN) {
+            throw new _registry_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .RegistryError */ .g(`the index of ${(0,_ref_js__WEBPACK_IMPORTED_MODULE_2__/* .imageKey */ .p2)(image)}:${tag} lists ${children.length} images for ` +
+                `${[...wanted].join(', ')}; at most ${MAX_PLATFORM_CHILDREN} are looked at`);
+        }
+        const builds = new Map();
+        await (0,_bounded_js__WEBPACK_IMPORTED_MODULE_3__/* .eachBounded */ .V)(children.entries(), CHILD_LOOKUPS, async ([i, child]) => {
             const manifest = await this.manifest(image, child.digest);
             // A nested index is not an image; registries and buildx do not produce them.
             if (manifest.kind !== 'image')
-                return undefined;
+                return;
             const config = await this.config(image, manifest.configDigest);
-            return buildInfo(top.digest, config, { ...top.annotations, ...manifest.annotations });
-        }));
+            builds.set(i, buildInfo(top.digest, config, { ...top.annotations, ...manifest.annotations }));
+        });
+        // In index order, so that equal dates pick the same child whatever answered first.
         let newest;
-        for (const build of builds) {
+        for (let i = 0; i < children.length; i++) {
+            const build = builds.get(i);
             if (build && (!newest || compareBuildTimes(build.created, newest.created) > 0))
                 newest = build;
         }
@@ -21814,11 +22008,11 @@ class ImageMetadata {
     async listedPushDates(image) {
         if (!this.registry.pushDates)
             return undefined;
-        return once(this.pushDates, (0,_ref_js__WEBPACK_IMPORTED_MODULE_1__/* .imageKey */ .p2)(image), () => this.registry.pushDates(image));
+        return once(this.pushDates, (0,_ref_js__WEBPACK_IMPORTED_MODULE_2__/* .imageKey */ .p2)(image), () => this.registry.pushDates(image));
     }
     /** Cached per tag and per digest: a tag's manifest is then known by its digest too. */
     manifest(image, reference) {
-        const key = (0,_ref_js__WEBPACK_IMPORTED_MODULE_1__/* .imageKey */ .p2)(image);
+        const key = (0,_ref_js__WEBPACK_IMPORTED_MODULE_2__/* .imageKey */ .p2)(image);
         return once(this.manifests, `${key}@${reference}`, async () => {
             const manifest = await this.registry.manifest(image, reference);
             if (!this.manifests.has(`${key}@${manifest.digest}`)) {
@@ -21828,13 +22022,18 @@ class ImageMetadata {
         });
     }
     config(image, digest) {
-        return once(this.configs, `${(0,_ref_js__WEBPACK_IMPORTED_MODULE_1__/* .imageKey */ .p2)(image)}@${digest}`, () => this.registry.config(image, digest));
+        return once(this.configs, `${(0,_ref_js__WEBPACK_IMPORTED_MODULE_2__/* .imageKey */ .p2)(image)}@${digest}`, () => this.registry.config(image, digest));
     }
 }
 function buildInfo(digest, config, annotations) {
-    const created = config.created ?? config.labels[CREATED] ?? annotations?.[CREATED];
-    return { digest, ...(created && { created }), labels: config.labels };
+    const labels = boundedLabels(config.labels);
+    const created = bounded(config.created) ?? labels[CREATED] ?? bounded(annotations?.[CREATED]);
+    return { digest, ...(created && { created }), labels };
 }
+/** Labels and annotations are the image author's free text; what we show is bounded. */
+const MAX_LABEL = 1024;
+const bounded = (value) => value !== undefined && value.length <= MAX_LABEL ? value : undefined;
+const boundedLabels = (labels) => Object.fromEntries(Object.entries(labels).filter(([key, value]) => key.length <= MAX_LABEL && value.length <= MAX_LABEL));
 /**
  * The cached promise, or a new one from `load`. Failures stay cached too: within one run the
  * registry would answer the same, and the client has already retried.
@@ -21857,6 +22056,7 @@ function once(cache, key, load) {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   G4: () => (/* binding */ sameImage),
 /* harmony export */   Q: () => (/* binding */ parseImageRef),
+/* harmony export */   i1: () => (/* binding */ isOciTag),
 /* harmony export */   p2: () => (/* binding */ imageKey),
 /* harmony export */   qh: () => (/* binding */ formatVersion)
 /* harmony export */ });
@@ -21931,9 +22131,196 @@ function sameImage(a, b) {
         return false;
     }
 }
+/** The OCI distribution spec's tag grammar; anything else is no tag we could pull or write. */
+const isOciTag = (tag) => /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/.test(tag);
 /** `tag`, `tag@digest` or `@digest`-less forms as written in git. */
 function formatVersion(tag, digest) {
     return digest ? `${tag}@${digest}` : tag;
+}
+
+
+/***/ }),
+
+/***/ 8422:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   TL: () => (/* binding */ parseInputs),
+/* harmony export */   eb: () => (/* binding */ UsageError),
+/* harmony export */   mc: () => (/* binding */ INPUTS)
+/* harmony export */ });
+/* unused harmony export parseList */
+// The inputs of design §2, shared by the action (action.yml) and the CLI (`--<name> VALUE`), so
+// both front doors take the same names, defaults and validation.
+class UsageError extends Error {
+    name = 'UsageError';
+}
+const INPUTS = [
+    {
+        name: 'token',
+        default: '${{ github.token }}',
+        secret: true,
+        description: 'Token for the cluster-config repo (contents and pull-requests write).'
+    },
+    {
+        name: 'repository',
+        default: '${{ github.repository }}',
+        description: 'owner/name of the cluster-config repo.'
+    },
+    {
+        name: 'base-branch',
+        default: '',
+        description: "Branch to read and open PRs against; default the repo's default branch."
+    },
+    {
+        name: 'applications',
+        default: '',
+        description: 'Globs of manifest files holding Applications and ImageUpdater CRs; default every *.yaml/*.yml.'
+    },
+    {
+        name: 'images',
+        default: '',
+        description: 'Freshly pushed image refs (newline or comma separated, e.g. steps.meta.outputs.tags); empty checks every image.'
+    },
+    {
+        name: 'registries',
+        default: '',
+        description: 'YAML list of registries: prefix, api-url, insecure, credentials (env:VAR or docker-config), default.'
+    },
+    { name: 'registry-username', default: '${{ github.actor }}', description: 'Username for ghcr.io.' },
+    {
+        name: 'registry-password',
+        default: '${{ github.token }}',
+        secret: true,
+        description: 'Password or token for ghcr.io.'
+    },
+    { name: 'registry-concurrency', default: '8', description: 'Most registry requests in flight at once.' },
+    {
+        name: 'pull-request',
+        default: 'per-application',
+        description: 'per-application, single (one PR for all), or none (commit to the base branch).'
+    },
+    {
+        name: 'branch-prefix',
+        default: 'argocd-image-pr/',
+        description: 'Prefix of the PR branches (<prefix><app>).'
+    },
+    { name: 'labels', default: '', description: 'Labels to add to PRs (created if missing).' },
+    { name: 'reviewers', default: '', description: 'Users to request reviews from.' },
+    { name: 'team-reviewers', default: '', description: 'Teams to request reviews from.' },
+    { name: 'assignees', default: '', description: 'Users to assign the PRs to.' },
+    { name: 'draft', default: 'false', description: 'Open PRs as drafts.' },
+    {
+        name: 'auto-merge',
+        default: '',
+        description: "Enable auto-merge with this method: '', merge, squash or rebase."
+    },
+    {
+        name: 'commit-message',
+        default: '',
+        description: 'Commit message template; default "build: automatic update of {{app}}" plus a line per image.'
+    },
+    {
+        name: 'title',
+        default: '',
+        description: 'PR title template; default "Update {{app}}: ..." listing the images.'
+    },
+    { name: 'allow-downgrade', default: 'false', description: 'Propose versions older than the one in git.' },
+    {
+        name: 'argocd-namespace',
+        default: 'argocd',
+        description: 'Namespace Argo CD runs in (decides .argocd-source-<ns>_<app>.yaml names).'
+    },
+    { name: 'dry-run', default: 'false', description: 'Plan and report, write nothing.' },
+    {
+        name: 'ghcr-packages-api',
+        default: 'false',
+        description: 'Use the GitHub Packages API for newest-build on ghcr.io (push time, not build time).'
+    },
+    { name: 'api-url', default: '${{ github.api_url }}', description: 'GitHub API URL (GitHub Enterprise).' }
+];
+/**
+ * Splits a newline/comma separated list, trimming entries and dropping empty ones. Commas inside
+ * `{...}` stay: they belong to a brace glob (`apps/{web,api}/*.yaml`).
+ */
+function parseList(value) {
+    const out = [];
+    let depth = 0;
+    let item = '';
+    for (const c of value) {
+        if (c === '{')
+            depth++;
+        else if (c === '}')
+            depth = Math.max(0, depth - 1);
+        if (c === '\n' || (c === ',' && depth === 0)) {
+            out.push(item);
+            item = '';
+        }
+        else
+            item += c;
+    }
+    out.push(item);
+    return out.map((s) => s.trim()).filter(Boolean);
+}
+function oneOf(name, value, allowed) {
+    if (allowed.includes(value))
+        return value;
+    throw new UsageError(`input "${name}" must be one of ${allowed.map((a) => `"${a}"`).join(', ')}; got "${value}"`);
+}
+function bool(name, value) {
+    const v = value.trim().toLowerCase();
+    if (['true', 'yes', '1'].includes(v))
+        return true;
+    if (['false', 'no', '0', ''].includes(v))
+        return false;
+    throw new UsageError(`input "${name}" must be true or false; got "${value}"`);
+}
+/**
+ * Builds Inputs from raw values. `get` returns the value given for an input name, or undefined
+ * when not given; unresolved `${{ }}` defaults (CLI) count as not given.
+ */
+function parseInputs(get) {
+    const raw = (name) => {
+        const given = get(name);
+        if (given !== undefined)
+            return given.trim();
+        const def = INPUTS.find((i) => i.name === name)?.default ?? '';
+        return def.includes('${{') ? '' : def;
+    };
+    const concurrency = Number(raw('registry-concurrency'));
+    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) {
+        throw new UsageError(`input "registry-concurrency" must be a whole number from 1 to 64; got "${raw('registry-concurrency')}"`);
+    }
+    const repository = raw('repository') || undefined;
+    if (repository && !/^[\w.-]+\/[\w.-]+$/.test(repository)) {
+        throw new UsageError(`input "repository" must be owner/name; got "${repository}"`);
+    }
+    return {
+        token: raw('token'),
+        repository,
+        baseBranch: raw('base-branch') || undefined,
+        applications: parseList(raw('applications')),
+        images: parseList(raw('images')),
+        registries: raw('registries'),
+        registryUsername: raw('registry-username'),
+        registryPassword: raw('registry-password'),
+        registryConcurrency: concurrency,
+        pullRequest: oneOf('pull-request', raw('pull-request'), ['per-application', 'single', 'none']),
+        branchPrefix: raw('branch-prefix'),
+        labels: parseList(raw('labels')),
+        reviewers: parseList(raw('reviewers')),
+        teamReviewers: parseList(raw('team-reviewers')),
+        assignees: parseList(raw('assignees')),
+        draft: bool('draft', raw('draft')),
+        autoMerge: oneOf('auto-merge', raw('auto-merge'), ['', 'merge', 'squash', 'rebase']),
+        commitMessage: raw('commit-message'),
+        title: raw('title'),
+        allowDowngrade: bool('allow-downgrade', raw('allow-downgrade')),
+        argocdNamespace: raw('argocd-namespace') || 'argocd',
+        dryRun: bool('dry-run', raw('dry-run')),
+        ghcrPackagesApi: bool('ghcr-packages-api', raw('ghcr-packages-api')),
+        apiUrl: raw('api-url') || process.env.GITHUB_API_URL || 'https://api.github.com'
+    };
 }
 
 
@@ -21963,6 +22350,34 @@ function quote(value, max = 200) {
         return `"${value}"`;
     const keep = Math.floor(max / 2);
     return `"${value.slice(0, keep)}…(${value.length - 2 * keep} more characters)…${value.slice(-keep)}"`;
+}
+
+
+/***/ }),
+
+/***/ 6764:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   S: () => (/* binding */ RegistryConfigError),
+/* harmony export */   g: () => (/* binding */ RegistryError)
+/* harmony export */ });
+/* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8422);
+
+/** A registry request that failed for good (after retries). Messages never carry secrets. */
+class RegistryError extends Error {
+    status;
+    name = 'RegistryError';
+    constructor(message, 
+    /** The HTTP status that decided the failure, when there was one. */
+    status) {
+        super(message);
+        this.status = status;
+    }
+}
+/** A malformed `registries` input: bad usage, reported before any request is made. */
+class RegistryConfigError extends _inputs_js__WEBPACK_IMPORTED_MODULE_0__/* .UsageError */ .eb {
+    name = 'RegistryConfigError';
 }
 
 
@@ -24883,7 +25298,7 @@ __webpack_unused_export__ = errors.YAMLError;
 __webpack_unused_export__ = errors.YAMLParseError;
 __webpack_unused_export__ = errors.YAMLWarning;
 __webpack_unused_export__ = Alias.Alias;
-__webpack_unused_export__ = identity.isAlias;
+exports.Vj = identity.isAlias;
 __webpack_unused_export__ = identity.isCollection;
 __webpack_unused_export__ = identity.isDocument;
 exports.jh = identity.isMap;

@@ -6,6 +6,7 @@ import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import { Octokit } from '@octokit/rest';
 import Bottleneck from 'bottleneck/light.js';
+import { trimTrailing } from '../strings.js';
 
 const GitHubOctokit = Octokit.plugin(retry, throttling);
 export type GitHub = InstanceType<typeof GitHubOctokit>;
@@ -66,7 +67,7 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
     };
   const octokit = new GitHubOctokit({
     auth: options.token || undefined,
-    baseUrl: options.apiUrl.replace(/\/+$/, ''),
+    baseUrl: trimTrailing(options.apiUrl, '/'),
     userAgent: 'argocd-image-pr',
     request: { fetch: fetchWithTimeout },
     retry: { retryAfterBaseValue: options.retryBaseMs ?? 1000, retries: options.retries ?? 4 },

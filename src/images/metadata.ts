@@ -10,7 +10,9 @@ import {
   type Platform,
   type Registry
 } from '../model.js';
-import { imageKey } from './ref.js';
+import { RegistryError } from '../registry/errors.js';
+import { eachBounded } from './bounded.js';
+import { imageKey, isOciTag } from './ref.js';
 
 /** What newest-build needs to know about one tag. */
 export interface BuildInfo {
@@ -24,6 +26,13 @@ export interface BuildInfo {
 export const DEFAULT_PLATFORMS = ['linux/amd64'];
 
 const CREATED = 'org.opencontainers.image.created';
+
+/**
+ * An index holds one image per platform (Windows indexes a few per OS version); more images for
+ * the wanted platforms than this is a broken or hostile index, not a build to rank.
+ */
+const MAX_PLATFORM_CHILDREN = 32;
+const CHILD_LOOKUPS = 4;
 
 /** `os/arch[/variant]`; throws SpecError for anything else. */
 export function parsePlatform(text: string): Platform {
@@ -78,11 +87,24 @@ export class ImageMetadata {
   private readonly configs = new Map<string, Promise<ImageConfig>>();
   private readonly pushDates = new Map<string, ReturnType<NonNullable<Registry['pushDates']>>>();
   private readonly derived = new Map<string, unknown>();
+  private readonly dropped = new Map<string, number>();
 
   constructor(private readonly registry: Registry) {}
 
+  /** The registry's tags that are valid OCI tags: `../x`, `1.0 ; rm -rf /` are never candidates. */
   tags(image: ImageRef): Promise<string[]> {
-    return once(this.tagLists, imageKey(image), () => this.registry.tags(image));
+    const key = imageKey(image);
+    return once(this.tagLists, key, async () => {
+      const listed = await this.registry.tags(image);
+      const valid = listed.filter(isOciTag);
+      if (valid.length < listed.length) this.dropped.set(key, listed.length - valid.length);
+      return valid;
+    });
+  }
+
+  /** Per image, the listed tags dropped as invalid, for the report. */
+  invalidTags(): Record<string, number> {
+    return Object.fromEntries(this.dropped);
   }
 
   /**
@@ -130,17 +152,24 @@ export class ImageMetadata {
         !(child.platform.os === 'unknown' && child.platform.architecture === 'unknown') &&
         wants(wanted, child.platform)
     );
-    const builds = await Promise.all(
-      children.map(async (child) => {
-        const manifest = await this.manifest(image, child.digest);
-        // A nested index is not an image; registries and buildx do not produce them.
-        if (manifest.kind !== 'image') return undefined;
-        const config = await this.config(image, manifest.configDigest);
-        return buildInfo(top.digest, config, { ...top.annotations, ...manifest.annotations });
-      })
-    );
+    if (children.length > MAX_PLATFORM_CHILDREN) {
+      throw new RegistryError(
+        `the index of ${imageKey(image)}:${tag} lists ${children.length} images for ` +
+          `${[...wanted].join(', ')}; at most ${MAX_PLATFORM_CHILDREN} are looked at`
+      );
+    }
+    const builds = new Map<number, BuildInfo>();
+    await eachBounded(children.entries(), CHILD_LOOKUPS, async ([i, child]) => {
+      const manifest = await this.manifest(image, child.digest);
+      // A nested index is not an image; registries and buildx do not produce them.
+      if (manifest.kind !== 'image') return;
+      const config = await this.config(image, manifest.configDigest);
+      builds.set(i, buildInfo(top.digest, config, { ...top.annotations, ...manifest.annotations }));
+    });
+    // In index order, so that equal dates pick the same child whatever answered first.
     let newest: BuildInfo | undefined;
-    for (const build of builds) {
+    for (let i = 0; i < children.length; i++) {
+      const build = builds.get(i);
       if (build && (!newest || compareBuildTimes(build.created, newest.created) > 0)) newest = build;
     }
     return newest;
@@ -173,9 +202,19 @@ function buildInfo(
   config: ImageConfig,
   annotations: Record<string, string> | undefined
 ): BuildInfo {
-  const created = config.created ?? config.labels[CREATED] ?? annotations?.[CREATED];
-  return { digest, ...(created && { created }), labels: config.labels };
+  const labels = boundedLabels(config.labels);
+  const created = bounded(config.created) ?? labels[CREATED] ?? bounded(annotations?.[CREATED]);
+  return { digest, ...(created && { created }), labels };
 }
+
+/** Labels and annotations are the image author's free text; what we show is bounded. */
+const MAX_LABEL = 1024;
+const bounded = (value: string | undefined) =>
+  value !== undefined && value.length <= MAX_LABEL ? value : undefined;
+const boundedLabels = (labels: Record<string, string>) =>
+  Object.fromEntries(
+    Object.entries(labels).filter(([key, value]) => key.length <= MAX_LABEL && value.length <= MAX_LABEL)
+  );
 
 /**
  * The cached promise, or a new one from `load`. Failures stay cached too: within one run the

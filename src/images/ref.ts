@@ -69,6 +69,9 @@ export function sameImage(a: string, b: string): boolean {
   }
 }
 
+/** The OCI distribution spec's tag grammar; anything else is no tag we could pull or write. */
+export const isOciTag = (tag: string) => /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/.test(tag);
+
 /** `tag`, `tag@digest` or `@digest`-less forms as written in git. */
 export function formatVersion(tag: string, digest?: string): string {
   return digest ? `${tag}@${digest}` : tag;

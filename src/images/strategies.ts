@@ -10,6 +10,7 @@ import {
   type BuildInfo,
   type ImageMetadata
 } from './metadata.js';
+import { eachBounded } from './bounded.js';
 import { imageKey } from './ref.js';
 import { comparePrecedence, compareVersions, parseConstraint, parseVersion, type Version } from './semver.js';
 
@@ -176,12 +177,9 @@ async function newestOf(
   // A few lookups at a time per image, not one per tag at once: every waiting lookup holds memory
   // until the HTTP queue reaches it (40,000 at once in the benchmark's S3), and the registry client
   // bounds the requests in flight anyway.
-  const pending = ctx.filtered.values();
-  await Promise.all(
-    Array.from({ length: BUILD_LOOKAHEAD }, async () => {
-      for (const tag of pending) builds.set(tag, await ctx.metadata.build(ctx.spec.image, tag, platforms));
-    })
-  );
+  await eachBounded(ctx.filtered, BUILD_LOOKAHEAD, async (tag) => {
+    builds.set(tag, await ctx.metadata.build(ctx.spec.image, tag, platforms));
+  });
   let best: { tag: string; build: BuildInfo } | undefined;
   for (const [tag, build] of builds) {
     if (!build) continue;

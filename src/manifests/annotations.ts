@@ -63,11 +63,6 @@ function annotation(annotations: Annotations, suffix: string): Setting | undefin
   return value.trim() ? { value, field } : undefined;
 }
 
-/** Per-alias annotation keys use the alias with `/` replaced by `_`, as annotation names cannot hold `/`. */
-function aliasKey(alias: string): string {
-  return alias.replace(/\//g, '_');
-}
-
 /**
  * Entries of an image-list; whitespace around `=` is allowed, as Argo CD Image Updater trims it.
  * Trimming the pieces between `=` signs is linear; a regexp for "spaces, =, spaces" is quadratic
@@ -95,17 +90,18 @@ export function annotationImages(annotations: Annotations): RawImage[] {
     const alias = explicit ? entry.slice(0, eq) : defaultAlias(entry);
     const image: RawImage = {
       alias,
+      explicitAlias: explicit,
       aliasField: IMAGE_LIST,
       image: { value: entry.slice(eq + 1), field: IMAGE_LIST }
     };
     for (const [key, suffix] of Object.entries(COMMON)) {
       const setting =
-        (explicit && alias && annotation(annotations, `${aliasKey(alias)}.${suffix}`)) ||
+        (explicit && alias && annotation(annotations, `${alias}.${suffix}`)) ||
         annotation(annotations, suffix);
       if (setting) image[key as keyof typeof COMMON] = setting;
     }
     if (explicit && alias) {
-      const target = (suffix: string) => annotation(annotations, `${aliasKey(alias)}.${suffix}`);
+      const target = (suffix: string) => annotation(annotations, `${alias}.${suffix}`);
       const [name, tag, spec] = [
         target('helm.image-name'),
         target('helm.image-tag'),
@@ -147,7 +143,7 @@ export interface AnnotationNote {
 export function ignoredAnnotations(annotations: Annotations): AnnotationNote[] {
   const list = annotations[IMAGE_LIST];
   const declared = typeof list === 'string' ? entries(list).filter((e) => e.includes('=')) : [];
-  const listed = new Set(declared.map((e) => aliasKey(e.slice(0, e.indexOf('=')))));
+  const listed = new Set(declared.map((e) => e.slice(0, e.indexOf('='))));
   const notes: AnnotationNote[] = [];
   for (const key of Object.keys(annotations)) {
     if (!key.startsWith(PREFIX)) continue;

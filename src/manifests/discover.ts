@@ -11,6 +11,7 @@ import {
   IMAGE_LIST,
   PREFIX
 } from './annotations.js';
+import { lookalikeKeys } from './lookalike.js';
 import { chooseSource, parseApplication, type Application } from './application.js';
 import { isMap, type YamlMap } from './fields.js';
 import {
@@ -172,6 +173,9 @@ class Discovery {
 
   private resolveApp(found: FoundApp): void {
     const { manifest } = found;
+    for (const { reason } of lookalikeKeys(manifest.annotations)) {
+      this.result.skipped.push({ app: found.app, reason });
+    }
     const candidates = this.crs
       .filter((c) => c.cr.namespaces.includes(manifest.namespace))
       .flatMap((c) => c.cr.refs.filter((ref) => refMatches(ref, manifest)).map((ref) => ({ c, ref })))

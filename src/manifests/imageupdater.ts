@@ -204,6 +204,7 @@ export function refImages(cr: ImageUpdater, ref: ApplicationRef): RawImage[] {
     const field = `${ref.field}.images[${i}]`;
     const raw: RawImage = {
       alias: '',
+      explicitAlias: true,
       aliasField: `${field}.alias`,
       image: { value: '', field: `${field}.imageName` }
     };

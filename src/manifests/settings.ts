@@ -27,6 +27,8 @@ export interface Setting {
 /** One image before validation. */
 export interface RawImage {
   alias: string;
+  /** Given as `alias=` or `alias:`, not derived from the image name. */
+  explicitAlias: boolean;
   /** Where the alias was given: the image-list annotation or `...images[i].alias`. */
   aliasField: string;
   /** `name[:constraint][@digest]`. */
@@ -229,6 +231,13 @@ export const IMAGE_SETTINGS = {
 export function resolveImage(raw: RawImage): ImageSpec {
   if (raw.problem) throw new SpecError(raw.problem.message, raw.problem.field);
   if (!raw.alias.trim()) throw new SpecError('empty alias: expected "alias=image"', raw.aliasField);
+  // Argo CD Image Updater's alias pattern; an alias names annotations and appears in branches and logs.
+  if (raw.explicitAlias && !/^[a-zA-Z0-9][a-zA-Z0-9-._]*$/.test(raw.alias)) {
+    throw new SpecError(
+      `invalid alias "${raw.alias}": expected a letter or digit, then letters, digits, "-", "." or "_"`,
+      raw.aliasField
+    );
+  }
   const { image, constraint } = parseImageEntry(raw.image);
   const fieldOf: ImageSpec['fieldOf'] = { image: raw.image.field };
   if (constraint !== undefined) fieldOf.constraint = raw.image.field;

@@ -7,6 +7,7 @@ import type { GitHubClient } from '../github/client.js';
 import type { Inputs } from '../inputs.js';
 import type { ImageChange, UpdateSpec } from '../model.js';
 import type { GitHubRepoSource } from '../repo/github.js';
+import { code } from '../report/html.js';
 import { renderPullRequestBody, type ChangeDetail } from '../report/pr-body.js';
 import { toRunError, type AppResult, type RunResult } from '../run.js';
 import { createCommit, fastForward, setBranch } from './commit.js';
@@ -247,8 +248,8 @@ export class Publisher {
         await this.writer.close(
           pr,
           withMarker(pr.body, marker),
-          `${names.join(', ')} no longer ${names.length === 1 ? 'needs' : 'need'} this update: ` +
-            `\`${source.branch}\` already has these versions or newer ones. Closing (argocd-image-pr).`
+          `${names.map(code).join(', ')} no longer ${names.length === 1 ? 'needs' : 'need'} this update: ` +
+            `${code(source.branch)} already has these versions or newer ones. Closing (argocd-image-pr).`
         );
         this.ctx.log(`closed #${pr.number} (${branch}): no longer needed`);
         closed.push(

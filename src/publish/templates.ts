@@ -4,6 +4,7 @@
 import Mustache from 'mustache';
 import { UsageError } from '../inputs.js';
 import type { ImageChange } from '../model.js';
+import { printable } from '../report/escape.js';
 
 export interface TemplateView {
   /** The app name; in a grouped PR, the app names joined by ", ". */
@@ -14,15 +15,16 @@ export interface TemplateView {
 /** GitHub cuts titles at 256 characters; we cut first, on our terms. */
 const MAX_TITLE = 256;
 
+/** Values from the repo and registries, one printable line each: a newline could forge a commit trailer. */
 export function templateView(app: string, changes: ImageChange[]): TemplateView {
   return {
-    app,
+    app: printable(app),
     images: changes.map((c) => ({
-      app: c.app,
-      alias: c.alias,
-      image: c.image,
-      from: c.from ?? '(not found in git)',
-      to: c.to
+      app: printable(c.app),
+      alias: printable(c.alias),
+      image: printable(c.image),
+      from: c.from === null ? '(not found in git)' : printable(c.from),
+      to: printable(c.to)
     }))
   };
 }
@@ -45,7 +47,8 @@ export function renderTitle(template: string, view: TemplateView): string {
   const title = template
     ? render(template, view)
     : `Update ${view.app}: ${view.images.map((i) => `${i.alias} ${i.from} → ${i.to}`).join(', ')}`;
-  const line = title.replace(/\s+/g, ' ').trim();
+  // A template's own text may hold line breaks and controls too.
+  const line = printable(title.replace(/\s+/g, ' ').trim());
   return line.length > MAX_TITLE ? `${line.slice(0, MAX_TITLE - 1)}…` : line;
 }
 

@@ -10,15 +10,48 @@ export interface Challenge {
 /** `Bearer realm="https://ghcr.io/token",service="ghcr.io",scope="repository:a:pull"` → scheme and params. */
 export function parseChallenge(header: string | string[] | undefined): Challenge | undefined {
   const value = (Array.isArray(header) ? header[0] : header)?.trim();
-  const match = value ? /^(\S+)\s*(.*)$/s.exec(value) : null;
-  if (!match?.[1]) return undefined;
+  if (!value) return undefined;
+  const gap = value.search(/\s/);
+  if (gap < 0) return { scheme: value.toLowerCase(), params: {} };
+  return { scheme: value.slice(0, gap).toLowerCase(), params: authParams(value.slice(gap)) };
+}
+
+const isKeyChar = (c: string | undefined) => c !== undefined && /[\w-]/.test(c);
+const isBlank = (c: string | undefined) => c === ' ' || c === '\t';
+
+/**
+ * RFC 9110 auth-params (`key=token` or `key="quoted \"string\""`, comma-separated), scanned once
+ * from left to right: a registry's header is outside data, and a regexp over it could backtrack.
+ */
+function authParams(text: string): Record<string, string> {
   const params: Record<string, string> = {};
-  for (const [, key, quoted, bare] of (match[2] ?? '').matchAll(
-    /([\w-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]+))/g
-  )) {
-    if (key) params[key.toLowerCase()] = quoted !== undefined ? quoted.replace(/\\(.)/g, '$1') : (bare ?? '');
+  let i = 0;
+  while (i < text.length) {
+    while (i < text.length && !isKeyChar(text[i])) i++;
+    const start = i;
+    while (isKeyChar(text[i])) i++;
+    const key = text.slice(start, i).toLowerCase();
+    let j = i;
+    while (isBlank(text[j])) j++;
+    if (text[j] !== '=') continue;
+    j++;
+    while (isBlank(text[j])) j++;
+    let param = '';
+    if (text[j] === '"') {
+      for (j++; j < text.length && text[j] !== '"'; j++) {
+        if (text[j] === '\\' && j + 1 < text.length) j++;
+        param += text[j];
+      }
+      j++;
+    } else {
+      const from = j;
+      while (j < text.length && !/[\s,]/.test(text[j]!)) j++;
+      param = text.slice(from, j);
+    }
+    if (key) params[key] = param;
+    i = j;
   }
-  return { scheme: match[1].toLowerCase(), params };
+  return params;
 }
 
 export const basicAuthorization = (c: Credentials): string =>

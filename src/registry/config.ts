@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { imageKey } from '../images/ref.js';
 import type { ImageRef } from '../model.js';
+import { trimTrailing } from '../strings.js';
 import { RegistryConfigError, RegistryError } from './errors.js';
 
 export interface RegistryEntry {
@@ -87,14 +88,13 @@ function parseEntry(item: unknown, where: string): RegistryEntry {
   const rawPrefix = str('prefix');
   if (!rawPrefix)
     throw new RegistryConfigError(`${where} needs a "prefix" (a registry host, optionally with a path)`);
-  const [host = '', ...path] = rawPrefix
-    .toLowerCase()
-    .replace(/^https?:\/\//, '')
-    .replace(/\/+$/, '')
-    .split('/');
+  const [host = '', ...path] = trimTrailing(rawPrefix.toLowerCase().replace(/^https?:\/\//, ''), '/').split(
+    '/'
+  );
   const prefix = [DOCKER_HUB.has(host) ? 'docker.io' : host, ...path].join('/');
   const insecure = bool('insecure');
-  const apiUrl = str('api-url')?.replace(/\/+$/, '');
+  const given = str('api-url');
+  const apiUrl = given === undefined ? undefined : trimTrailing(given, '/');
   if (apiUrl !== undefined) {
     let url: URL;
     try {
@@ -143,7 +143,11 @@ export interface ResolveOptions {
  */
 export function resolveEndpoint(entries: RegistryEntry[], ref: ImageRef, options: ResolveOptions): Endpoint {
   const key = imageKey(ref);
-  const implicitHub = ref.registry === 'docker.io' && !/^[^/]*[.:][^/]*\/|^localhost\//.test(ref.name);
+  // As the Docker CLI: a first path component with a dot or colon, or `localhost`, names a registry.
+  const slash = ref.name.indexOf('/');
+  const first = slash < 0 ? undefined : ref.name.slice(0, slash);
+  const implicitHub =
+    ref.registry === 'docker.io' && !(first !== undefined && (/[.:]/.test(first) || first === 'localhost'));
   const entry =
     (implicitHub ? entries.find((e) => e.default) : undefined) ??
     entries

@@ -5,6 +5,7 @@ import { imageKey } from '../images/ref.js';
 import type { ImageConfig, ImageRef, Manifest, Platform, Registry } from '../model.js';
 import { basicAuthorization, EndpointAuth, parseChallenge, type TokenSource } from './auth.js';
 import { parseRegistries, resolveEndpoint, type Endpoint, type RegistryEntry } from './config.js';
+import { scrub } from '../secrets.js';
 import { RegistryError } from './errors.js';
 import { HttpClient, type HttpResponse, type RetryOptions } from './http.js';
 
@@ -296,9 +297,7 @@ class OciRegistry implements Registry {
     try {
       return await work();
     } catch (err) {
-      if (err instanceof Error) {
-        for (const secret of this.secrets) if (secret) err.message = err.message.split(secret).join('***');
-      }
+      if (err instanceof Error) err.message = scrub(err.message, this.secrets);
       throw err;
     }
   }
@@ -357,8 +356,15 @@ function errorSummary(body: Buffer): string {
 /** The `rel="next"` target of a Link header, resolved against the page it came with. */
 function nextLink(link: string | string[] | undefined, base: URL, what: string): URL | undefined {
   for (const value of Array.isArray(link) ? link : link ? [link] : []) {
-    for (const [, target, params] of value.matchAll(/<([^>]*)>([^,<]*)/g)) {
-      if (target === undefined || !/;\s*rel="?next"?/i.test(params ?? '')) continue;
+    // `<target>; params, <target>; params`, scanned once (a regexp here could backtrack).
+    for (let at = value.indexOf('<'); at >= 0; at = value.indexOf('<', at)) {
+      const close = value.indexOf('>', at + 1);
+      if (close < 0) break;
+      let end = close + 1;
+      while (end < value.length && value[end] !== ',' && value[end] !== '<') end++;
+      const target = value.slice(at + 1, close);
+      at = end;
+      if (!/;\s*rel="?next"?/i.test(value.slice(close + 1, end))) continue;
       try {
         return new URL(target, base);
       } catch {

@@ -5,6 +5,7 @@
 import type { BuildInfo } from '../images/metadata.js';
 import type { ImageChange, ImageRef } from '../model.js';
 import { renderMarker, type Marker } from '../publish/marker.js';
+import { trimTrailing } from '../strings.js';
 import { code, escapeHtml, link } from './html.js';
 
 export interface ChangeDetail {
@@ -32,7 +33,10 @@ export function registryPage(ref: ImageRef): string | undefined {
 
 /** A GitHub compare link between the source revisions of two builds of the same repository. */
 export function compareLink(from: BuildInfo | undefined, to: BuildInfo | undefined): string | undefined {
-  const source = (b: BuildInfo | undefined) => b?.labels[SOURCE]?.replace(/(\.git)?\/*$/, '');
+  const source = (b: BuildInfo | undefined) => {
+    const url = b?.labels[SOURCE];
+    return url ? trimTrailing(url, '/').replace(/\.git$/, '') : undefined;
+  };
   const [a, b] = [source(from), source(to)];
   const [revA, revB] = [from?.labels[REVISION], to?.labels[REVISION]];
   if (!a || a !== b || !revA || !revB || revA === revB) return undefined;

@@ -3,7 +3,7 @@
 // registry answers must not be able to inject markup into the summary.
 
 import type { RunResult } from '../run.js';
-import { code, escapeHtml, link as htmlLink } from './html.js';
+import { code, escapeHtml, link as htmlLink, preformatted } from './html.js';
 import { renderDiff } from './text.js';
 
 export interface SummaryPullRequest {
@@ -54,7 +54,7 @@ export function renderSummary(result: RunResult, options: SummaryOptions): strin
         out.push(
           `<details><summary>${code(edit.path)} (would be written)</summary>`,
           '',
-          '<pre>' + escapeHtml(renderDiff(edit)) + '</pre>',
+          preformatted(renderDiff(edit)),
           '</details>',
           ''
         );
@@ -97,5 +97,10 @@ export function renderSummary(result: RunResult, options: SummaryOptions): strin
       (options.apiRequests !== undefined ? ` GitHub API requests: ${options.apiRequests}.` : ''),
     ''
   );
+  const invalid = Object.entries(stats.invalidTags);
+  if (invalid.length) {
+    const counts = invalid.map(([image, n]) => `${code(image)}: ${n}`).join(', ');
+    out.push(`Registry tags dropped as not valid OCI tags: ${counts}.`, '');
+  }
   return out.join('\n');
 }

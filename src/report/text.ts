@@ -1,6 +1,7 @@
 import { createTwoFilesPatch } from 'diff';
 import type { FileEdit } from '../model.js';
 import type { RunResult } from '../run.js';
+import { logLines, printable as p } from './escape.js';
 
 /** The CLI's human-readable report: the plan, then what was skipped or failed, then the files. */
 export function renderText(result: RunResult, options: { written: boolean }): string {
@@ -11,8 +12,14 @@ export function renderText(result: RunResult, options: { written: boolean }): st
     `${stats.applications} application(s), ${stats.images} image(s) checked in ${stats.durationMs} ms ` +
       `(${requests} registry request(s))`
   );
+  const invalid = Object.entries(stats.invalidTags);
+  if (invalid.length) {
+    lines.push(
+      `Registry tags dropped as not valid OCI tags: ${invalid.map(([image, n]) => `${p(image)} ${n}`).join(', ')}`
+    );
+  }
   for (const app of result.apps.filter((a) => a.changes.length)) {
-    lines.push('', `${app.spec.app}  (${app.spec.file})`);
+    lines.push('', `${p(app.spec.app)}  (${p(app.spec.file)})`);
     // Argo CD Image Updater would set these on the live Application; this tool has no cluster (design §3).
     if (app.spec.writeBack.method === 'argocd')
       lines.push(
@@ -20,27 +27,32 @@ export function renderText(result: RunResult, options: { written: boolean }): st
       );
     for (const c of app.changes) {
       lines.push(
-        `  ${c.alias}: ${c.image}  ${c.from ?? '(current version not found in git)'} -> ${c.to}  [${c.strategy}]  ${c.file}`
+        `  ${p(c.alias)}: ${p(c.image)}  ${c.from === null ? '(current version not found in git)' : p(c.from)} -> ${p(c.to)}  [${c.strategy}]  ${p(c.file)}`
       );
     }
   }
   if (!result.updates.length) lines.push('', 'Everything is up to date.');
   if (result.skipped.length) {
     lines.push('', 'Skipped:');
-    for (const s of result.skipped) lines.push(`  ${s.app}${s.alias ? `/${s.alias}` : ''}: ${s.reason}`);
+    for (const s of result.skipped)
+      lines.push(`  ${p(s.app)}${s.alias ? `/${p(s.alias)}` : ''}: ${p(s.reason)}`);
   }
   if (result.errors.length) {
     lines.push('', 'Errors:');
     for (const e of result.errors) {
-      const where = [e.file, e.app, e.alias, e.field].filter(Boolean).join(' ');
-      lines.push(`  ${where ? `${where}: ` : ''}${e.message}`);
+      const where = [e.file, e.app, e.alias, e.field]
+        .filter((v): v is string => Boolean(v))
+        .map(p)
+        .join(' ');
+      lines.push(`  ${where ? `${where}: ` : ''}${p(e.message)}`);
     }
   }
   if (result.edits.length) {
     lines.push('', options.written ? 'Files written:' : 'Files that would be written (use --write):');
     for (const edit of result.edits) lines.push(renderDiff(edit));
   }
-  return lines.join('\n') + '\n';
+  // Diffs quote file lines as they are; logLines keeps them from acting on the log or terminal.
+  return logLines(lines.join('\n')) + '\n';
 }
 
 export function renderDiff(edit: FileEdit): string {

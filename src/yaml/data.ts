@@ -16,8 +16,30 @@ function child(data: Data, segment: PathSegment): Data {
   return (data as Record<string | number, Data> | null | undefined)?.[segment];
 }
 
-function at(root: Data, path: PathSegment[]): Data {
-  return path.reduce<Data>(child, root);
+function shallowCopy(value: Data): Data {
+  if (Array.isArray(value)) return value.slice();
+  // By tag, not prototype: structuredClone's objects may come from another realm (test VMs).
+  if (Object.prototype.toString.call(value) !== '[object Object]') return value;
+  const out: Record<string, Data> = {};
+  for (const [k, v] of Object.entries(value as object)) define(out, k, v);
+  return out;
+}
+
+/**
+ * The container at `path`, copied along the way: aliases share objects, and an edit meant for
+ * one place must not show up at every alias in the expected data (the new text would then pass).
+ */
+function unshared(root: Data, path: PathSegment[]): Data {
+  let node = root;
+  for (const segment of path) {
+    const next = child(node, segment);
+    if (typeof next !== 'object' || next === null) return next;
+    const copy = shallowCopy(next);
+    if (Array.isArray(node)) node[segment as number] = copy;
+    else define(node as Record<string, Data>, String(segment), copy);
+    node = copy;
+  }
+  return node;
 }
 
 /** A plain copy of a value we render (objects are created fresh, so no op can alias another). */
@@ -41,7 +63,7 @@ function define(target: Record<string, Data>, key: string, value: Data): void {
  * go first; list insertions shift indices, so they go last, deepest lists first.
  */
 export function applyOps(data: Data, ops: DataOp[]): Data {
-  let root = structuredClone(data);
+  let root = shallowCopy(structuredClone(data));
   for (const op of ops) {
     if (op.op === 'insert') continue;
     if (op.path.length === 0 && op.op === 'set') {
@@ -49,7 +71,7 @@ export function applyOps(data: Data, ops: DataOp[]): Data {
       continue;
     }
     const parentPath = op.op === 'set' ? op.path.slice(0, -1) : op.path;
-    const parent = at(root, parentPath);
+    const parent = unshared(root, parentPath);
     if (typeof parent !== 'object' || parent === null)
       throw new Error(`no container at ${parentPath.join('.')}`);
     if (op.op === 'set') {
@@ -63,7 +85,7 @@ export function applyOps(data: Data, ops: DataOp[]): Data {
     .map((op, order) => ({ op, order }))
     .sort((a, b) => b.op.path.length - a.op.path.length || b.op.index - a.op.index || b.order - a.order);
   for (const { op } of inserts) {
-    const list = at(root, op.path);
+    const list = unshared(root, op.path);
     if (!Array.isArray(list)) throw new Error(`no list at ${op.path.join('.')}`);
     list.splice(op.index, 0, ...op.values.map(materialise));
   }

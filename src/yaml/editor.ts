@@ -9,7 +9,17 @@
 // (a creation that lands at the wrong indentation, an alias that shares a changed value) is a
 // SpecError for the file, and nothing is written.
 
-import { isMap, isScalar, isSeq, type Node, type Pair, type Scalar, type YAMLMap, type YAMLSeq } from 'yaml';
+import {
+  isAlias,
+  isMap,
+  isScalar,
+  isSeq,
+  type Node,
+  type Pair,
+  type Scalar,
+  type YAMLMap,
+  type YAMLSeq
+} from 'yaml';
 import { SpecError } from '../model.js';
 import { applyOps, firstDifference, type DataOp } from './data.js';
 import { documentSpans, parseYamlFile, rangeOf, type YamlDocument, type YamlFile } from './file.js';
@@ -141,6 +151,14 @@ export class YamlEditor {
       this.fills.set(match.pair, { path: match.dataPath, value: fill ? merge(fill.value, built) : built });
       return;
     }
+    const at = path.slice(0, match.consumed).join('.') || 'the document';
+    if (isAlias(node)) {
+      // Editing through an alias would change every other use of its anchor too.
+      throw new SpecError(
+        `${where}: ${at} is an alias (*${node.source}) of a value anchored elsewhere in the file; ` +
+          'an edit there would change every use of the anchor'
+      );
+    }
     if (rest.length === 0) throw new SpecError(`${where}: it already holds a value of another kind`);
     const [head, ...tail] = rest;
     if (isMap(node) && typeof head === 'string')
@@ -149,7 +167,7 @@ export class YamlEditor {
       return this.addItem(node, match.dataPath, head, build(tail, value), true);
     }
     throw new SpecError(
-      `${where}: ${path.slice(0, match.consumed).join('.') || 'the document'} is not a ${typeof head === 'number' ? 'list of that length' : 'map'}`
+      `${where}: ${at} is not a ${typeof head === 'number' ? 'list of that length' : 'map'}`
     );
   }
 

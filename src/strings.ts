@@ -1,0 +1,8 @@
+// String helpers for outside text, in linear time (a regexp like /\/+$/ is quadratic on "////x").
+
+/** `text` without the run of `char` at its end. */
+export function trimTrailing(text: string, char: string): string {
+  let end = text.length;
+  while (end > 0 && text[end - 1] === char) end--;
+  return text.slice(0, end);
+}
