@@ -48212,6 +48212,7 @@ class YamlEditor {
     deletions = new Map();
     rootValue;
     learnt;
+    flowRanges;
     /** Edits document `docIndex` (default the first) of a parsed file; throws when it must not be edited. */
     constructor(yaml, docIndex = 0) {
         this.yaml = yaml;
@@ -48244,6 +48245,9 @@ class YamlEditor {
         if (isEmpty(node) && (rest.length > 0 || match.consumed > 0)) {
             if (!match.pair && node !== this.root)
                 throw new SpecError(`${where}: an empty list entry is in the way`);
+            if (match.pair && this.inFlow(match.pair)) {
+                throw new SpecError(`${where}: it is inside a flow-style collection ({...} or [...]); use block style`);
+            }
             const built = build(rest, value);
             if (!match.pair) {
                 this.rootValue = this.rootValue === undefined ? built : editor_merge(this.rootValue, built);
@@ -48283,6 +48287,9 @@ class YamlEditor {
     deleteKey(path, key) {
         const match = resolve(this.root, path);
         const map = match.node;
+        if ((0,dist/* isAlias */.Vj)(map)) {
+            throw new SpecError(`${this.file}: cannot remove ${key} from ${path.join('.')}: ${path.slice(0, match.consumed).join('.')} is an alias (*${map.source}) of a value anchored elsewhere`);
+        }
         if (match.consumed !== path.length || !(0,dist/* isMap */.jh)(map))
             return;
         const pair = findPair(map, key);
@@ -48293,6 +48300,7 @@ class YamlEditor {
         this.deletions.set(pair, { map, path: match.dataPath });
     }
     replaceScalar(node, value, path, where) {
+        // `tag: 1.10` already says 1.10 in git, where the current version is read from: nothing to do.
         const unchanged = typeof value === 'string' ? scalarString(node) === value : node.value === value;
         if (unchanged) {
             this.scalars.delete(node);
@@ -48330,6 +48338,19 @@ class YamlEditor {
     // ---- Applying ----
     get style() {
         return (this.learnt ??= detectStyle(this.text, this.doc));
+    }
+    /** Whether `pair` sits inside a flow collection, where no block can be written. */
+    inFlow(pair) {
+        if (!this.flowRanges) {
+            const ranges = [];
+            (0,dist/* visit */.YR)(this.doc.document, {
+                Map: (_, map) => void (map.flow && ranges.push(this.range(map))),
+                Seq: (_, seq) => void (seq.flow && ranges.push(this.range(seq)))
+            });
+            this.flowRanges = ranges;
+        }
+        const [start] = this.range(pair.key);
+        return this.flowRanges.some(([from, to]) => start > from && start < to);
     }
     range(node) {
         return rangeOf(this.doc, node);

@@ -49,7 +49,10 @@ export type LieKind =
   | 'token-bad-realm'
   | 'always-401'
   | 'body-too-large'
-  | 'echo-credentials';
+  | 'echo-credentials'
+  | 'index-huge'
+  | 'tags-invalid'
+  | 'label-huge';
 
 export interface LyingRegistry {
   url: string;
@@ -105,6 +108,10 @@ function configFor(kind: string): Record<string, unknown> | string {
   if (kind === 'config-missing-created') return { created: undefined };
   if (kind === 'config-garbage-created') return { created: 'yesterday, around noon' };
   if (kind === 'config-other-platform') return { os: 'windows', architecture: 'arm' };
+  if (kind === 'label-huge')
+    return {
+      config: { Labels: { 'org.opencontainers.image.source': `https://github.com/${'/'.repeat(500_000)}x` } }
+    };
   return {};
 }
 
@@ -300,6 +307,33 @@ export async function startLyingRegistry(): Promise<LyingRegistry> {
       case 'always-401':
         res.writeHead(401, { 'www-authenticate': `Bearer realm="${url}/token/ok",service="lie"` });
         res.end();
+        return true;
+      case 'index-huge': {
+        // 20,000 children for linux/amd64, none of which exists.
+        if (route !== 'manifests' || !tags.includes(ref)) return false;
+        const manifests = Array.from({ length: 20_000 }, (_, i) => ({
+          mediaType: MEDIA.manifest,
+          digest: sha256(`child ${ref} ${i}`),
+          size: 100,
+          platform: { os: 'linux', architecture: 'amd64' }
+        }));
+        json(res, 200, { schemaVersion: 2, mediaType: MEDIA.index, manifests });
+        return true;
+      }
+      case 'tags-invalid':
+        if (route !== 'tags/list') return false;
+        json(res, 200, {
+          name,
+          tags: [
+            ...tags,
+            '../../etc/passwd',
+            '1.0 ; rm -rf /',
+            '9'.repeat(10_000),
+            '2.0.0\n::notice::x',
+            '-1',
+            '.2'
+          ]
+        });
         return true;
       case 'echo-credentials': {
         // Asks for Basic credentials, then quotes them back in every encoding in its error.

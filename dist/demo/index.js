@@ -1781,7 +1781,9 @@ class LocalRepoSource {
             return decodeBytes(await (0,promises_.readFile)(full));
         }
         catch (err) {
-            if (err.code === 'ENOENT')
+            // No file there; ENOTDIR: a file stands where a directory above it would be.
+            const code = err.code;
+            if (code === 'ENOENT' || code === 'ENOTDIR')
                 return undefined;
             throw err;
         }
@@ -17589,6 +17591,7 @@ class YamlEditor {
     deletions = new Map();
     rootValue;
     learnt;
+    flowRanges;
     /** Edits document `docIndex` (default the first) of a parsed file; throws when it must not be edited. */
     constructor(yaml, docIndex = 0) {
         this.yaml = yaml;
@@ -17621,6 +17624,9 @@ class YamlEditor {
         if (isEmpty(node) && (rest.length > 0 || match.consumed > 0)) {
             if (!match.pair && node !== this.root)
                 throw new model/* SpecError */.G(`${where}: an empty list entry is in the way`);
+            if (match.pair && this.inFlow(match.pair)) {
+                throw new model/* SpecError */.G(`${where}: it is inside a flow-style collection ({...} or [...]); use block style`);
+            }
             const built = build(rest, value);
             if (!match.pair) {
                 this.rootValue = this.rootValue === undefined ? built : editor_merge(this.rootValue, built);
@@ -17660,6 +17666,9 @@ class YamlEditor {
     deleteKey(path, key) {
         const match = resolve(this.root, path);
         const map = match.node;
+        if ((0,dist/* isAlias */.Vj)(map)) {
+            throw new model/* SpecError */.G(`${this.file}: cannot remove ${key} from ${path.join('.')}: ${path.slice(0, match.consumed).join('.')} is an alias (*${map.source}) of a value anchored elsewhere`);
+        }
         if (match.consumed !== path.length || !(0,dist/* isMap */.jh)(map))
             return;
         const pair = findPair(map, key);
@@ -17670,6 +17679,7 @@ class YamlEditor {
         this.deletions.set(pair, { map, path: match.dataPath });
     }
     replaceScalar(node, value, path, where) {
+        // `tag: 1.10` already says 1.10 in git, where the current version is read from: nothing to do.
         const unchanged = typeof value === 'string' ? scalarString(node) === value : node.value === value;
         if (unchanged) {
             this.scalars.delete(node);
@@ -17707,6 +17717,19 @@ class YamlEditor {
     // ---- Applying ----
     get style() {
         return (this.learnt ??= detectStyle(this.text, this.doc));
+    }
+    /** Whether `pair` sits inside a flow collection, where no block can be written. */
+    inFlow(pair) {
+        if (!this.flowRanges) {
+            const ranges = [];
+            (0,dist/* visit */.YR)(this.doc.document, {
+                Map: (_, map) => void (map.flow && ranges.push(this.range(map))),
+                Seq: (_, seq) => void (seq.flow && ranges.push(this.range(seq)))
+            });
+            this.flowRanges = ranges;
+        }
+        const [start] = this.range(pair.key);
+        return this.flowRanges.some(([from, to]) => start > from && start < to);
     }
     range(node) {
         return rangeOf(this.doc, node);
@@ -21631,7 +21654,7 @@ async function writeEdits(repo, result) {
             await repo.write(edit.path, edit.after);
         }
         catch (err) {
-            failed.set(edit.path, err instanceof Error ? err.message : String(err));
+            failed.set(edit.path, reason(err));
         }
     }
     if (!failed.size)
@@ -21661,6 +21684,25 @@ async function writeEdits(repo, result) {
         edits,
         changed: edits.length > 0
     };
+}
+/** What the file system said, without its absolute paths (the checkout's location is not news). */
+const REASONS = {
+    ENOTDIR: 'a file stands where a directory is needed',
+    // mkdir -p over a file
+    EEXIST: 'a file stands where a directory is needed',
+    EISDIR: 'a directory stands where the file is needed',
+    EACCES: 'permission denied',
+    EPERM: 'operation not permitted',
+    EROFS: 'read-only file system',
+    ENOSPC: 'no space left on the device',
+    EDQUOT: 'disk quota exceeded',
+    ENAMETOOLONG: 'a file name is too long'
+};
+function reason(err) {
+    const { code, message } = err;
+    if (code)
+        return `${REASONS[code] ?? 'the file system refused'} (${code})`;
+    return message ?? String(err);
 }
 
 ;// CONCATENATED MODULE: ./src/cli.ts

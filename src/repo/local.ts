@@ -23,7 +23,9 @@ export class LocalRepoSource implements RepoSource {
     try {
       return decodeBytes(await readFile(full));
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      // No file there; ENOTDIR: a file stands where a directory above it would be.
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
       throw err;
     }
   }

@@ -14,7 +14,7 @@ export async function writeEdits(
     try {
       await repo.write(edit.path, edit.after);
     } catch (err) {
-      failed.set(edit.path, err instanceof Error ? err.message : String(err));
+      failed.set(edit.path, reason(err));
     }
   }
   if (!failed.size) return result;
@@ -43,4 +43,24 @@ export async function writeEdits(
     edits,
     changed: edits.length > 0
   };
+}
+
+/** What the file system said, without its absolute paths (the checkout's location is not news). */
+const REASONS: Record<string, string> = {
+  ENOTDIR: 'a file stands where a directory is needed',
+  // mkdir -p over a file
+  EEXIST: 'a file stands where a directory is needed',
+  EISDIR: 'a directory stands where the file is needed',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EROFS: 'read-only file system',
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'disk quota exceeded',
+  ENAMETOOLONG: 'a file name is too long'
+};
+
+function reason(err: unknown): string {
+  const { code, message } = err as NodeJS.ErrnoException;
+  if (code) return `${REASONS[code] ?? 'the file system refused'} (${code})`;
+  return message ?? String(err);
 }

@@ -14,6 +14,7 @@ import {
   isMap,
   isScalar,
   isSeq,
+  visit,
   type Node,
   type Pair,
   type Scalar,
@@ -103,6 +104,7 @@ export class YamlEditor {
   private readonly deletions = new Map<Pair, { map: YAMLMap; path: PathSegment[] }>();
   private rootValue?: RenderValue;
   private learnt?: Style;
+  private flowRanges?: [number, number][];
 
   /** Edits document `docIndex` (default the first) of a parsed file; throws when it must not be edited. */
   constructor(
@@ -142,6 +144,11 @@ export class YamlEditor {
     if (isEmpty(node) && (rest.length > 0 || match.consumed > 0)) {
       if (!match.pair && node !== this.root)
         throw new SpecError(`${where}: an empty list entry is in the way`);
+      if (match.pair && this.inFlow(match.pair)) {
+        throw new SpecError(
+          `${where}: it is inside a flow-style collection ({...} or [...]); use block style`
+        );
+      }
       const built = build(rest, value);
       if (!match.pair) {
         this.rootValue = this.rootValue === undefined ? built : merge(this.rootValue, built);
@@ -185,6 +192,11 @@ export class YamlEditor {
   deleteKey(path: PathSegment[], key: string): void {
     const match = resolve(this.root, path);
     const map = match.node;
+    if (isAlias(map)) {
+      throw new SpecError(
+        `${this.file}: cannot remove ${key} from ${path.join('.')}: ${path.slice(0, match.consumed).join('.')} is an alias (*${map.source}) of a value anchored elsewhere`
+      );
+    }
     if (match.consumed !== path.length || !isMap(map)) return;
     const pair = findPair(map, key);
     if (!pair) return;
@@ -193,6 +205,7 @@ export class YamlEditor {
   }
 
   private replaceScalar(node: Scalar, value: string | boolean, path: PathSegment[], where: string): void {
+    // `tag: 1.10` already says 1.10 in git, where the current version is read from: nothing to do.
     const unchanged = typeof value === 'string' ? scalarString(node) === value : node.value === value;
     if (unchanged) {
       this.scalars.delete(node);
@@ -237,6 +250,20 @@ export class YamlEditor {
 
   private get style(): Style {
     return (this.learnt ??= detectStyle(this.text, this.doc));
+  }
+
+  /** Whether `pair` sits inside a flow collection, where no block can be written. */
+  private inFlow(pair: Pair): boolean {
+    if (!this.flowRanges) {
+      const ranges: [number, number][] = [];
+      visit(this.doc!.document, {
+        Map: (_, map) => void (map.flow && ranges.push(this.range(map))),
+        Seq: (_, seq) => void (seq.flow && ranges.push(this.range(seq)))
+      });
+      this.flowRanges = ranges;
+    }
+    const [start] = this.range(pair.key as Node);
+    return this.flowRanges.some(([from, to]) => start > from && start < to);
   }
 
   private range(node: Node): [number, number] {
