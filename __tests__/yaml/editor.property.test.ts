@@ -334,7 +334,7 @@ it('sanity: the oracle helpers agree on a hand-made case', () => {
   editor.set(['a'], '2');
   editor.insertItem(['b'], 1, 'z');
   const after = editor.result().text;
-  expect(after).toMatch(/^a: (['"])2\1\nb:\n  - x\n  - z\n$/);
+  expect(after).toMatch(/^a: (['"])2\1\nb:\n {2}- x\n {2}- z\n$/);
   expect(
     keptOutside(
       'a: 1\nb:\n  - x\n',
