@@ -29904,7 +29904,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3926);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7440);
 // The action's entry point (dist/index.js); main.ts holds the logic so that tests can import it.
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .C)();
@@ -29914,7 +29914,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3926:
+/***/ 7440:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -47050,7 +47050,13 @@ function onlyPreamble(text) {
 }
 /** Parses every (accepted) document. Never throws: problems are per document. */
 function parseYamlFile(file, text, options = {}) {
-    const docs = [];
+    return { file, text, docs: [...yamlDocuments(text, options)] };
+}
+/**
+ * The (accepted) documents one at a time, so that a reader that keeps only what it extracts holds
+ * one document's node tree at a time, however large the file.
+ */
+function* yamlDocuments(text, options = {}) {
     let index = 0;
     for (const { start, end, line } of documentSpans(text)) {
         const span = text.slice(start, end);
@@ -47067,7 +47073,7 @@ function parseYamlFile(file, text, options = {}) {
                 const at = e.pos[0] === undefined ? '' : ` (line ${lineOf(e.pos[0])})`;
                 return `${e.message.split('\n')[0]}${at}`;
             });
-            docs.push({
+            yield {
                 index: index++,
                 base: start,
                 end,
@@ -47075,10 +47081,9 @@ function parseYamlFile(file, text, options = {}) {
                 document,
                 problems,
                 repeatedKeys: problems.length ? [] : repeatedKeys(document, lineOf)
-            });
+            };
         }
     }
-    return { file, text, docs };
 }
 /** Keys repeated within one mapping, which Go's YAML decoders (and kubectl) refuse. Linear. */
 function repeatedKeys(document, lineOf) {
@@ -47117,10 +47122,14 @@ function rangeOf(doc, node) {
 const MAX_OBJECT_CHARS = 3 * 1024 * 1024;
 /** Group every Argo CD kind (and the image updater's CRs) is under. */
 const ARGO = 'argoproj.io';
-/** Documents that mention argoproj.io, parsed; the others are skipped without building their trees. */
-function loadYamlDocuments(file, content) {
+/**
+ * Documents that mention argoproj.io, parsed one at a time (each node tree is dropped once its
+ * value is taken); the others are skipped without building their trees.
+ */
+function* loadYamlDocuments(content) {
+    // Filled while the next accepted document is sought, so yielded before it, in file order.
     const tooLarge = [];
-    const { docs } = parseYamlFile(file, content, {
+    const docs = yamlDocuments(content, {
         accept: (span, index) => {
             if (!span.includes(ARGO))
                 return false;
@@ -47130,7 +47139,8 @@ function loadYamlDocuments(file, content) {
             return false;
         }
     });
-    const parsed = docs.map((doc) => {
+    for (const doc of docs) {
+        yield* tooLarge.splice(0);
         const problems = [...doc.problems];
         let value;
         if (!problems.length) {
@@ -47142,9 +47152,9 @@ function loadYamlDocuments(file, content) {
                 problems.push(e.message);
             }
         }
-        return { index: doc.index, value, problems, duplicateKeys: doc.repeatedKeys };
-    });
-    return [...parsed, ...tooLarge].sort((a, b) => a.index - b.index);
+        yield { index: doc.index, value, problems, duplicateKeys: doc.repeatedKeys };
+    }
+    yield* tooLarge.splice(0);
 }
 
 ;// CONCATENATED MODULE: ./src/manifests/discover.ts
@@ -47193,7 +47203,7 @@ class Discovery {
     collect(file) {
         // Documents that never mention argoproj.io (a Helm chart template, a values file) are not
         // ours to judge, and are not even parsed.
-        for (const doc of loadYamlDocuments(file.path, file.content)) {
+        for (const doc of loadYamlDocuments(file.content)) {
             const where = { file: file.path, doc: doc.index };
             if (doc.tooLarge !== undefined) {
                 this.result.skipped.push({
@@ -47674,137 +47684,6 @@ async function detectAppType(source, repo) {
     return kustomization ? 'kustomize' : 'directory';
 }
 
-;// CONCATENATED MODULE: ./src/yaml/data.ts
-// The data a YAML document stands for, as readers see it (the `yaml` library's toJS), and the
-// operations our edits are meant to make on it. The editor checks every edit against these: the
-// new text must read as the old data with exactly the intended operations applied.
-function child(data, segment) {
-    return data?.[segment];
-}
-function shallowCopy(value) {
-    if (Array.isArray(value))
-        return value.slice();
-    // By tag, not prototype: structuredClone's objects may come from another realm (test VMs).
-    if (Object.prototype.toString.call(value) !== '[object Object]')
-        return value;
-    const out = {};
-    for (const [k, v] of Object.entries(value))
-        data_define(out, k, v);
-    return out;
-}
-/**
- * The container at `path`, copied along the way: aliases share objects, and an edit meant for
- * one place must not show up at every alias in the expected data (the new text would then pass).
- */
-function unshared(root, path) {
-    let node = root;
-    for (const segment of path) {
-        const next = child(node, segment);
-        if (typeof next !== 'object' || next === null)
-            return next;
-        const copy = shallowCopy(next);
-        if (Array.isArray(node))
-            node[segment] = copy;
-        else
-            data_define(node, String(segment), copy);
-        node = copy;
-    }
-    return node;
-}
-/** A plain copy of a value we render (objects are created fresh, so no op can alias another). */
-function materialise(value) {
-    if (Array.isArray(value))
-        return value.map(materialise);
-    if (typeof value === 'object') {
-        const out = {};
-        for (const [k, v] of Object.entries(value))
-            data_define(out, k, materialise(v));
-        return out;
-    }
-    return value;
-}
-/** Sets an own property even for `__proto__`, like the `yaml` library does. */
-function data_define(target, key, value) {
-    Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });
-}
-/**
- * `data` with the operations applied. Sets and deletes address the original structure, so they
- * go first; list insertions shift indices, so they go last, deepest lists first.
- */
-function applyOps(data, ops) {
-    let root = shallowCopy(structuredClone(data));
-    for (const op of ops) {
-        if (op.op === 'insert')
-            continue;
-        if (op.path.length === 0 && op.op === 'set') {
-            root = materialise(op.value);
-            continue;
-        }
-        const parentPath = op.op === 'set' ? op.path.slice(0, -1) : op.path;
-        const parent = unshared(root, parentPath);
-        if (typeof parent !== 'object' || parent === null)
-            throw new Error(`no container at ${parentPath.join('.')}`);
-        if (op.op === 'set') {
-            const key = op.path[op.path.length - 1];
-            if (Array.isArray(parent))
-                parent[key] = materialise(op.value);
-            else
-                data_define(parent, String(key), materialise(op.value));
-        }
-        else
-            delete parent[op.key];
-    }
-    const inserts = ops
-        .filter((op) => op.op === 'insert')
-        .map((op, order) => ({ op, order }))
-        .sort((a, b) => b.op.path.length - a.op.path.length || b.op.index - a.op.index || b.order - a.order);
-    for (const { op } of inserts) {
-        const list = unshared(root, op.path);
-        if (!Array.isArray(list))
-            throw new Error(`no list at ${op.path.join('.')}`);
-        list.splice(op.index, 0, ...op.values.map(materialise));
-    }
-    return root;
-}
-/**
- * The path of the first difference between two data values, or undefined when they are equal.
- * Scalars compare by type and value (`1.10` the number is not `"1.10"` the string).
- */
-function firstDifference(a, b, path = [], seen = new Map()) {
-    if (Object.is(a, b))
-        return undefined;
-    if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null)
-        return path;
-    if (a instanceof Date || b instanceof Date) {
-        return a instanceof Date && b instanceof Date && a.getTime() === b.getTime() ? undefined : path;
-    }
-    // Aliases make shared (even cyclic) structures: compare each pair of objects once.
-    const pairs = seen.get(a) ?? new Set();
-    if (pairs.has(b))
-        return undefined;
-    seen.set(a, pairs.add(b));
-    if (Array.isArray(a) !== Array.isArray(b))
-        return path;
-    if (a instanceof Set || b instanceof Set || a instanceof Map || b instanceof Map) {
-        return firstDifference([...a], [...b], path, seen);
-    }
-    const ka = Object.keys(a);
-    const kb = Object.keys(b);
-    if (ka.length !== kb.length) {
-        const extra = ka.find((k) => !Object.hasOwn(b, k)) ?? kb.find((k) => !Object.hasOwn(a, k));
-        return extra === undefined ? path : [...path, extra];
-    }
-    for (const key of ka) {
-        if (!Object.hasOwn(b, key))
-            return [...path, key];
-        const segment = Array.isArray(a) ? Number(key) : key;
-        const diff = firstDifference(a[key], b[key], [...path, segment], seen);
-        if (diff)
-            return diff;
-    }
-    return undefined;
-}
-
 ;// CONCATENATED MODULE: ./src/yaml/lines.ts
 // Line and column arithmetic on file text. A UTF-8 byte-order mark is not a column: the first
 // line starts after it, so a BOM never shifts the indentation we read or write.
@@ -48141,6 +48020,281 @@ function renderItem(value, column, style) {
     return [dash + ' '.repeat(style.itemIndent - 1) + first.slice(inner), ...others];
 }
 
+;// CONCATENATED MODULE: ./src/yaml/data.ts
+// The data a YAML document stands for, as readers see it (the `yaml` library's toJS), and the
+// operations our edits are meant to make on it. The editor checks every edit against these: the
+// new text must read as the old data with exactly the intended operations applied.
+function child(data, segment) {
+    return data?.[segment];
+}
+function shallowCopy(value) {
+    if (Array.isArray(value))
+        return value.slice();
+    // By tag, not prototype: structuredClone's objects may come from another realm (test VMs).
+    if (Object.prototype.toString.call(value) !== '[object Object]')
+        return value;
+    const out = {};
+    for (const [k, v] of Object.entries(value))
+        data_define(out, k, v);
+    return out;
+}
+/**
+ * The container at `path`, copied along the way: aliases share objects, and an edit meant for
+ * one place must not show up at every alias in the expected data (the new text would then pass).
+ */
+function unshared(root, path) {
+    let node = root;
+    for (const segment of path) {
+        const next = child(node, segment);
+        if (typeof next !== 'object' || next === null)
+            return next;
+        const copy = shallowCopy(next);
+        if (Array.isArray(node))
+            node[segment] = copy;
+        else
+            data_define(node, String(segment), copy);
+        node = copy;
+    }
+    return node;
+}
+/** A plain copy of a value we render (objects are created fresh, so no op can alias another). */
+function materialise(value) {
+    if (Array.isArray(value))
+        return value.map(materialise);
+    if (typeof value === 'object') {
+        const out = {};
+        for (const [k, v] of Object.entries(value))
+            data_define(out, k, materialise(v));
+        return out;
+    }
+    return value;
+}
+/** Sets an own property even for `__proto__`, like the `yaml` library does. */
+function data_define(target, key, value) {
+    Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });
+}
+/**
+ * `data` with the operations applied. Sets and deletes address the original structure, so they
+ * go first; list insertions shift indices, so they go last, deepest lists first.
+ */
+function applyOps(data, ops) {
+    let root = shallowCopy(structuredClone(data));
+    for (const op of ops) {
+        if (op.op === 'insert')
+            continue;
+        if (op.path.length === 0 && op.op === 'set') {
+            root = materialise(op.value);
+            continue;
+        }
+        const parentPath = op.op === 'set' ? op.path.slice(0, -1) : op.path;
+        const parent = unshared(root, parentPath);
+        if (typeof parent !== 'object' || parent === null)
+            throw new Error(`no container at ${parentPath.join('.')}`);
+        if (op.op === 'set') {
+            const key = op.path[op.path.length - 1];
+            if (Array.isArray(parent))
+                parent[key] = materialise(op.value);
+            else
+                data_define(parent, String(key), materialise(op.value));
+        }
+        else
+            delete parent[op.key];
+    }
+    const inserts = ops
+        .filter((op) => op.op === 'insert')
+        .map((op, order) => ({ op, order }))
+        .sort((a, b) => b.op.path.length - a.op.path.length || b.op.index - a.op.index || b.order - a.order);
+    for (const { op } of inserts) {
+        const list = unshared(root, op.path);
+        if (!Array.isArray(list))
+            throw new Error(`no list at ${op.path.join('.')}`);
+        list.splice(op.index, 0, ...op.values.map(materialise));
+    }
+    return root;
+}
+/**
+ * The path of the first difference between two data values, or undefined when they are equal.
+ * Scalars compare by type and value (`1.10` the number is not `"1.10"` the string).
+ */
+function firstDifference(a, b, path = [], seen = new Map()) {
+    if (Object.is(a, b))
+        return undefined;
+    if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null)
+        return path;
+    if (a instanceof Date || b instanceof Date) {
+        return a instanceof Date && b instanceof Date && a.getTime() === b.getTime() ? undefined : path;
+    }
+    // Aliases make shared (even cyclic) structures: compare each pair of objects once.
+    const pairs = seen.get(a) ?? new Set();
+    if (pairs.has(b))
+        return undefined;
+    seen.set(a, pairs.add(b));
+    if (Array.isArray(a) !== Array.isArray(b))
+        return path;
+    if (a instanceof Set || b instanceof Set || a instanceof Map || b instanceof Map) {
+        return firstDifference([...a], [...b], path, seen);
+    }
+    const ka = Object.keys(a);
+    const kb = Object.keys(b);
+    if (ka.length !== kb.length) {
+        const extra = ka.find((k) => !Object.hasOwn(b, k)) ?? kb.find((k) => !Object.hasOwn(a, k));
+        return extra === undefined ? path : [...path, extra];
+    }
+    for (const key of ka) {
+        if (!Object.hasOwn(b, key))
+            return [...path, key];
+        const segment = Array.isArray(a) ? Number(key) : key;
+        const diff = firstDifference(a[key], b[key], [...path, segment], seen);
+        if (diff)
+            return diff;
+    }
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./src/yaml/entry-scope.ts
+// Where an edit's effect is confined to one top-level entry. In a block mapping at column 0 that
+// has no anchors, aliases or directives, each top-level entry means the same on its own as in the
+// document: an edit whose splices and operations all fall inside one entry can be verified by
+// parsing that entry alone, before and after. A large values file is then parsed once per run
+// instead of twice, and verification costs the size of the entry, not of the file.
+
+
+
+const selfContained = new WeakMap();
+/** A document whose top-level entries can be read one at a time (computed once per parse). */
+function isSelfContained(text, doc) {
+    let known = selfContained.get(doc);
+    if (known !== undefined)
+        return known;
+    known = false;
+    const root = doc.root;
+    if ((0,dist/* isMap */.jh)(root) && !root.flow && root.items.length > 0) {
+        const [rootStart] = rangeOf(doc, root);
+        // A `%TAG` or `%YAML` directive changes how the entries read; without it they read alike.
+        const preamble = text.slice(doc.base, rootStart).split('\n');
+        known =
+            !preamble.some((line) => line.trimStart().startsWith('%')) &&
+                root.items.every((pair) => (0,dist/* isScalar */.jn)(pair.key) && columnOf(text, rangeOf(doc, pair.key)[0]) === 0);
+        if (known) {
+            (0,dist/* visit */.YR)(doc.document, {
+                Node(_, node) {
+                    if ((0,dist/* isAlias */.Vj)(node) || node.anchor) {
+                        known = false;
+                        return dist/* visit */.YR.BREAK;
+                    }
+                }
+            });
+        }
+    }
+    selfContained.set(doc, known);
+    return known;
+}
+/**
+ * The top-level entry that holds every splice and every operation, or undefined when the edit
+ * reaches past one entry (or the document does not allow reading entries alone).
+ */
+function entryScope(text, doc, splices, ops) {
+    if (!splices.length || !isSelfContained(text, doc))
+        return undefined;
+    const root = doc.root;
+    if (!(0,dist/* isMap */.jh)(root))
+        return undefined;
+    const first = Math.min(...splices.map((s) => s.start));
+    const last = Math.max(...splices.map((s) => s.end));
+    // The entry whose key starts last before the first splice.
+    const starts = root.items.map((pair) => rangeOf(doc, pair.key)[0]);
+    let index = -1;
+    for (let lo = 0, hi = starts.length - 1; lo <= hi;) {
+        const mid = (lo + hi) >> 1;
+        if (starts[mid] < first) {
+            index = mid;
+            lo = mid + 1;
+        }
+        else
+            hi = mid - 1;
+    }
+    if (index < 0)
+        return undefined;
+    const start = starts[index];
+    const end = starts[index + 1] ?? doc.end;
+    // Splices touching the next key, or insertions at the boundary, belong to no single entry.
+    if (last >= end)
+        return undefined;
+    const key = String(root.items[index].key.value);
+    if (!ops.every((op) => op.path.length > 0 && String(op.path[0]) === key))
+        return undefined;
+    return { start, end };
+}
+
+;// CONCATENATED MODULE: ./src/yaml/verify.ts
+// The safety net under every writer: an edited text is parsed again and its data must be the old
+// data with exactly the intended operations applied; anything else is a SpecError for the file,
+// and nothing is written. Where the edit is confined to one top-level entry (entry-scope.ts), that
+// entry alone is parsed again, before and after; otherwise the whole document is.
+
+
+
+
+function verifyEdit({ yaml, doc, after, splices, ops }) {
+    const { file, text } = yaml;
+    const refuse = (why) => new SpecError(`refusing to write ${file}: ${why}; this is a bug in argocd-image-pr, please report it`);
+    const delta = after.length - text.length;
+    const base = doc?.base ?? 0;
+    const end = (doc?.end ?? text.length) + delta;
+    const oldSpans = documentSpans(text);
+    const newSpans = documentSpans(after);
+    if (oldSpans.length !== newSpans.length || !newSpans.some((s) => s.start === base && s.end === end)) {
+        throw refuse('the edit would move where a YAML document begins');
+    }
+    const oldDocs = yaml.docs.filter((d) => d.base === base);
+    const scope = doc && oldDocs.length === 1 && oldDocs[0] === doc ? entryScope(text, doc, splices, ops) : undefined;
+    if (scope) {
+        const [oldEntry] = parseChecked(file, text.slice(scope.start, scope.end), 1, refuse);
+        const [newEntry] = parseChecked(file, after.slice(scope.start, scope.end + delta), 1, refuse);
+        compare(file, applyOps(toData(file, oldEntry), [...ops]), newEntry);
+        return { text: after };
+    }
+    const reparsed = parseChecked(file, after.slice(base, end), Math.max(oldDocs.length, 1), refuse);
+    reparsed.forEach((next, i) => {
+        const old = oldDocs[i];
+        const expected = old === doc || !old ? applyOps(old ? toData(file, old) : null, [...ops]) : toData(file, old);
+        compare(file, expected, next);
+    });
+    const shifted = (d) => d.base > base ? { ...d, base: d.base + delta, end: d.end + delta } : d;
+    const docs = [
+        ...yaml.docs.filter((d) => d.base < base),
+        ...reparsed.map((d, i) => ({ ...d, index: (oldDocs[i] ?? doc)?.index ?? i, base, end })),
+        ...yaml.docs.filter((d) => d.base > base).map(shifted)
+    ];
+    return { text: after, yaml: { file, text: after, docs } };
+}
+/** Parses edited text that must hold `count` documents, each without problems. */
+function parseChecked(file, text, count, refuse) {
+    const docs = parseYamlFile(file, text).docs;
+    const problem = docs.flatMap((d) => [...d.problems, ...d.repeatedKeys])[0];
+    if (problem)
+        throw refuse(`the edit would not parse (${problem})`);
+    if (docs.length !== count)
+        throw refuse('the edit would change the number of YAML documents');
+    return docs;
+}
+/** Throws unless the edited document reads as `expected`. */
+function compare(file, expected, doc) {
+    const diff = firstDifference(expected, toData(file, doc));
+    if (diff) {
+        throw new SpecError(`refusing to write ${file}: the edit would also change ${diff.join('.') || 'the document'}, ` +
+            'which is not one of the values being updated (is it shared through a YAML anchor?)');
+    }
+}
+function toData(file, doc) {
+    try {
+        return doc.document.toJS();
+    }
+    catch (err) {
+        throw new SpecError(`${file} cannot be read: ${err.message}`);
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/yaml/editor.ts
 // The splice engine every writer goes through. The `yaml` library only FINDS nodes and their byte
 // ranges in a file parsed once; edits are splices at those ranges, collected against that one
@@ -48415,7 +48569,7 @@ class YamlEditor {
         if (!splices.length)
             return { text, yaml: this.yaml };
         const after = applySplices(this.file, text, splices);
-        return this.verify(after, ops);
+        return verifyEdit({ yaml: this.yaml, doc: this.doc, after, splices, ops });
     }
     /** `key:` / `key: ~` / `key: []` becomes `key:` followed by the rendered block (or `key: value`). */
     fill(pair, value, lines) {
@@ -48464,50 +48618,6 @@ class YamlEditor {
         if (index === 0)
             return { start: keyStart, end: this.pairEnd(pair), text: '{}' };
         return { start: lineStart(text, keyStart), end: lineEnd(text, this.pairEnd(pair)), text: '' };
-    }
-    /** Parses the edited document again and checks its data against the intended operations. */
-    verify(after, ops) {
-        const { file, text } = this;
-        const refuse = (why) => new SpecError(`refusing to write ${file}: ${why}; this is a bug in argocd-image-pr, please report it`);
-        const delta = after.length - text.length;
-        const base = this.doc?.base ?? 0;
-        const end = (this.doc?.end ?? text.length) + delta;
-        const oldSpans = documentSpans(text);
-        const newSpans = documentSpans(after);
-        if (oldSpans.length !== newSpans.length || !newSpans.some((s) => s.start === base && s.end === end)) {
-            throw refuse('the edit would move where a YAML document begins');
-        }
-        const oldDocs = this.yaml.docs.filter((d) => d.base === base);
-        const reparsed = parseYamlFile(file, after.slice(base, end)).docs;
-        const problem = reparsed.flatMap((d) => [...d.problems, ...d.repeatedKeys])[0];
-        if (problem)
-            throw refuse(`the edit would not parse (${problem})`);
-        if (reparsed.length !== Math.max(oldDocs.length, 1))
-            throw refuse('the edit would change the number of YAML documents');
-        reparsed.forEach((doc, i) => {
-            const old = oldDocs[i];
-            const expected = old === this.doc || !old ? applyOps(old ? toData(file, old) : null, ops) : toData(file, old);
-            const diff = firstDifference(expected, toData(file, doc));
-            if (diff) {
-                throw new SpecError(`refusing to write ${file}: the edit would also change ${diff.join('.') || 'the document'}, ` +
-                    'which is not one of the values being updated (is it shared through a YAML anchor?)');
-            }
-        });
-        const shifted = (d) => d.base > base ? { ...d, base: d.base + delta, end: d.end + delta } : d;
-        const docs = [
-            ...this.yaml.docs.filter((d) => d.base < base),
-            ...reparsed.map((d, i) => ({ ...d, index: (oldDocs[i] ?? this.doc)?.index ?? i, base, end })),
-            ...this.yaml.docs.filter((d) => d.base > base).map(shifted)
-        ];
-        return { text: after, yaml: { file, text: after, docs } };
-    }
-}
-function toData(file, doc) {
-    try {
-        return doc.document.toJS();
-    }
-    catch (err) {
-        throw new SpecError(`${file} cannot be read: ${err.message}`);
     }
 }
 /** Applies non-overlapping splices (insertions at one offset in the order given) in one pass. */
@@ -49481,9 +49591,14 @@ function alphabetical(ctx) {
 
 class YamlFiles {
     read;
-    parsed = new Map();
-    constructor(read) {
+    parsed;
+    constructor(read, parsed = new Map()) {
         this.read = read;
+        this.parsed = parsed;
+    }
+    /** The same parses seen through another reader: a file whose text is unchanged is not parsed again. */
+    reading(read) {
+        return new YamlFiles(read, this.parsed);
     }
     /** The file parsed, or undefined when it does not exist. */
     async yaml(path) {
@@ -49499,7 +49614,8 @@ class YamlFiles {
     }
     /** Keeps an edit's verified parse for the readers that see its text. */
     remember(edited) {
-        this.parsed.set(edited.yaml.file, { text: edited.text, yaml: edited.yaml });
+        if (edited.yaml)
+            this.parsed.set(edited.yaml.file, { text: edited.text, yaml: edited.yaml });
     }
 }
 
@@ -49556,7 +49672,7 @@ async function run(options) {
     }));
     // Write-back runs in manifest order so that chained edits of a shared file are deterministic.
     const pending = new Map();
-    const files = new YamlFiles((path) => options.chainEdits && pending.has(path) ? Promise.resolve(pending.get(path)) : repo.read(path));
+    const files = baseFiles.reading((path) => options.chainEdits && pending.has(path) ? Promise.resolve(pending.get(path)) : repo.read(path));
     for (const app of apps) {
         if (!app.changes.length || !app.appType)
             continue;

@@ -130,7 +130,7 @@ export async function run(options: RunOptions): Promise<RunResult> {
 
   // Write-back runs in manifest order so that chained edits of a shared file are deterministic.
   const pending = new Map<string, string>();
-  const files = new YamlFiles((path) =>
+  const files = baseFiles.reading((path) =>
     options.chainEdits && pending.has(path) ? Promise.resolve(pending.get(path)) : repo.read(path)
   );
   for (const app of apps) {

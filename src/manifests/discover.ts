@@ -86,7 +86,7 @@ class Discovery {
   collect(file: ManifestFile): void {
     // Documents that never mention argoproj.io (a Helm chart template, a values file) are not
     // ours to judge, and are not even parsed.
-    for (const doc of loadYamlDocuments(file.path, file.content)) {
+    for (const doc of loadYamlDocuments(file.content)) {
       const where = { file: file.path, doc: doc.index };
       if (doc.tooLarge !== undefined) {
         this.result.skipped.push({

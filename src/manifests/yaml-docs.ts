@@ -1,6 +1,6 @@
 // The documents of a manifest file that can be Argo CD objects. Never throws: a document that
 // does not parse carries its problems and no value; the caller decides whether that matters.
-import { parseYamlFile } from '../yaml/file.js';
+import { yamlDocuments } from '../yaml/file.js';
 
 export interface YamlDoc {
   /** 0-based position in the file. */
@@ -24,10 +24,14 @@ export const MAX_OBJECT_CHARS = 3 * 1024 * 1024;
 /** Group every Argo CD kind (and the image updater's CRs) is under. */
 const ARGO = 'argoproj.io';
 
-/** Documents that mention argoproj.io, parsed; the others are skipped without building their trees. */
-export function loadYamlDocuments(file: string, content: string): YamlDoc[] {
+/**
+ * Documents that mention argoproj.io, parsed one at a time (each node tree is dropped once its
+ * value is taken); the others are skipped without building their trees.
+ */
+export function* loadYamlDocuments(content: string): Generator<YamlDoc> {
+  // Filled while the next accepted document is sought, so yielded before it, in file order.
   const tooLarge: YamlDoc[] = [];
-  const { docs } = parseYamlFile(file, content, {
+  const docs = yamlDocuments(content, {
     accept: (span, index) => {
       if (!span.includes(ARGO)) return false;
       if (span.length <= MAX_OBJECT_CHARS) return true;
@@ -35,7 +39,8 @@ export function loadYamlDocuments(file: string, content: string): YamlDoc[] {
       return false;
     }
   });
-  const parsed = docs.map((doc): YamlDoc => {
+  for (const doc of docs) {
+    yield* tooLarge.splice(0);
     const problems = [...doc.problems];
     let value: unknown;
     if (!problems.length) {
@@ -46,7 +51,7 @@ export function loadYamlDocuments(file: string, content: string): YamlDoc[] {
         problems.push((e as Error).message);
       }
     }
-    return { index: doc.index, value, problems, duplicateKeys: doc.repeatedKeys };
-  });
-  return [...parsed, ...tooLarge].sort((a, b) => a.index - b.index);
+    yield { index: doc.index, value, problems, duplicateKeys: doc.repeatedKeys };
+  }
+  yield* tooLarge.splice(0);
 }

@@ -22,8 +22,8 @@ import {
   type YAMLSeq
 } from 'yaml';
 import { SpecError } from '../model.js';
-import { applyOps, firstDifference, type DataOp } from './data.js';
-import { documentSpans, parseYamlFile, rangeOf, type YamlDocument, type YamlFile } from './file.js';
+import type { DataOp } from './data.js';
+import { rangeOf, type YamlDocument, type YamlFile } from './file.js';
 import { columnOf, commentsAbove, entryStart, eolOf, lineEnd, lineStart } from './lines.js';
 import { dataKey, findPair, getIn, getScalar, resolve, type PathSegment } from './path.js';
 import {
@@ -37,6 +37,7 @@ import {
   type Style
 } from './render.js';
 import { formatScalar, scalarString } from './scalar.js';
+import { verifyEdit, type Edited } from './verify.js';
 
 interface Splice {
   start: number;
@@ -46,11 +47,7 @@ interface Splice {
 
 const STR_TAG = 'tag:yaml.org,2002:str';
 
-/** An edited file: its new text, and the new parse (reused by later reads and edits of the run). */
-export interface Edited {
-  text: string;
-  yaml: YamlFile;
-}
+export type { Edited };
 
 /** Throws SpecError naming the file when it must not be edited (it does not parse, or is ambiguous). */
 export function assertEditable(yaml: YamlFile, docIndex = 0): void {
@@ -329,7 +326,7 @@ export class YamlEditor {
     }
     if (!splices.length) return { text, yaml: this.yaml };
     const after = applySplices(this.file, text, splices);
-    return this.verify(after, ops);
+    return verifyEdit({ yaml: this.yaml, doc: this.doc, after, splices, ops });
   }
 
   /** `key:` / `key: ~` / `key: []` becomes `key:` followed by the rendered block (or `key: value`). */
@@ -380,55 +377,6 @@ export class YamlEditor {
     }
     if (index === 0) return { start: keyStart, end: this.pairEnd(pair), text: '{}' };
     return { start: lineStart(text, keyStart), end: lineEnd(text, this.pairEnd(pair)), text: '' };
-  }
-
-  /** Parses the edited document again and checks its data against the intended operations. */
-  private verify(after: string, ops: DataOp[]): Edited {
-    const { file, text } = this;
-    const refuse = (why: string) =>
-      new SpecError(`refusing to write ${file}: ${why}; this is a bug in argocd-image-pr, please report it`);
-    const delta = after.length - text.length;
-    const base = this.doc?.base ?? 0;
-    const end = (this.doc?.end ?? text.length) + delta;
-    const oldSpans = documentSpans(text);
-    const newSpans = documentSpans(after);
-    if (oldSpans.length !== newSpans.length || !newSpans.some((s) => s.start === base && s.end === end)) {
-      throw refuse('the edit would move where a YAML document begins');
-    }
-    const oldDocs = this.yaml.docs.filter((d) => d.base === base);
-    const reparsed = parseYamlFile(file, after.slice(base, end)).docs;
-    const problem = reparsed.flatMap((d) => [...d.problems, ...d.repeatedKeys])[0];
-    if (problem) throw refuse(`the edit would not parse (${problem})`);
-    if (reparsed.length !== Math.max(oldDocs.length, 1))
-      throw refuse('the edit would change the number of YAML documents');
-    reparsed.forEach((doc, i) => {
-      const old = oldDocs[i];
-      const expected =
-        old === this.doc || !old ? applyOps(old ? toData(file, old) : null, ops) : toData(file, old);
-      const diff = firstDifference(expected, toData(file, doc));
-      if (diff) {
-        throw new SpecError(
-          `refusing to write ${file}: the edit would also change ${diff.join('.') || 'the document'}, ` +
-            'which is not one of the values being updated (is it shared through a YAML anchor?)'
-        );
-      }
-    });
-    const shifted = (d: YamlDocument) =>
-      d.base > base ? { ...d, base: d.base + delta, end: d.end + delta } : d;
-    const docs = [
-      ...this.yaml.docs.filter((d) => d.base < base),
-      ...reparsed.map((d, i) => ({ ...d, index: (oldDocs[i] ?? this.doc)?.index ?? i, base, end })),
-      ...this.yaml.docs.filter((d) => d.base > base).map(shifted)
-    ];
-    return { text: after, yaml: { file, text: after, docs } };
-  }
-}
-
-function toData(file: string, doc: YamlDocument): unknown {
-  try {
-    return doc.document.toJS();
-  } catch (err) {
-    throw new SpecError(`${file} cannot be read: ${(err as Error).message}`);
   }
 }
 

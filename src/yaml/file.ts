@@ -85,7 +85,14 @@ export interface ParseOptions {
 
 /** Parses every (accepted) document. Never throws: problems are per document. */
 export function parseYamlFile(file: string, text: string, options: ParseOptions = {}): YamlFile {
-  const docs: YamlDocument[] = [];
+  return { file, text, docs: [...yamlDocuments(text, options)] };
+}
+
+/**
+ * The (accepted) documents one at a time, so that a reader that keeps only what it extracts holds
+ * one document's node tree at a time, however large the file.
+ */
+export function* yamlDocuments(text: string, options: ParseOptions = {}): Generator<YamlDocument> {
   let index = 0;
   for (const { start, end, line } of documentSpans(text)) {
     const span = text.slice(start, end);
@@ -102,7 +109,7 @@ export function parseYamlFile(file: string, text: string, options: ParseOptions 
         const at = e.pos[0] === undefined ? '' : ` (line ${lineOf(e.pos[0])})`;
         return `${e.message.split('\n')[0]}${at}`;
       });
-      docs.push({
+      yield {
         index: index++,
         base: start,
         end,
@@ -110,10 +117,9 @@ export function parseYamlFile(file: string, text: string, options: ParseOptions 
         document,
         problems,
         repeatedKeys: problems.length ? [] : repeatedKeys(document, lineOf)
-      });
+      };
     }
   }
-  return { file, text, docs };
 }
 
 /** Keys repeated within one mapping, which Go's YAML decoders (and kubectl) refuse. Linear. */

@@ -8,9 +8,15 @@ import { parseYamlFile, type YamlFile } from './file.js';
 export type Read = (path: string) => Promise<string | undefined>;
 
 export class YamlFiles {
-  private readonly parsed = new Map<string, { text: string; yaml: YamlFile }>();
+  constructor(
+    readonly read: Read,
+    private readonly parsed = new Map<string, { text: string; yaml: YamlFile }>()
+  ) {}
 
-  constructor(readonly read: Read) {}
+  /** The same parses seen through another reader: a file whose text is unchanged is not parsed again. */
+  reading(read: Read): YamlFiles {
+    return new YamlFiles(read, this.parsed);
+  }
 
   /** The file parsed, or undefined when it does not exist. */
   async yaml(path: string): Promise<YamlFile | undefined> {
@@ -25,6 +31,6 @@ export class YamlFiles {
 
   /** Keeps an edit's verified parse for the readers that see its text. */
   remember(edited: Edited): void {
-    this.parsed.set(edited.yaml.file, { text: edited.text, yaml: edited.yaml });
+    if (edited.yaml) this.parsed.set(edited.yaml.file, { text: edited.text, yaml: edited.yaml });
   }
 }
