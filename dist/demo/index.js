@@ -17578,8 +17578,13 @@ function entryScope(text, doc, splices, ops) {
     const root = doc.root;
     if (!(0,dist/* isMap */.jh)(root))
         return undefined;
-    const first = Math.min(...splices.map((s) => s.start));
-    const last = Math.max(...splices.map((s) => s.end));
+    // A loop, not Math.min(...): an edit may hold more splices than a call takes arguments.
+    let first = Infinity;
+    let last = -Infinity;
+    for (const s of splices) {
+        first = Math.min(first, s.start);
+        last = Math.max(last, s.end);
+    }
     // The entry whose key starts last before the first splice.
     const starts = root.items.map((pair) => rangeOf(doc, pair.key)[0]);
     let index = -1;
@@ -17630,13 +17635,13 @@ function verifyEdit({ yaml, doc, after, splices, ops }) {
     if (scope) {
         const [oldEntry] = parseChecked(file, text.slice(scope.start, scope.end), 1, refuse);
         const [newEntry] = parseChecked(file, after.slice(scope.start, scope.end + delta), 1, refuse);
-        compare(file, applyOps(toData(file, oldEntry), [...ops]), newEntry);
+        compare(file, applyOps(toData(file, oldEntry), ops), newEntry);
         return { text: after };
     }
     const reparsed = parseChecked(file, after.slice(base, end), Math.max(oldDocs.length, 1), refuse);
     reparsed.forEach((next, i) => {
         const old = oldDocs[i];
-        const expected = old === doc || !old ? applyOps(old ? toData(file, old) : null, [...ops]) : toData(file, old);
+        const expected = old === doc || !old ? applyOps(old ? toData(file, old) : null, ops) : toData(file, old);
         compare(file, expected, next);
     });
     const shifted = (d) => d.base > base ? { ...d, base: d.base + delta, end: d.end + delta } : d;

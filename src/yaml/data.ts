@@ -62,7 +62,7 @@ function define(target: Record<string, Data>, key: string, value: Data): void {
  * `data` with the operations applied. Sets and deletes address the original structure, so they
  * go first; list insertions shift indices, so they go last, deepest lists first.
  */
-export function applyOps(data: Data, ops: DataOp[]): Data {
+export function applyOps(data: Data, ops: readonly DataOp[]): Data {
   let root = shallowCopy(structuredClone(data));
   for (const op of ops) {
     if (op.op === 'insert') continue;

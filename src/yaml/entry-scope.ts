@@ -66,8 +66,13 @@ export function entryScope(
   if (!splices.length || !isSelfContained(text, doc)) return undefined;
   const root = doc.root;
   if (!isMap(root)) return undefined;
-  const first = Math.min(...splices.map((s) => s.start));
-  const last = Math.max(...splices.map((s) => s.end));
+  // A loop, not Math.min(...): an edit may hold more splices than a call takes arguments.
+  let first = Infinity;
+  let last = -Infinity;
+  for (const s of splices) {
+    first = Math.min(first, s.start);
+    last = Math.max(last, s.end);
+  }
   // The entry whose key starts last before the first splice.
   const starts = root.items.map((pair) => rangeOf(doc, pair.key as Node)[0]);
   let index = -1;

@@ -44,14 +44,13 @@ export function verifyEdit({ yaml, doc, after, splices, ops }: EditToVerify): Ed
   if (scope) {
     const [oldEntry] = parseChecked(file, text.slice(scope.start, scope.end), 1, refuse);
     const [newEntry] = parseChecked(file, after.slice(scope.start, scope.end + delta), 1, refuse);
-    compare(file, applyOps(toData(file, oldEntry!), [...ops]), newEntry!);
+    compare(file, applyOps(toData(file, oldEntry!), ops), newEntry!);
     return { text: after };
   }
   const reparsed = parseChecked(file, after.slice(base, end), Math.max(oldDocs.length, 1), refuse);
   reparsed.forEach((next, i) => {
     const old = oldDocs[i];
-    const expected =
-      old === doc || !old ? applyOps(old ? toData(file, old) : null, [...ops]) : toData(file, old);
+    const expected = old === doc || !old ? applyOps(old ? toData(file, old) : null, ops) : toData(file, old);
     compare(file, expected, next);
   });
   const shifted = (d: YamlDocument) =>
