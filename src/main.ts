@@ -29,7 +29,7 @@ function maskSecrets(inputs: Inputs, env: NodeJS.ProcessEnv): void {
 function logApps({ result }: GitHubRunResult): void {
   for (const app of result.apps) {
     const errors = result.errors.filter((e) => e.app === app.spec.app && e.file === app.spec.file);
-    const skipped = result.skipped.filter((s) => s.app === app.spec.app);
+    const skipped = result.skipped.filter((s) => s.app === app.spec.app && s.file === app.spec.file);
     core.startGroup(printable(`${app.spec.app} (${app.spec.file})`));
     if (!app.changes.length && !errors.length && !skipped.length) info('up to date');
     for (const c of app.changes) {
@@ -43,6 +43,9 @@ function logApps({ result }: GitHubRunResult): void {
   for (const e of result.errors.filter((e) => !planned.has(`${e.file}\u0000${e.app}`))) {
     const where = [e.app, e.alias, e.field].filter(Boolean).join(' ');
     error(`${where ? `${where}: ` : ''}${e.message}`, e.file);
+  }
+  for (const s of result.skipped.filter((s) => !planned.has(`${s.file}\u0000${s.app}`))) {
+    info(`skipped ${[s.file, s.app, s.alias].filter(Boolean).join(' ')}: ${s.reason}`);
   }
 }
 

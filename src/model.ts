@@ -33,6 +33,8 @@ export function quote(value: string, max = 200): string {
 
 export interface Skipped {
   app: string;
+  /** The manifest (or ImageUpdater) file: same-named apps in two environments are common. */
+  file?: string;
   alias?: string;
   reason: string;
 }

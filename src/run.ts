@@ -9,7 +9,7 @@ import { ImageMetadata } from './images/metadata.js';
 import { imageKey, isOciTag, parseImageRef, formatVersion } from './images/ref.js';
 import { selectVersion } from './images/strategies.js';
 import { detectAppType, type AppType } from './repo/app-type.js';
-import type { RepoSource } from './repo/source.js';
+import { directoriesOf, type RepoSource } from './repo/source.js';
 import { RegistryError } from './registry/errors.js';
 import { assertWritable, planEdits } from './writeback/index.js';
 import { YamlFiles } from './yaml/files.js';
@@ -74,6 +74,8 @@ export interface RunResult {
   errors: RunError[];
   edits: FileEdit[];
   changed: boolean;
+  /** Where manifests were looked for: the `applications` globs and how many files they matched. */
+  searched: { globs: string[]; files: number };
   stats: RunStats;
 }
 
@@ -89,7 +91,8 @@ export async function run(options: RunOptions): Promise<RunResult> {
   const errors: RunError[] = [];
   const skipped: Skipped[] = [];
 
-  const paths = selectManifestFiles(await repo.list(), inputs.applications);
+  const listed = await repo.list();
+  const paths = selectManifestFiles(listed, inputs.applications);
   const manifests = await Promise.all(
     paths.map(async (path) => ({ path, content: (await repo.read(path)) ?? '' }))
   );
@@ -101,6 +104,7 @@ export async function run(options: RunOptions): Promise<RunResult> {
   skipped.push(...found.skipped);
 
   const pushed = pushedTags(inputs.images, errors);
+  const dirs = directoriesOf(listed);
   // Current versions are read from the base revision; its parses are shared by every app.
   const baseFiles = new YamlFiles((path) => repo.read(path));
   const metadata = options.metadata ?? new ImageMetadata(options.registry);
@@ -110,11 +114,19 @@ export async function run(options: RunOptions): Promise<RunResult> {
 
   const apps = await Promise.all(
     specs.map(async (spec) => {
-      const app = await planApp(spec, { ...options, metadata, files: baseFiles, pushed, errors, skipped });
+      const app = await planApp(spec, {
+        ...options,
+        metadata,
+        files: baseFiles,
+        dirs,
+        pushed,
+        errors,
+        skipped
+      });
       if (!options.review || !app.changes.length) return app;
       try {
         const reviewed = await options.review(spec, app.changes);
-        skipped.push(...reviewed.skipped);
+        skipped.push(...reviewed.skipped.map((s) => ({ ...s, file: spec.file })));
         app.changes = reviewed.keep;
       } catch (err) {
         // Without its history an app could be offered a declined or reverted version again.
@@ -174,6 +186,7 @@ export async function run(options: RunOptions): Promise<RunResult> {
     errors: errors.map((e) => ({ ...e, message: clip(e.message), ...(e.field && { field: clip(e.field) }) })),
     edits,
     changed: edits.length > 0,
+    searched: { globs: inputs.applications, files: paths.length },
     stats: {
       applications: specs.length,
       images: specs.reduce((n, s) => n + s.images.length, 0),
@@ -187,6 +200,8 @@ export async function run(options: RunOptions): Promise<RunResult> {
 interface PlanContext extends RunOptions {
   metadata: ImageMetadata;
   files: YamlFiles;
+  /** Directories of the repo listing: a source path not among them does not exist. */
+  dirs: ReadonlySet<string>;
   pushed?: Map<string, Set<string>>;
   errors: RunError[];
   skipped: Skipped[];
@@ -203,22 +218,23 @@ async function planApp(
     planned: new Map<string, PlannedImage>()
   };
   if (spec.skipReason || !spec.source) {
-    ctx.skipped.push({ app: spec.app, reason: spec.skipReason ?? 'no source to write to' });
+    ctx.skipped.push({ app: spec.app, file: spec.file, reason: spec.skipReason ?? 'no source to write to' });
     return result;
   }
   const deployed = deployedFrom(spec);
   if (ctx.baseBranch && deployed && deployed !== ctx.baseBranch) {
     ctx.skipped.push({
       app: spec.app,
+      file: spec.file,
       reason: `deploys from ${deployed}, not ${ctx.baseBranch}: a run with base-branch: ${deployed} updates it`
     });
     return result;
   }
   let appType: AppType;
   try {
-    appType = await detectAppType(spec.source, ctx.repo);
+    appType = await detectAppType(spec.source, ctx.repo, ctx.dirs);
     // Refused before any registry request: nothing planned could be written.
-    assertWritable(spec, appType);
+    await assertWritable(spec, appType, ctx.inputs.argocdNamespace, ctx.files.read);
   } catch (err) {
     ctx.errors.push(toRunError(err, spec));
     return result;
@@ -246,7 +262,7 @@ async function planApp(
           metadata: ctx.metadata
         });
         if (selection.kind === 'skip') {
-          ctx.skipped.push({ app: spec.app, alias: image.alias, reason: selection.reason });
+          ctx.skipped.push({ app: spec.app, file: spec.file, alias: image.alias, reason: selection.reason });
           return;
         }
         if (selection.kind === 'current') return;

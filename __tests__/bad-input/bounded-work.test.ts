@@ -48,6 +48,34 @@ describe('hostile registry answers cost bounded work', () => {
     expect(stats.registryRequests).toEqual({ 'ghcr.io': 4 });
   });
 
+  it('an app whose write-back target names no file is refused before any registry request', async () => {
+    const c: BadCase = {
+      name: 'unwritable',
+      files: {
+        [BAD]: application({
+          annotations: {
+            'image-list': 'web=ghcr.io/lie/unwritable',
+            [`${P}write-back-method`]: 'git',
+            [`${P}write-back-target`]: 'kustomization:../nowhere'
+          },
+          source
+        })
+      },
+      expect: {
+        error: {
+          file: BAD,
+          app: 'bad',
+          field: 'write-back-target',
+          message:
+            /no kustomization file in "charts\/nowhere" \(source path "charts\/bad" \+ "\.\.\/nowhere"; a \w+ app\)/
+        }
+      }
+    };
+    const run = await runCase(c, registry);
+    checkCase(c, run);
+    expect(registry.requests('lie/unwritable')).toBe(0);
+  });
+
   it('registry tags that are no OCI tags are never candidates, and are counted', async () => {
     const c: BadCase = {
       name: 'tags-invalid',

@@ -7,6 +7,8 @@ const LIST = `${P}image-list`;
 const good = { 'image-list': 'web=ghcr.io/acme/web' };
 const source = { repoURL: 'https://github.com/acme/config.git', path: 'charts/bad' };
 const header = 'apiVersion: argoproj.io/v1alpha1\nkind: Application\n';
+// Names the updater, so that a parse failure is an error: without a parse nothing else says it is configured.
+const named = `${header}# ${P}image-list is set below\n`;
 const err = (message: RegExp, more: Omit<NonNullable<BadCase['expect']['error']>, 'message'> = {}) => ({
   error: { file: BAD, message, ...more }
 });
@@ -19,12 +21,12 @@ const yamlCases: BadCase[] = [
   },
   {
     name: 'tab indentation is a parse error naming the file',
-    files: { [BAD]: `${header}metadata:\n\tname: bad\n` },
+    files: { [BAD]: `${named}metadata:\n\tname: bad\n` },
     expect: err(/YAML does not parse/)
   },
   {
     name: 'an unclosed flow mapping is a parse error',
-    files: { [BAD]: `${header}metadata: {name: bad, annotations: {\n` },
+    files: { [BAD]: `${named}metadata: {name: bad, annotations: {\n` },
     expect: err(/YAML does not parse/)
   },
   {
@@ -38,7 +40,7 @@ const yamlCases: BadCase[] = [
     name: 'a billion-laughs alias bomb is refused, not expanded',
     files: {
       [BAD]:
-        `${header}a: &a ["x","x","x","x","x","x","x","x","x"]\n` +
+        `${named}a: &a ["x","x","x","x","x","x","x","x","x"]\n` +
         Array.from({ length: 8 }, (_, i) => {
           const prev = i === 0 ? 'a' : `a${i - 1}`;
           return `a${i}: &a${i} [*${prev},*${prev},*${prev},*${prev},*${prev},*${prev},*${prev},*${prev},*${prev}]`;
@@ -49,8 +51,13 @@ const yamlCases: BadCase[] = [
   },
   {
     name: 'an undefined alias is a parse error',
-    files: { [BAD]: `${header}metadata:\n  name: *nowhere\n` },
+    files: { [BAD]: `${named}metadata:\n  name: *nowhere\n` },
     expect: err(/YAML does not parse/)
+  },
+  {
+    name: 'a broken Application that names no updater setting is skipped, not failed',
+    files: { [BAD]: `${header}metadata:\n\tname: bad\n` },
+    expect: { skipped: { app: BAD, reason: /YAML does not parse.*names no argocd-image-updater setting/ } }
   },
   {
     name: 'binary garbage that mentions argoproj.io but holds no Application is ignored',
@@ -59,13 +66,13 @@ const yamlCases: BadCase[] = [
   },
   {
     name: 'binary garbage inside an Application is a parse error naming the file',
-    files: { [BAD]: `${header}metadata:\n  name: bad\n  annotations: {${'\u0000\u0001]}{[:'.repeat(50)}\n` },
+    files: { [BAD]: `${named}metadata:\n  name: bad\n  annotations: {${'\u0000\u0001]}{[:'.repeat(50)}\n` },
     expect: err(/YAML does not parse/)
   },
   {
     name: 'a broken second document is reported with its index; the first still counts',
     files: {
-      [BAD]: `${application({ annotations: good, source })}---\n${header}metadata: [\n`
+      [BAD]: `${application({ annotations: good, source })}---\n${named}metadata: [\n`
     },
     expect: {
       ...err(/YAML does not parse/),
@@ -75,7 +82,7 @@ const yamlCases: BadCase[] = [
   },
   {
     name: '50,000 nested flow lists are a parse error naming the file, not a crash',
-    files: { [BAD]: `# argoproj.io\nx: ${'['.repeat(50_000)}${']'.repeat(50_000)}\n` },
+    files: { [BAD]: `# argoproj.io ${P}image-list\nx: ${'['.repeat(50_000)}${']'.repeat(50_000)}\n` },
     expect: err(/YAML does not parse/)
   },
   {
@@ -127,9 +134,9 @@ const yamlCases: BadCase[] = [
 
 const typeCases: BadCase[] = [
   {
-    name: 'metadata as a list names metadata',
+    name: 'metadata as a list: no configuration can be read, so the document is not looked at',
     files: { [BAD]: `${header}metadata: [bad]\nspec: {}\n` },
-    expect: err(/expected a mapping/, { field: 'metadata' })
+    expect: {}
   },
   {
     name: 'metadata.name as a number names metadata.name',
@@ -142,13 +149,15 @@ const typeCases: BadCase[] = [
     expect: err(/non-empty string/, { field: 'metadata.name' })
   },
   {
-    name: 'metadata.annotations as a string names metadata.annotations',
+    name: 'metadata.annotations as a string: no configuration, not looked at',
     files: { [BAD]: `${header}metadata:\n  name: bad\n  annotations: image-list=web\nspec: {}\n` },
-    expect: err(/expected a mapping/, { app: 'bad', field: 'metadata.annotations' })
+    expect: {}
   },
   {
     name: 'metadata.labels with a number value names the label',
-    files: { [BAD]: `${header}metadata:\n  name: bad\n  labels:\n    tier: 3\nspec: {}\n` },
+    files: {
+      [BAD]: `${header}metadata:\n  name: bad\n  labels:\n    tier: 3\n  annotations:\n    ${LIST}: web=ghcr.io/acme/web\nspec: {}\n`
+    },
     expect: err(/expected a string/, { app: 'bad', field: 'metadata.labels.tier' })
   },
   {

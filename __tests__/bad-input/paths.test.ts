@@ -39,15 +39,15 @@ const escapes: BadCase[] = [
     expect: updated('charts/bad/.argocd-source-bad.yaml')
   },
   {
-    name: 'an absolute source path naming a dir outside the repo stays inside it',
+    name: 'an absolute source path naming a dir outside the repo stays inside it, where it does not exist',
     files: app({}, { path: '@OUTSIDE@' }),
-    expect: err(/directory apps cannot be updated/, 'write-back-target')
+    expect: err(/source path ".*outside" does not exist in the repository/, 'spec.source.path')
   },
   {
     name: 'a helmvalues target with ".." out of the repo is refused',
     files: app({ 'write-back-target': 'helmvalues:../../../outside/values.yaml' }),
     expect: err(
-      /write-back target "\.\.\/\.\.\/\.\.\/outside\/values\.yaml" escapes the repository/,
+      /write-back target source path "charts\/bad" \+ "\.\.\/\.\.\/\.\.\/outside\/values\.yaml" escapes the repository/,
       'write-back-target'
     )
   },
@@ -74,7 +74,10 @@ const escapes: BadCase[] = [
   {
     name: 'a kustomization target naming a dir without kustomization is reported',
     files: app({ 'write-back-target': 'kustomization:/nowhere' }, { path: 'kustomize/bad' }),
-    expect: err(/no kustomization file in "nowhere"/, 'write-back-target')
+    expect: err(
+      /no kustomization file in "nowhere" \("\/nowhere" from the repository root; a \w+ app\)/,
+      'write-back-target'
+    )
   },
   {
     name: 'an app named ".." is refused as no Kubernetes name',

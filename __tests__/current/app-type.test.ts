@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { AppSource } from '../../src/model.js';
 import { detectAppType } from '../../src/repo/app-type.js';
-import type { RepoSource } from '../../src/repo/source.js';
+import { directoriesOf, type RepoSource } from '../../src/repo/source.js';
 
 /** An in-memory repo that refuses list(): detection must stay cheap over the GitHub API. */
 function repo(paths: string[]): RepoSource & { reads: string[] } {
@@ -49,6 +49,18 @@ describe('detectAppType', () => {
       'apps/web/kustomization.yaml',
       'apps/web/kustomization.yml'
     ]);
+  });
+
+  it('tells a source path that does not exist from a plain-manifest directory', async () => {
+    const paths = ['apps/web/deployment.yaml', 'apps/other/Chart.yaml'];
+    const dirs = directoriesOf(paths);
+    expect(await detectAppType(source(), repo(paths), dirs)).toBe('directory');
+    await expect(detectAppType(source({ path: 'apps/gone' }), repo(paths), dirs)).rejects.toMatchObject({
+      field: 'spec.source.path',
+      message: 'source path "apps/gone" does not exist in the repository (no file under apps/gone)'
+    });
+    expect(await detectAppType(source({ path: '.' }), repo(paths), dirs)).toBe('directory');
+    expect([...directoriesOf(['a/b/c.yaml', 'a/d.yaml', 'e.yaml'])].sort()).toEqual(['', 'a', 'a/b']);
   });
 
   it('refuses a source path outside the repository', async () => {

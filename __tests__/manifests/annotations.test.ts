@@ -62,7 +62,12 @@ describe('image-list', () => {
       expect.objectContaining({ alias: 'nginx', field: `${P}update-strategy` })
     ]);
     expect(result.skipped).toEqual([
-      { app: 'web', alias: 'nginx', reason: expect.stringContaining('declares no alias "nginx"') }
+      {
+        app: 'web',
+        file: 'f0.yaml',
+        alias: 'nginx',
+        reason: expect.stringContaining('declares no alias "nginx"')
+      }
     ]);
   });
 
@@ -90,7 +95,7 @@ describe('image-list', () => {
   it('reports an app with updater annotations but no image-list as skipped', () => {
     const result = run([appWith({ 'update-strategy': 'digest' })]);
     expect(result.specs).toEqual([]);
-    expect(result.skipped).toEqual([{ app: 'web', reason: expect.stringContaining('no') }]);
+    expect(result.skipped).toEqual([{ app: 'web', file: 'f0.yaml', reason: expect.stringContaining('no') }]);
     expect(result.skipped[0]!.reason).toContain(`${P}image-list`);
   });
 
@@ -356,7 +361,10 @@ describe('write-back settings', () => {
     ['kustomization:', { kind: 'kustomization' }],
     ['helmvalues', { kind: 'helmvalues' }],
     ['helmvalues:/helm/values.yaml', { kind: 'helmvalues', path: '/helm/values.yaml' }],
-    ['helmvalues:values-argocd.yaml', { kind: 'helmvalues', path: 'values-argocd.yaml' }]
+    ['helmvalues:values-argocd.yaml', { kind: 'helmvalues', path: 'values-argocd.yaml' }],
+    // A bare file path is a Helm values file, as Image Updater takes it.
+    ['charts/x/values-prod.yaml', { kind: 'helmvalues', path: 'charts/x/values-prod.yaml' }],
+    ['/envs/prod/values.yml', { kind: 'helmvalues', path: '/envs/prod/values.yml' }]
   ])('reads write-back-target %j', (value, target) => {
     expect(writeBack({ 'write-back-method': 'git', 'write-back-target': value }).target).toEqual(target);
   });
@@ -380,9 +388,11 @@ describe('write-back settings', () => {
     ['write-back-method', 'Git', /unknown write-back method/],
     [
       'write-back-target',
-      'values.yaml',
-      /unknown write-back target "values.yaml"; expected kustomization\[:path\] or helmvalues\[:path\]/
+      'values.json',
+      /unknown write-back target "values.json"; expected kustomization\[:path\], helmvalues\[:path\] or the path of a Helm values file/
     ],
+    ['write-back-target', 'apps/web/.argocd-source-web.yaml', /unknown write-back target/],
+    ['write-back-target', 's3:values.yaml', /unknown write-back target/],
     ['write-back-target', 'kustomize:base', /unknown write-back target/],
     ['write-back-target', 'helmvalues:/{{ .app.path.path }}/values.yaml', /unrendered template/],
     ['git-branch', 'a:b:c', /invalid git-branch "a:b:c": more than one ":"/],
@@ -416,9 +426,14 @@ describe('ignored annotations', () => {
     expect(result.specs).toHaveLength(1);
     expect(result.errors).toEqual([]);
     expect(result.skipped).toEqual([
-      { app: 'web', alias: 'test', reason: expect.stringContaining(`${P}test.update-strategy is ignored`) },
-      { app: 'web', reason: `unknown annotation ${P}pull-policy is ignored` },
-      { app: 'web', reason: `unknown annotation ${P}app.platform is ignored` }
+      {
+        app: 'web',
+        file: 'f0.yaml',
+        alias: 'test',
+        reason: expect.stringContaining(`${P}test.update-strategy is ignored`)
+      },
+      { app: 'web', file: 'f0.yaml', reason: `unknown annotation ${P}pull-policy is ignored` },
+      { app: 'web', file: 'f0.yaml', reason: `unknown annotation ${P}app.platform is ignored` }
     ]);
   });
 

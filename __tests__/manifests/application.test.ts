@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { sameRepo } from '../../src/manifests/application.js';
-import { annotated, application, only, P, REPO_URL, run } from './helpers.js';
+import { annotated, application, imageUpdater, only, P, REPO_URL, run } from './helpers.js';
 
 const annotations = annotated({ 'image-list': 'a=nginx' });
 const app = (spec: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
@@ -100,8 +100,7 @@ describe('Application identity and source', () => {
       /expected a list/
     ],
     [{ spec: 'x' }, 'spec', /expected a mapping/],
-    [{ labels: { tier: 1 } }, 'metadata.labels.tier', /expected a string/],
-    [{ annotations: ['x'] }, 'metadata.annotations', /expected a mapping/]
+    [{ labels: { tier: 1 } }, 'metadata.labels.tier', /expected a string/]
   ])('reports malformed manifests with the field (%#)', (override, field, message) => {
     const base = { ...annotations };
     const content = application({
@@ -115,10 +114,36 @@ describe('Application identity and source', () => {
     ]);
   });
 
-  it('reports an Application without a name', () => {
-    const result = run(['apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {}\nspec: {}\n']);
+  it('reports a configured Application without a name', () => {
+    const result = run([
+      `apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  annotations:\n    ${P}image-list: web=ghcr.io/acme/web\nspec: {}\n`
+    ]);
     expect(result.errors).toEqual([
       { file: 'f0.yaml', doc: 0, field: 'metadata.name', message: 'expected a non-empty string' }
+    ]);
+  });
+
+  it.each([
+    ['no name', 'metadata: {}\nspec: {}\n'],
+    ['annotations as a list', 'metadata:\n  name: a\n  annotations: [x]\nspec: {}\n'],
+    ['no repoURL', 'metadata:\n  name: a\nspec:\n  source:\n    path: apps/a\n'],
+    ['spec as a string', 'metadata:\n  name: a\nspec: x\n'],
+    ['a repeated key', 'metadata:\n  name: a\nspec:\n  source: {}\n  source: {}\n'],
+    ['a bad label', 'metadata:\n  name: a\n  labels:\n    tier: 1\nspec: {}\n']
+  ])('does not look at an Application without image-updater configuration (%s)', (_, body) => {
+    const result = run([`apiVersion: argoproj.io/v1alpha1\nkind: Application\n${body}`]);
+    expect(result).toEqual({ specs: [], errors: [], skipped: [] });
+  });
+
+  it('reports the defects of an Application an ImageUpdater CR configures, at the Application', () => {
+    const app =
+      'apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: a\n  namespace: argocd\nspec:\n  source:\n    path: apps/a\n';
+    const cr = imageUpdater('u', {
+      applicationRefs: [{ namePattern: 'a', images: [{ alias: 'web', imageName: 'ghcr.io/acme/web' }] }]
+    });
+    const result = run([app, cr]);
+    expect(result.errors).toEqual([
+      expect.objectContaining({ file: 'f0.yaml', app: 'a', field: 'spec.source.repoURL' })
     ]);
   });
 

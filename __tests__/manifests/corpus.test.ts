@@ -171,7 +171,12 @@ describeCorpus(`manifest corpus at ${corpusDir}`, () => {
     const result = discoverFile(named('008'));
     expect(result.specs[0]!.images.map((i) => i.alias)).toEqual(['some/invalid']);
     expect(result.skipped).toEqual([
-      { app: 'image-updater-003', alias: 'demoimage', reason: expect.any(String) }
+      {
+        app: 'image-updater-003',
+        file: expect.stringMatching(/^008-/),
+        alias: 'demoimage',
+        reason: expect.any(String)
+      }
     ]);
   });
 
@@ -207,6 +212,7 @@ describeCorpus(`manifest corpus at ${corpusDir}`, () => {
     expect(discoverFile(named('088')).skipped).toEqual([
       {
         app: 'fastapi-app',
+        file: expect.stringMatching(/^088-/),
         reason: expect.stringContaining('Deployment fastapi-app is not an Argo CD Application')
       }
     ]);

@@ -60,12 +60,44 @@ describe('YAML documents', () => {
   });
 
   it('reports an unparseable document of an Argo CD file with file and doc, and reads the others', () => {
-    const template =
-      'apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: {{ .Values.name }\n';
+    const template = `apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: {{ .Values.name }\n  annotations:\n    ${P}image-list: a=nginx\n`;
     const result = run([`${APP('one')}\n---\n${template}---\n${APP('two')}\n`]);
     expect(result.specs.map((s) => s.app)).toEqual(['one', 'two']);
     expect(result.errors).toEqual([
       { file: 'f0.yaml', doc: 1, message: expect.stringMatching(/^YAML does not parse: /) }
+    ]);
+  });
+
+  it('skips, without failing, an unparseable document that names no image-updater setting', () => {
+    const broken =
+      'apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: {{ .Values.name }\n';
+    const result = run([`${APP('one')}\n---\n${broken}`]);
+    expect(result.errors).toEqual([]);
+    expect(result.skipped).toEqual([
+      {
+        app: 'f0.yaml',
+        file: 'f0.yaml',
+        reason: expect.stringMatching(/^f0.yaml document 1: YAML does not parse: .*not read$/)
+      }
+    ]);
+  });
+
+  it('skips Helm templates that carry image-updater configuration, naming the file; others silently', () => {
+    const template = `apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: {{ .Values.name }}\n  annotations:\n    ${P}image-list: a=nginx\n`;
+    const files = [
+      { path: 'charts/apps/templates/web.yaml', content: template },
+      { path: 'charts/apps/templates/plain.yaml', content: template.replace(/ {2}annotations:[\s\S]*/, '') },
+      { path: 'apps/one.yaml', content: APP('one') }
+    ];
+    const result = discover(files, { argocdNamespace: 'argocd' });
+    expect(result.specs.map((s) => s.app)).toEqual(['one']);
+    expect(result.errors).toEqual([]);
+    expect(result.skipped).toEqual([
+      {
+        app: 'charts/apps/templates/web.yaml',
+        file: 'charts/apps/templates/web.yaml',
+        reason: expect.stringContaining('charts/apps/templates/web.yaml is a Helm template, not rendered')
+      }
     ]);
   });
 
@@ -113,7 +145,7 @@ describe('YAML documents', () => {
       '- a\n- b\n',
       'just a string',
       'null',
-      bomb + '\nkind: Application\napiVersion: argoproj.io/v1\n'
+      bomb + `\nkind: Application\napiVersion: argoproj.io/v1\n# ${P}image-list\n`
     ];
     for (const content of inputs) {
       expect(() => discover([{ path: 'x.yaml', content }], { argocdNamespace: 'argocd' })).not.toThrow();
@@ -142,12 +174,14 @@ describe('document kinds', () => {
     expect(result.skipped).toEqual([
       {
         app: 'api',
+        file: 'f0.yaml',
         reason: expect.stringMatching(
           /^f0.yaml document 0: Deployment api is not an Argo CD Application, so its argocd-image-updater annotations at metadata.annotations are not read/
         )
       },
       {
         app: 'demo-dev',
+        file: 'f1.yaml',
         reason: expect.stringMatching(
           /^f1.yaml document 0: a document without apiVersion\/kind .* at applications.demo-dev.annotations/
         )
@@ -184,7 +218,11 @@ describe('document kinds', () => {
     expect(result.specs).toEqual([]);
     expect(result.errors).toEqual([]);
     expect(result.skipped).toEqual([
-      { app: 'web', reason: expect.stringContaining('Application web is not an Argo CD Application') }
+      {
+        app: 'web',
+        file: 'f2.yaml',
+        reason: expect.stringContaining('Application web is not an Argo CD Application')
+      }
     ]);
   });
 });

@@ -145,6 +145,19 @@ describe('ImageUpdater images and settings', () => {
     });
   });
 
+  it('takes a writeBackTarget that is a bare file path for a Helm values file', () => {
+    const spec = only(
+      run([
+        application(),
+        imageUpdater('u', {
+          writeBackConfig: { method: 'git', gitConfig: { writeBackTarget: 'charts/web/values-prod.yaml' } },
+          applicationRefs: [ref('web')]
+        })
+      ])
+    );
+    expect(spec.writeBack.target).toEqual({ kind: 'helmvalues', path: 'charts/web/values-prod.yaml' });
+  });
+
   it('uses the CR gitConfig.repository for repository matching', () => {
     const other = application({
       spec: { source: { repoURL: 'https://github.com/org/app', path: 'deploy' } }
@@ -285,7 +298,12 @@ describe('ImageUpdater images and settings', () => {
     ]);
     expect(result.specs[0]!.images.map((i) => i.alias)).toEqual(['nginx']);
     expect(result.skipped).toEqual([
-      { app: 'web', alias: 'p', reason: expect.stringContaining('plugin targets are not supported') }
+      {
+        app: 'web',
+        file: 'f1.yaml',
+        alias: 'p',
+        reason: expect.stringContaining('plugin targets are not supported')
+      }
     ]);
   });
 
@@ -293,7 +311,11 @@ describe('ImageUpdater images and settings', () => {
     const result = run([application(), imageUpdater('u', { applicationRefs: [{ namePattern: 'web' }] })]);
     expect(result.specs).toEqual([]);
     expect(result.skipped).toEqual([
-      { app: 'web', reason: 'ImageUpdater u (spec.applicationRefs[0]) selects it but lists no images' }
+      {
+        app: 'web',
+        file: 'f1.yaml',
+        reason: 'ImageUpdater u (spec.applicationRefs[0]) selects it but lists no images'
+      }
     ]);
   });
 });
@@ -366,7 +388,7 @@ describe('ImageUpdater selection', () => {
     ]);
     expect(only(result).origin).toMatchObject({ name: 'first' });
     expect(result.skipped).toEqual([
-      { app: 'second', reason: expect.stringContaining('more specific applicationRef') }
+      { app: 'second', file: 'f2.yaml', reason: expect.stringContaining('more specific applicationRef') }
     ]);
   });
 
@@ -433,9 +455,10 @@ describe('ImageUpdater selection', () => {
     expect(none.skipped).toEqual([
       {
         app: 'web',
+        file: 'f0.yaml',
         reason: `ImageUpdater u selects it with useAnnotations, but it has no ${P}image-list annotation`
       },
-      { app: 'u', reason: expect.stringContaining('no image-list') }
+      { app: 'u', file: 'f1.yaml', reason: expect.stringContaining('no image-list') }
     ]);
   });
 
@@ -448,6 +471,7 @@ describe('ImageUpdater selection', () => {
     expect(result.skipped).toEqual([
       {
         app: 'web',
+        file: 'f0.yaml',
         reason:
           'its argocd-image-updater annotations are ignored: ImageUpdater u (spec.applicationRefs[0]) configures it'
       }
@@ -460,6 +484,7 @@ describe('ImageUpdater selection', () => {
     expect(result.skipped).toEqual([
       {
         app: 'u',
+        file: 'f1.yaml',
         reason: 'ImageUpdater u selects no Application in namespace argocd among the scanned manifests'
       }
     ]);

@@ -18,7 +18,7 @@ const PATHS = [
 ];
 
 describe('selectManifestFiles', () => {
-  it('takes every *.yaml/*.yml by default, in dot directories too, but no .argocd-source files or chart templates', () => {
+  it('takes every *.yaml/*.yml by default, in dot directories too, but no .argocd-source files', () => {
     expect(selectManifestFiles(PATHS, [])).toEqual([
       'root.yaml',
       'apps/web/app.yml',
@@ -27,6 +27,8 @@ describe('selectManifestFiles', () => {
       '.argocd/apps/api.yaml',
       'charts/apps/Chart.yaml',
       'charts/apps/values.yaml',
+      'charts/apps/templates/web.yaml',
+      'charts/apps/templates/nested/api.yaml',
       'other/templates/plain.yaml'
     ]);
   });
@@ -47,10 +49,10 @@ describe('selectManifestFiles', () => {
     expect(selectManifestFiles(PATHS, ['apps/web/.argocd-source-*.yaml'])).toEqual([]);
   });
 
-  it('excludes the templates of a Helm chart at the repo root', () => {
-    expect(selectManifestFiles(['Chart.yaml', 'templates/app.yaml', 'sub/templates/x.yaml'], [])).toEqual([
+  it('selects the templates of a Helm chart: discover reports the configured ones', () => {
+    expect(selectManifestFiles(['Chart.yaml', 'templates/app.yaml'], [])).toEqual([
       'Chart.yaml',
-      'sub/templates/x.yaml'
+      'templates/app.yaml'
     ]);
   });
 

@@ -104,6 +104,7 @@ describe('runOnGitHub: one pull request per application', () => {
     expect(again.pullRequests.map((p) => p.app)).toEqual(['api']);
     expect(again.result.skipped).toContainEqual({
       app: 'web',
+      file: 'apps/web.yaml',
       alias: 'web',
       reason: expect.stringContaining(`declined in #${first.web!.number}`)
     });
@@ -129,6 +130,7 @@ describe('runOnGitHub: one pull request per application', () => {
     expect(held.pullRequests.filter((p) => p.app === 'web')).toEqual([]);
     expect(held.result.skipped).toContainEqual({
       app: 'web',
+      file: 'apps/web.yaml',
       alias: 'web',
       reason: expect.stringContaining(`1.5.0 was merged in #${first.web!.number}`)
     });
@@ -320,6 +322,7 @@ describe('runOnGitHub: other modes and large repos', () => {
     expect((await gh.pull(byApp(main.pullRequests).web!.number)).base.ref).toBe('main');
     expect(main.result.skipped).toContainEqual({
       app: 'api',
+      file: 'apps/api.yaml',
       reason: 'deploys from staging, not main: a run with base-branch: staging updates it'
     });
     // Neither run touched the other's PR.

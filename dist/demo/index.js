@@ -1612,7 +1612,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3136);
 /* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_url__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var _src_cli_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8912);
+/* harmony import */ var _src_cli_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7511);
 /* harmony import */ var _registry_server_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8577);
 // `npm run demo`: the main job on the bundled sample cluster-config repo, offline.
 // Starts the embedded registry (demo/registry.json served over HTTP on 127.0.0.1) and runs the CLI
@@ -1656,7 +1656,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8912:
+/***/ 7511:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -15716,13 +15716,19 @@ function resolveHelm(raw) {
     return { ...(name && { name }), ...(tag && { tag }) };
 }
 const TEMPLATE = /\{\{|\$\{/;
+/**
+ * A bare YAML file path, as Image Updater takes it: a Helm values file. `.argocd-source*` names
+ * and anything with a `:` (a mistyped `kind:path`) are not taken for one.
+ */
+const BARE_VALUES_PATH = /^[^:]*\.ya?ml$/s;
 function parseWriteBackTarget(setting) {
     const value = settings_text(setting);
     if (!value)
         return { kind: 'argocd-source' };
-    const match = /^(kustomization|helmvalues)(?::(.*))?$/s.exec(value);
+    const bare = BARE_VALUES_PATH.test(value) && !/(^|\/)\.argocd-source[^/]*$/.test(value);
+    const match = bare ? [value, 'helmvalues', value] : /^(kustomization|helmvalues)(?::(.*))?$/s.exec(value);
     if (!match) {
-        throw new model/* SpecError */.G(`unknown write-back target "${value}"; expected kustomization[:path] or helmvalues[:path]`, setting.field);
+        throw new model/* SpecError */.G(`unknown write-back target "${value}"; expected kustomization[:path], helmvalues[:path] or the path of a Helm values file (*.yaml)`, setting.field);
     }
     const kind = match[1];
     const path = match[2]?.trim();
@@ -16001,7 +16007,15 @@ function lookalikeKeys(annotations) {
 // the one source this repo can write (design §1).
 
 
-/** Throws SpecError naming the field when the manifest is malformed. */
+/**
+ * The annotations of a manifest, read without judging anything else: an Application without
+ * image-updater configuration is not ours to find fault with.
+ */
+function rawAnnotations(doc) {
+    const metadata = isMap(doc.metadata) ? doc.metadata : {};
+    return isMap(metadata.annotations) ? metadata.annotations : {};
+}
+/** Name, namespace, labels and annotations; throws SpecError naming the field when malformed. */
 function parseApplication(doc, argocdNamespace) {
     const metadata = optMap(doc, 'metadata', 'metadata');
     if (!metadata)
@@ -16011,16 +16025,22 @@ function parseApplication(doc, argocdNamespace) {
     const namespace = given ? kubernetesName(given, 'namespace', 'metadata.namespace') : argocdNamespace;
     const labels = stringMap(metadata, 'labels', 'metadata.labels');
     const annotations = optMap(metadata, 'annotations', 'metadata.annotations') ?? {};
+    return { name, namespace, labels, annotations };
+}
+/**
+ * `spec.sources` when non-empty (Argo CD ignores `spec.source` then), else `[spec.source]`. Read
+ * only for configured apps; throws SpecError naming the field.
+ */
+function parseSources(doc) {
     const spec = optMap(doc, 'spec', 'spec');
     if (!spec)
         throw new model/* SpecError */.G('expected a mapping', 'spec');
     const list = optList(spec, 'sources', 'spec.sources') ?? [];
-    const sources = list.length
+    return list.length
         ? list.map((s, i) => parseSource(s, `spec.sources[${i}]`))
         : spec.source !== undefined && spec.source !== null
             ? [parseSource(spec.source, 'spec.source')]
             : [];
-    return { name, namespace, labels, annotations, sources };
 }
 /** DNS-1123 subdomain (object names) and label (namespaces), as the API server enforces them. */
 const NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -16110,26 +16130,26 @@ function sameRepo(url, repository) {
  * absolute target (e.g. a chart plus `$values` ref) needs no path: its Helm/Kustomize source is
  * used for its parameters.
  */
-function chooseSource(app, writeBack, repository) {
-    if (!app.sources.length)
+function chooseSource(sources, writeBack, repository) {
+    if (!sources.length)
         return { skipReason: 'the Application has no spec.source or spec.sources' };
     const ours = (url) => repository === undefined || sameRepo(url, repository);
     const namedByGitRepository = writeBack.repository !== undefined && ours(writeBack.repository);
-    const withPath = app.sources.filter((s) => s.path !== undefined);
+    const withPath = sources.filter((s) => s.path !== undefined);
     let pool = withPath.filter((s) => ours(s.repoURL));
     if (!pool.length && namedByGitRepository)
         pool = withPath;
-    const prefer = (sources) => {
+    const prefer = (among) => {
         const { kind } = writeBack.target;
-        return ((kind === 'kustomization' && sources.find((s) => s.kustomize)) ||
-            (kind === 'helmvalues' && sources.find((s) => s.helm || s.chart)) ||
-            sources.find((s) => s.helm || s.kustomize) ||
-            sources[0]);
+        return ((kind === 'kustomization' && among.find((s) => s.kustomize)) ||
+            (kind === 'helmvalues' && among.find((s) => s.helm || s.chart)) ||
+            among.find((s) => s.helm || s.kustomize) ||
+            among[0]);
     };
     if (pool.length)
         return { source: prefer(pool) };
-    const urls = app.sources.map((s) => s.repoURL).join(', ');
-    if (!namedByGitRepository && !app.sources.some((s) => ours(s.repoURL))) {
+    const urls = sources.map((s) => s.repoURL).join(', ');
+    if (!namedByGitRepository && !sources.some((s) => ours(s.repoURL))) {
         const gitRepo = writeBack.repository
             ? ` and git-repository ${writeBack.repository} does not name it`
             : '';
@@ -16137,7 +16157,7 @@ function chooseSource(app, writeBack, repository) {
     }
     const { target } = writeBack;
     if (target.kind !== 'argocd-source' && target.path?.startsWith('/'))
-        return { source: prefer(app.sources) };
+        return { source: prefer(sources) };
     return {
         skipReason: `no source from ${repository ?? 'this repo'} has a path (a chart or ref source holds no .argocd-source file); ` +
             'use an absolute write-back-target such as helmvalues:/path/values.yaml'
@@ -16501,6 +16521,8 @@ function rangeOf(doc, node) {
 const MAX_OBJECT_CHARS = 3 * 1024 * 1024;
 /** Group every Argo CD kind (and the image updater's CRs) is under. */
 const ARGO = 'argoproj.io';
+/** In every image-updater annotation key and in the ImageUpdater CR's group. */
+const UPDATER = 'argocd-image-updater';
 /**
  * Documents that mention argoproj.io, parsed one at a time (each node tree is dropped once its
  * value is taken); the others are skipped without building their trees.
@@ -16508,13 +16530,26 @@ const ARGO = 'argoproj.io';
 function* loadYamlDocuments(content) {
     // Filled while the next accepted document is sought, so yielded before it, in file order.
     const tooLarge = [];
+    const updater = new Set();
     const docs = yamlDocuments(content, {
         accept: (span, index) => {
             if (!span.includes(ARGO))
                 return false;
-            if (span.length <= MAX_OBJECT_CHARS)
+            const mentionsUpdater = span.includes(UPDATER);
+            if (span.length <= MAX_OBJECT_CHARS) {
+                if (mentionsUpdater)
+                    updater.add(index);
                 return true;
-            tooLarge.push({ index, value: undefined, problems: [], duplicateKeys: [], tooLarge: span.length });
+            }
+            const size = span.length;
+            tooLarge.push({
+                index,
+                value: undefined,
+                problems: [],
+                duplicateKeys: [],
+                tooLarge: size,
+                mentionsUpdater
+            });
             return false;
         }
     });
@@ -16531,7 +16566,8 @@ function* loadYamlDocuments(content) {
                 problems.push(e.message);
             }
         }
-        yield { index: doc.index, value, problems, duplicateKeys: doc.repeatedKeys };
+        const mentionsUpdater = updater.has(doc.index);
+        yield { index: doc.index, value, problems, duplicateKeys: doc.repeatedKeys, mentionsUpdater };
     }
     yield* tooLarge.splice(0);
 }
@@ -16580,6 +16616,17 @@ class Discovery {
         this.result.errors.push(error);
     }
     collect(file) {
+        if (isHelmTemplate(file)) {
+            if (file.content.includes(UPDATER_GROUP)) {
+                this.result.skipped.push({
+                    app: file.path,
+                    file: file.path,
+                    reason: `${file.path} is a Helm template, not rendered: the argocd-image-updater configuration in it is ` +
+                        'not read; annotate the rendered Applications in a plain manifest, or configure them with an ImageUpdater CR'
+                });
+            }
+            return;
+        }
         // Documents that never mention argoproj.io (a Helm chart template, a values file) are not
         // ours to judge, and are not even parsed.
         for (const doc of loadYamlDocuments(file.content)) {
@@ -16587,20 +16634,31 @@ class Discovery {
             if (doc.tooLarge !== undefined) {
                 this.result.skipped.push({
                     app: file.path,
+                    file: file.path,
                     reason: `${file.path} document ${doc.index} is ${(doc.tooLarge / 1024 / 1024).toFixed(1)} MB, more than the ` +
                         `${MAX_OBJECT_CHARS / 1024 / 1024} MiB Kubernetes accepts for one object, so it is no Application; not read`
                 });
             }
             else if (doc.problems.length) {
                 const more = doc.problems.length > 1 ? ` (and ${doc.problems.length - 1} more)` : '';
-                this.error(where, new model/* SpecError */.G(`YAML does not parse: ${doc.problems[0]}${more}`));
+                const problem = `YAML does not parse: ${doc.problems[0]}${more}`;
+                // Without a parse nothing says whether it is configured; one that never names the updater is not failed for.
+                if (doc.mentionsUpdater)
+                    this.error(where, new model/* SpecError */.G(problem));
+                else {
+                    this.result.skipped.push({
+                        app: file.path,
+                        file: file.path,
+                        reason: `${file.path} document ${doc.index}: ${problem}; it names no argocd-image-updater setting, so it is not read`
+                    });
+                }
             }
             else if (isMap(doc.value)) {
-                this.guard(where, () => this.collectDoc(where, doc.value, doc.duplicateKeys));
+                this.guard(where, () => this.collectDoc(where, doc.value, doc.duplicateKeys, doc.mentionsUpdater));
             }
         }
     }
-    collectDoc(where, value, duplicateKeys) {
+    collectDoc(where, value, duplicateKeys, mentionsUpdater) {
         const [group] = String(value.apiVersion ?? '').split('/');
         const kind = typeof value.kind === 'string' ? value.kind : undefined;
         const metadata = isMap(value.metadata) ? value.metadata : {};
@@ -16609,14 +16667,30 @@ class Discovery {
         const isApp = group === ARGO_GROUP && kind === 'Application';
         const isAppSet = group === ARGO_GROUP && kind === 'ApplicationSet';
         const isCr = group === UPDATER_GROUP && kind === 'ImageUpdater';
-        if ((isApp || isAppSet || isCr) && duplicateKeys.length) {
-            const message = `repeated keys ${duplicateKeys.join(', ')}: which value counts is ambiguous (kubectl rejects such manifests)`;
-            this.error({ ...where, ...(name && { app: name }) }, new model/* SpecError */.G(message));
+        const repeated = duplicateKeys.length > 0 &&
+            new model/* SpecError */.G(`repeated keys ${duplicateKeys.join(', ')}: which value counts is ambiguous (kubectl rejects such manifests)`);
+        // Applications and ApplicationSets without image-updater configuration are not looked at; with
+        // a repeated key, the value that does not count may be the one that configures it.
+        if (repeated && (isCr || ((isApp || isAppSet) && mentionsUpdater))) {
+            this.error({ ...where, ...(name && { app: name }) }, repeated);
         }
         else if (isApp) {
-            this.guard({ ...where, ...(name && { app: name }) }, () => {
-                const manifest = parseApplication(value, this.options.argocdNamespace);
-                this.apps.push({ ...where, app: manifest.name, manifest });
+            let manifest;
+            try {
+                manifest = parseApplication(value, this.options.argocdNamespace);
+            }
+            catch (e) {
+                // Without a name it cannot be selected by an ImageUpdater either.
+                if (hasUpdaterAnnotations(rawAnnotations(value)))
+                    this.error({ ...where, ...(name && { app: name }) }, e);
+                return;
+            }
+            this.apps.push({
+                ...where,
+                app: manifest.name,
+                manifest,
+                value,
+                ...(repeated && { defect: repeated })
             });
         }
         else if (isCr) {
@@ -16648,6 +16722,7 @@ class Discovery {
                 const owner = path.at(-1) === 'annotations' && path.length > 1 && path.at(-2) !== 'metadata' ? path.at(-2) : app;
                 this.result.skipped.push({
                     app: owner,
+                    file: where.file,
                     reason: `${where.file} document ${where.doc}: ${what} is not an Argo CD Application, so its ` +
                         `argocd-image-updater annotations at ${path.join('.')} are not read; put them on the Application`
                 });
@@ -16658,11 +16733,12 @@ class Discovery {
         for (const found of this.apps) {
             this.guard({ file: found.file, doc: found.doc, app: found.app }, () => this.resolveApp(found));
         }
-        for (const { cr, matched, used } of this.crs) {
+        for (const { cr, file, matched, used } of this.crs) {
             if (used)
                 continue;
             this.result.skipped.push({
                 app: cr.name,
+                file,
                 reason: matched
                     ? `ImageUpdater ${cr.name}: every Application it selects takes its settings from a more specific applicationRef or has no image-list for useAnnotations`
                     : `ImageUpdater ${cr.name} selects no Application in namespace ${cr.namespaces.join(' or ')} among the scanned manifests`
@@ -16672,7 +16748,7 @@ class Discovery {
     resolveApp(found) {
         const { manifest } = found;
         for (const { reason } of lookalikeKeys(manifest.annotations)) {
-            this.result.skipped.push({ app: found.app, reason });
+            this.result.skipped.push({ app: found.app, file: found.file, reason });
         }
         const candidates = this.crs
             .filter((c) => c.cr.namespaces.includes(manifest.namespace))
@@ -16695,6 +16771,7 @@ class Discovery {
             const names = [...new Set(candidates.map(({ c }) => c.cr.name))].join(', ');
             this.result.skipped.push({
                 app: found.app,
+                file: found.file,
                 reason: `ImageUpdater ${names} selects it with useAnnotations, but it has no ${IMAGE_LIST} annotation`
             });
         }
@@ -16703,6 +16780,7 @@ class Discovery {
         else if (hasUpdaterAnnotations(manifest.annotations)) {
             this.result.skipped.push({
                 app: found.app,
+                file: found.file,
                 reason: `it has argocd-image-updater annotations but no ${IMAGE_LIST} annotation`
             });
         }
@@ -16725,6 +16803,7 @@ class Discovery {
             else
                 this.result.skipped.push({
                     app: found.app,
+                    file: found.file,
                     ...(note.alias && { alias: note.alias }),
                     reason: note.reason
                 });
@@ -16737,12 +16816,17 @@ class Discovery {
         if (hasUpdaterAnnotations(found.manifest.annotations)) {
             this.result.skipped.push({
                 app: found.app,
+                file: found.file,
                 reason: `its argocd-image-updater annotations are ignored: ${by} configures it`
             });
         }
         const raws = refImages(c.cr, ref);
         if (!raws.length) {
-            this.result.skipped.push({ app: found.app, reason: `${by} selects it but lists no images` });
+            this.result.skipped.push({
+                app: found.app,
+                file: c.file,
+                reason: `${by} selects it but lists no images`
+            });
             return;
         }
         const origin = { kind: 'imageupdater', name: c.cr.name, file: c.file };
@@ -16757,10 +16841,25 @@ class Discovery {
         catch (e) {
             return this.error(where, e);
         }
+        const appWhere = { file: found.file, doc: found.doc, app: found.app };
+        if (found.defect)
+            return this.error(appWhere, found.defect);
+        let sources;
+        try {
+            sources = parseSources(found.value);
+        }
+        catch (e) {
+            return this.error(appWhere, e);
+        }
         const images = [];
         for (const raw of raws) {
             if (raw.unsupported) {
-                this.result.skipped.push({ app: found.app, alias: raw.alias, reason: raw.unsupported });
+                this.result.skipped.push({
+                    app: found.app,
+                    file: where.file,
+                    alias: raw.alias,
+                    reason: raw.unsupported
+                });
                 continue;
             }
             try {
@@ -16777,7 +16876,7 @@ class Discovery {
         if (!images.length)
             return;
         const { manifest } = found;
-        const { source, skipReason } = chooseSource(manifest, writeBack, this.options.repository);
+        const { source, skipReason } = chooseSource(sources, writeBack, this.options.repository);
         this.result.specs.push({
             file: found.file,
             doc: found.doc,
@@ -16790,6 +16889,10 @@ class Discovery {
             ...(skipReason && { skipReason })
         });
     }
+}
+/** A file under a `templates/` folder with template actions: a chart's template, meaningless unrendered. */
+function isHelmTemplate(file) {
+    return /(^|\/)templates\//.test(file.path) && file.content.includes('{{');
 }
 /** Paths of the mappings that hold argocd-image-updater annotation keys, anywhere in a document. */
 function updaterAnnotationPaths(value, path = []) {
@@ -16986,8 +17089,8 @@ function expandRange(body) {
 const DEFAULT_GLOBS = ['**/*.yaml', '**/*.yml'];
 /**
  * Files matching any glob (see path-glob.ts; dotfiles included) and no `!negated` glob; no globs = every
- * `*.yaml`/`*.yml`. Never `.argocd-source-*` files (they are our output), nor the `templates/` of
- * a Helm chart (a `Chart.yaml` beside them): those are not manifests until rendered.
+ * `*.yaml`/`*.yml`. Never `.argocd-source-*` files (they are our output). Helm templates are
+ * selected too: discover reports those that carry image-updater configuration it cannot render.
  */
 function selectManifestFiles(paths, globs) {
     const clean = (glob) => glob.trim().replace(/^\.\//, '');
@@ -16995,8 +17098,6 @@ function selectManifestFiles(paths, globs) {
     const negative = globs.filter((g) => g.trim().startsWith('!')).map((g) => clean(g.trim().slice(1)));
     const include = compilePathGlobs(positive.length ? positive : DEFAULT_GLOBS);
     const exclude = compilePathGlobs(negative);
-    const charts = new Set(paths.filter((p) => /(^|\/)Chart\.yaml$/.test(p)).map((p) => p.slice(0, -'Chart.yaml'.length)));
-    const inChartTemplates = (path) => [...path.matchAll(/(?:^|\/)templates\//g)].some((m) => charts.has(path.slice(0, m.index + m[0].length - 'templates/'.length)));
     const seen = new Set();
     return paths.filter((path) => {
         const file = path.replace(/^\.\//, '');
@@ -17004,7 +17105,7 @@ function selectManifestFiles(paths, globs) {
         if (seen.has(file) || base.startsWith('.argocd-source-'))
             return false;
         seen.add(file);
-        return include(file) && !exclude(file) && !inChartTemplates(file);
+        return include(file) && !exclude(file);
     });
 }
 
@@ -17030,6 +17131,19 @@ function joinRepoPath(...parts) {
     }
     return out.join('/');
 }
+/** Every directory that holds a file, at any depth (`''` is the root). */
+function directoriesOf(paths) {
+    const dirs = new Set(['']);
+    for (const path of paths) {
+        for (let at = path.lastIndexOf('/'); at > 0; at = path.lastIndexOf('/', at - 1)) {
+            const dir = path.slice(0, at);
+            if (dirs.has(dir))
+                break;
+            dirs.add(dir);
+        }
+    }
+    return dirs;
+}
 
 ;// CONCATENATED MODULE: ./src/repo/app-type.ts
 // App type from git (design §4): the Application's own helm/kustomize settings, else the files at
@@ -17044,8 +17158,11 @@ async function findKustomizationFile(dir, read) {
     const found = await Promise.all(paths.map(read));
     return paths[found.findIndex((text) => text !== undefined)];
 }
-/** Reads at most four files (never lists the repo), so it stays cheap over the GitHub API. */
-async function detectAppType(source, repo) {
+/**
+ * Reads at most four files (never lists the repo), so it stays cheap over the GitHub API. `dirs`,
+ * the directories of the run's listing, tells a missing source path from a plain-manifest one.
+ */
+async function detectAppType(source, repo, dirs) {
     if (source.chart || source.helm)
         return 'helm';
     if (source.kustomize)
@@ -17060,7 +17177,12 @@ async function detectAppType(source, repo) {
     ]);
     if (chart !== undefined)
         return 'helm';
-    return kustomization ? 'kustomize' : 'directory';
+    if (kustomization)
+        return 'kustomize';
+    if (dirs && !dirs.has(dir)) {
+        throw new model/* SpecError */.G(`source path "${source.path}" does not exist in the repository (no file under ${dir})`, 'spec.source.path');
+    }
+    return 'directory';
 }
 
 ;// CONCATENATED MODULE: ./src/yaml/lines.ts
@@ -18333,10 +18455,17 @@ function sourceDir(spec) {
         throw new model/* SpecError */.G(`source path "${spec.source.path}" escapes the repository`, 'spec.source.path');
     return dir;
 }
+/** How a target was found, for messages: relative targets join the source path. */
+function joinedFrom(dir, path) {
+    return path.startsWith('/')
+        ? `"${path}" from the repository root`
+        : `source path "${dir || '.'}" + "${path}"`;
+}
 function targetPath(dir, path) {
     const joined = joinRepoPath(dir, path);
-    if (joined === undefined)
-        throw new model/* SpecError */.G(`write-back target "${path}" escapes the repository`, 'write-back-target');
+    if (joined === undefined) {
+        throw new model/* SpecError */.G(`write-back target ${joinedFrom(dir, path)} escapes the repository`, 'write-back-target');
+    }
     return joined;
 }
 /** Where the app's versions live in git: relative target paths join the source path, `/abs` is from the root. */
@@ -18358,11 +18487,26 @@ async function resolveTarget(spec, argocdNamespace, read) {
         }
     }
 }
-/** Argo CD ignores .argocd-source files of directory apps: such an app needs another target. */
-function assertWritable(spec, appType) {
-    if (appType === 'directory' && spec.writeBack.target.kind === 'argocd-source') {
-        throw new model/* SpecError */.G('directory apps cannot be updated via .argocd-source: use a kustomization or helmvalues write-back target', 'write-back-target');
-    }
+/** Argo CD ignores .argocd-source files of directory apps. */
+const noArgocdSource = () => new model/* SpecError */.G('directory apps cannot be updated via .argocd-source: use a kustomization or helmvalues write-back target', 'write-back-target');
+/** The kustomization file a `kustomization` target names, or why there is none. */
+function kustomizationFile(spec, target, appType) {
+    if (target.file)
+        return target.file;
+    const path = spec.writeBack.target.kind === 'kustomization' ? (spec.writeBack.target.path ?? '') : '';
+    throw new model/* SpecError */.G(`no kustomization file in "${target.dir || '/'}" (${joinedFrom(sourceDir(spec), path)}; a ${appType} app)`, 'write-back-target');
+}
+/**
+ * Every check that needs no registry, so that an app that could not be written is refused before
+ * any registry request: a directory app needs a target other than .argocd-source, and the target
+ * must lie inside the repo (and name a kustomization, for that kind).
+ */
+async function assertWritable(spec, appType, argocdNamespace, read) {
+    if (appType === 'directory' && spec.writeBack.target.kind === 'argocd-source')
+        throw noArgocdSource();
+    const target = await resolveTarget(spec, argocdNamespace, read);
+    if (target.kind === 'kustomization')
+        kustomizationFile(spec, target, appType);
 }
 async function planEdits(input) {
     const { spec, appType, files } = input;
@@ -18376,9 +18520,9 @@ async function planEdits(input) {
     let edited;
     switch (target.kind) {
         case 'argocd-source':
-            assertWritable(spec, appType);
+            if (appType === 'directory')
+                throw noArgocdSource();
             file = target.file;
-            // assertWritable refused directory apps.
             edited = editArgocdSource({
                 file,
                 before: await files.yaml(file),
@@ -18388,11 +18532,10 @@ async function planEdits(input) {
             });
             break;
         case 'kustomization': {
-            const before = target.file === undefined ? undefined : await files.yaml(target.file);
-            if (!target.file || !before) {
-                throw new model/* SpecError */.G(`no kustomization file in "${target.dir || '/'}"`, 'write-back-target');
-            }
-            file = target.file;
+            file = kustomizationFile(spec, target, appType);
+            const before = await files.yaml(file);
+            if (!before)
+                throw new model/* SpecError */.G(`${file} cannot be read`, 'write-back-target');
             edited = editKustomization(before, updates);
             break;
         }
@@ -19019,12 +19162,14 @@ class YamlFiles {
 
 
 
+
 async function run(options) {
     const started = Date.now();
     const { repo, inputs } = options;
     const errors = [];
     const skipped = [];
-    const paths = selectManifestFiles(await repo.list(), inputs.applications);
+    const listed = await repo.list();
+    const paths = selectManifestFiles(listed, inputs.applications);
     const manifests = await Promise.all(paths.map(async (path) => ({ path, content: (await repo.read(path)) ?? '' })));
     const found = discover(manifests, {
         repository: inputs.repository,
@@ -19033,17 +19178,26 @@ async function run(options) {
     errors.push(...found.errors);
     skipped.push(...found.skipped);
     const pushed = pushedTags(inputs.images, errors);
+    const dirs = directoriesOf(listed);
     // Current versions are read from the base revision; its parses are shared by every app.
     const baseFiles = new YamlFiles((path) => repo.read(path));
     const metadata = options.metadata ?? new images_metadata/* ImageMetadata */.tV(options.registry);
     const specs = found.specs.filter((spec) => !pushed || options.planAll || spec.images.some((image) => pushed.has((0,images_ref/* imageKey */.p2)(image.image))));
     const apps = await Promise.all(specs.map(async (spec) => {
-        const app = await planApp(spec, { ...options, metadata, files: baseFiles, pushed, errors, skipped });
+        const app = await planApp(spec, {
+            ...options,
+            metadata,
+            files: baseFiles,
+            dirs,
+            pushed,
+            errors,
+            skipped
+        });
         if (!options.review || !app.changes.length)
             return app;
         try {
             const reviewed = await options.review(spec, app.changes);
-            skipped.push(...reviewed.skipped);
+            skipped.push(...reviewed.skipped.map((s) => ({ ...s, file: spec.file })));
             app.changes = reviewed.keep;
         }
         catch (err) {
@@ -19099,6 +19253,7 @@ async function run(options) {
         errors: errors.map((e) => ({ ...e, message: clip(e.message), ...(e.field && { field: clip(e.field) }) })),
         edits,
         changed: edits.length > 0,
+        searched: { globs: inputs.applications, files: paths.length },
         stats: {
             applications: specs.length,
             images: specs.reduce((n, s) => n + s.images.length, 0),
@@ -19116,22 +19271,23 @@ async function planApp(spec, ctx) {
         planned: new Map()
     };
     if (spec.skipReason || !spec.source) {
-        ctx.skipped.push({ app: spec.app, reason: spec.skipReason ?? 'no source to write to' });
+        ctx.skipped.push({ app: spec.app, file: spec.file, reason: spec.skipReason ?? 'no source to write to' });
         return result;
     }
     const deployed = deployedFrom(spec);
     if (ctx.baseBranch && deployed && deployed !== ctx.baseBranch) {
         ctx.skipped.push({
             app: spec.app,
+            file: spec.file,
             reason: `deploys from ${deployed}, not ${ctx.baseBranch}: a run with base-branch: ${deployed} updates it`
         });
         return result;
     }
     let appType;
     try {
-        appType = await detectAppType(spec.source, ctx.repo);
+        appType = await detectAppType(spec.source, ctx.repo, ctx.dirs);
         // Refused before any registry request: nothing planned could be written.
-        assertWritable(spec, appType);
+        await assertWritable(spec, appType, ctx.inputs.argocdNamespace, ctx.files.read);
     }
     catch (err) {
         ctx.errors.push(toRunError(err, spec));
@@ -19159,7 +19315,7 @@ async function planApp(spec, ctx) {
                 metadata: ctx.metadata
             });
             if (selection.kind === 'skip') {
-                ctx.skipped.push({ app: spec.app, alias: image.alias, reason: selection.reason });
+                ctx.skipped.push({ app: spec.app, file: spec.file, alias: image.alias, reason: selection.reason });
                 return;
             }
             if (selection.kind === 'current')
@@ -21712,7 +21868,24 @@ function splitLines(text) {
     return result;
 }
 
+;// CONCATENATED MODULE: ./src/report/headline.ts
+function headline(result) {
+    if (result.updates.length)
+        return undefined;
+    const { files, globs } = result.searched;
+    if (!result.apps.length) {
+        const where = globs.length ? `matching ${globs.join(', ')}` : '(every *.yaml and *.yml)';
+        return (`No Application with argocd-image-updater configuration was found in ${files} manifest ` +
+            `file(s) ${where}.`);
+    }
+    const checked = result.apps.filter((a) => a.appType !== undefined).length;
+    if (!checked)
+        return 'Nothing was checked: every application was skipped or failed (see below).';
+    return `Everything is up to date (${checked} application(s) checked).`;
+}
+
 ;// CONCATENATED MODULE: ./src/report/text.ts
+
 
 
 /** The CLI's human-readable report: the plan, then what was skipped or failed, then the files. */
@@ -21735,12 +21908,13 @@ function renderText(result, options) {
             lines.push(`  ${escape_printable(c.alias)}: ${escape_printable(c.image)}  ${c.from === null ? '(current version not found in git)' : escape_printable(c.from)} -> ${escape_printable(c.to)}  [${c.strategy}]  ${escape_printable(c.file)}`);
         }
     }
-    if (!result.updates.length)
-        lines.push('', 'Everything is up to date.');
+    const verdict = headline(result);
+    if (verdict)
+        lines.push('', escape_printable(verdict));
     if (result.skipped.length) {
         lines.push('', 'Skipped:');
         for (const s of result.skipped)
-            lines.push(`  ${escape_printable(s.app)}${s.alias ? `/${escape_printable(s.alias)}` : ''}: ${escape_printable(s.reason)}`);
+            lines.push(`  ${s.file ? `${escape_printable(s.file)} ` : ''}${escape_printable(s.app)}${s.alias ? `/${escape_printable(s.alias)}` : ''}: ${escape_printable(s.reason)}`);
     }
     if (result.errors.length) {
         lines.push('', 'Errors:');

@@ -14,16 +14,24 @@ import {
   type YamlMap
 } from './fields.js';
 
+/** What selects an Application (name, namespace, labels) and configures it (annotations). */
 export interface Application {
   name: string;
   namespace: string;
   labels: Record<string, string>;
   annotations: Record<string, unknown>;
-  /** `spec.sources` when non-empty (Argo CD ignores `spec.source` then), else `[spec.source]`. */
-  sources: AppSource[];
 }
 
-/** Throws SpecError naming the field when the manifest is malformed. */
+/**
+ * The annotations of a manifest, read without judging anything else: an Application without
+ * image-updater configuration is not ours to find fault with.
+ */
+export function rawAnnotations(doc: YamlMap): Record<string, unknown> {
+  const metadata = isMap(doc.metadata) ? doc.metadata : {};
+  return isMap(metadata.annotations) ? metadata.annotations : {};
+}
+
+/** Name, namespace, labels and annotations; throws SpecError naming the field when malformed. */
 export function parseApplication(doc: YamlMap, argocdNamespace: string): Application {
   const metadata = optMap(doc, 'metadata', 'metadata');
   if (!metadata) throw new SpecError('expected a mapping with name', 'metadata');
@@ -32,15 +40,22 @@ export function parseApplication(doc: YamlMap, argocdNamespace: string): Applica
   const namespace = given ? kubernetesName(given, 'namespace', 'metadata.namespace') : argocdNamespace;
   const labels = stringMap(metadata, 'labels', 'metadata.labels');
   const annotations = optMap(metadata, 'annotations', 'metadata.annotations') ?? {};
+  return { name, namespace, labels, annotations };
+}
+
+/**
+ * `spec.sources` when non-empty (Argo CD ignores `spec.source` then), else `[spec.source]`. Read
+ * only for configured apps; throws SpecError naming the field.
+ */
+export function parseSources(doc: YamlMap): AppSource[] {
   const spec = optMap(doc, 'spec', 'spec');
   if (!spec) throw new SpecError('expected a mapping', 'spec');
   const list = optList(spec, 'sources', 'spec.sources') ?? [];
-  const sources = list.length
+  return list.length
     ? list.map((s, i) => parseSource(s, `spec.sources[${i}]`))
     : spec.source !== undefined && spec.source !== null
       ? [parseSource(spec.source, 'spec.source')]
       : [];
-  return { name, namespace, labels, annotations, sources };
 }
 
 /** DNS-1123 subdomain (object names) and label (namespaces), as the API server enforces them. */
@@ -136,36 +151,36 @@ export function sameRepo(url: string, repository: string): boolean {
  * used for its parameters.
  */
 export function chooseSource(
-  app: Application,
+  sources: AppSource[],
   writeBack: WriteBackConfig,
   repository: string | undefined
 ): { source?: AppSource; skipReason?: string } {
-  if (!app.sources.length) return { skipReason: 'the Application has no spec.source or spec.sources' };
+  if (!sources.length) return { skipReason: 'the Application has no spec.source or spec.sources' };
   const ours = (url: string) => repository === undefined || sameRepo(url, repository);
   const namedByGitRepository = writeBack.repository !== undefined && ours(writeBack.repository);
-  const withPath = app.sources.filter((s) => s.path !== undefined);
+  const withPath = sources.filter((s) => s.path !== undefined);
   let pool = withPath.filter((s) => ours(s.repoURL));
   if (!pool.length && namedByGitRepository) pool = withPath;
-  const prefer = (sources: AppSource[]) => {
+  const prefer = (among: AppSource[]) => {
     const { kind } = writeBack.target;
     return (
-      (kind === 'kustomization' && sources.find((s) => s.kustomize)) ||
-      (kind === 'helmvalues' && sources.find((s) => s.helm || s.chart)) ||
-      sources.find((s) => s.helm || s.kustomize) ||
-      sources[0]
+      (kind === 'kustomization' && among.find((s) => s.kustomize)) ||
+      (kind === 'helmvalues' && among.find((s) => s.helm || s.chart)) ||
+      among.find((s) => s.helm || s.kustomize) ||
+      among[0]
     );
   };
   if (pool.length) return { source: prefer(pool) };
 
-  const urls = app.sources.map((s) => s.repoURL).join(', ');
-  if (!namedByGitRepository && !app.sources.some((s) => ours(s.repoURL))) {
+  const urls = sources.map((s) => s.repoURL).join(', ');
+  if (!namedByGitRepository && !sources.some((s) => ours(s.repoURL))) {
     const gitRepo = writeBack.repository
       ? ` and git-repository ${writeBack.repository} does not name it`
       : '';
     return { skipReason: `source repoURL ${urls} is not ${repository}${gitRepo}` };
   }
   const { target } = writeBack;
-  if (target.kind !== 'argocd-source' && target.path?.startsWith('/')) return { source: prefer(app.sources) };
+  if (target.kind !== 'argocd-source' && target.path?.startsWith('/')) return { source: prefer(sources) };
   return {
     skipReason:
       `no source from ${repository ?? 'this repo'} has a path (a chart or ref source holds no .argocd-source file); ` +

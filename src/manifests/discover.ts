@@ -2,7 +2,7 @@
 // collected from every file first, then each Application gets its configuration from the most
 // specific matching applicationRef, else from its own annotations. Problems become RunErrors
 // scoped to one image, app or document; discover itself never throws.
-import { SpecError, type DiscoverResult, type RunError, type UpdateSpec } from '../model.js';
+import { SpecError, type AppSource, type DiscoverResult, type RunError, type UpdateSpec } from '../model.js';
 import {
   annotationImages,
   annotationWriteBack,
@@ -12,7 +12,13 @@ import {
   PREFIX
 } from './annotations.js';
 import { lookalikeKeys } from './lookalike.js';
-import { chooseSource, parseApplication, type Application } from './application.js';
+import {
+  chooseSource,
+  parseApplication,
+  parseSources,
+  rawAnnotations,
+  type Application
+} from './application.js';
 import { isMap, type YamlMap } from './fields.js';
 import {
   parseImageUpdater,
@@ -48,6 +54,10 @@ interface Where {
 interface FoundApp extends Where {
   app: string;
   manifest: Application;
+  /** The whole document: its sources are read only once something configures the app. */
+  value: YamlMap;
+  /** A defect that matters only if something configures the app. */
+  defect?: SpecError;
 }
 
 interface FoundCr extends Where {
@@ -84,6 +94,18 @@ class Discovery {
   }
 
   collect(file: ManifestFile): void {
+    if (isHelmTemplate(file)) {
+      if (file.content.includes(UPDATER_GROUP)) {
+        this.result.skipped.push({
+          app: file.path,
+          file: file.path,
+          reason:
+            `${file.path} is a Helm template, not rendered: the argocd-image-updater configuration in it is ` +
+            'not read; annotate the rendered Applications in a plain manifest, or configure them with an ImageUpdater CR'
+        });
+      }
+      return;
+    }
     // Documents that never mention argoproj.io (a Helm chart template, a values file) are not
     // ours to judge, and are not even parsed.
     for (const doc of loadYamlDocuments(file.content)) {
@@ -91,20 +113,32 @@ class Discovery {
       if (doc.tooLarge !== undefined) {
         this.result.skipped.push({
           app: file.path,
+          file: file.path,
           reason:
             `${file.path} document ${doc.index} is ${(doc.tooLarge / 1024 / 1024).toFixed(1)} MB, more than the ` +
             `${MAX_OBJECT_CHARS / 1024 / 1024} MiB Kubernetes accepts for one object, so it is no Application; not read`
         });
       } else if (doc.problems.length) {
         const more = doc.problems.length > 1 ? ` (and ${doc.problems.length - 1} more)` : '';
-        this.error(where, new SpecError(`YAML does not parse: ${doc.problems[0]}${more}`));
+        const problem = `YAML does not parse: ${doc.problems[0]}${more}`;
+        // Without a parse nothing says whether it is configured; one that never names the updater is not failed for.
+        if (doc.mentionsUpdater) this.error(where, new SpecError(problem));
+        else {
+          this.result.skipped.push({
+            app: file.path,
+            file: file.path,
+            reason: `${file.path} document ${doc.index}: ${problem}; it names no argocd-image-updater setting, so it is not read`
+          });
+        }
       } else if (isMap(doc.value)) {
-        this.guard(where, () => this.collectDoc(where, doc.value as YamlMap, doc.duplicateKeys));
+        this.guard(where, () =>
+          this.collectDoc(where, doc.value as YamlMap, doc.duplicateKeys, doc.mentionsUpdater)
+        );
       }
     }
   }
 
-  private collectDoc(where: Where, value: YamlMap, duplicateKeys: string[]): void {
+  private collectDoc(where: Where, value: YamlMap, duplicateKeys: string[], mentionsUpdater: boolean): void {
     const [group] = String(value.apiVersion ?? '').split('/');
     const kind = typeof value.kind === 'string' ? value.kind : undefined;
     const metadata = isMap(value.metadata) ? value.metadata : {};
@@ -113,13 +147,31 @@ class Discovery {
     const isApp = group === ARGO_GROUP && kind === 'Application';
     const isAppSet = group === ARGO_GROUP && kind === 'ApplicationSet';
     const isCr = group === UPDATER_GROUP && kind === 'ImageUpdater';
-    if ((isApp || isAppSet || isCr) && duplicateKeys.length) {
-      const message = `repeated keys ${duplicateKeys.join(', ')}: which value counts is ambiguous (kubectl rejects such manifests)`;
-      this.error({ ...where, ...(name && { app: name }) }, new SpecError(message));
+    const repeated =
+      duplicateKeys.length > 0 &&
+      new SpecError(
+        `repeated keys ${duplicateKeys.join(', ')}: which value counts is ambiguous (kubectl rejects such manifests)`
+      );
+    // Applications and ApplicationSets without image-updater configuration are not looked at; with
+    // a repeated key, the value that does not count may be the one that configures it.
+    if (repeated && (isCr || ((isApp || isAppSet) && mentionsUpdater))) {
+      this.error({ ...where, ...(name && { app: name }) }, repeated);
     } else if (isApp) {
-      this.guard({ ...where, ...(name && { app: name }) }, () => {
-        const manifest = parseApplication(value, this.options.argocdNamespace);
-        this.apps.push({ ...where, app: manifest.name, manifest });
+      let manifest: Application;
+      try {
+        manifest = parseApplication(value, this.options.argocdNamespace);
+      } catch (e) {
+        // Without a name it cannot be selected by an ImageUpdater either.
+        if (hasUpdaterAnnotations(rawAnnotations(value)))
+          this.error({ ...where, ...(name && { app: name }) }, e);
+        return;
+      }
+      this.apps.push({
+        ...where,
+        app: manifest.name,
+        manifest,
+        value,
+        ...(repeated && { defect: repeated })
       });
     } else if (isCr) {
       let cr: ImageUpdater;
@@ -148,6 +200,7 @@ class Discovery {
           path.at(-1) === 'annotations' && path.length > 1 && path.at(-2) !== 'metadata' ? path.at(-2)! : app;
         this.result.skipped.push({
           app: owner,
+          file: where.file,
           reason:
             `${where.file} document ${where.doc}: ${what} is not an Argo CD Application, so its ` +
             `argocd-image-updater annotations at ${path.join('.')} are not read; put them on the Application`
@@ -160,10 +213,11 @@ class Discovery {
     for (const found of this.apps) {
       this.guard({ file: found.file, doc: found.doc, app: found.app }, () => this.resolveApp(found));
     }
-    for (const { cr, matched, used } of this.crs) {
+    for (const { cr, file, matched, used } of this.crs) {
       if (used) continue;
       this.result.skipped.push({
         app: cr.name,
+        file,
         reason: matched
           ? `ImageUpdater ${cr.name}: every Application it selects takes its settings from a more specific applicationRef or has no image-list for useAnnotations`
           : `ImageUpdater ${cr.name} selects no Application in namespace ${cr.namespaces.join(' or ')} among the scanned manifests`
@@ -174,7 +228,7 @@ class Discovery {
   private resolveApp(found: FoundApp): void {
     const { manifest } = found;
     for (const { reason } of lookalikeKeys(manifest.annotations)) {
-      this.result.skipped.push({ app: found.app, reason });
+      this.result.skipped.push({ app: found.app, file: found.file, reason });
     }
     const candidates = this.crs
       .filter((c) => c.cr.namespaces.includes(manifest.namespace))
@@ -193,12 +247,14 @@ class Discovery {
       const names = [...new Set(candidates.map(({ c }) => c.cr.name))].join(', ');
       this.result.skipped.push({
         app: found.app,
+        file: found.file,
         reason: `ImageUpdater ${names} selects it with useAnnotations, but it has no ${IMAGE_LIST} annotation`
       });
     } else if (hasImageList) this.fromAnnotations(found);
     else if (hasUpdaterAnnotations(manifest.annotations)) {
       this.result.skipped.push({
         app: found.app,
+        file: found.file,
         reason: `it has argocd-image-updater annotations but no ${IMAGE_LIST} annotation`
       });
     }
@@ -220,6 +276,7 @@ class Discovery {
       } else
         this.result.skipped.push({
           app: found.app,
+          file: found.file,
           ...(note.alias && { alias: note.alias }),
           reason: note.reason
         });
@@ -233,12 +290,17 @@ class Discovery {
     if (hasUpdaterAnnotations(found.manifest.annotations)) {
       this.result.skipped.push({
         app: found.app,
+        file: found.file,
         reason: `its argocd-image-updater annotations are ignored: ${by} configures it`
       });
     }
     const raws = refImages(c.cr, ref);
     if (!raws.length) {
-      this.result.skipped.push({ app: found.app, reason: `${by} selects it but lists no images` });
+      this.result.skipped.push({
+        app: found.app,
+        file: c.file,
+        reason: `${by} selects it but lists no images`
+      });
       return;
     }
     const origin = { kind: 'imageupdater' as const, name: c.cr.name, file: c.file };
@@ -259,10 +321,23 @@ class Discovery {
     } catch (e) {
       return this.error(where, e);
     }
+    const appWhere = { file: found.file, doc: found.doc, app: found.app };
+    if (found.defect) return this.error(appWhere, found.defect);
+    let sources: AppSource[];
+    try {
+      sources = parseSources(found.value);
+    } catch (e) {
+      return this.error(appWhere, e);
+    }
     const images: UpdateSpec['images'] = [];
     for (const raw of raws) {
       if (raw.unsupported) {
-        this.result.skipped.push({ app: found.app, alias: raw.alias, reason: raw.unsupported });
+        this.result.skipped.push({
+          app: found.app,
+          file: where.file,
+          alias: raw.alias,
+          reason: raw.unsupported
+        });
         continue;
       }
       try {
@@ -277,7 +352,7 @@ class Discovery {
     }
     if (!images.length) return;
     const { manifest } = found;
-    const { source, skipReason } = chooseSource(manifest, writeBack, this.options.repository);
+    const { source, skipReason } = chooseSource(sources, writeBack, this.options.repository);
     this.result.specs.push({
       file: found.file,
       doc: found.doc,
@@ -290,6 +365,11 @@ class Discovery {
       ...(skipReason && { skipReason })
     });
   }
+}
+
+/** A file under a `templates/` folder with template actions: a chart's template, meaningless unrendered. */
+function isHelmTemplate(file: ManifestFile): boolean {
+  return /(^|\/)templates\//.test(file.path) && file.content.includes('{{');
 }
 
 /** Paths of the mappings that hold argocd-image-updater annotation keys, anywhere in a document. */

@@ -295,13 +295,20 @@ function resolveHelm(raw: NonNullable<RawImage['helm']>): ImageSpec['helm'] {
 
 const TEMPLATE = /\{\{|\$\{/;
 
+/**
+ * A bare YAML file path, as Image Updater takes it: a Helm values file. `.argocd-source*` names
+ * and anything with a `:` (a mistyped `kind:path`) are not taken for one.
+ */
+const BARE_VALUES_PATH = /^[^:]*\.ya?ml$/s;
+
 export function parseWriteBackTarget(setting: Setting): WriteBackTarget {
   const value = text(setting);
   if (!value) return { kind: 'argocd-source' };
-  const match = /^(kustomization|helmvalues)(?::(.*))?$/s.exec(value);
+  const bare = BARE_VALUES_PATH.test(value) && !/(^|\/)\.argocd-source[^/]*$/.test(value);
+  const match = bare ? [value, 'helmvalues', value] : /^(kustomization|helmvalues)(?::(.*))?$/s.exec(value);
   if (!match) {
     throw new SpecError(
-      `unknown write-back target "${value}"; expected kustomization[:path] or helmvalues[:path]`,
+      `unknown write-back target "${value}"; expected kustomization[:path], helmvalues[:path] or the path of a Helm values file (*.yaml)`,
       setting.field
     );
   }

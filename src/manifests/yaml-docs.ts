@@ -13,6 +13,8 @@ export interface YamlDoc {
   duplicateKeys: string[];
   /** Set for a document too large to be a Kubernetes object: its size in characters. */
   tooLarge?: number;
+  /** Its text names the image updater (annotation prefix or CR group). */
+  mentionsUpdater: boolean;
 }
 
 /**
@@ -23,6 +25,8 @@ export const MAX_OBJECT_CHARS = 3 * 1024 * 1024;
 
 /** Group every Argo CD kind (and the image updater's CRs) is under. */
 const ARGO = 'argoproj.io';
+/** In every image-updater annotation key and in the ImageUpdater CR's group. */
+const UPDATER = 'argocd-image-updater';
 
 /**
  * Documents that mention argoproj.io, parsed one at a time (each node tree is dropped once its
@@ -31,11 +35,24 @@ const ARGO = 'argoproj.io';
 export function* loadYamlDocuments(content: string): Generator<YamlDoc> {
   // Filled while the next accepted document is sought, so yielded before it, in file order.
   const tooLarge: YamlDoc[] = [];
+  const updater = new Set<number>();
   const docs = yamlDocuments(content, {
     accept: (span, index) => {
       if (!span.includes(ARGO)) return false;
-      if (span.length <= MAX_OBJECT_CHARS) return true;
-      tooLarge.push({ index, value: undefined, problems: [], duplicateKeys: [], tooLarge: span.length });
+      const mentionsUpdater = span.includes(UPDATER);
+      if (span.length <= MAX_OBJECT_CHARS) {
+        if (mentionsUpdater) updater.add(index);
+        return true;
+      }
+      const size = span.length;
+      tooLarge.push({
+        index,
+        value: undefined,
+        problems: [],
+        duplicateKeys: [],
+        tooLarge: size,
+        mentionsUpdater
+      });
       return false;
     }
   });
@@ -51,7 +68,8 @@ export function* loadYamlDocuments(content: string): Generator<YamlDoc> {
         problems.push((e as Error).message);
       }
     }
-    yield { index: doc.index, value, problems, duplicateKeys: doc.repeatedKeys };
+    const mentionsUpdater = updater.has(doc.index);
+    yield { index: doc.index, value, problems, duplicateKeys: doc.repeatedKeys, mentionsUpdater };
   }
   yield* tooLarge.splice(0);
 }

@@ -19,8 +19,15 @@ export async function findKustomizationFile(
   return paths[found.findIndex((text) => text !== undefined)];
 }
 
-/** Reads at most four files (never lists the repo), so it stays cheap over the GitHub API. */
-export async function detectAppType(source: AppSource, repo: RepoSource): Promise<AppType> {
+/**
+ * Reads at most four files (never lists the repo), so it stays cheap over the GitHub API. `dirs`,
+ * the directories of the run's listing, tells a missing source path from a plain-manifest one.
+ */
+export async function detectAppType(
+  source: AppSource,
+  repo: RepoSource,
+  dirs?: ReadonlySet<string>
+): Promise<AppType> {
   if (source.chart || source.helm) return 'helm';
   if (source.kustomize) return 'kustomize';
   const dir = joinRepoPath(source.path ?? '');
@@ -32,5 +39,12 @@ export async function detectAppType(source: AppSource, repo: RepoSource): Promis
     findKustomizationFile(dir, read)
   ]);
   if (chart !== undefined) return 'helm';
-  return kustomization ? 'kustomize' : 'directory';
+  if (kustomization) return 'kustomize';
+  if (dirs && !dirs.has(dir)) {
+    throw new SpecError(
+      `source path "${source.path}" does not exist in the repository (no file under ${dir})`,
+      'spec.source.path'
+    );
+  }
+  return 'directory';
 }

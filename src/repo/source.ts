@@ -22,3 +22,16 @@ export function joinRepoPath(...parts: string[]): string | undefined {
   }
   return out.join('/');
 }
+
+/** Every directory that holds a file, at any depth (`''` is the root). */
+export function directoriesOf(paths: readonly string[]): Set<string> {
+  const dirs = new Set<string>(['']);
+  for (const path of paths) {
+    for (let at = path.lastIndexOf('/'); at > 0; at = path.lastIndexOf('/', at - 1)) {
+      const dir = path.slice(0, at);
+      if (dirs.has(dir)) break;
+      dirs.add(dir);
+    }
+  }
+  return dirs;
+}

@@ -3,6 +3,7 @@
 // registry answers must not be able to inject markup into the summary.
 
 import type { RunResult } from '../run.js';
+import { headline } from './headline.js';
 import { code, escapeHtml, link as htmlLink, preformatted } from './html.js';
 import { renderDiff } from './text.js';
 
@@ -33,7 +34,8 @@ export function renderSummary(result: RunResult, options: SummaryOptions): strin
   }
   if (options.commit) out.push(`Committed ${code(options.commit.slice(0, 12))} to the base branch.`, '');
   const changed = result.apps.filter((a) => a.changes.length);
-  if (!changed.length) out.push('Everything is up to date.', '');
+  const verdict = headline(result);
+  if (verdict) out.push(escapeHtml(verdict), '');
   for (const app of changed) {
     const pr = options.pullRequests.find((p) => p.app === app.spec.app);
     const link = pr?.url ? ` — ${htmlLink(`#${pr.number}`, pr.url)} (${escapeHtml(pr.operation)})` : '';
@@ -70,9 +72,10 @@ export function renderSummary(result: RunResult, options: SummaryOptions): strin
     out.push('');
   }
   if (result.skipped.length) {
-    out.push('### Skipped', '', '| App | Image | Reason |', '| --- | --- | --- |');
+    out.push('### Skipped', '', '| File | App | Image | Reason |', '| --- | --- | --- | --- |');
     for (const s of result.skipped) {
-      out.push(`| ${escapeHtml(s.app)} | ${escapeHtml(s.alias ?? '')} | ${escapeHtml(s.reason)} |`);
+      const cells = [s.file, s.app, s.alias, s.reason].map((v) => escapeHtml(v ?? ''));
+      out.push(`| ${cells.join(' | ')} |`);
     }
     out.push('');
   }

@@ -2,6 +2,7 @@ import { createTwoFilesPatch } from 'diff';
 import type { FileEdit } from '../model.js';
 import type { RunResult } from '../run.js';
 import { logLines, printable as p } from './escape.js';
+import { headline } from './headline.js';
 
 /** The CLI's human-readable report: the plan, then what was skipped or failed, then the files. */
 export function renderText(result: RunResult, options: { written: boolean }): string {
@@ -31,11 +32,14 @@ export function renderText(result: RunResult, options: { written: boolean }): st
       );
     }
   }
-  if (!result.updates.length) lines.push('', 'Everything is up to date.');
+  const verdict = headline(result);
+  if (verdict) lines.push('', p(verdict));
   if (result.skipped.length) {
     lines.push('', 'Skipped:');
     for (const s of result.skipped)
-      lines.push(`  ${p(s.app)}${s.alias ? `/${p(s.alias)}` : ''}: ${p(s.reason)}`);
+      lines.push(
+        `  ${s.file ? `${p(s.file)} ` : ''}${p(s.app)}${s.alias ? `/${p(s.alias)}` : ''}: ${p(s.reason)}`
+      );
   }
   if (result.errors.length) {
     lines.push('', 'Errors:');

@@ -9,7 +9,7 @@ import { parseYamlFile, type YamlFile } from '../yaml/file.js';
 import { getIn, getScalar, keyString } from '../yaml/path.js';
 import { scalarString } from '../yaml/scalar.js';
 import { helmImageParams } from './helmvalues.js';
-import type { ImageUpdate } from './index.js';
+import type { ImageUpdate } from './update.js';
 import { entryName, findEntry, kustomizeEntry, kustomizeImageName } from './kustomization.js';
 
 const PARAMETERS = ['helm', 'parameters'];

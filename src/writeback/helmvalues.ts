@@ -7,7 +7,7 @@ import type { ImageSpec } from '../model.js';
 import { YamlEditor, type Edited } from '../yaml/editor.js';
 import { parseYamlFile, type YamlFile } from '../yaml/file.js';
 import { getScalar, parseKeyPath } from '../yaml/path.js';
-import type { ImageUpdate } from './index.js';
+import type { ImageUpdate } from './update.js';
 
 export const DEFAULT_HELM_IMAGE_NAME = 'image.name';
 export const DEFAULT_HELM_IMAGE_TAG = 'image.tag';

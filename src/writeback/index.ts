@@ -9,13 +9,7 @@ import type { Read, YamlFiles } from '../yaml/files.js';
 import { argocdSourceFileName, editArgocdSource } from './argocd-source.js';
 import { editHelmValues } from './helmvalues.js';
 import { editKustomization } from './kustomization.js';
-
-/** One image's new version as written: `digest` is set only when it is written (digest strategy). */
-export interface ImageUpdate {
-  image: ImageSpec;
-  tag: string;
-  digest?: string;
-}
+import type { ImageUpdate } from './update.js';
 
 /** The file an app's versions are written to; `file` is undefined for a kustomization dir without one. */
 export type ResolvedTarget =
@@ -32,10 +26,21 @@ export function sourceDir(spec: UpdateSpec): string {
   return dir;
 }
 
+/** How a target was found, for messages: relative targets join the source path. */
+function joinedFrom(dir: string, path: string): string {
+  return path.startsWith('/')
+    ? `"${path}" from the repository root`
+    : `source path "${dir || '.'}" + "${path}"`;
+}
+
 function targetPath(dir: string, path: string): string {
   const joined = joinRepoPath(dir, path);
-  if (joined === undefined)
-    throw new SpecError(`write-back target "${path}" escapes the repository`, 'write-back-target');
+  if (joined === undefined) {
+    throw new SpecError(
+      `write-back target ${joinedFrom(dir, path)} escapes the repository`,
+      'write-back-target'
+    );
+  }
   return joined;
 }
 
@@ -63,14 +68,41 @@ export async function resolveTarget(
   }
 }
 
-/** Argo CD ignores .argocd-source files of directory apps: such an app needs another target. */
-export function assertWritable(spec: UpdateSpec, appType: AppType): void {
-  if (appType === 'directory' && spec.writeBack.target.kind === 'argocd-source') {
-    throw new SpecError(
-      'directory apps cannot be updated via .argocd-source: use a kustomization or helmvalues write-back target',
-      'write-back-target'
-    );
-  }
+/** Argo CD ignores .argocd-source files of directory apps. */
+const noArgocdSource = () =>
+  new SpecError(
+    'directory apps cannot be updated via .argocd-source: use a kustomization or helmvalues write-back target',
+    'write-back-target'
+  );
+
+/** The kustomization file a `kustomization` target names, or why there is none. */
+function kustomizationFile(
+  spec: UpdateSpec,
+  target: Extract<ResolvedTarget, { kind: 'kustomization' }>,
+  appType: AppType
+): string {
+  if (target.file) return target.file;
+  const path = spec.writeBack.target.kind === 'kustomization' ? (spec.writeBack.target.path ?? '') : '';
+  throw new SpecError(
+    `no kustomization file in "${target.dir || '/'}" (${joinedFrom(sourceDir(spec), path)}; a ${appType} app)`,
+    'write-back-target'
+  );
+}
+
+/**
+ * Every check that needs no registry, so that an app that could not be written is refused before
+ * any registry request: a directory app needs a target other than .argocd-source, and the target
+ * must lie inside the repo (and name a kustomization, for that kind).
+ */
+export async function assertWritable(
+  spec: UpdateSpec,
+  appType: AppType,
+  argocdNamespace: string,
+  read: Read
+): Promise<void> {
+  if (appType === 'directory' && spec.writeBack.target.kind === 'argocd-source') throw noArgocdSource();
+  const target = await resolveTarget(spec, argocdNamespace, read);
+  if (target.kind === 'kustomization') kustomizationFile(spec, target, appType);
 }
 
 export async function planEdits(input: {
@@ -91,9 +123,8 @@ export async function planEdits(input: {
   let edited: Edited;
   switch (target.kind) {
     case 'argocd-source':
-      assertWritable(spec, appType);
+      if (appType === 'directory') throw noArgocdSource();
       file = target.file;
-      // assertWritable refused directory apps.
       edited = editArgocdSource({
         file,
         before: await files.yaml(file),
@@ -103,11 +134,9 @@ export async function planEdits(input: {
       });
       break;
     case 'kustomization': {
-      const before = target.file === undefined ? undefined : await files.yaml(target.file);
-      if (!target.file || !before) {
-        throw new SpecError(`no kustomization file in "${target.dir || '/'}"`, 'write-back-target');
-      }
-      file = target.file;
+      file = kustomizationFile(spec, target, appType);
+      const before = await files.yaml(file);
+      if (!before) throw new SpecError(`${file} cannot be read`, 'write-back-target');
       edited = editKustomization(before, updates);
       break;
     }

@@ -8,7 +8,7 @@ import { YamlEditor, type Edited } from '../yaml/editor.js';
 import type { YamlFile } from '../yaml/file.js';
 import { getIn, getScalar } from '../yaml/path.js';
 import type { RenderValue } from '../yaml/render.js';
-import type { ImageUpdate } from './index.js';
+import type { ImageUpdate } from './update.js';
 
 /** The image name kustomize matches in the manifests. */
 export function kustomizeImageName(image: ImageSpec): string {
