@@ -46626,14 +46626,6 @@ function lookalikeKeys(annotations) {
 // the one source this repo can write (design §1).
 
 
-/**
- * The annotations of a manifest, read without judging anything else: an Application without
- * image-updater configuration is not ours to find fault with.
- */
-function rawAnnotations(doc) {
-    const metadata = isMap(doc.metadata) ? doc.metadata : {};
-    return isMap(metadata.annotations) ? metadata.annotations : {};
-}
 /** Name, namespace, labels and annotations; throws SpecError naming the field when malformed. */
 function parseApplication(doc, argocdNamespace) {
     const metadata = optMap(doc, 'metadata', 'metadata');
@@ -47143,7 +47135,11 @@ const MAX_OBJECT_CHARS = 3 * 1024 * 1024;
 /** Group every Argo CD kind (and the image updater's CRs) is under. */
 const ARGO = 'argoproj.io';
 /** In every image-updater annotation key and in the ImageUpdater CR's group. */
-const UPDATER = 'argocd-image-updater';
+const UPDATER = 'argocd-image-updater.argoproj.io';
+/** Whether `text` names the image updater at all: a cheap test before (or instead of) a parse. */
+function mentionsUpdater(text) {
+    return text.includes(UPDATER);
+}
 /**
  * Documents that mention argoproj.io, parsed one at a time (each node tree is dropped once its
  * value is taken); the others are skipped without building their trees.
@@ -47156,20 +47152,19 @@ function* loadYamlDocuments(content) {
         accept: (span, index) => {
             if (!span.includes(ARGO))
                 return false;
-            const mentionsUpdater = span.includes(UPDATER);
+            const named = mentionsUpdater(span);
             if (span.length <= MAX_OBJECT_CHARS) {
-                if (mentionsUpdater)
+                if (named)
                     updater.add(index);
                 return true;
             }
-            const size = span.length;
             tooLarge.push({
                 index,
                 value: undefined,
                 problems: [],
                 duplicateKeys: [],
-                tooLarge: size,
-                mentionsUpdater
+                tooLarge: span.length,
+                mentionsUpdater: named
             });
             return false;
         }
@@ -47187,8 +47182,13 @@ function* loadYamlDocuments(content) {
                 problems.push(e.message);
             }
         }
-        const mentionsUpdater = updater.has(doc.index);
-        yield { index: doc.index, value, problems, duplicateKeys: doc.repeatedKeys, mentionsUpdater };
+        yield {
+            index: doc.index,
+            value,
+            problems,
+            duplicateKeys: doc.repeatedKeys,
+            mentionsUpdater: updater.has(doc.index)
+        };
     }
     yield* tooLarge.splice(0);
 }
@@ -47238,7 +47238,7 @@ class Discovery {
     }
     collect(file) {
         if (isHelmTemplate(file)) {
-            if (file.content.includes(UPDATER_GROUP)) {
+            if (mentionsUpdater(file.content)) {
                 this.result.skipped.push({
                     app: file.path,
                     file: file.path,
@@ -47279,7 +47279,7 @@ class Discovery {
             }
         }
     }
-    collectDoc(where, value, duplicateKeys, mentionsUpdater) {
+    collectDoc(where, value, duplicateKeys, namesUpdater) {
         const [group] = String(value.apiVersion ?? '').split('/');
         const kind = typeof value.kind === 'string' ? value.kind : undefined;
         const metadata = isMap(value.metadata) ? value.metadata : {};
@@ -47292,7 +47292,7 @@ class Discovery {
             new SpecError(`repeated keys ${duplicateKeys.join(', ')}: which value counts is ambiguous (kubectl rejects such manifests)`);
         // Applications and ApplicationSets without image-updater configuration are not looked at; with
         // a repeated key, the value that does not count may be the one that configures it.
-        if (repeated && (isCr || ((isApp || isAppSet) && mentionsUpdater))) {
+        if (repeated && (isCr || ((isApp || isAppSet) && namesUpdater))) {
             this.error({ ...where, ...(name && { app: name }) }, repeated);
         }
         else if (isApp) {
@@ -47302,7 +47302,7 @@ class Discovery {
             }
             catch (e) {
                 // Without a name it cannot be selected by an ImageUpdater either.
-                if (hasUpdaterAnnotations(rawAnnotations(value)))
+                if (isMap(metadata.annotations) && hasUpdaterAnnotations(metadata.annotations))
                     this.error({ ...where, ...(name && { app: name }) }, e);
                 return;
             }
@@ -47330,6 +47330,7 @@ class Discovery {
             if (updaterAnnotationPaths(value).length) {
                 this.result.skipped.push({
                     app,
+                    file: where.file,
                     reason: `${where.file}: ApplicationSet ${app} carries argocd-image-updater annotations in its template; ` +
                         'ApplicationSet generators cannot be rendered here: annotate the generated Applications or use an ImageUpdater CR'
                 });
@@ -53508,7 +53509,7 @@ function renderText(result, options) {
     const lines = [];
     const { stats } = result;
     const requests = Object.values(stats.registryRequests).reduce((a, b) => a + b, 0);
-    lines.push(`${stats.applications} application(s), ${stats.images} image(s) checked in ${stats.durationMs} ms ` +
+    lines.push(`${stats.applications} application(s), ${stats.images} image(s) found in ${stats.durationMs} ms ` +
         `(${requests} registry request(s))`);
     const invalid = Object.entries(stats.invalidTags);
     if (invalid.length) {
@@ -53529,7 +53530,8 @@ function renderText(result, options) {
     if (result.skipped.length) {
         lines.push('', 'Skipped:');
         for (const s of result.skipped)
-            lines.push(`  ${s.file ? `${p(s.file)} ` : ''}${p(s.app)}${s.alias ? `/${p(s.alias)}` : ''}: ${p(s.reason)}`);
+            // A whole file skipped is named by its path alone.
+            lines.push(`  ${s.file && s.file !== s.app ? `${p(s.file)} ` : ''}${p(s.app)}${s.alias ? `/${p(s.alias)}` : ''}: ${p(s.reason)}`);
     }
     if (result.errors.length) {
         lines.push('', 'Errors:');

@@ -203,7 +203,11 @@ describeCorpus(`manifest corpus at ${corpusDir}`, () => {
       const result = discoverFile(named(number));
       expect(result.specs).toEqual([]);
       expect(result.skipped).toEqual([
-        { app: expect.any(String), reason: expect.stringContaining('ApplicationSet') }
+        {
+          app: expect.any(String),
+          file: expect.stringMatching(new RegExp(`^${number}-`)),
+          reason: expect.stringContaining('ApplicationSet')
+        }
       ]);
     }
   });

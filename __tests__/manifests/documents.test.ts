@@ -198,6 +198,7 @@ describe('document kinds', () => {
     expect(result.skipped).toEqual([
       {
         app: 'set',
+        file: 'f0.yaml',
         reason: expect.stringMatching(
           /ApplicationSet set carries .*annotate the generated Applications or use an ImageUpdater CR/
         )

@@ -22,15 +22,6 @@ export interface Application {
   annotations: Record<string, unknown>;
 }
 
-/**
- * The annotations of a manifest, read without judging anything else: an Application without
- * image-updater configuration is not ours to find fault with.
- */
-export function rawAnnotations(doc: YamlMap): Record<string, unknown> {
-  const metadata = isMap(doc.metadata) ? doc.metadata : {};
-  return isMap(metadata.annotations) ? metadata.annotations : {};
-}
-
 /** Name, namespace, labels and annotations; throws SpecError naming the field when malformed. */
 export function parseApplication(doc: YamlMap, argocdNamespace: string): Application {
   const metadata = optMap(doc, 'metadata', 'metadata');

@@ -12,13 +12,7 @@ import {
   PREFIX
 } from './annotations.js';
 import { lookalikeKeys } from './lookalike.js';
-import {
-  chooseSource,
-  parseApplication,
-  parseSources,
-  rawAnnotations,
-  type Application
-} from './application.js';
+import { chooseSource, parseApplication, parseSources, type Application } from './application.js';
 import { isMap, type YamlMap } from './fields.js';
 import {
   parseImageUpdater,
@@ -29,7 +23,7 @@ import {
   type ImageUpdater
 } from './imageupdater.js';
 import { resolveImage, resolveWriteBack, type RawImage, type RawWriteBack } from './settings.js';
-import { loadYamlDocuments, MAX_OBJECT_CHARS } from './yaml-docs.js';
+import { loadYamlDocuments, MAX_OBJECT_CHARS, mentionsUpdater } from './yaml-docs.js';
 
 export interface DiscoverOptions {
   /** `owner/name` or any URL form; undefined = every Application points at this repo. */
@@ -95,7 +89,7 @@ class Discovery {
 
   collect(file: ManifestFile): void {
     if (isHelmTemplate(file)) {
-      if (file.content.includes(UPDATER_GROUP)) {
+      if (mentionsUpdater(file.content)) {
         this.result.skipped.push({
           app: file.path,
           file: file.path,
@@ -138,7 +132,7 @@ class Discovery {
     }
   }
 
-  private collectDoc(where: Where, value: YamlMap, duplicateKeys: string[], mentionsUpdater: boolean): void {
+  private collectDoc(where: Where, value: YamlMap, duplicateKeys: string[], namesUpdater: boolean): void {
     const [group] = String(value.apiVersion ?? '').split('/');
     const kind = typeof value.kind === 'string' ? value.kind : undefined;
     const metadata = isMap(value.metadata) ? value.metadata : {};
@@ -154,7 +148,7 @@ class Discovery {
       );
     // Applications and ApplicationSets without image-updater configuration are not looked at; with
     // a repeated key, the value that does not count may be the one that configures it.
-    if (repeated && (isCr || ((isApp || isAppSet) && mentionsUpdater))) {
+    if (repeated && (isCr || ((isApp || isAppSet) && namesUpdater))) {
       this.error({ ...where, ...(name && { app: name }) }, repeated);
     } else if (isApp) {
       let manifest: Application;
@@ -162,7 +156,7 @@ class Discovery {
         manifest = parseApplication(value, this.options.argocdNamespace);
       } catch (e) {
         // Without a name it cannot be selected by an ImageUpdater either.
-        if (hasUpdaterAnnotations(rawAnnotations(value)))
+        if (isMap(metadata.annotations) && hasUpdaterAnnotations(metadata.annotations))
           this.error({ ...where, ...(name && { app: name }) }, e);
         return;
       }
@@ -186,6 +180,7 @@ class Discovery {
       if (updaterAnnotationPaths(value).length) {
         this.result.skipped.push({
           app,
+          file: where.file,
           reason:
             `${where.file}: ApplicationSet ${app} carries argocd-image-updater annotations in its template; ` +
             'ApplicationSet generators cannot be rendered here: annotate the generated Applications or use an ImageUpdater CR'

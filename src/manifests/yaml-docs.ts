@@ -26,7 +26,12 @@ export const MAX_OBJECT_CHARS = 3 * 1024 * 1024;
 /** Group every Argo CD kind (and the image updater's CRs) is under. */
 const ARGO = 'argoproj.io';
 /** In every image-updater annotation key and in the ImageUpdater CR's group. */
-const UPDATER = 'argocd-image-updater';
+const UPDATER = 'argocd-image-updater.argoproj.io';
+
+/** Whether `text` names the image updater at all: a cheap test before (or instead of) a parse. */
+export function mentionsUpdater(text: string): boolean {
+  return text.includes(UPDATER);
+}
 
 /**
  * Documents that mention argoproj.io, parsed one at a time (each node tree is dropped once its
@@ -39,19 +44,18 @@ export function* loadYamlDocuments(content: string): Generator<YamlDoc> {
   const docs = yamlDocuments(content, {
     accept: (span, index) => {
       if (!span.includes(ARGO)) return false;
-      const mentionsUpdater = span.includes(UPDATER);
+      const named = mentionsUpdater(span);
       if (span.length <= MAX_OBJECT_CHARS) {
-        if (mentionsUpdater) updater.add(index);
+        if (named) updater.add(index);
         return true;
       }
-      const size = span.length;
       tooLarge.push({
         index,
         value: undefined,
         problems: [],
         duplicateKeys: [],
-        tooLarge: size,
-        mentionsUpdater
+        tooLarge: span.length,
+        mentionsUpdater: named
       });
       return false;
     }
@@ -68,8 +72,13 @@ export function* loadYamlDocuments(content: string): Generator<YamlDoc> {
         problems.push((e as Error).message);
       }
     }
-    const mentionsUpdater = updater.has(doc.index);
-    yield { index: doc.index, value, problems, duplicateKeys: doc.repeatedKeys, mentionsUpdater };
+    yield {
+      index: doc.index,
+      value,
+      problems,
+      duplicateKeys: doc.repeatedKeys,
+      mentionsUpdater: updater.has(doc.index)
+    };
   }
   yield* tooLarge.splice(0);
 }

@@ -10,7 +10,7 @@ export function renderText(result: RunResult, options: { written: boolean }): st
   const { stats } = result;
   const requests = Object.values(stats.registryRequests).reduce((a, b) => a + b, 0);
   lines.push(
-    `${stats.applications} application(s), ${stats.images} image(s) checked in ${stats.durationMs} ms ` +
+    `${stats.applications} application(s), ${stats.images} image(s) found in ${stats.durationMs} ms ` +
       `(${requests} registry request(s))`
   );
   const invalid = Object.entries(stats.invalidTags);
@@ -37,8 +37,9 @@ export function renderText(result: RunResult, options: { written: boolean }): st
   if (result.skipped.length) {
     lines.push('', 'Skipped:');
     for (const s of result.skipped)
+      // A whole file skipped is named by its path alone.
       lines.push(
-        `  ${s.file ? `${p(s.file)} ` : ''}${p(s.app)}${s.alias ? `/${p(s.alias)}` : ''}: ${p(s.reason)}`
+        `  ${s.file && s.file !== s.app ? `${p(s.file)} ` : ''}${p(s.app)}${s.alias ? `/${p(s.alias)}` : ''}: ${p(s.reason)}`
       );
   }
   if (result.errors.length) {
