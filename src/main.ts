@@ -4,6 +4,7 @@
 import * as core from '@actions/core';
 import { createGitHubClient } from './github/client.js';
 import { UsageError, parseInputs, type Inputs } from './inputs.js';
+import { changeFiles } from './model.js';
 import { runOnGitHub, type GitHubRunResult } from './publish/index.js';
 import { registryFromInputs, secretsOf } from './registry/from-inputs.js';
 import { toOutputs } from './report/outputs.js';
@@ -33,7 +34,7 @@ function logApps({ result }: GitHubRunResult): void {
     core.startGroup(printable(`${app.spec.app} (${app.spec.file})`));
     if (!app.changes.length && !errors.length && !skipped.length) info('up to date');
     for (const c of app.changes) {
-      info(`${c.alias}: ${c.image} ${c.from ?? '(not found in git)'} -> ${c.to} [${c.strategy}] ${c.file}`);
+      info(`${c.alias}: ${c.image} ${c.from ?? '(not found in git)'} -> ${c.to} [${c.strategy}] ${changeFiles(c).join(', ')}`);
     }
     for (const s of skipped) info(`skipped${s.alias ? ` ${s.alias}` : ''}: ${s.reason}`);
     for (const e of errors) error(`${e.field ? `${e.field}: ` : ''}${e.message}`, e.file);

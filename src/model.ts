@@ -97,6 +97,15 @@ export interface AppSource {
   helm?: { parameters: HelmParameter[]; valueFiles: string[] };
   /** Present when the manifest has a `kustomize:` block. */
   kustomize?: { images: string[] };
+  /** Present when the manifest has a `directory:` block (plain manifests). */
+  directory?: DirectorySettings;
+}
+
+/** Which files of a plain-manifest app Argo CD reads: globs match paths relative to the source path. */
+export interface DirectorySettings {
+  recurse: boolean;
+  include?: string;
+  exclude?: string;
 }
 
 export type WriteBackTarget =
@@ -211,12 +220,17 @@ export interface ImageChange {
   /** The new version (`tag` or `tag@digest`). */
   to: string;
   strategy: Strategy;
-  /** Repo-relative path of the file written. */
+  /** Repo-relative path of the file written (the first, when several are: see `files`). */
   file: string;
+  /** Every file written for this change, when there are several (a plain-manifest app's workloads). */
+  files?: string[];
   digest?: string;
   created?: string;
   labels?: Record<string, string>;
 }
+
+/** Every file a change is written to. */
+export const changeFiles = (change: Pick<ImageChange, 'file' | 'files'>): string[] => change.files ?? [change.file];
 
 /** A file edit produced by write-back. `before` is undefined for a new file. */
 export interface FileEdit {

@@ -11,7 +11,7 @@ import { selectVersion } from './images/strategies.js';
 import { detectAppType, type AppType } from './repo/app-type.js';
 import { directoriesOf, type RepoSource } from './repo/source.js';
 import { RegistryError } from './registry/errors.js';
-import { assertWritable, planEdits } from './writeback/index.js';
+import { assertWritable, planEdits, type TargetContext } from './writeback/index.js';
 import { YamlFiles } from './yaml/files.js';
 import {
   SpecError,
@@ -105,6 +105,7 @@ export async function run(options: RunOptions): Promise<RunResult> {
 
   const pushed = pushedTags(inputs.images, errors);
   const dirs = directoriesOf(listed);
+  const context: TargetContext = { argocdNamespace: inputs.argocdNamespace, listing: listed };
   // Current versions are read from the base revision; its parses are shared by every app.
   const baseFiles = new YamlFiles((path) => repo.read(path));
   const metadata = options.metadata ?? new ImageMetadata(options.registry);
@@ -118,6 +119,7 @@ export async function run(options: RunOptions): Promise<RunResult> {
         ...options,
         metadata,
         files: baseFiles,
+        context,
         dirs,
         pushed,
         errors,
@@ -153,14 +155,17 @@ export async function run(options: RunOptions): Promise<RunResult> {
         spec: app.spec,
         appType: app.appType,
         changes: planned.map((p) => ({ image: p.image, version: p.version })),
-        argocdNamespace: inputs.argocdNamespace,
+        context,
         files
       });
-      for (const change of app.changes) change.file = result.file;
-      if (result.edit && result.edited) {
-        app.edits.push(result.edit);
-        pending.set(result.edit.path, result.edit.after);
-        files.remember(result.edited);
+      for (const change of app.changes) {
+        change.file = result.files[0]!;
+        if (result.files.length > 1) change.files = result.files;
+      }
+      for (const { edit, edited } of result.edits) {
+        app.edits.push(edit);
+        pending.set(edit.path, edit.after);
+        files.remember(edited);
       }
     } catch (err) {
       errors.push(toRunError(err, app.spec));
@@ -200,6 +205,7 @@ export async function run(options: RunOptions): Promise<RunResult> {
 interface PlanContext extends RunOptions {
   metadata: ImageMetadata;
   files: YamlFiles;
+  context: TargetContext;
   /** Directories of the repo listing: a source path not among them does not exist. */
   dirs: ReadonlySet<string>;
   pushed?: Map<string, Set<string>>;
@@ -234,7 +240,7 @@ async function planApp(
   try {
     appType = await detectAppType(spec.source, ctx.repo, ctx.dirs);
     // Refused before any registry request: nothing planned could be written.
-    await assertWritable(spec, appType, ctx.inputs.argocdNamespace, ctx.files.read);
+    await assertWritable(spec, appType, ctx.context, ctx.files.read);
   } catch (err) {
     ctx.errors.push(toRunError(err, spec));
     return result;
@@ -247,7 +253,7 @@ async function planApp(
           spec,
           image,
           appType,
-          argocdNamespace: ctx.inputs.argocdNamespace,
+          context: ctx.context,
           files: ctx.files
         });
         // digest follows one tag: its manifest answers (or 404s) without listing every tag.

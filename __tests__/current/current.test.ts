@@ -2,14 +2,19 @@ import { describe, expect, it } from '@jest/globals';
 import { currentVersion } from '../../src/images/current.js';
 import type { AppSource, ImageSpec, UpdateSpec } from '../../src/model.js';
 import type { AppType } from '../../src/repo/app-type.js';
-import { planEdits } from '../../src/writeback/index.js';
-import { image, yamlFiles, spec } from '../writeback/fixtures.js';
+import { image, yamlFiles, spec, planOne } from '../writeback/fixtures.js';
 
 const DIGEST = 'sha256:' + 'e'.repeat(64);
 const SOURCE_FILE = 'apps/web/.argocd-source-web.yaml';
 
 function current(s: UpdateSpec, img: ImageSpec, files: Record<string, string>, appType: AppType = 'helm') {
-  return currentVersion({ spec: s, image: img, appType, argocdNamespace: 'argocd', files: yamlFiles(files) });
+  return currentVersion({
+    spec: s,
+    image: img,
+    appType,
+    context: { argocdNamespace: 'argocd', listing: Object.keys(files) },
+    files: yamlFiles(files)
+  });
 }
 
 const helmSource: Partial<AppSource> = {
@@ -133,14 +138,13 @@ describe('reader and writer agree', () => {
     ] as const) {
       const [tag, digest] = version.split('@') as [string, string | undefined];
       const spec = { ...img, strategy, constraint: 'stable' };
-      const result = await planEdits({
+      const result = await planOne({
         spec: s,
         appType,
         changes: [{ image: spec, version: { tag, ...(digest && { digest }) } }],
-        argocdNamespace: 'argocd',
         files: yamlFiles(files)
       });
-      files[result.file] = result.edit!.after;
+      files[result.file!] = result.edit!.after;
       expect(await current(s, spec, files, appType)).toBe(version);
     }
   });

@@ -13,14 +13,14 @@ import { discover } from '../../src/manifests/discover.js';
 import type { AppSource, Candidate, ImageSpec, UpdateSpec } from '../../src/model.js';
 import { editArgocdSource } from '../../src/writeback/argocd-source.js';
 import { helmImageParams } from '../../src/writeback/helmvalues.js';
-import { planEdits, resolveTarget } from '../../src/writeback/index.js';
+import { resolveTarget } from '../../src/writeback/index.js';
 import type { ImageUpdate } from '../../src/writeback/update.js';
 import { kustomizeEntry, kustomizeImageName } from '../../src/writeback/kustomization.js';
 import { parseYamlFile } from '../../src/yaml/file.js';
 import { YamlFiles } from '../../src/yaml/files.js';
 import { parseKeyPath, type PathSegment } from '../../src/yaml/path.js';
 import { corpusDir, corpusFiles, readCorpusFile } from '../../test-support/corpus.js';
-import { image } from '../writeback/fixtures.js';
+import { image, planOne } from '../writeback/fixtures.js';
 
 const files = corpusFiles('corpus round-trip tests').filter((f) => f.endsWith('.yaml'));
 const present = files.length > 0;
@@ -206,7 +206,8 @@ const typeOf = (s: UpdateSpec): 'helm' | 'kustomize' => {
 async function roundTripSpec(s: UpdateSpec): Promise<string> {
   const appType = typeOf(s);
   const images = s.images;
-  const target = await resolveTarget(s, 'argocd', async () => undefined);
+  const target = await resolveTarget(s, appType, { argocdNamespace: 'argocd', listing: [] }, async () => undefined);
+  if (target.kind === 'workloads') throw new Error('the corpus specs are helm or kustomize apps');
   let before: string;
   const files = new Map<string, string>();
   const changes: ValueChange[] = [];
@@ -262,11 +263,10 @@ async function roundTripSpec(s: UpdateSpec): Promise<string> {
   const file =
     target.file ?? path.posix.join(target.kind === 'kustomization' ? target.dir : '', 'kustomization.yaml');
   files.set(file, before);
-  const result = await planEdits({
+  const result = await planOne({
     spec: s,
     appType,
     changes: images.map((image) => ({ image, version: candidate(image, true) })),
-    argocdNamespace: 'argocd',
     files: new YamlFiles(async (p) => files.get(p))
   });
   expect(result.file).toBe(file);

@@ -2,9 +2,8 @@ import { describe, expect, it } from '@jest/globals';
 import { parse } from 'yaml';
 import type { AppSource, Candidate, ImageSpec } from '../../src/model.js';
 import { argocdSourceFileName } from '../../src/writeback/argocd-source.js';
-import { planEdits } from '../../src/writeback/index.js';
 import { corpusFiles, readCorpusFile } from '../../test-support/corpus.js';
-import { image, lineDiff, yamlFiles, spec } from './fixtures.js';
+import { image, lineDiff, yamlFiles, spec, planOne } from './fixtures.js';
 
 const DIGEST = 'sha256:' + 'a'.repeat(64);
 const FILE = 'apps/web/.argocd-source-web.yaml';
@@ -15,11 +14,10 @@ async function write(
   before?: string,
   appType: 'helm' | 'kustomize' = source.kustomize ? 'kustomize' : 'helm'
 ) {
-  const result = await planEdits({
+  const result = await planOne({
     spec: spec(source),
     appType,
     changes,
-    argocdNamespace: 'argocd',
     files: yamlFiles(before === undefined ? {} : { [FILE]: before })
   });
   expect(result.file).toBe(FILE);

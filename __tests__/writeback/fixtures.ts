@@ -2,6 +2,7 @@
 
 import { parseImageRef } from '../../src/images/ref.js';
 import type { AppSource, ImageSpec, UpdateSpec, WriteBackTarget } from '../../src/model.js';
+import { planEdits } from '../../src/writeback/index.js';
 import { YamlFiles } from '../../src/yaml/files.js';
 
 export function image(ref: string, extra: Partial<ImageSpec> = {}): ImageSpec {
@@ -56,4 +57,10 @@ export function lineDiff(before: string, after: string): { removed: string[]; ad
   while (end < a.length - start && end < b.length - start && a[a.length - 1 - end] === b[b.length - 1 - end])
     end++;
   return { removed: a.slice(start, a.length - end), added: b.slice(start, b.length - end) };
+}
+
+/** planEdits for an app with one target file: that file and its edit (undefined when unchanged). */
+export async function planOne(input: Omit<Parameters<typeof planEdits>[0], 'context'>, listing: string[] = []) {
+  const result = await planEdits({ ...input, context: { argocdNamespace: 'argocd', listing } });
+  return { file: result.files[0], edit: result.edits[0]?.edit, ...result };
 }

@@ -1,18 +1,16 @@
 import { describe, expect, it } from '@jest/globals';
 import type { Candidate, ImageSpec } from '../../src/model.js';
-import { planEdits } from '../../src/writeback/index.js';
-import { image, lineDiff, yamlFiles, spec } from './fixtures.js';
+import { image, lineDiff, yamlFiles, spec, planOne } from './fixtures.js';
 
 async function write(
   files: Record<string, string>,
   changes: { image: ImageSpec; version: Candidate }[],
   path?: string
 ) {
-  return planEdits({
+  return planOne({
     spec: spec({}, { target: { kind: 'helmvalues', ...(path !== undefined && { path }) } }),
     appType: 'helm',
     changes,
-    argocdNamespace: 'argocd',
     files: yamlFiles(files)
   });
 }

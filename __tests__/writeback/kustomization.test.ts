@@ -1,8 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { parse } from 'yaml';
 import type { Candidate, ImageSpec } from '../../src/model.js';
-import { planEdits } from '../../src/writeback/index.js';
-import { image, lineDiff, yamlFiles, spec } from './fixtures.js';
+import { image, lineDiff, yamlFiles, spec, planOne } from './fixtures.js';
 
 const DIGEST = 'sha256:' + 'd'.repeat(64);
 
@@ -11,11 +10,10 @@ async function write(
   changes: { image: ImageSpec; version: Candidate }[],
   path?: string
 ) {
-  return planEdits({
+  return planOne({
     spec: spec({}, { target: { kind: 'kustomization', ...(path !== undefined && { path }) } }),
     appType: 'kustomize',
     changes,
-    argocdNamespace: 'argocd',
     files: yamlFiles(files)
   });
 }
@@ -114,6 +112,7 @@ describe('kustomization target', () => {
     const result = await write({ 'apps/web/kustomization.yaml': KUSTOMIZATION }, [
       { image: image('redis'), version: { tag: '7' } }
     ]);
-    expect(result).toEqual({ file: 'apps/web/kustomization.yaml' });
+    expect(result.files).toEqual(['apps/web/kustomization.yaml']);
+    expect(result.edits).toEqual([]);
   });
 });

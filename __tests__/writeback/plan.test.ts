@@ -1,19 +1,20 @@
 import { describe, expect, it } from '@jest/globals';
 import { SpecError, type UpdateSpec } from '../../src/model.js';
 import type { AppType } from '../../src/repo/app-type.js';
-import { planEdits } from '../../src/writeback/index.js';
-import { image, yamlFiles, spec } from './fixtures.js';
+import { image, yamlFiles, spec, planOne } from './fixtures.js';
 
 const nginx = image('nginx');
 
 function plan(s: UpdateSpec, files: Record<string, string> = {}, appType: AppType = 'helm') {
-  return planEdits({
-    spec: s,
-    appType,
-    changes: [{ image: nginx, version: { tag: 'v2' } }],
-    argocdNamespace: 'argocd',
-    files: yamlFiles(files)
-  });
+  return planOne(
+    {
+      spec: s,
+      appType,
+      changes: [{ image: nginx, version: { tag: 'v2' } }],
+      files: yamlFiles(files)
+    },
+    Object.keys(files)
+  );
 }
 
 describe('planEdits', () => {
@@ -24,14 +25,13 @@ describe('planEdits', () => {
   });
 
   it('applies every image change of the app to its one file', async () => {
-    const result = await planEdits({
+    const result = await planOne({
       spec: spec({ path: '.' }),
       appType: 'kustomize',
       changes: [
         { image: nginx, version: { tag: '1.1' } },
         { image: image('redis'), version: { tag: '7.2' } }
       ],
-      argocdNamespace: 'argocd',
       files: yamlFiles({})
     });
     expect(result).toMatchObject({
@@ -47,17 +47,18 @@ describe('planEdits', () => {
   it('writes nothing when the bytes would not change', async () => {
     const current =
       'helm:\n  parameters:\n  - name: image.name\n    value: nginx\n    forcestring: true\n  - name: image.tag\n    value: v2\n    forcestring: true\n';
-    expect(await plan(spec({}), { 'apps/web/.argocd-source-web.yaml': current })).toEqual({
-      file: 'apps/web/.argocd-source-web.yaml'
-    });
+    const result = await plan(spec({}), { 'apps/web/.argocd-source-web.yaml': current });
+    expect(result.files).toEqual(['apps/web/.argocd-source-web.yaml']);
+    expect(result.edits).toEqual([]);
   });
 
-  it('refuses directory apps with the .argocd-source target', async () => {
-    await expect(plan(spec({}), {}, 'directory')).rejects.toMatchObject({
+  it('refuses a directory app none of whose workloads runs the image, writing nothing', async () => {
+    const files = { 'apps/web/deploy.yaml': 'kind: Deployment\nspec: {template: {spec: {containers: []}}}\n' };
+    await expect(plan(spec({}), files, 'directory')).rejects.toMatchObject({
       name: 'SpecError',
-      field: 'write-back-target',
+      field: 'spec.source.path',
       message:
-        'directory apps cannot be updated via .argocd-source: use a kustomization or helmvalues write-back target'
+        'no container of a workload under "apps/web" runs app (nginx) (1 manifest file(s) looked at); nothing was written for this app'
     });
   });
 

@@ -7,7 +7,8 @@ import { findKustomizationFile, type AppType } from '../repo/app-type.js';
 import { joinRepoPath } from '../repo/source.js';
 import { argocdSourceFileName, readHelmParameter, readKustomizeImages } from '../writeback/argocd-source.js';
 import { helmVersion, readHelmValue } from '../writeback/helmvalues.js';
-import { resolveTarget, sourceDir } from '../writeback/index.js';
+import { resolveTarget, sourceDir, type TargetContext } from '../writeback/index.js';
+import { readWorkloadImage, readWorkloads } from '../writeback/workloads.js';
 import {
   entryVersion,
   findEntry,
@@ -20,17 +21,18 @@ import { getScalar } from '../yaml/path.js';
 
 /**
  * `tag` or `tag@sha256:…` from the first place that has it: the app's .argocd-source file, the
- * Application's own parameters/images, the write-back target file, then the source path's
- * values.yaml (Helm) or kustomization (Kustomize). An empty Helm tag means the chart's appVersion.
+ * Application's own parameters/images, the write-back target file (for a plain-manifest app, its
+ * workloads), then the source path's values.yaml (Helm) or kustomization (Kustomize). An empty
+ * Helm tag means the chart's appVersion.
  */
 export async function currentVersion(input: {
   spec: UpdateSpec;
   image: ImageSpec;
   appType: AppType;
-  argocdNamespace: string;
+  context: TargetContext;
   files: YamlFiles;
 }): Promise<string | null> {
-  const { spec, image, appType, files } = input;
+  const { spec, image, appType, files, context } = input;
   const { read } = files;
   const dir = sourceDir(spec);
   const source = spec.source!;
@@ -54,7 +56,7 @@ export async function currentVersion(input: {
   const lookups: (() => Promise<string | undefined> | string | undefined)[] = [];
   if (appType !== 'directory') {
     lookups.push(async () => {
-      const root = await parsed(joinRepoPath(dir, argocdSourceFileName(spec, input.argocdNamespace)));
+      const root = await parsed(joinRepoPath(dir, argocdSourceFileName(spec, context.argocdNamespace)));
       if (root === undefined) return undefined;
       return appType === 'helm'
         ? helmVersion(image, (name) => readHelmParameter(root, name))
@@ -67,9 +69,15 @@ export async function currentVersion(input: {
   }
   if (appType === 'kustomize') lookups.push(() => fromEntries(source.kustomize?.images ?? []));
   lookups.push(async () => {
-    const target = await resolveTarget(spec, input.argocdNamespace, read);
+    const target = await resolveTarget(spec, appType, context, read);
     if (target.kind === 'helmvalues') return fromValues(await parsed(target.file));
     if (target.kind === 'kustomization') return fromKustomization(await parsed(target.file));
+    if (target.kind === 'workloads') {
+      for (const yaml of await readWorkloads(target.files, files, [image])) {
+        const version = readWorkloadImage(yaml, image);
+        if (version !== undefined) return version;
+      }
+    }
     return undefined;
   });
   if (appType === 'helm')

@@ -86,6 +86,16 @@ function parseSource(value: unknown, field: string): AppSource {
   }
   const kustomize = optMap(value, 'kustomize', `${field}.kustomize`);
   if (kustomize) source.kustomize = { images: stringList(kustomize, 'images', `${field}.kustomize.images`) };
+  const directory = optMap(value, 'directory', `${field}.directory`);
+  if (directory) {
+    const include = optString(directory, 'include', `${field}.directory.include`);
+    const exclude = optString(directory, 'exclude', `${field}.directory.exclude`);
+    source.directory = {
+      recurse: optBool(directory, 'recurse', `${field}.directory.recurse`) ?? false,
+      ...(include && { include }),
+      ...(exclude && { exclude })
+    };
+  }
   return source;
 }
 

@@ -14,29 +14,40 @@ const MAX_GLOB = 4096;
 /** Most elements one `{x..y}` range may expand to. */
 const MAX_RANGE = 1000;
 
-export function compilePathGlob(glob: string): (path: string) => boolean {
+/**
+ * `separators: false` is the matching Argo CD uses for a directory app's include/exclude (gobwas/glob
+ * without separators): `*`, `?` and classes match `/` too.
+ */
+export function compilePathGlob(
+  glob: string,
+  { separators = true }: { separators?: boolean } = {}
+): (path: string) => boolean {
   if (glob.length > MAX_GLOB)
     throw new UsageError(`a glob of ${glob.length} characters is too long (at most ${MAX_GLOB})`);
-  const re = RE2JS.compile(`^(?:${translate(glob, 0, glob.length)})$`);
+  const re = RE2JS.compile(`^(?:${translate(glob, 0, glob.length, separators)})$`);
   return (path) => re.matches(path);
 }
 
 /** Any of several globs. */
 export function compilePathGlobs(globs: string[]): (path: string) => boolean {
-  const matchers = globs.map(compilePathGlob);
+  const matchers = globs.map((glob) => compilePathGlob(glob));
   return (path) => matchers.some((match) => match(path));
 }
 
-const SEGMENT_CHAR = '[^/]';
-
 /** The RE2 source for `glob[start, end)`. */
-function translate(glob: string, start: number, end: number): string {
+function translate(glob: string, start: number, end: number, separators: boolean): string {
+  const SEGMENT_CHAR = separators ? '[^/]' : '.';
   let out = '';
   for (let i = start; i < end; i++) {
     const c = glob[i]!;
     if (c === '*') {
       let stars = 1;
       while (glob[i + stars] === '*') stars++;
+      if (!separators) {
+        out += '.*';
+        i += stars - 1;
+        continue;
+      }
       const segmentStart = i === start || glob[i - 1] === '/';
       const segmentEnd = i + stars === end || glob[i + stars] === '/';
       i += stars - 1;
@@ -57,7 +68,7 @@ function translate(glob: string, start: number, end: number): string {
       const close = classEnd(glob, i + 1, end);
       if (close < 0) out += RE2JS.quote(c);
       else {
-        out += characterClass(glob.slice(i + 1, close));
+        out += characterClass(glob.slice(i + 1, close), separators);
         i = close;
       }
     } else if (c === '{') {
@@ -65,7 +76,7 @@ function translate(glob: string, start: number, end: number): string {
       if (!brace) out += RE2JS.quote(c);
       else {
         out += brace.alternatives
-          ? `(?:${brace.alternatives.map(([a, b]) => translate(glob, a, b)).join('|')})`
+          ? `(?:${brace.alternatives.map(([a, b]) => translate(glob, a, b, separators)).join('|')})`
           : `(?:${brace.range!.map((v) => RE2JS.quote(v)).join('|')})`;
         i = brace.close;
       }
@@ -87,7 +98,7 @@ function classEnd(glob: string, i: number, end: number): number {
   return -1;
 }
 
-function characterClass(body: string): string {
+function characterClass(body: string, separators: boolean): string {
   let negate = false;
   let i = 0;
   if (body[0] === '!' || body[0] === '^') {
@@ -102,7 +113,7 @@ function characterClass(body: string): string {
     members += c === '-' && i > 0 && i < body.length - 1 ? '-' : /[\\\]^[-]/.test(c) ? `\\${c}` : c;
   }
   // A class never matches the separator, like `*` and `?`.
-  return negate ? `[^/${members}]` : `(?:[${members}])`;
+  return negate ? `[^${separators ? '/' : ''}${members}]` : `(?:[${members}])`;
 }
 
 interface Brace {

@@ -33,13 +33,16 @@ export async function detectAppType(
   const dir = joinRepoPath(source.path ?? '');
   if (dir === undefined)
     throw new SpecError(`source path "${source.path}" escapes the repository`, 'spec.source.path');
-  const read = (path: string) => repo.read(path);
-  const [chart, kustomization] = await Promise.all([
-    read(joinRepoPath(dir, 'Chart.yaml') as string),
-    findKustomizationFile(dir, read)
-  ]);
-  if (chart !== undefined) return 'helm';
-  if (kustomization) return 'kustomize';
+  // A `directory:` block makes it a plain-manifest app whatever files the path holds.
+  if (!source.directory) {
+    const read = (path: string) => repo.read(path);
+    const [chart, kustomization] = await Promise.all([
+      read(joinRepoPath(dir, 'Chart.yaml') as string),
+      findKustomizationFile(dir, read)
+    ]);
+    if (chart !== undefined) return 'helm';
+    if (kustomization) return 'kustomize';
+  }
   if (dirs && !dirs.has(dir)) {
     throw new SpecError(
       `source path "${source.path}" does not exist in the repository (no file under ${dir})`,

@@ -3,7 +3,7 @@
 // every other file is still written, and the result no longer claims the update it could not make.
 
 import type { RunResult } from '../run.js';
-import type { RunError } from '../model.js';
+import { changeFiles, type RunError } from '../model.js';
 
 export async function writeEdits(
   repo: { write(path: string, content: string): Promise<void> },
@@ -35,10 +35,10 @@ export async function writeEdits(
     ...result,
     apps: result.apps.map((a) => ({
       ...a,
-      changes: a.changes.filter((c) => written(c.file)),
+      changes: a.changes.filter((c) => changeFiles(c).every(written)),
       edits: a.edits.filter((e) => written(e.path))
     })),
-    updates: result.updates.filter((c) => written(c.file)),
+    updates: result.updates.filter((c) => changeFiles(c).every(written)),
     errors: [...result.errors, ...errors],
     edits,
     changed: edits.length > 0

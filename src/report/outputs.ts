@@ -3,14 +3,15 @@ import type { RunResult } from '../run.js';
 /** The outputs object of design §2 (action outputs, CLI `--json`). */
 export function toOutputs(result: RunResult, apiRequests?: number) {
   return {
-    updates: result.updates.map(({ app, alias, image, from, to, strategy, file }) => ({
+    updates: result.updates.map(({ app, alias, image, from, to, strategy, file, files }) => ({
       app,
       alias,
       image,
       from,
       to,
       strategy,
-      file
+      file,
+      ...(files && { files })
     })),
     skipped: result.skipped,
     errors: result.errors,

@@ -3,7 +3,7 @@
 // source/revision labels; then the hidden marker with the exact update set.
 
 import type { BuildInfo } from '../images/metadata.js';
-import type { ImageChange, ImageRef } from '../model.js';
+import { changeFiles, type ImageChange, type ImageRef } from '../model.js';
 import { renderMarker, type Marker } from '../publish/marker.js';
 import { trimTrailing } from '../strings.js';
 import { code, escapeHtml, link } from './html.js';
@@ -72,7 +72,7 @@ export function renderPullRequestBody(input: {
     const from = change.from === null ? '<em>current version not found in git</em>' : code(change.from);
     out.push(
       `| ${escapeHtml(change.app)} | ${link(code(change.image), registryPage(ref))} (${escapeHtml(change.alias)}) ` +
-        `| ${from} | ${code(change.to)} | ${change.strategy} | ${code(change.file)} ` +
+        `| ${from} | ${code(change.to)} | ${change.strategy} | ${changeFiles(change).map(code).join('<br>')} ` +
         `| ${formatDate(change.created ?? to?.created)} | ${shortDigest(change.digest ?? to?.digest)} |`
     );
   }

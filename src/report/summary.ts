@@ -2,6 +2,7 @@
 // then request counts and timings. Every user-controlled string is HTML-escaped: manifests and
 // registry answers must not be able to inject markup into the summary.
 
+import { changeFiles } from '../model.js';
 import type { RunResult } from '../run.js';
 import { headline } from './headline.js';
 import { code, escapeHtml, link as htmlLink, preformatted } from './html.js';
@@ -47,7 +48,7 @@ export function renderSummary(result: RunResult, options: SummaryOptions): strin
     for (const c of app.changes) {
       const from = c.from === null ? '<em>current version not found in git</em>' : code(c.from);
       out.push(
-        `| ${code(c.image)} (${escapeHtml(c.alias)}) | ${from} | ${code(c.to)} | ${c.strategy} | ${code(c.file)} |`
+        `| ${code(c.image)} (${escapeHtml(c.alias)}) | ${from} | ${code(c.to)} | ${c.strategy} | ${changeFiles(c).map(code).join('<br>')} |`
       );
     }
     out.push('');

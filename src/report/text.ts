@@ -1,5 +1,5 @@
 import { createTwoFilesPatch } from 'diff';
-import type { FileEdit } from '../model.js';
+import { changeFiles, type FileEdit } from '../model.js';
 import type { RunResult } from '../run.js';
 import { logLines, printable as p } from './escape.js';
 import { headline } from './headline.js';
@@ -28,7 +28,7 @@ export function renderText(result: RunResult, options: { written: boolean }): st
       );
     for (const c of app.changes) {
       lines.push(
-        `  ${p(c.alias)}: ${p(c.image)}  ${c.from === null ? '(current version not found in git)' : p(c.from)} -> ${p(c.to)}  [${c.strategy}]  ${p(c.file)}`
+        `  ${p(c.alias)}: ${p(c.image)}  ${c.from === null ? '(current version not found in git)' : p(c.from)} -> ${p(c.to)}  [${c.strategy}]  ${changeFiles(c).map(p).join(', ')}`
       );
     }
   }

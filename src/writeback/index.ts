@@ -1,5 +1,6 @@
-// Write-back planning (design §7): one target file per app, every image change of the app applied
-// to it by splices; nothing is written when the bytes would not change.
+// Write-back planning (design §7): one target file per app (or, for a plain-manifest app, every
+// workload file naming one of its images), each image change applied by splices; nothing is
+// written when the bytes would not change.
 
 import { SpecError, type Candidate, type FileEdit, type ImageSpec, type UpdateSpec } from '../model.js';
 import { findKustomizationFile, KUSTOMIZATION_FILES, type AppType } from '../repo/app-type.js';
@@ -10,12 +11,24 @@ import { argocdSourceFileName, editArgocdSource } from './argocd-source.js';
 import { editHelmValues } from './helmvalues.js';
 import { editKustomization } from './kustomization.js';
 import type { ImageUpdate } from './update.js';
+import { directoryFiles, editWorkloads, namedImages, readWorkloads } from './workloads.js';
 
-/** The file an app's versions are written to; `file` is undefined for a kustomization dir without one. */
+/**
+ * The file an app's versions are written to; `file` is undefined for a kustomization dir without
+ * one. A plain-manifest app with the default target writes its workload files.
+ */
 export type ResolvedTarget =
   | { kind: 'argocd-source'; file: string }
   | { kind: 'kustomization'; file: string | undefined; dir: string }
-  | { kind: 'helmvalues'; file: string };
+  | { kind: 'helmvalues'; file: string }
+  | { kind: 'workloads'; dir: string; files: string[] };
+
+/** What finding a target needs besides the app and a reader. */
+export interface TargetContext {
+  argocdNamespace: string;
+  /** Every file path of the repo (a plain-manifest app's files are picked from it). */
+  listing: readonly string[];
+}
 
 /** The repo-relative directory of the app's source (`''` is the repo root). */
 export function sourceDir(spec: UpdateSpec): string {
@@ -47,13 +60,19 @@ function targetPath(dir: string, path: string): string {
 /** Where the app's versions live in git: relative target paths join the source path, `/abs` is from the root. */
 export async function resolveTarget(
   spec: UpdateSpec,
-  argocdNamespace: string,
+  appType: AppType,
+  { argocdNamespace, listing }: TargetContext,
   read: Read
 ): Promise<ResolvedTarget> {
   const dir = sourceDir(spec);
   const target = spec.writeBack.target;
   switch (target.kind) {
     case 'argocd-source':
+      // Argo CD ignores .argocd-source files of directory apps: the manifests themselves are edited.
+      if (appType === 'directory') {
+        const files = directoryFiles(listing, dir, spec.source!.directory, 'spec.source');
+        return { kind: 'workloads', dir, files };
+      }
       return { kind: 'argocd-source', file: targetPath(dir, argocdSourceFileName(spec, argocdNamespace)) };
     case 'helmvalues':
       return { kind: 'helmvalues', file: targetPath(dir, target.path ?? 'values.yaml') };
@@ -67,13 +86,6 @@ export async function resolveTarget(
     }
   }
 }
-
-/** Argo CD ignores .argocd-source files of directory apps. */
-const noArgocdSource = () =>
-  new SpecError(
-    'directory apps cannot be updated via .argocd-source: use a kustomization or helmvalues write-back target',
-    'write-back-target'
-  );
 
 /** The kustomization file a `kustomization` target names, or why there is none. */
 function kustomizationFile(
@@ -89,41 +101,64 @@ function kustomizationFile(
   );
 }
 
+/** The field naming a source's directory settings, for messages. */
+function sourceField(spec: UpdateSpec): string {
+  return spec.source!.directory ? 'spec.source.directory' : 'spec.source';
+}
+
 /**
  * Every check that needs no registry, so that an app that could not be written is refused before
- * any registry request: a directory app needs a target other than .argocd-source, and the target
- * must lie inside the repo (and name a kustomization, for that kind).
+ * any registry request: the target must lie inside the repo (and name a kustomization, for that
+ * kind; hold manifest files, for a plain-manifest app).
  */
 export async function assertWritable(
   spec: UpdateSpec,
   appType: AppType,
-  argocdNamespace: string,
+  ctx: TargetContext,
   read: Read
 ): Promise<void> {
-  if (appType === 'directory' && spec.writeBack.target.kind === 'argocd-source') throw noArgocdSource();
-  const target = await resolveTarget(spec, argocdNamespace, read);
+  const target = await resolveTarget(spec, appType, ctx, read);
   if (target.kind === 'kustomization') kustomizationFile(spec, target, appType);
+  if (target.kind === 'workloads' && !target.files.length) {
+    throw new SpecError(
+      `no manifest file (*.yaml, *.yml, *.json) is read from "${target.dir || '/'}" for this directory app` +
+        (spec.source!.directory ? ' with its recurse/include/exclude settings' : ''),
+      sourceField(spec)
+    );
+  }
+}
+
+/** One file's planned edit, with the verified parse that later readers of the run reuse. */
+export interface PlannedEdit {
+  edit: FileEdit;
+  edited: Edited;
+}
+
+/** The files the app's versions are written to (also when unchanged), and the edits that change them. */
+export interface PlannedEdits {
+  files: string[];
+  edits: PlannedEdit[];
 }
 
 export async function planEdits(input: {
   spec: UpdateSpec;
   appType: AppType;
   changes: { image: ImageSpec; version: Candidate }[];
-  argocdNamespace: string;
+  context: TargetContext;
   files: YamlFiles;
-}): Promise<{ file: string; edit?: FileEdit; edited?: Edited }> {
+}): Promise<PlannedEdits> {
   const { spec, appType, files } = input;
-  const target = await resolveTarget(spec, input.argocdNamespace, files.read);
+  const target = await resolveTarget(spec, appType, input.context, files.read);
   const updates: ImageUpdate[] = input.changes.map(({ image, version }) => ({
     image,
     tag: version.tag,
     ...(image.strategy === 'digest' && version.digest && { digest: version.digest })
   }));
+  if (target.kind === 'workloads') return planWorkloads(target, updates, files);
   let file: string;
   let edited: Edited;
   switch (target.kind) {
     case 'argocd-source':
-      if (appType === 'directory') throw noArgocdSource();
       file = target.file;
       edited = editArgocdSource({
         file,
@@ -145,7 +180,42 @@ export async function planEdits(input: {
       edited = editHelmValues(file, await files.yaml(file), updates);
       break;
   }
+  return { files: [file], edits: await changed(file, edited, files) };
+}
+
+async function changed(file: string, edited: Edited, files: YamlFiles): Promise<PlannedEdit[]> {
   const before = await files.read(file);
-  if (edited.text === before) return { file };
-  return { file, edit: { path: file, before, after: edited.text }, edited };
+  return edited.text === before ? [] : [{ edit: { path: file, before, after: edited.text }, edited }];
+}
+
+/** Every workload file naming an updated image is edited; an image no workload names is an error. */
+async function planWorkloads(
+  target: Extract<ResolvedTarget, { kind: 'workloads' }>,
+  updates: ImageUpdate[],
+  files: YamlFiles
+): Promise<PlannedEdits> {
+  const yamls = await readWorkloads(
+    target.files,
+    files,
+    updates.map((u) => u.image)
+  );
+  const out: PlannedEdits = { files: [], edits: [] };
+  const named = new Set<ImageUpdate>();
+  for (const yaml of yamls) {
+    const here = namedImages(yaml, updates);
+    if (!here.size) continue;
+    for (const update of here) named.add(update);
+    out.files.push(yaml.file);
+    out.edits.push(...(await changed(yaml.file, editWorkloads(yaml, [...here]), files)));
+  }
+  const missing = updates.filter((u) => !named.has(u));
+  if (missing.length) {
+    const images = missing.map((u) => `${u.image.alias} (${u.image.image.name})`).join(', ');
+    throw new SpecError(
+      `no container of a workload under "${target.dir || '/'}" runs ${images} ` +
+        `(${target.files.length} manifest file(s) looked at); nothing was written for this app`,
+      'spec.source.path'
+    );
+  }
+  return out;
 }
