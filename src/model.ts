@@ -93,6 +93,10 @@ export interface AppSource {
   path?: string;
   chart?: string;
   targetRevision?: string;
+  /** `ref` of a multi-source app's values source: value files name it as `$<ref>/path`. */
+  ref?: string;
+  /** Where the source is in the Application: `spec.source` (the default) or `spec.sources[i]`. */
+  field?: string;
   /** Present when the manifest has a `helm:` block. */
   helm?: { parameters: HelmParameter[]; valueFiles: string[] };
   /** Present when the manifest has a `kustomize:` block. */
@@ -131,6 +135,8 @@ export interface UpdateSpec {
   namespace: string;
   /** The source written back (design §1); undefined when none qualifies, see `skipReason`. */
   source?: AppSource;
+  /** The `ref`s of the app's sources from this repo: its `$<ref>/path` value files are read here. */
+  refs?: { ref: string; targetRevision?: string }[];
   images: ImageSpec[];
   writeBack: WriteBackConfig;
   /** Where the image settings came from. */

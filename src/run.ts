@@ -309,11 +309,13 @@ async function planApp(
 
 /**
  * The revision Argo CD deploys the app from, when it names one: the base of `git-branch`
- * (`base:target`), else `targetRevision` (HEAD and empty mean the default branch: undefined).
+ * (`base:target`), else `targetRevision` (HEAD and empty mean the default branch: undefined). A
+ * chart's targetRevision is its chart version; its `$ref` source's revision is the one in git.
  */
 function deployedFrom(spec: UpdateSpec): string | undefined {
   const base = spec.writeBack.branch?.split(':')[0];
-  const revision = (base || spec.source?.targetRevision || '').replace(/^refs\/heads\//, '');
+  const git = spec.source?.chart === undefined ? spec.source?.targetRevision : spec.refs?.[0]?.targetRevision;
+  const revision = (base || git || '').replace(/^refs\/heads\//, '');
   return revision && revision !== 'HEAD' ? revision : undefined;
 }
 

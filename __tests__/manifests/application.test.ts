@@ -32,6 +32,7 @@ describe('Application identity and source', () => {
     expect(spec).toMatchObject({ file: 'f0.yaml', doc: 0, app: 'web', namespace: 'argocd' });
     expect(spec.source).toEqual({
       repoURL: REPO_URL,
+      field: 'spec.source',
       path: 'apps/web',
       targetRevision: 'main',
       chart: 'web',
@@ -242,7 +243,7 @@ describe('multi-source Applications', () => {
         })
       ])
     );
-    expect(spec.source).toEqual({ repoURL: REPO_URL, path: 'apps/web' });
+    expect(spec.source).toEqual({ repoURL: REPO_URL, path: 'apps/web', field: 'spec.sources[2]' });
   });
 
   it('prefers the source of the write-back target kind among several candidates', () => {
@@ -265,8 +266,17 @@ describe('multi-source Applications', () => {
     );
   });
 
+  it('writes a chart from a Helm repository through its Application, with the refs of this repo', () => {
+    const other = { repoURL: 'https://github.com/org/app', targetRevision: 'main', ref: 'theirs' };
+    const spec = only(run([app({ sources: [chart, values, other] })]));
+    expect(spec.skipReason).toBeUndefined();
+    expect(spec.source).toMatchObject({ chart: 'nginx', field: 'spec.sources[0]' });
+    // `$theirs/` files are in another repository: not read, not written.
+    expect(spec.refs).toEqual([{ ref: 'values', targetRevision: 'main' }]);
+  });
+
   it('explains when no source of this repo has a path', () => {
-    const spec = only(run([app({ sources: [chart, values] })]));
+    const spec = only(run([app({ sources: [values] })]));
     expect(spec.source).toBeUndefined();
     expect(spec.skipReason).toMatch(
       /^no source from org\/config has a path .*use an absolute write-back-target/
@@ -274,10 +284,9 @@ describe('multi-source Applications', () => {
   });
 
   it('explains when no source is from this repo', () => {
-    const spec = only(run([app({ sources: [chart, { repoURL: 'https://github.com/org/app', path: 'x' }] })]));
-    expect(spec.skipReason).toBe(
-      'source repoURL https://charts.example.com, https://github.com/org/app is not org/config'
-    );
+    const theirs = (path: string) => ({ repoURL: 'https://github.com/org/app', path });
+    const spec = only(run([app({ sources: [theirs('x'), theirs('y')] })]));
+    expect(spec.skipReason).toBe('source repoURL https://github.com/org/app, https://github.com/org/app is not org/config');
   });
 
   it('uses the Helm source for a chart + $values app writing to an absolute helmvalues target', () => {
@@ -290,7 +299,11 @@ describe('multi-source Applications', () => {
       ])
     );
     expect(spec.skipReason).toBeUndefined();
-    expect(spec.source).toEqual({ ...chart, helm: { parameters: [], valueFiles: chart.helm.valueFiles } });
+    expect(spec.source).toEqual({
+      ...chart,
+      field: 'spec.sources[1]',
+      helm: { parameters: [], valueFiles: chart.helm.valueFiles }
+    });
     expect(spec.writeBack.target).toEqual({ kind: 'helmvalues', path: '/apps/web/values.yaml' });
   });
 

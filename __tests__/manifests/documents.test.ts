@@ -46,6 +46,7 @@ describe('YAML documents', () => {
     expect(spec.images.map((i) => i.allowTags)).toEqual(['regexp:^1', 'regexp:^1']);
     expect(spec.source).toEqual({
       repoURL: 'https://github.com/org/config',
+      field: 'spec.source',
       path: 'apps/web',
       targetRevision: 'main'
     });

@@ -8,6 +8,7 @@ import { joinRepoPath } from '../repo/source.js';
 import { argocdSourceFileName, readHelmParameter, readKustomizeImages } from '../writeback/argocd-source.js';
 import { helmVersion, readHelmValue } from '../writeback/helmvalues.js';
 import { resolveTarget, sourceDir, type TargetContext } from '../writeback/index.js';
+import { chartImageHolder } from '../writeback/chart-values.js';
 import { readWorkloadImage, readWorkloads } from '../writeback/workloads.js';
 import {
   entryVersion,
@@ -34,6 +35,9 @@ export async function currentVersion(input: {
 }): Promise<string | null> {
   const { spec, image, appType, files, context } = input;
   const { read } = files;
+  const target = await resolveTarget(spec, appType, context, read);
+  // An empty tag would mean the chart's appVersion, and the chart is not in git.
+  if (target.kind === 'chart') return (await chartImageHolder(spec, image, files)).version || null;
   const dir = sourceDir(spec);
   const source = spec.source!;
   /** The first document's root; undefined when the file is absent; a SpecError when it does not parse. */
@@ -69,7 +73,6 @@ export async function currentVersion(input: {
   }
   if (appType === 'kustomize') lookups.push(() => fromEntries(source.kustomize?.images ?? []));
   lookups.push(async () => {
-    const target = await resolveTarget(spec, appType, context, read);
     if (target.kind === 'helmvalues') return fromValues(await parsed(target.file));
     if (target.kind === 'kustomization') return fromKustomization(await parsed(target.file));
     if (target.kind === 'workloads') {

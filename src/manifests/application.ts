@@ -1,6 +1,12 @@
 // Argo CD `Application` manifests: identity, labels, annotations and sources, and the choice of
 // the one source this repo can write (design §1).
-import { SpecError, type AppSource, type HelmParameter, type WriteBackConfig } from '../model.js';
+import {
+  SpecError,
+  type AppSource,
+  type HelmParameter,
+  type UpdateSpec,
+  type WriteBackConfig
+} from '../model.js';
 import {
   describe,
   isMap,
@@ -70,13 +76,15 @@ function kubernetesName(value: string, kind: 'name' | 'namespace', field: string
 
 function parseSource(value: unknown, field: string): AppSource {
   if (!isMap(value)) throw new SpecError(`expected a mapping, got ${describe(value)}`, field);
-  const source: AppSource = { repoURL: reqString(value, 'repoURL', `${field}.repoURL`).trim() };
+  const source: AppSource = { repoURL: reqString(value, 'repoURL', `${field}.repoURL`).trim(), field };
   const path = optString(value, 'path', `${field}.path`);
   const chart = optString(value, 'chart', `${field}.chart`);
   const targetRevision = optString(value, 'targetRevision', `${field}.targetRevision`);
+  const ref = optString(value, 'ref', `${field}.ref`);
   if (path !== undefined) source.path = path;
   if (chart !== undefined) source.chart = chart;
   if (targetRevision !== undefined) source.targetRevision = targetRevision;
+  if (ref) source.ref = ref;
   const helm = optMap(value, 'helm', `${field}.helm`);
   if (helm) {
     const parameters = (optList(helm, 'parameters', `${field}.helm.parameters`) ?? []).map((p, i) =>
@@ -147,17 +155,23 @@ export function sameRepo(url: string, repository: string): boolean {
 
 /**
  * The source written back, or why there is none. Among sources from this repo with a `path`,
- * the one matching the write-back target's kind is preferred. An app that writes only to an
- * absolute target (e.g. a chart plus `$values` ref) needs no path: its Helm/Kustomize source is
+ * the one matching the write-back target's kind is preferred. Without one, a chart source (from
+ * any repository) is written through the Application's own manifest or its `$ref` value files,
+ * and an app that writes only to an absolute target needs no path: its Helm/Kustomize source is
  * used for its parameters.
  */
 export function chooseSource(
   sources: AppSource[],
   writeBack: WriteBackConfig,
   repository: string | undefined
-): { source?: AppSource; skipReason?: string } {
+): { source?: AppSource; refs?: UpdateSpec['refs']; skipReason?: string } {
   if (!sources.length) return { skipReason: 'the Application has no spec.source or spec.sources' };
   const ours = (url: string) => repository === undefined || sameRepo(url, repository);
+  const refs = sources.flatMap((s) =>
+    s.ref && ours(s.repoURL)
+      ? [{ ref: s.ref, ...(s.targetRevision !== undefined && { targetRevision: s.targetRevision }) }]
+      : []
+  );
   const namedByGitRepository = writeBack.repository !== undefined && ours(writeBack.repository);
   const withPath = sources.filter((s) => s.path !== undefined);
   let pool = withPath.filter((s) => ours(s.repoURL));
@@ -172,6 +186,10 @@ export function chooseSource(
     );
   };
   if (pool.length) return { source: prefer(pool) };
+  // A chart from a Helm or OCI repository has no path here: its image values are written where
+  // this repo holds them (a `$ref` value file, or the Application manifest itself).
+  const chart = sources.find((s) => s.chart !== undefined);
+  if (chart && writeBack.target.kind === 'argocd-source') return { source: chart, refs };
 
   const urls = sources.map((s) => s.repoURL).join(', ');
   if (!namedByGitRepository && !sources.some((s) => ours(s.repoURL))) {

@@ -347,13 +347,14 @@ class Discovery {
     }
     if (!images.length) return;
     const { manifest } = found;
-    const { source, skipReason } = chooseSource(sources, writeBack, this.options.repository);
+    const { source, refs, skipReason } = chooseSource(sources, writeBack, this.options.repository);
     this.result.specs.push({
       file: found.file,
       doc: found.doc,
       app: found.app,
       namespace: manifest.namespace,
       ...(source && { source }),
+      ...(refs?.length && { refs }),
       images,
       writeBack,
       origin,

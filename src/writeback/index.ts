@@ -8,6 +8,7 @@ import { joinRepoPath } from '../repo/source.js';
 import type { Edited } from '../yaml/editor.js';
 import type { Read, YamlFiles } from '../yaml/files.js';
 import { argocdSourceFileName, editArgocdSource } from './argocd-source.js';
+import { chartImageHolder, editChartApp } from './chart-values.js';
 import { editHelmValues } from './helmvalues.js';
 import { editKustomization } from './kustomization.js';
 import type { ImageUpdate } from './update.js';
@@ -21,7 +22,9 @@ export type ResolvedTarget =
   | { kind: 'argocd-source'; file: string }
   | { kind: 'kustomization'; file: string | undefined; dir: string }
   | { kind: 'helmvalues'; file: string }
-  | { kind: 'workloads'; dir: string; files: string[] };
+  | { kind: 'workloads'; dir: string; files: string[] }
+  /** A chart from a Helm/OCI repository: each image where the Application sets its values. */
+  | { kind: 'chart' };
 
 /** What finding a target needs besides the app and a reader. */
 export interface TargetContext {
@@ -68,6 +71,7 @@ export async function resolveTarget(
   const target = spec.writeBack.target;
   switch (target.kind) {
     case 'argocd-source':
+      if (spec.source!.chart !== undefined && spec.source!.path === undefined) return { kind: 'chart' };
       // Argo CD ignores .argocd-source files of directory apps: the manifests themselves are edited.
       if (appType === 'directory') {
         const files = directoryFiles(listing, dir, spec.source!.directory, 'spec.source');
@@ -155,6 +159,7 @@ export async function planEdits(input: {
     ...(image.strategy === 'digest' && version.digest && { digest: version.digest })
   }));
   if (target.kind === 'workloads') return planWorkloads(target, updates, files);
+  if (target.kind === 'chart') return planChart(spec, updates, files);
   let file: string;
   let edited: Edited;
   switch (target.kind) {
@@ -186,6 +191,17 @@ export async function planEdits(input: {
 async function changed(file: string, edited: Edited, files: YamlFiles): Promise<PlannedEdit[]> {
   const before = await files.read(file);
   return edited.text === before ? [] : [{ edit: { path: file, before, after: edited.text }, edited }];
+}
+
+/** Each image is written where the Application (or its `$ref` value files) sets it. */
+async function planChart(spec: UpdateSpec, updates: ImageUpdate[], files: YamlFiles): Promise<PlannedEdits> {
+  const placed = await Promise.all(
+    updates.map(async (update) => ({ holder: await chartImageHolder(spec, update.image, files), update }))
+  );
+  const edited = await editChartApp(spec, placed, files);
+  const out: PlannedEdits = { files: [...new Set(placed.map((p) => p.holder.file))], edits: [] };
+  for (const [file, result] of edited) out.edits.push(...(await changed(file, result, files)));
+  return out;
 }
 
 /** Every workload file naming an updated image is edited; an image no workload names is an error. */
