@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { parse } from 'yaml';
 import type { Candidate, ImageSpec } from '../../src/model.js';
 import { image, lineDiff, yamlFiles, spec, planOne } from './fixtures.js';
 
@@ -41,6 +42,24 @@ describe('helmvalues target', () => {
     expect(lineDiff(VALUES, result.edit!.after)).toEqual({
       removed: ['  tag: "1.25.0"   # keep quoted\n'],
       added: ['  tag: "1.27.1"   # keep quoted\n']
+    });
+  });
+
+  it('keeps a name key that already names the image (Bitnami-style registry + repository), rewrites another', async () => {
+    const split = 'image:\n  registry: docker.io\n  repository: bitnami/redis\n  tag: 7.2.4\n';
+    const redis = image('docker.io/bitnami/redis', { helm: { name: 'image.repository', tag: 'image.tag' } });
+    const kept = await write({ 'apps/web/values.yaml': split }, [
+      { image: redis, version: { tag: '7.2.5' } }
+    ]);
+    expect(kept.edit!.after).toBe(split.replace('7.2.4', '7.2.5'));
+    const moved = split.replace('bitnami/redis', 'bitnami/redis-old');
+    const renamed = await write({ 'apps/web/values.yaml': moved }, [
+      { image: redis, version: { tag: '7.2.5' } }
+    ]);
+    expect(parse(renamed.edit!.after).image).toEqual({
+      registry: 'docker.io',
+      repository: 'docker.io/bitnami/redis',
+      tag: '7.2.5'
     });
   });
 

@@ -5,7 +5,7 @@
 // anywhere below it would not change what is deployed; where none does, helm.parameters, the
 // parameters Argo CD Image Updater would set.
 
-import { isMap, isSeq } from 'yaml';
+import { isMap, isSeq, type Node } from 'yaml';
 import { SpecError, type UpdateSpec } from '../model.js';
 import { joinRepoPath } from '../repo/source.js';
 import { blockStringFile, editBlockString } from '../yaml/block-string.js';
@@ -13,7 +13,7 @@ import { YamlEditor, assertEditable, type Edited } from '../yaml/editor.js';
 import { parseYamlFile, type YamlFile } from '../yaml/file.js';
 import type { YamlFiles } from '../yaml/files.js';
 import { getIn, getScalar, parseKeyPath, type PathSegment } from '../yaml/path.js';
-import { helmImageParams, helmVersion, readHelmValue, editHelmValues } from './helmvalues.js';
+import { editHelmValues, helmVersion, imageParamsToWrite, readHelmValue } from './helmvalues.js';
 import type { ImageSpec } from '../model.js';
 import type { ImageUpdate } from './update.js';
 
@@ -132,7 +132,9 @@ export async function editChartApp(
   if (params.length || object.length) {
     const editor = new YamlEditor(yaml, spec.doc);
     setParameters(editor, helm, params);
-    for (const param of object.flatMap(helmImageParams)) {
+    const inObject = editor.get([...helm, 'valuesObject']) ?? null;
+    const lookup = (name: string) => readHelmValue(inObject, name);
+    for (const param of object.flatMap((u) => imageParamsToWrite(u, lookup))) {
       editor.set([...helm, 'valuesObject', ...parseKeyPath(param.name)], param.value);
     }
     edited = editor.result();
@@ -150,13 +152,18 @@ export async function editChartApp(
 
 /**
  * Sets each image parameter's value in helm.parameters, appending `{name, value, forceString}`
- * for a missing one (forceString: a tag such as 1.10 must reach Helm as a string).
+ * for a missing one (forceString: a tag such as 1.10 must reach Helm as a string); a name
+ * parameter that already names the image is left alone.
  */
 function setParameters(editor: YamlEditor, helm: PathSegment[], updates: ImageUpdate[]): void {
-  const wanted = updates.flatMap(helmImageParams);
-  if (!wanted.length) return;
   const list = editor.get([...helm, 'parameters']);
   const items = isSeq(list) ? list.items : [];
+  const lookup = (name: string) => {
+    const item = items.find((i) => isMap(i) && getScalar(i, ['name']) === name);
+    return item === undefined ? undefined : (getScalar(item as Node, ['value']) ?? '');
+  };
+  const wanted = updates.flatMap((u) => imageParamsToWrite(u, lookup));
+  if (!wanted.length) return;
   const created: { name: string; value: string; forceString: boolean }[] = [];
   for (const { name, value } of wanted) {
     const at = items.findIndex((item) => isMap(item) && getScalar(item, ['name']) === name);

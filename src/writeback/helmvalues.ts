@@ -2,7 +2,7 @@
 // parameter naming lives here once: the .argocd-source writer and the current-version reader use it.
 
 import type { Node } from 'yaml';
-import { formatVersion, parseImageRef } from '../images/ref.js';
+import { formatVersion, parseImageRef, sameImage } from '../images/ref.js';
 import type { ImageSpec } from '../model.js';
 import { YamlEditor, type Edited } from '../yaml/editor.js';
 import { parseYamlFile, type YamlFile } from '../yaml/file.js';
@@ -55,9 +55,39 @@ export function readHelmValue(root: Node | null, name: string): string | undefin
   return getScalar(root, parseKeyPath(name));
 }
 
+/**
+ * True when a name key's value already names the image: the same image, or its repository path
+ * alone (`bitnami/redis` beside a chart's `image.registry: docker.io`). Rewriting it as the full
+ * name would gain nothing and, in charts that prefix the registry, deploy a name that does not exist.
+ */
+function namesImage(value: string, image: ImageSpec): boolean {
+  if (sameImage(value, image.image.name)) return true;
+  const full = `${image.image.registry}/${image.image.repository}`;
+  const path = value.trim().toLowerCase();
+  return path !== '' && full.endsWith(`/${path}`);
+}
+
+/**
+ * The image parameters to write where `lookup` reads the current values: a name key that already
+ * names the image is left as it is; the tag (or spec) is always written.
+ */
+export function imageParamsToWrite(
+  update: ImageUpdate,
+  lookup: (name: string) => string | undefined
+): { name: string; value: string }[] {
+  const params = helmImageParams(update);
+  if (update.image.helm?.spec) return params;
+  const [name, tag] = params as [{ name: string; value: string }, { name: string; value: string }];
+  const current = lookup(name.name);
+  return current !== undefined && namesImage(current, update.image) ? [tag] : [name, tag];
+}
+
 /** Sets the image keys in a values file (`before` undefined: the file is created). */
 export function editHelmValues(file: string, before: YamlFile | undefined, updates: ImageUpdate[]): Edited {
   const editor = new YamlEditor(before ?? parseYamlFile(file, ''));
-  for (const param of updates.flatMap(helmImageParams)) editor.set(parseKeyPath(param.name), param.value);
+  const lookup = (name: string) => readHelmValue(editor.root, name);
+  for (const param of updates.flatMap((u) => imageParamsToWrite(u, lookup))) {
+    editor.set(parseKeyPath(param.name), param.value);
+  }
   return editor.result();
 }
