@@ -34,6 +34,37 @@ describe('currentVersion (helm)', () => {
     expect(await current(spec({}), nginx, {})).toBeNull();
   });
 
+  it("follows Argo CD's precedence: parameters > valuesObject > values > value files (later first) > values.yaml", async () => {
+    const manifest = (helm: string) =>
+      `apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: web}\nspec:\n  source:\n    repoURL: x\n    path: apps/web\n    helm:\n${helm}`;
+    const valueFiles = ['values-common.yaml', 'values-prod.yaml', '$cfg/envs/prod.yaml', 'missing.yaml'];
+    const s = (helm: Partial<NonNullable<AppSource['helm']>> = {}) => ({
+      ...spec({ helm: { parameters: [], valueFiles, ...helm } }),
+      file: 'apps/web.yaml',
+      refs: [{ ref: 'cfg' }]
+    });
+    const files: Record<string, string> = {
+      'apps/web/values.yaml': values,
+      'apps/web/values-common.yaml': 'image: {tag: 2.0.0}\n',
+      'apps/web/values-prod.yaml': 'image: {tag: 2.1.0}\n',
+      'envs/prod.yaml': 'image: {tag: 2.2.0}\n',
+      'apps/web.yaml': manifest('      values: |\n        image:\n          tag: 3.0.0\n')
+    };
+    expect(await current(s(), nginx, files)).toBe('3.0.0');
+    files['apps/web.yaml'] = manifest(
+      '      values: "image: {tag: 3.0.0}"\n      valuesObject:\n        image: {tag: 3.1.0}\n'
+    );
+    expect(await current(s(), nginx, files)).toBe('3.1.0');
+    expect(await current(s({ parameters: [{ name: 'image.tag', value: '4.0.0' }] }), nginx, files)).toBe(
+      '4.0.0'
+    );
+    files['apps/web.yaml'] = manifest('      valueFiles: []\n');
+    expect(await current(s(), nginx, files)).toBe('2.2.0');
+    delete files['envs/prod.yaml'];
+    expect(await current(s(), nginx, files)).toBe('2.1.0');
+    expect(await current(s({ valueFiles: [] }), nginx, files)).toBe('1.0.0');
+  });
+
   it('reads the namespaced .argocd-source file of an app outside the Argo CD namespace', async () => {
     const s = spec({}, { namespace: 'team' });
     expect(await current(s, nginx, { 'apps/web/.argocd-source-team_web.yaml': overrides })).toBe('1.2.0');

@@ -8,7 +8,7 @@ import { joinRepoPath } from '../repo/source.js';
 import { argocdSourceFileName, readHelmParameter, readKustomizeImages } from '../writeback/argocd-source.js';
 import { helmVersion, readHelmValue } from '../writeback/helmvalues.js';
 import { resolveTarget, sourceDir, type TargetContext } from '../writeback/index.js';
-import { chartImageHolder } from '../writeback/chart-values.js';
+import { chartImageHolder, helmValuesHolder } from '../writeback/chart-values.js';
 import { readWorkloadImage, readWorkloads } from '../writeback/workloads.js';
 import {
   entryVersion,
@@ -21,10 +21,11 @@ import type { YamlFiles } from '../yaml/files.js';
 import { getScalar } from '../yaml/path.js';
 
 /**
- * `tag` or `tag@sha256:…` from the first place that has it: the app's .argocd-source file, the
- * Application's own parameters/images, the write-back target file (for a plain-manifest app, its
- * workloads), then the source path's values.yaml (Helm) or kustomization (Kustomize). An empty
- * Helm tag means the chart's appVersion.
+ * `tag` or `tag@sha256:…` from the first place that has it, in Argo CD's precedence: the app's
+ * .argocd-source file; for Helm the Application's parameters, valuesObject, values and the value
+ * files git holds (the last first); for Kustomize the Application's images; then the write-back
+ * target file (for a plain-manifest app, its workloads), then the source path's values.yaml (Helm)
+ * or kustomization (Kustomize). An empty Helm tag means the chart's appVersion.
  */
 export async function currentVersion(input: {
   spec: UpdateSpec;
@@ -67,10 +68,7 @@ export async function currentVersion(input: {
         : fromEntries(readKustomizeImages(root));
     });
   }
-  if (appType === 'helm') {
-    const params = source.helm?.parameters ?? [];
-    lookups.push(() => helmVersion(image, (name) => params.find((p) => p.name === name)?.value));
-  }
+  if (appType === 'helm') lookups.push(async () => (await helmValuesHolder(spec, image, files))?.version);
   if (appType === 'kustomize') lookups.push(() => fromEntries(source.kustomize?.images ?? []));
   lookups.push(async () => {
     if (target.kind === 'helmvalues') return fromValues(await parsed(target.file));

@@ -1,9 +1,10 @@
-// Charts from a Helm or OCI repository: the chart is not in git, so there is no source path and no
-// .argocd-source file. An image's version is written where Argo CD takes it from and git holds
-// it: the place of highest precedence that already sets the image's keys (helm.parameters >
-// helm.valuesObject > helm.values > the `$ref/` value files, later files first), since writing
-// anywhere below it would not change what is deployed; where none does, helm.parameters, the
-// parameters Argo CD Image Updater would set.
+// Where a Helm source's values set an image, in Argo CD's precedence (helm.parameters >
+// helm.valuesObject > helm.values > the value files git holds, later files first): read for the
+// current version of every Helm app, and written for charts from a Helm or OCI repository. Such a
+// chart is not in git, so there is no source path and no .argocd-source file: an image's version
+// is written at the place of highest precedence that already sets its keys, since writing anywhere
+// below it would not change what is deployed; where none does, as helm.parameters, the parameters
+// Argo CD Image Updater would set.
 
 import { isMap, isSeq, type Node } from 'yaml';
 import { SpecError, type UpdateSpec } from '../model.js';
@@ -30,15 +31,21 @@ function sourcePath(spec: UpdateSpec): PathSegment[] {
   return parseKeyPath(spec.source!.field ?? 'spec.source');
 }
 
-/** The repo paths of the `$ref/` value files that name a source of this repo, in Argo CD's order. */
-export function refValueFiles(spec: UpdateSpec): string[] {
+/**
+ * The repo paths of the source's value files that git holds, in Argo CD's order: `$ref/path` of a
+ * source of this repo (from the repo root), and, for a chart in git, paths relative to its path.
+ */
+export function valueFilePaths(spec: UpdateSpec): string[] {
+  const source = spec.source!;
   const refs = new Set((spec.refs ?? []).map((r) => r.ref));
-  return (spec.source!.helm?.valueFiles ?? []).flatMap((entry) => {
-    const match = /^\$([^/]+)\/(.+)$/.exec(entry);
-    if (!match || !refs.has(match[1]!)) return [];
-    const path = joinRepoPath(match[2]!);
-    return path === undefined ? [] : [path];
-  });
+  return (source.helm?.valueFiles ?? [])
+    .flatMap((entry) => {
+      const ref = /^\$([^/]+)\/(.+)$/.exec(entry);
+      if (ref) return refs.has(ref[1]!) ? [joinRepoPath(ref[2]!)] : [];
+      if (source.path === undefined || /^[a-z][a-z0-9+.-]*:\/\//i.test(entry)) return [];
+      return [joinRepoPath(source.path, entry)];
+    })
+    .filter((path): path is string => path !== undefined);
 }
 
 async function manifestDoc(spec: UpdateSpec, files: YamlFiles): Promise<YamlFile> {
@@ -48,12 +55,25 @@ async function manifestDoc(spec: UpdateSpec, files: YamlFiles): Promise<YamlFile
   return yaml;
 }
 
-/** The first place, in Argo CD's precedence, that sets the image's keys; helm.parameters when none does. */
+/** Where a chart from a Helm repository gets the image's version written: helm.parameters when nothing sets it. */
 export async function chartImageHolder(
   spec: UpdateSpec,
   image: ImageSpec,
   files: YamlFiles
 ): Promise<Holder> {
+  return (await helmValuesHolder(spec, image, files)) ?? { kind: 'parameters', file: spec.file };
+}
+
+/**
+ * The first place, in Argo CD's precedence, that sets the image's keys for a Helm source, short
+ * of the chart's own values.yaml: helm.parameters, valuesObject, values, then the value files
+ * git holds, the last first. undefined when none does.
+ */
+export async function helmValuesHolder(
+  spec: UpdateSpec,
+  image: ImageSpec,
+  files: YamlFiles
+): Promise<Holder | undefined> {
   const file = spec.file;
   const set = (kind: Holder['kind'], version: string | undefined, at = file): Holder | undefined =>
     version === undefined ? undefined : { kind, file: at, version };
@@ -64,8 +84,8 @@ export async function chartImageHolder(
   );
   if (fromParams) return fromParams;
 
-  const yaml = await manifestDoc(spec, files);
-  const root = yaml.docs.find((d) => d.index === spec.doc)?.root ?? null;
+  const yaml = await files.yaml(spec.file);
+  const root = yaml?.docs.find((d) => d.index === spec.doc)?.root ?? null;
   const helm = [...sourcePath(spec), 'helm'];
   const object = getIn(root, [...helm, 'valuesObject']);
   if (isMap(object)) {
@@ -76,13 +96,10 @@ export async function chartImageHolder(
     if (found) return found;
   }
   // Argo CD reads helm.values only when valuesObject is absent.
-  if (object === undefined && getScalar(root, [...helm, 'values']) !== undefined) {
-    const inner = blockStringFile(
-      yaml,
-      spec.doc,
-      [...helm, 'values'],
-      `${spec.source!.field ?? 'spec.source'}.helm.values`
-    );
+  const valuesText = object === undefined ? getScalar(root, [...helm, 'values']) : undefined;
+  if (valuesText !== undefined) {
+    // Read whatever its style; only a literal block can be written (editChartApp says so).
+    const inner = parseYamlFile(`${spec.file} (helm.values)`, valuesText);
     const innerRoot = inner.docs[0]?.root ?? null;
     if (!inner.docs.some((d) => d.problems.length)) {
       const found = set(
@@ -92,7 +109,7 @@ export async function chartImageHolder(
       if (found) return found;
     }
   }
-  for (const path of refValueFiles(spec).reverse()) {
+  for (const path of valueFilePaths(spec).reverse()) {
     const values = await files.yaml(path);
     if (!values || values.docs.some((d) => d.problems.length)) continue;
     const found = set(
@@ -102,7 +119,7 @@ export async function chartImageHolder(
     );
     if (found) return found;
   }
-  return { kind: 'parameters', file };
+  return undefined;
 }
 
 /** The edits of a chart app: value files through the values writer, the manifest spliced in place. */
