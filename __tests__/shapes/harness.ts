@@ -2,9 +2,9 @@
 // test) through the CLI (`--dir --write --json`, the local path) and through runOnGitHub against
 // the fake GitHub server (the action's path), with one registry fixture for both.
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, readFile, rm, mkdir, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, mkdir, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, sep } from 'node:path';
 import { runCli } from '../../src/cli.js';
 import type { RegistryFixture } from '../../src/registry/memory.js';
 import { startFakeGitHub } from '../../test-support/github/index.js';
@@ -43,7 +43,7 @@ export interface CliRun {
     skipped: { app: string; reason: string }[];
     errors: { file?: string; app?: string; field?: string; message: string }[];
   };
-  /** The repo's files after the run (only those given, re-read). */
+  /** Every file of the repo after the run. */
   files: Record<string, string>;
 }
 
@@ -71,7 +71,11 @@ export async function runShapeCli(files: Record<string, string>, fixture: Regist
       { stdout: (t) => (stdout += t), stderr: () => undefined }
     );
     const after: Record<string, string> = {};
-    for (const path of Object.keys(files)) after[path] = await readFile(join(repo, path), 'utf8');
+    for (const path of await readdir(repo, { recursive: true })) {
+      const posix = path.split(sep).join('/');
+      if (!(await stat(join(repo, path))).isFile()) continue;
+      after[posix] = await readFile(join(repo, path), 'utf8');
+    }
     return { code, out: JSON.parse(stdout), files: after };
   } finally {
     await rm(dir, { recursive: true, force: true });

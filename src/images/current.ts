@@ -3,7 +3,7 @@
 
 import type { Node } from 'yaml';
 import type { ImageSpec, UpdateSpec } from '../model.js';
-import { findKustomizationFile, type AppType } from '../repo/app-type.js';
+import type { AppType } from '../repo/app-type.js';
 import { joinRepoPath } from '../repo/source.js';
 import { argocdSourceFileName, readHelmParameter, readKustomizeImages } from '../writeback/argocd-source.js';
 import { helmVersion, readHelmValue } from '../writeback/helmvalues.js';
@@ -17,6 +17,7 @@ import {
   readKustomizationImage
 } from '../writeback/kustomization.js';
 import { assertEditable } from '../yaml/editor.js';
+import { kustomizeVersion } from './kustomize-tree.js';
 import type { YamlFiles } from '../yaml/files.js';
 import { getScalar } from '../yaml/path.js';
 
@@ -25,7 +26,7 @@ import { getScalar } from '../yaml/path.js';
  * .argocd-source file; for Helm the Application's parameters, valuesObject, values and the value
  * files git holds (the last first); for Kustomize the Application's images; then the write-back
  * target file (for a plain-manifest app, its workloads), then the source path's values.yaml (Helm)
- * or kustomization (Kustomize). An empty Helm tag means the chart's appVersion.
+ * or kustomization with everything it pulls in (Kustomize, see kustomize-tree.ts). An empty Helm tag means the chart's appVersion.
  */
 export async function currentVersion(input: {
   spec: UpdateSpec;
@@ -83,9 +84,7 @@ export async function currentVersion(input: {
   });
   if (appType === 'helm')
     lookups.push(async () => fromValues(await parsed(joinRepoPath(dir, 'values.yaml'))));
-  if (appType === 'kustomize') {
-    lookups.push(async () => fromKustomization(await parsed(await findKustomizationFile(dir, read))));
-  }
+  if (appType === 'kustomize') lookups.push(() => kustomizeVersion(dir, image, files));
 
   for (const lookup of lookups) {
     const version = await lookup();

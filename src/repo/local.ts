@@ -23,9 +23,10 @@ export class LocalRepoSource implements RepoSource {
     try {
       return decodeBytes(await readFile(full));
     } catch (err) {
-      // No file there; ENOTDIR: a file stands where a directory above it would be.
+      // No file there; ENOTDIR: a file stands where a directory above it would be; EISDIR: a
+      // directory is there (a kustomization's `resources` entry names either).
       const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+      if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR') return undefined;
       throw err;
     }
   }
