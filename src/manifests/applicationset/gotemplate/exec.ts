@@ -58,7 +58,8 @@ export function execute(parsed: Parsed, data: GoValue, options: ExecOptions): st
       throw fail(`executing at <${shown}>: can't evaluate field ${name} in type ${typeName(receiver)}`);
     }
     if (Object.hasOwn(receiver, name)) return receiver[name]!;
-    if (options.missingKey === 'error') throw fail(`executing at <${shown}>: map has no entry for key "${name}"`);
+    if (options.missingKey === 'error')
+      throw fail(`executing at <${shown}>: map has no entry for key "${name}"`);
     return null;
   }
 
@@ -88,7 +89,13 @@ export function execute(parsed: Parsed, data: GoValue, options: ExecOptions): st
     }
   }
 
-  function callFunc(name: string, args: Arg[], dot: GoValue, scope: Scope, piped: GoValue | undefined): GoValue {
+  function callFunc(
+    name: string,
+    args: Arg[],
+    dot: GoValue,
+    scope: Scope,
+    piped: GoValue | undefined
+  ): GoValue {
     const fn = options.funcs.get(name)!;
     if (++depth > MAX_CALL_DEPTH) throw fail('too many nested calls');
     try {
@@ -186,8 +193,12 @@ export function execute(parsed: Parsed, data: GoValue, options: ExecOptions): st
     let entries: [GoValue, GoValue][];
     if (value === null) entries = [];
     else if (Array.isArray(value)) entries = value.map((v, i) => [BigInt(i), v]);
-    else if (isMapValue(value)) entries = Object.keys(value).sort().map((k) => [k, value[k]!]);
-    else if (typeof value === 'bigint') entries = Array.from({ length: Number(value) }, (_, i) => [BigInt(i), BigInt(i)]);
+    else if (isMapValue(value))
+      entries = Object.keys(value)
+        .sort()
+        .map((k) => [k, value[k]!]);
+    else if (typeof value === 'bigint')
+      entries = Array.from({ length: Number(value) }, (_, i) => [BigInt(i), BigInt(i)]);
     else throw fail(`range can't iterate over ${printValue(value)}`);
     if (!entries.length) {
       if (node.else) run(node.else, dot, [...scope, new Map()]);

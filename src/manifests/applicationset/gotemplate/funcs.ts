@@ -9,7 +9,16 @@ import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { parseConstraint, parseVersion } from '../../../images/semver.js';
 import { trimChars, trimTrailing } from '../../../strings.js';
 import type { GoFunc } from './exec.js';
-import { formatFloat, isMapValue, kindOf, printValue, toPlain, truth, typeName, type GoValue } from './values.js';
+import {
+  formatFloat,
+  isMapValue,
+  kindOf,
+  printValue,
+  toPlain,
+  truth,
+  typeName,
+  type GoValue
+} from './values.js';
 
 type Fn = (...args: GoValue[]) => GoValue;
 
@@ -104,7 +113,12 @@ function slugify(...args: GoValue[]): string {
   const name = str(args.at(-1) ?? '', 'slugify');
   const max = args.length > 1 ? Number(toInt(args[0]!)) : 50;
   const smart = args.length > 2 ? truth(args[1]!) : true;
-  let slug = trimChars(normalize(name).replace(/[^a-z0-9_-]+/g, '-').replace(/-+/g, '-'), '-_');
+  let slug = trimChars(
+    normalize(name)
+      .replace(/[^a-z0-9_-]+/g, '-')
+      .replace(/-+/g, '-'),
+    '-_'
+  );
   if (slug.length > max) {
     const cut = smart ? slug.lastIndexOf('-', max) : -1;
     slug = slug.slice(0, cut > 0 ? cut : max);
@@ -140,7 +154,8 @@ const FUNCS: Record<string, Fn> = {
     keys.reduce<GoValue>((at, key) => {
       if (Array.isArray(at)) {
         const i = Number(toInt(key!));
-        if (typeof key !== 'bigint' || i < 0 || i >= at.length) throw new Error(`index out of range: ${printValue(key!)}`);
+        if (typeof key !== 'bigint' || i < 0 || i >= at.length)
+          throw new Error(`index out of range: ${printValue(key!)}`);
         return at[i]!;
       }
       if (isMapValue(at)) return Object.hasOwn(at, str(key!, 'index')) ? at[key as string]! : null;
@@ -148,7 +163,12 @@ const FUNCS: Record<string, Fn> = {
       throw new Error(`can't index item of type ${typeName(at)}`);
     }, v!),
   print: (...args) =>
-    args.map((a, i) => (i > 0 && typeof a !== 'string' && typeof args[i - 1] !== 'string' ? ' ' : '') + printValue(a)).join(''),
+    args
+      .map(
+        (a, i) =>
+          (i > 0 && typeof a !== 'string' && typeof args[i - 1] !== 'string' ? ' ' : '') + printValue(a)
+      )
+      .join(''),
   println: (...args) => `${args.map((a) => printValue(a)).join(' ')}\n`,
   printf: (format, ...args) => sprintf(str(format!, 'printf'), args),
   eq: (a, ...b) => equal(a!, ...b),
@@ -157,9 +177,21 @@ const FUNCS: Record<string, Fn> = {
   le: order('le', (c) => c <= 0),
   gt: order('gt', (c) => c > 0),
   ge: order('ge', (c) => c >= 0),
-  html: (v) => strval(v!).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&#34;', "'": '&#39;' })[c]!),
-  js: (v) => strval(v!).replace(/[\\'"<>&=]/g, (c) => (c === '\\' || c === "'" || c === '"' ? `\\${c}` : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0').toUpperCase()}`)),
-  urlquery: (v) => encodeURIComponent(strval(v!)).replace(/%20/g, '+').replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`),
+  html: (v) =>
+    strval(v!).replace(
+      /[&<>"']/g,
+      (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&#34;', "'": '&#39;' })[c]!
+    ),
+  js: (v) =>
+    strval(v!).replace(/[\\'"<>&=]/g, (c) =>
+      c === '\\' || c === "'" || c === '"'
+        ? `\\${c}`
+        : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0').toUpperCase()}`
+    ),
+  urlquery: (v) =>
+    encodeURIComponent(strval(v!))
+      .replace(/%20/g, '+')
+      .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`),
 
   // sprig: defaults and logic
   default: (d, v) => (truth(v ?? null) ? v! : d!),
@@ -177,7 +209,8 @@ const FUNCS: Record<string, Fn> = {
   // sprig: strings
   lower: (s) => str(s!, 'lower').toLowerCase(),
   upper: (s) => str(s!, 'upper').toUpperCase(),
-  title: (s) => str(s!, 'title').replace(/(^|[^\p{L}\p{N}'])(\p{L})/gu, (_, a: string, b: string) => a + b.toUpperCase()),
+  title: (s) =>
+    str(s!, 'title').replace(/(^|[^\p{L}\p{N}'])(\p{L})/gu, (_, a: string, b: string) => a + b.toUpperCase()),
   trim: (s) => str(s!, 'trim').trim(),
   trimPrefix: (p, s) => (str(s!).startsWith(str(p!)) ? str(s!).slice(str(p!).length) : str(s!)),
   trimSuffix: (p, s) => (str(s!).endsWith(str(p!)) && str(p!) ? str(s!).slice(0, -str(p!).length) : str(s!)),
@@ -198,14 +231,30 @@ const FUNCS: Record<string, Fn> = {
   substr: (a, b, s) => {
     const text = str(s!, 'substr');
     const [start, end] = [Number(toInt(a!)), Number(toInt(b!))];
-    return start < 0 ? text.slice(0, end) : end < 0 || end > text.length ? text.slice(start) : text.slice(start, end);
+    return start < 0
+      ? text.slice(0, end)
+      : end < 0 || end > text.length
+        ? text.slice(start)
+        : text.slice(start, end);
   },
   contains: (sub, s) => str(s!, 'contains').includes(str(sub!)),
   hasPrefix: (p, s) => str(s!, 'hasPrefix').startsWith(str(p!)),
   hasSuffix: (p, s) => str(s!, 'hasSuffix').endsWith(str(p!)),
-  quote: (...args) => args.filter((a) => a !== null).map((a) => JSON.stringify(strval(a))).join(' '),
-  squote: (...args) => args.filter((a) => a !== null).map((a) => `'${strval(a)}'`).join(' '),
-  cat: (...args) => args.filter((a) => a !== null).map(strval).join(' '),
+  quote: (...args) =>
+    args
+      .filter((a) => a !== null)
+      .map((a) => JSON.stringify(strval(a)))
+      .join(' '),
+  squote: (...args) =>
+    args
+      .filter((a) => a !== null)
+      .map((a) => `'${strval(a)}'`)
+      .join(' '),
+  cat: (...args) =>
+    args
+      .filter((a) => a !== null)
+      .map(strval)
+      .join(' '),
   indent: (n, s) => str(s!, 'indent').replace(/^/gm, ' '.repeat(Number(toInt(n!)))),
   nindent: (n, s) => `\n${str(s!, 'nindent').replace(/^/gm, ' '.repeat(Number(toInt(n!))))}`,
   repeat: (n, s) => str(s!, 'repeat').repeat(Math.min(Number(toInt(n!)), 10_000)),
@@ -219,7 +268,12 @@ const FUNCS: Record<string, Fn> = {
       .join(''),
   toString: (v: GoValue) => strval(v),
   splitList: (sep, s) => str(s!, 'splitList').split(str(sep!)),
-  split: (sep, s) => Object.fromEntries(str(s!, 'split').split(str(sep!)).map((p, i) => [`_${i}`, p])),
+  split: (sep, s) =>
+    Object.fromEntries(
+      str(s!, 'split')
+        .split(str(sep!))
+        .map((p, i) => [`_${i}`, p])
+    ),
   join: (sep, v) => (Array.isArray(v) ? v.map(strval) : [strval(v!)]).join(str(sep!)),
   b64enc: (s) => Buffer.from(str(s!, 'b64enc')).toString('base64'),
   b64dec: (s) => Buffer.from(str(s!, 'b64dec'), 'base64').toString('utf8'),
@@ -230,8 +284,14 @@ const FUNCS: Record<string, Fn> = {
     const m = regex(str(re!)).matcher(str(s!));
     return m.find() ? m.group() : '';
   },
-  regexReplaceAll: (re, s, repl) => regex(str(re!)).matcher(str(s!)).replaceAll(str(repl!).replace(/\$\{?(\d+)\}?/g, '$$$1')),
-  regexReplaceAllLiteral: (re, s, repl) => regex(str(re!)).matcher(str(s!)).replaceAll(RE2JS.quoteReplacement(str(repl!))),
+  regexReplaceAll: (re, s, repl) =>
+    regex(str(re!))
+      .matcher(str(s!))
+      .replaceAll(str(repl!).replace(/\$\{?(\d+)\}?/g, '$$$1')),
+  regexReplaceAllLiteral: (re, s, repl) =>
+    regex(str(re!))
+      .matcher(str(s!))
+      .replaceAll(RE2JS.quoteReplacement(str(repl!))),
   base: (s) => trimTrailing(str(s!), '/').split('/').pop() || (str(s!) ? '/' : '.'),
   dir: (s) => {
     const p = trimTrailing(str(s!), '/');
@@ -264,7 +324,8 @@ const FUNCS: Record<string, Fn> = {
   last: (v) => list(v!, 'last').at(-1) ?? null,
   rest: (v) => list(v!, 'rest').slice(1),
   initial: (v) => list(v!, 'initial').slice(0, -1),
-  uniq: (v) => list(v!, 'uniq').filter((x, i, all) => all.findIndex((y) => printValue(y) === printValue(x)) === i),
+  uniq: (v) =>
+    list(v!, 'uniq').filter((x, i, all) => all.findIndex((y) => printValue(y) === printValue(x)) === i),
   sortAlpha: (v) => list(v!, 'sortAlpha').map(strval).sort(),
   has: (needle, v) => list(v!, 'has').some((x) => printValue(x) === printValue(needle!)),
   compact: (v) => list(v!, 'compact').filter((x) => truth(x)),
@@ -277,8 +338,17 @@ const FUNCS: Record<string, Fn> = {
   hasKey: (d, k) => isMapValue(d) && Object.hasOwn(d, str(k!)),
   keys: (...ds) => ds.flatMap((d) => (isMapValue(d) ? Object.keys(d) : [])),
   values: (d) => (isMapValue(d) ? Object.values(d) : []),
-  pick: (d, ...ks) => (isMapValue(d) ? Object.fromEntries(ks.map(strval).filter((k) => Object.hasOwn(d, k)).map((k) => [k, d[k]!])) : {}),
-  omit: (d, ...ks) => (isMapValue(d) ? Object.fromEntries(Object.entries(d).filter(([k]) => !ks.map(strval).includes(k))) : {}),
+  pick: (d, ...ks) =>
+    isMapValue(d)
+      ? Object.fromEntries(
+          ks
+            .map(strval)
+            .filter((k) => Object.hasOwn(d, k))
+            .map((k) => [k, d[k]!])
+        )
+      : {},
+  omit: (d, ...ks) =>
+    isMapValue(d) ? Object.fromEntries(Object.entries(d).filter(([k]) => !ks.map(strval).includes(k))) : {},
   dig: (...args) => {
     const d = args.at(-1)!;
     const fallback = args.at(-2)!;
@@ -334,9 +404,16 @@ function jsonText(v: GoValue, indent?: number): string {
     Array.isArray(x)
       ? x.map(sorted)
       : isMapValue(x)
-        ? Object.fromEntries(Object.keys(x).sort().map((k) => [k, sorted(x[k])]))
+        ? Object.fromEntries(
+            Object.keys(x)
+              .sort()
+              .map((k) => [k, sorted(x[k])])
+          )
         : x;
-  return JSON.stringify(sorted(toPlain(v)), null, indent).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return JSON.stringify(sorted(toPlain(v)), null, indent).replace(
+    /[<>&\u2028\u2029]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`
+  );
 }
 
 /** sprig functions Argo CD offers that this engine does not implement: named in the error. */

@@ -143,7 +143,9 @@ function lexAction(src: string, start: number): { tokens: Token[]; end: number; 
       tokens.push({ t: 'char', v: String(ch.codePointAt(0) ?? 0), pos });
       i = close + 1;
     } else if (/[0-9]/.test(c) || ((c === '-' || c === '+') && /[0-9.]/.test(src[i + 1] ?? ''))) {
-      const m = /^[-+]?(0[xX][0-9a-fA-F_]+|0[bB][01_]+|0[oO][0-7_]+|(\d[\d_]*)?\.?\d*([eE][-+]?\d+)?)/.exec(src.slice(i, i + 100))!;
+      const m = /^[-+]?(0[xX][0-9a-fA-F_]+|0[bB][01_]+|0[oO][0-7_]+|(\d[\d_]*)?\.?\d*([eE][-+]?\d+)?)/.exec(
+        src.slice(i, i + 100)
+      )!;
       tokens.push({ t: 'number', v: m[0], pos });
       i += m[0].length;
     } else if (c === '.' || c === '$' || /[A-Za-z_]/.test(c)) {
@@ -160,13 +162,29 @@ function lexAction(src: string, start: number): { tokens: Token[]; end: number; 
 
 function unquote(quoted: string, fail: (why: string) => Error): string {
   try {
-    return JSON.parse(quoted.replace(/\\x([0-9a-fA-F]{2})/g, '\\u00$1').replace(/\\a/g, '\\u0007').replace(/\\v/g, '\\u000b')) as string;
+    return JSON.parse(
+      quoted
+        .replace(/\\x([0-9a-fA-F]{2})/g, '\\u00$1')
+        .replace(/\\a/g, '\\u0007')
+        .replace(/\\v/g, '\\u000b')
+    ) as string;
   } catch {
     throw fail(`invalid syntax in ${quoted.slice(0, 40)}`);
   }
 }
 
-const KEYWORDS = new Set(['if', 'else', 'end', 'range', 'with', 'define', 'template', 'block', 'break', 'continue']);
+const KEYWORDS = new Set([
+  'if',
+  'else',
+  'end',
+  'range',
+  'with',
+  'define',
+  'template',
+  'block',
+  'break',
+  'continue'
+]);
 
 /** Which names are functions; an unknown one is a parse error with `unknown`'s message. */
 export interface FunctionNames {
@@ -183,7 +201,11 @@ export function parseTemplate(src: string, functions: FunctionNames): Parsed {
     new TemplateError(`template: base:${lineOf(src, pos)}: ${why}`, 'parse');
 
   /** Nodes up to an `end`/`else` at this level; returns the keyword that stopped it. */
-  function list(depth: number, scope: Set<string>, inRange: boolean): { nodes: Node[]; stop: Token[] | undefined } {
+  function list(
+    depth: number,
+    scope: Set<string>,
+    inRange: boolean
+  ): { nodes: Node[]; stop: Token[] | undefined } {
     if (depth > MAX_DEPTH) throw fail(0, 'template nests too deeply');
     const nodes: Node[] = [];
     while (at < items.length) {
@@ -209,7 +231,8 @@ export function parseTemplate(src: string, functions: FunctionNames): Parsed {
           if (body.stop?.[0]?.v !== 'end') throw fail(item.pos, 'unexpected EOF');
           defines.set(name.v, body.nodes);
         }
-        if (keyword !== 'define') nodes.push({ kind: 'template', name: name.v, ...(pipe && { pipe }), pos: item.pos });
+        if (keyword !== 'define')
+          nodes.push({ kind: 'template', name: name.v, ...(pipe && { pipe }), pos: item.pos });
       } else nodes.push({ kind: 'action', pipe: pipeline(item.tokens, scope, item.pos), pos: item.pos });
     }
     return { nodes, stop: undefined };
@@ -290,7 +313,8 @@ export function parseTemplate(src: string, functions: FunctionNames): Parsed {
           ({ pipe: current, command } = stack.pop()!);
           // `(pipe).field.chain`
           const next = tokens[i + 1];
-          const path = next?.t === 'field' && next.pos === tok.pos + 1 ? (i++, next.v.split('.').slice(1)) : [];
+          const path =
+            next?.t === 'field' && next.pos === tok.pos + 1 ? (i++, next.v.split('.').slice(1)) : [];
           command.args.push({ kind: 'pipe', pipe: inner, path });
           break;
         }
@@ -337,13 +361,17 @@ export function parseTemplate(src: string, functions: FunctionNames): Parsed {
     const radix = /^[-+]?0[xXbBoO]/.test(clean);
     let value = Number.NaN;
     try {
-      value = radix ? (clean.startsWith('-') ? -1 : 1) * Number(BigInt(clean.replace(/^[-+]/, ''))) : Number(clean);
+      value = radix
+        ? (clean.startsWith('-') ? -1 : 1) * Number(BigInt(clean.replace(/^[-+]/, '')))
+        : Number(clean);
     } catch {
       // not a number: reported below
     }
-    if (!Number.isFinite(value) || clean === '' || clean === '-' || clean === '+') throw fail(pos, `bad number syntax: "${text}"`);
+    if (!Number.isFinite(value) || clean === '' || clean === '-' || clean === '+')
+      throw fail(pos, `bad number syntax: "${text}"`);
     const isFloat = !radix && /[.eE]/.test(clean);
-    const int = Number.isInteger(value) && Math.abs(value) <= Number.MAX_SAFE_INTEGER ? BigInt(value) : undefined;
+    const int =
+      Number.isInteger(value) && Math.abs(value) <= Number.MAX_SAFE_INTEGER ? BigInt(value) : undefined;
     return { kind: 'number', text, float: value, isFloat, ...(int !== undefined && { int }) };
   }
 
