@@ -39,6 +39,26 @@ describe('inputs', () => {
     expect(() => parseInputs(given({ repository: 'not a repo' }))).toThrow(/owner\/name/);
   });
 
+  it('reads the clusters input as a YAML list, and refuses a malformed one with the input name', () => {
+    expect(parseInputs(given({})).clusters).toBeUndefined();
+    const clusters = '- name: dev\n  server: https://dev.example\n  labels: {env: development, tier: 1}\n';
+    expect(parseInputs(given({ clusters })).clusters).toEqual([
+      {
+        name: 'dev',
+        server: 'https://dev.example',
+        labels: { env: 'development', tier: '1' },
+        annotations: {}
+      }
+    ]);
+    expect(() => parseInputs(given({ clusters: 'name: dev' }))).toThrow(
+      'input "clusters" must be a YAML list'
+    );
+    expect(() => parseInputs(given({ clusters: '- name: dev' }))).toThrow(
+      'input "clusters": entry 1 needs a name and a server'
+    );
+    expect(() => parseInputs(given({ clusters: '- [' }))).toThrow(/input "clusters" is not YAML/);
+  });
+
   it('defines every input of the design once', () => {
     const names = INPUTS.map((i) => i.name);
     expect(new Set(names).size).toBe(names.length);

@@ -29904,7 +29904,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3853);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(606);
 // The action's entry point (dist/index.js); main.ts holds the logic so that tests can import it.
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .C)();
@@ -29914,7 +29914,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3853:
+/***/ 606:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -38088,6 +38088,16 @@ function trimTrailing(text, char) {
         end--;
     return text.slice(0, end);
 }
+/** `text` without the characters of `chars` at either end. */
+function trimChars(text, chars) {
+    let start = 0;
+    let end = text.length;
+    while (start < end && chars.includes(text[start]))
+        start++;
+    while (end > start && chars.includes(text[end - 1]))
+        end--;
+    return text.slice(start, end);
+}
 
 ;// CONCATENATED MODULE: ./src/github/client.ts
 // The GitHub API client: @octokit/rest with the retry and throttling plugins, its fetch pointed at
@@ -38162,9 +38172,12 @@ function githubMessage(err) {
     return text || (err instanceof Error ? err.message : String(err));
 }
 
+// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(8815);
 ;// CONCATENATED MODULE: ./src/inputs.ts
 // The inputs of design §2, shared by the action (action.yml) and the CLI (`--<name> VALUE`), so
 // both front doors take the same names, defaults and validation.
+
 class UsageError extends Error {
     name = 'UsageError';
 }
@@ -38250,8 +38263,46 @@ const INPUTS = [
         default: 'false',
         description: 'Use the GitHub Packages API for newest-build on ghcr.io (push time, not build time).'
     },
+    {
+        name: 'clusters',
+        default: '',
+        description: 'YAML list of the clusters Argo CD knows (name, server, labels, annotations), for ApplicationSet clusters generators.'
+    },
     { name: 'api-url', default: '${{ github.api_url }}', description: 'GitHub API URL (GitHub Enterprise).' }
 ];
+/** The `clusters` input: a YAML list of `{name, server, labels, annotations}`. */
+function parseClusters(text) {
+    if (!text.trim())
+        return undefined;
+    let data;
+    try {
+        data = (0,dist/* parse */.qg)(text);
+    }
+    catch (err) {
+        throw new UsageError(`input "clusters" is not YAML: ${err.message.split('\n')[0]}`);
+    }
+    if (!Array.isArray(data))
+        throw new UsageError('input "clusters" must be a YAML list of {name, server, labels, annotations}');
+    const strings = (v, where) => {
+        if (v === undefined || v === null)
+            return {};
+        if (typeof v !== 'object' || Array.isArray(v))
+            throw new UsageError(`input "clusters": ${where} must be a mapping`);
+        return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, String(x)]));
+    };
+    return data.map((item, i) => {
+        const c = (typeof item === 'object' && item !== null ? item : {});
+        if (typeof c.name !== 'string' || typeof c.server !== 'string' || !c.name || !c.server) {
+            throw new UsageError(`input "clusters": entry ${i + 1} needs a name and a server`);
+        }
+        return {
+            name: c.name,
+            server: c.server,
+            labels: strings(c.labels, `entry ${i + 1} labels`),
+            annotations: strings(c.annotations, `entry ${i + 1} annotations`)
+        };
+    });
+}
 /**
  * Splits a newline/comma separated list, trimming entries and dropping empty ones. Commas inside
  * `{...}` stay: they belong to a brace glob (`apps/{web,api}/*.yaml`).
@@ -38288,6 +38339,7 @@ function bool(name, value) {
         return false;
     throw new UsageError(`input "${name}" must be true or false; got "${value}"`);
 }
+const withClusters = (clusters) => (clusters ? { clusters } : {});
 /**
  * Builds Inputs from raw values. `get` returns the value given for an input name, or undefined
  * when not given; unresolved `${{ }}` defaults (CLI) count as not given.
@@ -38332,6 +38384,7 @@ function parseInputs(get) {
         argocdNamespace: raw('argocd-namespace') || 'argocd',
         dryRun: bool('dry-run', raw('dry-run')),
         ghcrPackagesApi: bool('ghcr-packages-api', raw('ghcr-packages-api')),
+        ...withClusters(parseClusters(raw('clusters'))),
         apiUrl: raw('api-url') || process.env.GITHUB_API_URL || 'https://api.github.com'
     };
 }
@@ -38355,6 +38408,8 @@ function quote(value, max = 200) {
     const keep = Math.floor(max / 2);
     return `"${value.slice(0, keep)}…(${value.length - 2 * keep} more characters)…${value.slice(-keep)}"`;
 }
+/** Every file a change is written to. */
+const model_changeFiles = (change) => change.files ?? [change.file];
 
 ;// CONCATENATED MODULE: ./src/registry/errors.ts
 
@@ -39191,6 +39246,404 @@ function stringMap(map, key, field) {
             throw new SpecError(`expected a string, got ${describe(v)}`, `${field}.${k}`);
     }
     return value;
+}
+
+;// CONCATENATED MODULE: ./src/manifests/application.ts
+// Argo CD `Application` manifests: identity, labels, annotations and sources, and the choice of
+// the one source this repo can write (design §1).
+
+
+/** Name, namespace, labels and annotations; throws SpecError naming the field when malformed. */
+function parseApplication(doc, argocdNamespace) {
+    const metadata = optMap(doc, 'metadata', 'metadata');
+    if (!metadata)
+        throw new SpecError('expected a mapping with name', 'metadata');
+    const name = kubernetesName(reqString(metadata, 'name', 'metadata.name'), 'name', 'metadata.name');
+    const given = optString(metadata, 'namespace', 'metadata.namespace')?.trim();
+    const namespace = given ? kubernetesName(given, 'namespace', 'metadata.namespace') : argocdNamespace;
+    const labels = stringMap(metadata, 'labels', 'metadata.labels');
+    const annotations = optMap(metadata, 'annotations', 'metadata.annotations') ?? {};
+    return { name, namespace, labels, annotations };
+}
+/**
+ * `spec.sources` when non-empty (Argo CD ignores `spec.source` then), else `[spec.source]`. Read
+ * only for configured apps; throws SpecError naming the field.
+ */
+function parseSources(doc) {
+    const spec = optMap(doc, 'spec', 'spec');
+    if (!spec)
+        throw new SpecError('expected a mapping', 'spec');
+    const list = optList(spec, 'sources', 'spec.sources') ?? [];
+    return list.length
+        ? list.map((s, i) => parseSource(s, `spec.sources[${i}]`))
+        : spec.source !== undefined && spec.source !== null
+            ? [parseSource(spec.source, 'spec.source')]
+            : [];
+}
+/** DNS-1123 subdomain (object names) and label (namespaces), as the API server enforces them. */
+const NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/**
+ * The name as is, or a SpecError: names become file names (`.argocd-source-<ns>_<app>.yaml`), so
+ * one that Kubernetes would refuse (`/`, `..`, control characters, 300 characters) is never used.
+ */
+function kubernetesName(value, kind, field) {
+    const [pattern, max] = kind === 'name' ? [NAME, 253] : [LABEL, 63];
+    if (value.length <= max && pattern.test(value))
+        return value;
+    const shown = JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}...` : value);
+    throw new SpecError(`${shown} is not a valid Kubernetes ${kind}: expected at most ${max} lower-case letters, digits` +
+        `${kind === 'name' ? ", '-' and '.'" : " and '-'"}, starting and ending with a letter or digit`, field);
+}
+function parseSource(value, field) {
+    if (!isMap(value))
+        throw new SpecError(`expected a mapping, got ${describe(value)}`, field);
+    const source = { repoURL: reqString(value, 'repoURL', `${field}.repoURL`).trim(), field };
+    const path = optString(value, 'path', `${field}.path`);
+    const chart = optString(value, 'chart', `${field}.chart`);
+    const targetRevision = optString(value, 'targetRevision', `${field}.targetRevision`);
+    const ref = optString(value, 'ref', `${field}.ref`);
+    if (path !== undefined)
+        source.path = path;
+    if (chart !== undefined)
+        source.chart = chart;
+    if (targetRevision !== undefined)
+        source.targetRevision = targetRevision;
+    if (ref)
+        source.ref = ref;
+    const helm = optMap(value, 'helm', `${field}.helm`);
+    if (helm) {
+        const parameters = (optList(helm, 'parameters', `${field}.helm.parameters`) ?? []).map((p, i) => parseHelmParameter(p, `${field}.helm.parameters[${i}]`));
+        source.helm = { parameters, valueFiles: stringList(helm, 'valueFiles', `${field}.helm.valueFiles`) };
+    }
+    const kustomize = optMap(value, 'kustomize', `${field}.kustomize`);
+    if (kustomize)
+        source.kustomize = { images: stringList(kustomize, 'images', `${field}.kustomize.images`) };
+    const directory = optMap(value, 'directory', `${field}.directory`);
+    if (directory) {
+        const include = optString(directory, 'include', `${field}.directory.include`);
+        const exclude = optString(directory, 'exclude', `${field}.directory.exclude`);
+        source.directory = {
+            recurse: optBool(directory, 'recurse', `${field}.directory.recurse`) ?? false,
+            ...(include && { include }),
+            ...(exclude && { exclude })
+        };
+    }
+    return source;
+}
+function parseHelmParameter(value, field) {
+    if (!isMap(value))
+        throw new SpecError(`expected a mapping with name and value, got ${describe(value)}`, field);
+    const parameter = {
+        name: reqString(value, 'name', `${field}.name`),
+        value: optString(value, 'value', `${field}.value`) ?? ''
+    };
+    const forceString = optBool(value, 'forceString', `${field}.forceString`);
+    if (forceString !== undefined)
+        parameter.forceString = forceString;
+    return parameter;
+}
+/**
+ * A repository URL reduced to `host/path` (or `owner/name`): scheme, user, port, `.git`, trailing
+ * slashes and case dropped; scp-like `git@host:owner/name` read as `host/owner/name`.
+ */
+function repoKey(url) {
+    return url
+        .trim()
+        .toLowerCase()
+        .replace(/^[a-z][a-z0-9+.-]*:\/\//, '')
+        .replace(/^[^@/]+@/, '')
+        .replace(/^([^/:]+):\d+\//, '$1/')
+        .replace(/^([^/:]+):/, '$1/')
+        .replace(TRAILING_SLASHES, '')
+        .replace(/\.git$/, '')
+        .replace(TRAILING_SLASHES, '');
+}
+/** Anchored at a slash run's start (the lookbehind), so a URL of many slashes is not quadratic. */
+const TRAILING_SLASHES = /(?<!\/)\/+$/;
+function hasHost(key) {
+    const first = key.split('/')[0];
+    return key.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost');
+}
+/** True when `url` denotes `repository` (`owner/name` matches that path on any host). */
+function sameRepo(url, repository) {
+    const a = repoKey(url);
+    const b = repoKey(repository);
+    if (a === b)
+        return true;
+    if (hasHost(b) || !hasHost(a))
+        return false;
+    return a.slice(a.indexOf('/') + 1) === b;
+}
+/**
+ * The source written back, or why there is none. Among sources from this repo with a `path`,
+ * the one matching the write-back target's kind is preferred. Without one, a chart source (from
+ * any repository) is written through the Application's own manifest or its `$ref` value files,
+ * and an app that writes only to an absolute target needs no path: its Helm/Kustomize source is
+ * used for its parameters.
+ */
+function chooseSource(sources, writeBack, repository) {
+    if (!sources.length)
+        return { skipReason: 'the Application has no spec.source or spec.sources' };
+    const ours = (url) => repository === undefined || sameRepo(url, repository);
+    const refs = sources.flatMap((s) => s.ref && ours(s.repoURL)
+        ? [{ ref: s.ref, ...(s.targetRevision !== undefined && { targetRevision: s.targetRevision }) }]
+        : []);
+    const namedByGitRepository = writeBack.repository !== undefined && ours(writeBack.repository);
+    const withPath = sources.filter((s) => s.path !== undefined);
+    let pool = withPath.filter((s) => ours(s.repoURL));
+    if (!pool.length && namedByGitRepository)
+        pool = withPath;
+    const prefer = (among) => {
+        const { kind } = writeBack.target;
+        return ((kind === 'kustomization' && among.find((s) => s.kustomize)) ||
+            (kind === 'helmvalues' && among.find((s) => s.helm || s.chart)) ||
+            among.find((s) => s.helm || s.kustomize) ||
+            among[0]);
+    };
+    if (pool.length)
+        return { source: prefer(pool) };
+    // A chart from a Helm or OCI repository has no path here: its image values are written where
+    // this repo holds them (a `$ref` value file, or the Application manifest itself).
+    const chart = sources.find((s) => s.chart !== undefined);
+    if (chart && writeBack.target.kind === 'argocd-source')
+        return { source: chart, refs };
+    const urls = sources.map((s) => s.repoURL).join(', ');
+    if (!namedByGitRepository && !sources.some((s) => ours(s.repoURL))) {
+        const gitRepo = writeBack.repository
+            ? ` and git-repository ${writeBack.repository} does not name it`
+            : '';
+        return { skipReason: `source repoURL ${urls} is not ${repository}${gitRepo}` };
+    }
+    const { target } = writeBack;
+    if (target.kind !== 'argocd-source' && target.path?.startsWith('/'))
+        return { source: prefer(sources) };
+    return {
+        skipReason: `no source from ${repository ?? 'this repo'} has a path (a chart or ref source holds no .argocd-source file); ` +
+            'use an absolute write-back-target such as helmvalues:/path/values.yaml'
+    };
+}
+
+;// CONCATENATED MODULE: ./src/yaml/file.ts
+// A YAML file parsed once: its text, split into documents at their `---` markers, each document
+// parsed on its own. Splitting first keeps work bounded: a caller can skip documents it has no use
+// for (and documents too big to be a Kubernetes object) without building their node trees, and a
+// 20 MB file of many documents never holds more than one document's tree at a time.
+//
+// Node ranges are relative to the document's `base` offset in the file text; use `rangeOf`.
+
+/**
+ * The text spans of a file's documents: a new span starts at each `---` line. A `---` at column 0
+ * followed by white space or a line end always starts a document (YAML 1.2 §9.1.4): no scalar,
+ * block or quoted, can hold one. Directives and comments before the first `---` belong to it.
+ */
+function documentSpans(text) {
+    const spans = [];
+    let start = 0;
+    let line = 1;
+    let lineAtStart = 1;
+    let counted = 0;
+    const countTo = (offset) => {
+        for (let at = text.indexOf('\n', counted); at >= 0 && at < offset; at = text.indexOf('\n', at + 1))
+            line++;
+        counted = offset;
+    };
+    for (let at = text.indexOf('---'); at >= 0; at = text.indexOf('---', at + 3)) {
+        const next = text[at + 3];
+        const marker = next === undefined || next === ' ' || next === '\t' || next === '\n' || next === '\r';
+        if (at === 0 || text[at - 1] !== '\n' || !marker)
+            continue;
+        if (spans.length === 0 && onlyPreamble(text.slice(start, at)))
+            continue;
+        countTo(at);
+        spans.push({ start, end: at, line: lineAtStart });
+        start = at;
+        lineAtStart = line;
+    }
+    spans.push({ start, end: text.length, line: lineAtStart });
+    return spans;
+}
+/** True when a text holds nothing but blank lines, comments, directives or a BOM. */
+function onlyPreamble(text) {
+    return text
+        .replace(/^\uFEFF/, '')
+        .split('\n')
+        .every((line) => {
+        const content = line.trim();
+        return !content || content.startsWith('#') || content.startsWith('%');
+    });
+}
+/** Parses every (accepted) document. Never throws: problems are per document. */
+function parseYamlFile(file, text, options = {}) {
+    return { file, text, docs: [...yamlDocuments(text, options)] };
+}
+/**
+ * The (accepted) documents one at a time, so that a reader that keeps only what it extracts holds
+ * one document's node tree at a time, however large the file.
+ */
+function* yamlDocuments(text, options = {}) {
+    let index = 0;
+    for (const { start, end, line } of documentSpans(text)) {
+        const span = text.slice(start, end);
+        if (options.accept && !options.accept(span, index)) {
+            index++;
+            continue;
+        }
+        const lineCounter = new dist/* LineCounter */.HN();
+        // uniqueKeys: false: the library's check is quadratic; repeatedKeys below is linear. Merge
+        // keys (`<<: *base`) resolve, as in Go's decoders.
+        for (const document of (0,dist/* parseAllDocuments */.hR)(span, { lineCounter, uniqueKeys: false, merge: true })) {
+            const lineOf = (offset) => line + lineCounter.linePos(offset).line - 1;
+            const problems = document.errors.map((e) => {
+                const at = e.pos[0] === undefined ? '' : ` (line ${lineOf(e.pos[0])})`;
+                return `${e.message.split('\n')[0]}${at}`;
+            });
+            yield {
+                index: index++,
+                base: start,
+                end,
+                root: document.contents ?? null,
+                document,
+                problems,
+                repeatedKeys: problems.length ? [] : repeatedKeys(document, lineOf)
+            };
+        }
+    }
+}
+/** Keys repeated within one mapping, which Go's YAML decoders (and kubectl) refuse. Linear. */
+function repeatedKeys(document, lineOf) {
+    const out = [];
+    (0,dist/* visit */.YR)(document, {
+        Map(_, map) {
+            const seen = new Set();
+            for (const { key } of map.items) {
+                if (!(0,dist/* isScalar */.jn)(key) || key.value === '<<')
+                    continue;
+                const name = String(key.value);
+                if (seen.has(name))
+                    out.push(`${name} (line ${lineOf(key.range?.[0] ?? 0)})`);
+                seen.add(name);
+            }
+        }
+    });
+    return out;
+}
+/** A node's range in the file text. */
+function rangeOf(doc, node) {
+    const r = node.range;
+    if (!r)
+        throw new Error('YAML node without a source range');
+    return [doc.base + r[0], doc.base + r[1]];
+}
+
+;// CONCATENATED MODULE: ./src/manifests/yaml-docs.ts
+// The documents of a manifest file that can be Argo CD objects. Never throws: a document that
+// does not parse carries its problems and no value; the caller decides whether that matters.
+
+/**
+ * The API server takes objects of up to 3 MiB (a request body limit; etcd stores less), so a
+ * larger document can be no Application: it is not parsed, however large the file.
+ */
+const MAX_OBJECT_CHARS = 3 * 1024 * 1024;
+/** Group every Argo CD kind (and the image updater's CRs) is under. */
+const ARGO = 'argoproj.io';
+/** In every image-updater annotation key and in the ImageUpdater CR's group. */
+const UPDATER = 'argocd-image-updater.argoproj.io';
+/** Whether `text` names the image updater at all: a cheap test before (or instead of) a parse. */
+function mentionsUpdater(text) {
+    return text.includes(UPDATER);
+}
+/**
+ * Documents that mention argoproj.io, parsed one at a time (each node tree is dropped once its
+ * value is taken); the others are skipped without building their trees.
+ */
+function* loadYamlDocuments(content) {
+    // Filled while the next accepted document is sought, so yielded before it, in file order.
+    const tooLarge = [];
+    const updater = new Set();
+    const docs = yamlDocuments(content, {
+        accept: (span, index) => {
+            if (!span.includes(ARGO))
+                return false;
+            const named = mentionsUpdater(span);
+            if (span.length <= MAX_OBJECT_CHARS) {
+                if (named)
+                    updater.add(index);
+                return true;
+            }
+            tooLarge.push({
+                index,
+                value: undefined,
+                problems: [],
+                duplicateKeys: [],
+                tooLarge: span.length,
+                mentionsUpdater: named
+            });
+            return false;
+        }
+    });
+    for (const doc of docs) {
+        yield* tooLarge.splice(0);
+        const problems = [...doc.problems];
+        let value;
+        if (!problems.length) {
+            try {
+                // Throws on alias bombs (more than 100 alias expansions).
+                value = doc.document.toJS();
+            }
+            catch (e) {
+                problems.push(e.message);
+            }
+        }
+        yield {
+            index: doc.index,
+            value,
+            problems,
+            duplicateKeys: doc.repeatedKeys,
+            mentionsUpdater: updater.has(doc.index)
+        };
+    }
+    yield* tooLarge.splice(0);
+}
+/** A file under a `templates/` folder with template actions: a chart's template, meaningless unrendered. */
+function isHelmTemplate(file) {
+    return /(^|\/)templates\//.test(file.path) && file.content.includes('{{');
+}
+
+;// CONCATENATED MODULE: ./src/repo/source.ts
+/** Joins and normalises repo-relative paths; returns undefined when the result escapes the repo root. */
+function joinRepoPath(...parts) {
+    const out = [];
+    for (const part of parts) {
+        const segments = part.split('/');
+        if (part.startsWith('/'))
+            out.length = 0;
+        for (const segment of segments) {
+            if (segment === '' || segment === '.')
+                continue;
+            if (segment === '..') {
+                if (out.length === 0)
+                    return undefined;
+                out.pop();
+            }
+            else
+                out.push(segment);
+        }
+    }
+    return out.join('/');
+}
+/** Every directory that holds a file, at any depth (`''` is the root). */
+function directoriesOf(paths) {
+    const dirs = new Set(['']);
+    for (const path of paths) {
+        for (let at = path.lastIndexOf('/'); at > 0; at = path.lastIndexOf('/', at - 1)) {
+            const dir = path.slice(0, at);
+            if (dirs.has(dir))
+                break;
+            dirs.add(dir);
+        }
+    }
+    return dirs;
 }
 
 ;// CONCATENATED MODULE: ./node_modules/re2js/build/index.js
@@ -46007,6 +46460,2154 @@ function re(stringsOrFlags, ...values) {
 }
 
 
+;// CONCATENATED MODULE: ./src/manifests/path-glob.ts
+// Path globs of the `applications` input, matched in linear time: a glob is translated into one
+// RE2 expression (re2js), braces included, so no pattern can make matching backtrack. Brace
+// alternatives are RE2 alternations, not an expansion; only numeric and letter ranges
+// (`{1..3}`) expand, and those are bounded.
+//
+// Syntax: `*` (within a path segment), `**` (any number of segments), `?`, `[a-z]`, `[!a-z]` /
+// `[^a-z]`, `{a,b}` (nested), `{1..10}`, `{a..e}`, and `\` escapes. Dotfiles match like any file.
+
+
+/** Longest glob we compile: far beyond a real one, short of an unbounded program. */
+const MAX_GLOB = 4096;
+/** Most elements one `{x..y}` range may expand to. */
+const MAX_RANGE = 1000;
+/**
+ * `separators: false` is the matching Argo CD uses for a directory app's include/exclude (gobwas/glob
+ * without separators): `*`, `?` and classes match `/` too.
+ */
+function compilePathGlob(glob, { separators = true } = {}) {
+    if (glob.length > MAX_GLOB)
+        throw new UsageError(`a glob of ${glob.length} characters is too long (at most ${MAX_GLOB})`);
+    const re = RE2JS.compile(`^(?:${translate(glob, 0, glob.length, separators)})$`);
+    return (path) => re.matches(path);
+}
+/** Any of several globs. */
+function compilePathGlobs(globs) {
+    const matchers = globs.map((glob) => compilePathGlob(glob));
+    return (path) => matchers.some((match) => match(path));
+}
+/** The RE2 source for `glob[start, end)`. */
+function translate(glob, start, end, separators) {
+    const SEGMENT_CHAR = separators ? '[^/]' : '.';
+    let out = '';
+    for (let i = start; i < end; i++) {
+        const c = glob[i];
+        if (c === '*') {
+            let stars = 1;
+            while (glob[i + stars] === '*')
+                stars++;
+            if (!separators) {
+                out += '.*';
+                i += stars - 1;
+                continue;
+            }
+            const segmentStart = i === start || glob[i - 1] === '/';
+            const segmentEnd = i + stars === end || glob[i + stars] === '/';
+            i += stars - 1;
+            if (stars >= 2 && segmentStart && segmentEnd) {
+                if (i + 1 === end) {
+                    // `a/**` also matches `a` itself; a bare `**` matches everything.
+                    if (out.endsWith('/'))
+                        out = `${out.slice(0, -1)}(?:/.*)?`;
+                    else
+                        out += '.*';
+                }
+                else {
+                    // `**/` is zero or more whole segments.
+                    out += `(?:${SEGMENT_CHAR}*/)*`;
+                    i++;
+                }
+            }
+            else
+                out += `${SEGMENT_CHAR}*`;
+        }
+        else if (c === '?')
+            out += SEGMENT_CHAR;
+        else if (c === '\\' && i + 1 < end)
+            out += RE2JS.quote(glob[++i]);
+        else if (c === '[') {
+            const close = classEnd(glob, i + 1, end);
+            if (close < 0)
+                out += RE2JS.quote(c);
+            else {
+                out += characterClass(glob.slice(i + 1, close), separators);
+                i = close;
+            }
+        }
+        else if (c === '{') {
+            const brace = braceEnd(glob, i + 1, end);
+            if (!brace)
+                out += RE2JS.quote(c);
+            else {
+                out += brace.alternatives
+                    ? `(?:${brace.alternatives.map(([a, b]) => translate(glob, a, b, separators)).join('|')})`
+                    : `(?:${brace.range.map((v) => RE2JS.quote(v)).join('|')})`;
+                i = brace.close;
+            }
+        }
+        else
+            out += RE2JS.quote(c);
+    }
+    return out;
+}
+/** The `]` closing a class whose body starts at `i`, or -1 (then `[` is literal). */
+function classEnd(glob, i, end) {
+    let j = i;
+    if (glob[j] === '!' || glob[j] === '^')
+        j++;
+    if (glob[j] === ']')
+        j++; // a leading `]` is a member
+    for (; j < end; j++) {
+        if (glob[j] === '\\')
+            j++;
+        else if (glob[j] === ']')
+            return j;
+        else if (glob[j] === '/')
+            return -1;
+    }
+    return -1;
+}
+function characterClass(body, separators) {
+    let negate = false;
+    let i = 0;
+    if (body[0] === '!' || body[0] === '^') {
+        negate = true;
+        i = 1;
+    }
+    let members = '';
+    for (; i < body.length; i++) {
+        let c = body[i];
+        if (c === '\\' && i + 1 < body.length)
+            c = body[++i];
+        // A range's `-` stays a range; every other member is escaped for RE2.
+        members += c === '-' && i > 0 && i < body.length - 1 ? '-' : /[\\\]^[-]/.test(c) ? `\\${c}` : c;
+    }
+    // A class never matches the separator, like `*` and `?`.
+    return negate ? `[^${separators ? '/' : ''}${members}]` : `(?:[${members}])`;
+}
+/** The brace group whose body starts at `i`, or undefined when `{` is literal (no `,` or `..`). */
+function braceEnd(glob, i, end) {
+    let depth = 0;
+    const commas = [];
+    for (let j = i; j < end; j++) {
+        const c = glob[j];
+        if (c === '\\')
+            j++;
+        else if (c === '[') {
+            const close = classEnd(glob, j + 1, end);
+            if (close >= 0)
+                j = close;
+        }
+        else if (c === '{')
+            depth++;
+        else if (c === '}' && depth > 0)
+            depth--;
+        else if (c === ',' && depth === 0)
+            commas.push(j);
+        else if (c === '}') {
+            if (commas.length) {
+                const bounds = [i - 1, ...commas, j];
+                return { close: j, alternatives: bounds.slice(1).map((b, k) => [bounds[k] + 1, b]) };
+            }
+            const range = expandRange(glob.slice(i, j));
+            return range && { close: j, range };
+        }
+    }
+    return undefined;
+}
+/** `1..10`, `-2..2`, `01..10` (zero-padded), `a..e`: the values, or undefined for anything else. */
+function expandRange(body) {
+    const numbers = /^(-?\d+)\.\.(-?\d+)$/.exec(body);
+    const letters = /^([a-zA-Z])\.\.([a-zA-Z])$/.exec(body);
+    if (!numbers && !letters)
+        return undefined;
+    const [from, to] = numbers
+        ? [Number(numbers[1]), Number(numbers[2])]
+        : [letters[1].charCodeAt(0), letters[2].charCodeAt(0)];
+    const count = Math.abs(to - from) + 1;
+    if (count > MAX_RANGE)
+        throw new UsageError(`the glob range {${body}} has ${count} values (at most ${MAX_RANGE})`);
+    const width = numbers && /^-?0\d/.test(numbers[1]) ? numbers[1].replace('-', '').length : 0;
+    const step = from <= to ? 1 : -1;
+    return Array.from({ length: count }, (_, k) => {
+        const value = from + k * step;
+        if (!numbers)
+            return String.fromCharCode(value);
+        const digits = String(Math.abs(value)).padStart(width, '0');
+        return value < 0 ? `-${digits}` : digits;
+    });
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./src/images/semver.ts
+// Masterminds semver v3 (github.com/Masterminds/semver/v3 v3.4.0), the library Argo CD Image
+// Updater uses: versions are parsed with NewVersion's loose rules and constraints with
+// NewConstraint's grammar and per-operator checks, ported line by line because they differ from
+// npm's ranges (a bare `1.2` is `1.2.x`, `<=1.2` admits `1.2.9`, pre-releases are scoped per `||`
+// group, `~1.2.3-beta.2` admits `1.2.4-beta.2`...). npm `semver` is not used: it caps numbers at
+// 2^53 where Masterminds accepts uint64 (timestamp tags) and has no partial versions.
+// Constraint regexps run on RE2 (re2js, Go's own semantics) so that no constraint can backtrack.
+
+
+const UINT64_MAX = (1n << 64n) - 1n;
+// Masterminds' looseSemVerRegex (used by NewVersion with CoerceNewVersion = true): partial
+// versions, an optional lower-case `v`, and leading zeros in the numbers.
+const LOOSE_VERSION = /^v?([0-9]+)(\.[0-9]+)?(\.[0-9]+)?(?:-([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?(?:\+([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?$/;
+/** Masterminds `NewVersion`: undefined when the tag is not a version (such tags are ignored). */
+function parseVersion(tag) {
+    const m = LOOSE_VERSION.exec(tag);
+    if (!m)
+        return undefined;
+    const numbers = [m[1], m[2], m[3]].map((part) => BigInt(part ? part.replace(/^\./, '') : '0'));
+    if (numbers.some((n) => n > UINT64_MAX))
+        return undefined;
+    const prerelease = m[4] ?? '';
+    // validatePrerelease: numeric identifiers must not have leading zeros, even in loose mode.
+    if (prerelease.split('.').some((id) => /^0[0-9]+$/.test(id)))
+        return undefined;
+    const [major, minor, patch] = numbers;
+    return { original: tag, major, minor, patch, prerelease, build: m[5] ?? '' };
+}
+/** Semver precedence (Masterminds `Compare`): build metadata ignored. */
+function comparePrecedence(a, b) {
+    for (const key of ['major', 'minor', 'patch']) {
+        if (a[key] !== b[key])
+            return a[key] < b[key] ? -1 : 1;
+    }
+    if (a.prerelease === b.prerelease)
+        return 0;
+    // A release sorts after all of its pre-releases.
+    if (!a.prerelease)
+        return 1;
+    if (!b.prerelease)
+        return -1;
+    return comparePrerelease(a.prerelease, b.prerelease);
+}
+/** Precedence, then the original string, so that `1.0`, `1.0.0` and `v1.0.0` order deterministically. */
+function compareVersions(a, b) {
+    return comparePrecedence(a, b) || compareStrings(a.original, b.original);
+}
+function compareStrings(a, b) {
+    return a === b ? 0 : a < b ? -1 : 1;
+}
+function comparePrerelease(a, b) {
+    const as = a.split('.');
+    const bs = b.split('.');
+    for (let i = 0; i < Math.max(as.length, bs.length); i++) {
+        const d = comparePrereleasePart(as[i] ?? '', bs[i] ?? '');
+        if (d)
+            return d;
+    }
+    return 0;
+}
+/** Masterminds `comparePrePart`: fewer parts sort first, numbers before words, numbers numerically. */
+function comparePrereleasePart(s, o) {
+    if (s === o)
+        return 0;
+    if (!s)
+        return -1;
+    if (!o)
+        return 1;
+    const sn = asUint64(s);
+    const on = asUint64(o);
+    if (sn === undefined && on === undefined)
+        return compareStrings(s, o);
+    if (on === undefined)
+        return -1;
+    if (sn === undefined)
+        return 1;
+    return sn > on ? 1 : -1;
+}
+/** Go's strconv.ParseUint(s, 10, 64): digits only, within uint64. */
+function asUint64(s) {
+    if (!/^[0-9]+$/.test(s))
+        return undefined;
+    const n = BigInt(s);
+    return n <= UINT64_MAX ? n : undefined;
+}
+// The regexps of Masterminds' constraints.go, verbatim (the `|` inside the classes included).
+const CV = String.raw `v?([0-9|x|X|\*]+)(\.[0-9|x|X|\*]+)?(\.[0-9|x|X|\*]+)?` +
+    String.raw `(-([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?` +
+    String.raw `(\+([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?`;
+const OPS = String.raw `=||!=|>|<|>=|=>|<=|=<|~|~>|\^`;
+const RANGE_RE = RE2JS.compile(String.raw `\s*(${CV})\s+-\s+(${CV})\s*`);
+const FIND_RE = RE2JS.compile(String.raw `(${OPS})\s*(${CV})`);
+const VALID_RE = RE2JS.compile(String.raw `^(\s*(${OPS})\s*(${CV})\s*)((?:\s+|,\s*)(${OPS})\s*(${CV})\s*)*$`);
+/** Group of the second version in RANGE_RE: CV has 9 groups of its own. */
+const RANGE_SECOND = 11;
+const EXPECTED = 'expected versions such as 1.2.3, 1.2 or 1.2.x with an optional operator (=, !=, >, <, >=, <=, ~, ^), ' +
+    'joined by spaces or commas (AND) and "||" (OR), or a range "1.2 - 1.4"';
+/**
+ * Masterminds `NewConstraint`. An empty constraint is `*` (what Argo CD Image Updater substitutes),
+ * which, like any constraint without a pre-release part, excludes pre-releases.
+ */
+function parseConstraint(text) {
+    const source = text.trim() ? text : '*';
+    const groups = rewriteRange(source)
+        .split('||')
+        .map((segment) => {
+        if (!VALID_RE.matches(segment)) {
+            throw new SpecError(`invalid semver constraint "${text}": cannot read "${segment.trim()}"; ${EXPECTED}`);
+        }
+        const singles = [];
+        // Groups of FIND_RE: 1 operator, 2 version, 3-5 its numbers, 6 `-pre-release`.
+        const m = FIND_RE.matcher(segment);
+        while (m.find())
+            singles.push(parseSingle((i) => m.group(i) ?? '', text));
+        // Pre-releases are admitted by a whole AND group as soon as one of its versions has one.
+        return { singles, includePre: singles.some((s) => s.con.prerelease !== '') };
+    });
+    return {
+        text,
+        allows: (v) => groups.some((g) => g.singles.every((s) => check(s, v, g.includePre)))
+    };
+}
+/** `a - b` becomes `>= a, <= b ` (Masterminds `rewriteRange`, including its exact spacing). */
+function rewriteRange(input) {
+    const m = RANGE_RE.matcher(input);
+    let out = input;
+    while (m.find()) {
+        const rewritten = `>= ${m.group(1)}, <= ${m.group(RANGE_SECOND)} `;
+        out = out.replace(m.group(0) ?? '', () => rewritten);
+    }
+    return out;
+}
+function isX(part) {
+    return part === 'x' || part === 'X' || part === '*';
+}
+function parseSingle(g, text) {
+    const [major, minor, patch, pre] = [g(3), g(4).slice(1), g(5).slice(1), g(6)];
+    let ver = g(2);
+    let dirty = true;
+    let minorDirty = false;
+    let patchDirty = false;
+    // As in Masterminds, the wildcard version keeps its pre-release but drops build metadata.
+    if (isX(major))
+        ver = `0.0.0${pre}`;
+    else if (!minor || isX(minor)) {
+        minorDirty = true;
+        ver = `${major}.0.0${pre}`;
+    }
+    else if (!patch || isX(patch)) {
+        patchDirty = true;
+        ver = `${major}.${minor}.0${pre}`;
+    }
+    else
+        dirty = false;
+    const con = parseVersion(ver);
+    if (!con) {
+        throw new SpecError(`invalid semver constraint "${text}": "${g(2)}" is not a version; expected numbers or x, X, * in each part`);
+    }
+    return { op: g(1), con, dirty, minorDirty, patchDirty };
+}
+function check(c, v, includePre) {
+    // Every operator starts with this: a pre-release only satisfies a group that asked for them.
+    if (v.prerelease && !includePre)
+        return false;
+    switch (c.op) {
+        case '':
+        case '=':
+            return c.dirty ? tilde(c, v) : comparePrecedence(v, c.con) === 0;
+        case '!=':
+            return notEqual(c, v);
+        case '>':
+            return greaterThan(c, v);
+        case '<':
+            return comparePrecedence(v, c.con) < 0;
+        case '>=':
+        case '=>':
+            return comparePrecedence(v, c.con) >= 0;
+        case '<=':
+        case '=<':
+            return lessThanEqual(c, v);
+        case '~':
+        case '~>':
+            return tilde(c, v);
+        case '^':
+            return caret(c, v);
+    }
+}
+function notEqual(c, v) {
+    if (c.dirty) {
+        if (c.con.major !== v.major)
+            return true;
+        if (c.con.minor !== v.minor && !c.minorDirty)
+            return true;
+        if (c.minorDirty)
+            return false;
+        if (c.con.patch !== v.patch && !c.patchDirty)
+            return true;
+        // `!=1.2.x` (or `!=1.2-alpha`): the same minor is excluded unless the pre-releases differ.
+        if (c.patchDirty)
+            return v.prerelease !== c.con.prerelease;
+    }
+    return comparePrecedence(v, c.con) !== 0;
+}
+function greaterThan(c, v) {
+    if (!c.dirty)
+        return comparePrecedence(v, c.con) > 0;
+    if (v.major !== c.con.major)
+        return v.major > c.con.major;
+    // `>11` needs 12 or higher; `>11.1` needs 11.2 or higher.
+    if (c.minorDirty)
+        return false;
+    if (c.patchDirty)
+        return v.minor > c.con.minor;
+    return comparePrecedence(v, c.con) > 0;
+}
+function lessThanEqual(c, v) {
+    if (!c.dirty)
+        return comparePrecedence(v, c.con) <= 0;
+    // `<=1.1` admits every 1.1.z.
+    if (v.major > c.con.major)
+        return false;
+    return !(v.major === c.con.major && v.minor > c.con.minor && !c.minorDirty);
+}
+/** `~1.2.3` >=1.2.3 <1.3.0; `~1.2` and `1.2.x` >=1.2.0 <1.3.0; `~1` and `1.x` >=1.0.0 <2.0.0; `~0`, `*` any. */
+function tilde(c, v) {
+    if (comparePrecedence(v, c.con) < 0)
+        return false;
+    const { major, minor, patch } = c.con;
+    if (major === 0n && minor === 0n && patch === 0n && !c.minorDirty && !c.patchDirty)
+        return true;
+    if (v.major !== major)
+        return false;
+    return v.minor === minor || c.minorDirty;
+}
+/** `^1.2.3` >=1.2.3 <2.0.0; `^0.2.3` >=0.2.3 <0.3.0; `^0.0.3` =0.0.3; `^0.0` <0.1.0; `^0` <1.0.0. */
+function caret(c, v) {
+    if (comparePrecedence(v, c.con) < 0)
+        return false;
+    if (c.con.major > 0n || c.minorDirty)
+        return v.major === c.con.major;
+    if (v.major > 0n)
+        return false;
+    if (c.con.minor > 0n || c.patchDirty)
+        return v.minor === c.con.minor;
+    if (v.minor > 0n)
+        return false;
+    return v.patch === c.con.patch;
+}
+
+;// CONCATENATED MODULE: ./src/manifests/applicationset/gotemplate/values.ts
+// Go's view of template data: JSON numbers are float64 (JS numbers), integer constants and int
+// results are Go ints (bigint), maps are plain objects, nil is null. How Go prints each (`%v`)
+// and compares them lives here.
+const isMapValue = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
+/** Go's `%v` of a float64 (`strconv.FormatFloat(f, 'g', -1, 64)`): shortest digits, exponent form below 1e-4 or from 1e6. */
+function formatFloat(f) {
+    if (Number.isNaN(f))
+        return 'NaN';
+    if (!Number.isFinite(f))
+        return f > 0 ? '+Inf' : '-Inf';
+    if (f === 0)
+        return Object.is(f, -0) ? '-0' : '0';
+    const [mantissa, exp] = f.toExponential().split('e');
+    const e = Number(exp);
+    // Shortest formatting decides with precision 6 (Go's strconv: `eprec = 6` when shortest).
+    if (e < -4 || e >= 6) {
+        return `${mantissa}e${e < 0 ? '-' : '+'}${String(Math.abs(e)).padStart(2, '0')}`;
+    }
+    return String(f);
+}
+/** How text/template prints a value (fmt's `%v`); `nilText` is what nil prints as at the top. */
+function printValue(v, nilText = '<nil>') {
+    if (v === null || v === undefined)
+        return nilText;
+    if (typeof v === 'string')
+        return v;
+    if (typeof v === 'number')
+        return formatFloat(v);
+    if (typeof v === 'bigint' || typeof v === 'boolean')
+        return String(v);
+    if (Array.isArray(v))
+        return `[${v.map((x) => printValue(x)).join(' ')}]`;
+    const keys = Object.keys(v).sort();
+    return `map[${keys.map((k) => `${k}:${printValue(v[k])}`).join(' ')}]`;
+}
+/** Go's truthiness: false, 0, "", nil and empty lists and maps are false. */
+function truth(v) {
+    if (v === null || v === undefined)
+        return false;
+    if (typeof v === 'boolean')
+        return v;
+    if (typeof v === 'string')
+        return v !== '';
+    if (typeof v === 'number')
+        return v !== 0;
+    if (typeof v === 'bigint')
+        return v !== 0n;
+    if (Array.isArray(v))
+        return v.length > 0;
+    return Object.keys(v).length > 0;
+}
+/** Go's type name, for messages (`%!d(float64=3)`). */
+function typeName(v) {
+    if (v === null || v === undefined)
+        return '<nil>';
+    if (typeof v === 'string')
+        return 'string';
+    if (typeof v === 'number')
+        return 'float64';
+    if (typeof v === 'bigint')
+        return 'int';
+    if (typeof v === 'boolean')
+        return 'bool';
+    return Array.isArray(v) ? '[]interface {}' : 'map[string]interface {}';
+}
+/** Go's basic kind, for eq/lt: values of different kinds do not compare. */
+function kindOf(v) {
+    if (v === null || v === undefined)
+        return 'nil';
+    switch (typeof v) {
+        case 'boolean':
+            return 'bool';
+        case 'bigint':
+            return 'int';
+        case 'number':
+            return 'float';
+        case 'string':
+            return 'string';
+        default:
+            return 'other';
+    }
+}
+/** A JSON-ready copy: Go ints become numbers. */
+function toPlain(v) {
+    if (typeof v === 'bigint')
+        return Number(v);
+    if (Array.isArray(v))
+        return v.map(toPlain);
+    if (isMapValue(v))
+        return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, toPlain(x)]));
+    return v ?? null;
+}
+
+;// CONCATENATED MODULE: ./src/manifests/applicationset/gotemplate/funcs.ts
+// The functions an ApplicationSet template can call: text/template's builtins, the sprig
+// functions Argo CD provides that ApplicationSets use, and Argo CD's own (normalize, slugify,
+// toYaml, fromYaml, fromYamlArray). Regular expressions run on re2js (linear time). A sprig
+// function not listed here is a clear error naming it, not a silent empty string.
+
+
+
+
+
+
+const str = (v, name = 'argument') => {
+    if (typeof v !== 'string')
+        throw new Error(`${name}: expected string; found ${printValue(v)}`);
+    return v;
+};
+/** sprig's toString / strval: `%v`, nil as ''. */
+const strval = (v) => (v === null ? '' : printValue(v));
+/** sprig's toInt64 / cast.ToInt64: numbers truncate, strings parse, anything else is 0. */
+function toInt(v) {
+    if (typeof v === 'bigint')
+        return v;
+    if (typeof v === 'number')
+        return Number.isFinite(v) ? BigInt(Math.trunc(v)) : 0n;
+    if (typeof v === 'boolean')
+        return v ? 1n : 0n;
+    if (typeof v === 'string' && /^[-+]?\d+$/.test(v.trim()))
+        return BigInt(v.trim());
+    return 0n;
+}
+const toFloat = (v) => typeof v === 'bigint' ? Number(v) : typeof v === 'number' ? v : typeof v === 'string' ? Number(v) || 0 : 0;
+const list = (v, name) => {
+    if (!Array.isArray(v))
+        throw new Error(`${name}: expected a list; found ${typeName(v)}`);
+    return v;
+};
+/** Go's `eq`/`lt` over basic kinds: different kinds are an error, nil equals only nil. */
+function compare(a, b) {
+    const [ka, kb] = [kindOf(a), kindOf(b)];
+    if (ka === 'nil' || kb === 'nil')
+        return undefined;
+    if (ka !== kb || ka === 'other')
+        throw new Error('incompatible types for comparison');
+    if (a === b)
+        return 0;
+    return a < b ? -1 : 1;
+}
+function equal(a, ...others) {
+    if (!others.length)
+        throw new Error('missing argument for comparison');
+    return others.some((b) => {
+        if (a === null || b === null)
+            return a === b;
+        return compare(a, b) === 0;
+    });
+}
+function order(name, test) {
+    return (a, b) => {
+        const c = compare(a, b);
+        if (c === undefined)
+            throw new Error(`${name}: invalid type for comparison`);
+        return test(c);
+    };
+}
+/** printf for the verbs templates use: %s %v %d %q %t %f %%; a mismatch prints as Go does. */
+function sprintf(format, args) {
+    let i = 0;
+    return format.replace(/%([-+ #]*\d*(?:\.\d+)?)([a-zA-Z%])/g, (all, _flags, verb) => {
+        if (verb === '%')
+            return '%';
+        if (i >= args.length)
+            return `%!${verb}(MISSING)`;
+        const v = args[i++];
+        switch (verb) {
+            case 'v':
+            case 's':
+                return verb === 's' && typeof v !== 'string' && v !== null && typeof v === 'number'
+                    ? `%!s(float64=${formatFloat(v)})`
+                    : printValue(v);
+            case 'd':
+                return typeof v === 'bigint' ? String(v) : `%!d(${typeName(v)}=${printValue(v)})`;
+            case 'q':
+                return typeof v === 'string' ? JSON.stringify(v) : `%!q(${typeName(v)}=${printValue(v)})`;
+            case 't':
+                return typeof v === 'boolean' ? String(v) : `%!t(${typeName(v)}=${printValue(v)})`;
+            case 'f':
+                return typeof v === 'number' ? v.toFixed(6) : `%!f(${typeName(v)}=${printValue(v)})`;
+            default:
+                return all;
+        }
+    });
+}
+/** Argo CD's normalize (SanitizeName): a DNS-1123 subdomain. */
+function normalize(name) {
+    const sanitized = name
+        .toLowerCase()
+        .replace(/[^-a-z0-9.]/g, '-')
+        .slice(0, 253);
+    return trimChars(sanitized, '-.');
+}
+/** Argo CD's slugify([maxSize=50], [smartTruncate=true], name), after gosimple/slug. */
+function slugify(...args) {
+    const name = str(args.at(-1) ?? '', 'slugify');
+    const max = args.length > 1 ? Number(toInt(args[0])) : 50;
+    const smart = args.length > 2 ? truth(args[1]) : true;
+    let slug = trimChars(normalize(name)
+        .replace(/[^a-z0-9_-]+/g, '-')
+        .replace(/-+/g, '-'), '-_');
+    if (slug.length > max) {
+        const cut = smart ? slug.lastIndexOf('-', max) : -1;
+        slug = slug.slice(0, cut > 0 ? cut : max);
+    }
+    return slug;
+}
+/** sigs.k8s.io/yaml's Marshal: keys sorted, lists at the key's indentation, no final newline. */
+const toYaml = (v) => (0,dist/* stringify */.As)(toPlain(v), { sortMapEntries: true, indentSeq: false, lineWidth: 0 }).replace(/\n$/, '');
+/** Go-side values of parsed YAML/JSON: numbers stay float64, as sigs.k8s.io/yaml decodes them. */
+const fromData = (v) => v;
+const funcs_regex = (pattern) => RE2JS.compile(pattern);
+const words = (s) => s
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((w) => w.toLowerCase());
+const FUNCS = {
+    // text/template builtins (and/or are lazy, below)
+    not: (v) => !truth(v),
+    len: (v) => {
+        if (typeof v === 'string' || Array.isArray(v))
+            return BigInt(v.length);
+        if (isMapValue(v))
+            return BigInt(Object.keys(v).length);
+        throw new Error(`len of type ${typeName(v)}`);
+    },
+    index: (v, ...keys) => keys.reduce((at, key) => {
+        if (Array.isArray(at)) {
+            const i = Number(toInt(key));
+            if (typeof key !== 'bigint' || i < 0 || i >= at.length)
+                throw new Error(`index out of range: ${printValue(key)}`);
+            return at[i];
+        }
+        if (isMapValue(at))
+            return Object.hasOwn(at, str(key, 'index')) ? at[key] : null;
+        if (at === null)
+            return null;
+        throw new Error(`can't index item of type ${typeName(at)}`);
+    }, v),
+    print: (...args) => args
+        .map((a, i) => (i > 0 && typeof a !== 'string' && typeof args[i - 1] !== 'string' ? ' ' : '') + printValue(a))
+        .join(''),
+    println: (...args) => `${args.map((a) => printValue(a)).join(' ')}\n`,
+    printf: (format, ...args) => sprintf(str(format, 'printf'), args),
+    eq: (a, ...b) => equal(a, ...b),
+    ne: (a, b) => !equal(a, b),
+    lt: order('lt', (c) => c < 0),
+    le: order('le', (c) => c <= 0),
+    gt: order('gt', (c) => c > 0),
+    ge: order('ge', (c) => c >= 0),
+    html: (v) => strval(v).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&#34;', "'": '&#39;' })[c]),
+    js: (v) => strval(v).replace(/[\\'"<>&=]/g, (c) => c === '\\' || c === "'" || c === '"'
+        ? `\\${c}`
+        : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0').toUpperCase()}`),
+    urlquery: (v) => encodeURIComponent(strval(v))
+        .replace(/%20/g, '+')
+        .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`),
+    // sprig: defaults and logic
+    default: (d, v) => (truth(v ?? null) ? v : d),
+    empty: (v) => !truth(v),
+    coalesce: (...args) => args.find((a) => truth(a)) ?? null,
+    ternary: (a, b, cond) => (truth(cond) ? a : b),
+    fail: (msg) => {
+        throw new Error(str(msg, 'fail'));
+    },
+    required: (msg, v) => {
+        if (v === null || v === '')
+            throw new Error(str(msg, 'required'));
+        return v;
+    },
+    // sprig: strings
+    lower: (s) => str(s, 'lower').toLowerCase(),
+    upper: (s) => str(s, 'upper').toUpperCase(),
+    title: (s) => str(s, 'title').replace(/(^|[^\p{L}\p{N}'])(\p{L})/gu, (_, a, b) => a + b.toUpperCase()),
+    trim: (s) => str(s, 'trim').trim(),
+    trimPrefix: (p, s) => (str(s).startsWith(str(p)) ? str(s).slice(str(p).length) : str(s)),
+    trimSuffix: (p, s) => (str(s).endsWith(str(p)) && str(p) ? str(s).slice(0, -str(p).length) : str(s)),
+    trimAll: (c, s) => {
+        const set = new Set(str(c));
+        let [a, b] = [0, str(s).length];
+        while (a < b && set.has(str(s)[a]))
+            a++;
+        while (b > a && set.has(str(s)[b - 1]))
+            b--;
+        return str(s).slice(a, b);
+    },
+    replace: (old, neu, s) => str(s, 'replace').split(str(old)).join(str(neu)),
+    trunc: (n, s) => {
+        const text = str(s, 'trunc');
+        const c = Number(toInt(n));
+        if (c < 0)
+            return text.length + c > 0 ? text.slice(text.length + c) : text;
+        return text.slice(0, c);
+    },
+    substr: (a, b, s) => {
+        const text = str(s, 'substr');
+        const [start, end] = [Number(toInt(a)), Number(toInt(b))];
+        return start < 0
+            ? text.slice(0, end)
+            : end < 0 || end > text.length
+                ? text.slice(start)
+                : text.slice(start, end);
+    },
+    contains: (sub, s) => str(s, 'contains').includes(str(sub)),
+    hasPrefix: (p, s) => str(s, 'hasPrefix').startsWith(str(p)),
+    hasSuffix: (p, s) => str(s, 'hasSuffix').endsWith(str(p)),
+    quote: (...args) => args
+        .filter((a) => a !== null)
+        .map((a) => JSON.stringify(strval(a)))
+        .join(' '),
+    squote: (...args) => args
+        .filter((a) => a !== null)
+        .map((a) => `'${strval(a)}'`)
+        .join(' '),
+    cat: (...args) => args
+        .filter((a) => a !== null)
+        .map(strval)
+        .join(' '),
+    indent: (n, s) => str(s, 'indent').replace(/^/gm, ' '.repeat(Number(toInt(n)))),
+    nindent: (n, s) => `\n${str(s, 'nindent').replace(/^/gm, ' '.repeat(Number(toInt(n))))}`,
+    repeat: (n, s) => str(s, 'repeat').repeat(Math.min(Number(toInt(n)), 10_000)),
+    nospace: (s) => str(s, 'nospace').replace(/\s+/g, ''),
+    kebabcase: (s) => words(str(s, 'kebabcase')).join('-'),
+    snakecase: (s) => words(str(s, 'snakecase')).join('_'),
+    camelcase: (s) => str(s, 'camelcase')
+        .split('_')
+        .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
+        .join(''),
+    toString: (v) => strval(v),
+    splitList: (sep, s) => str(s, 'splitList').split(str(sep)),
+    split: (sep, s) => Object.fromEntries(str(s, 'split')
+        .split(str(sep))
+        .map((p, i) => [`_${i}`, p])),
+    join: (sep, v) => (Array.isArray(v) ? v.map(strval) : [strval(v)]).join(str(sep)),
+    b64enc: (s) => Buffer.from(str(s, 'b64enc')).toString('base64'),
+    b64dec: (s) => Buffer.from(str(s, 'b64dec'), 'base64').toString('utf8'),
+    sha256sum: (s) => (0,external_node_crypto_.createHash)('sha256').update(str(s, 'sha256sum')).digest('hex'),
+    sha1sum: (s) => (0,external_node_crypto_.createHash)('sha1').update(str(s, 'sha1sum')).digest('hex'),
+    regexMatch: (re, s) => funcs_regex(str(re)).matcher(str(s)).find(),
+    regexFind: (re, s) => {
+        const m = funcs_regex(str(re)).matcher(str(s));
+        return m.find() ? m.group() : '';
+    },
+    regexReplaceAll: (re, s, repl) => funcs_regex(str(re))
+        .matcher(str(s))
+        .replaceAll(str(repl).replace(/\$\{?(\d+)\}?/g, '$$$1')),
+    regexReplaceAllLiteral: (re, s, repl) => funcs_regex(str(re))
+        .matcher(str(s))
+        .replaceAll(RE2JS.quoteReplacement(str(repl))),
+    base: (s) => trimTrailing(str(s), '/').split('/').pop() || (str(s) ? '/' : '.'),
+    dir: (s) => {
+        const p = trimTrailing(str(s), '/');
+        const at = p.lastIndexOf('/');
+        return at < 0 ? '.' : at === 0 ? '/' : p.slice(0, at);
+    },
+    // sprig: numbers
+    int: (v) => toInt(v),
+    int64: (v) => toInt(v),
+    float64: (v) => toFloat(v),
+    add: (...args) => args.reduce((a, b) => a + toInt(b), 0n),
+    add1: (v) => toInt(v) + 1n,
+    sub: (a, b) => toInt(a) - toInt(b),
+    mul: (...args) => args.reduce((a, b) => a * toInt(b), 1n),
+    div: (a, b) => {
+        if (toInt(b) === 0n)
+            throw new Error('integer divide by zero');
+        return toInt(a) / toInt(b);
+    },
+    mod: (a, b) => {
+        if (toInt(b) === 0n)
+            throw new Error('integer divide by zero');
+        return toInt(a) % toInt(b);
+    },
+    max: (...args) => args.map(toInt).reduce((a, b) => (b > a ? b : a)),
+    min: (...args) => args.map(toInt).reduce((a, b) => (b < a ? b : a)),
+    // sprig: lists and dicts
+    list: (...args) => args,
+    first: (v) => list(v, 'first')[0] ?? null,
+    last: (v) => list(v, 'last').at(-1) ?? null,
+    rest: (v) => list(v, 'rest').slice(1),
+    initial: (v) => list(v, 'initial').slice(0, -1),
+    uniq: (v) => list(v, 'uniq').filter((x, i, all) => all.findIndex((y) => printValue(y) === printValue(x)) === i),
+    sortAlpha: (v) => list(v, 'sortAlpha').map(strval).sort(),
+    has: (needle, v) => list(v, 'has').some((x) => printValue(x) === printValue(needle)),
+    compact: (v) => list(v, 'compact').filter((x) => truth(x)),
+    dict: (...args) => {
+        const out = {};
+        for (let i = 0; i < args.length; i += 2)
+            out[strval(args[i])] = args[i + 1] ?? '';
+        return out;
+    },
+    get: (d, k) => (isMapValue(d) && Object.hasOwn(d, str(k)) ? d[k] : ''),
+    hasKey: (d, k) => isMapValue(d) && Object.hasOwn(d, str(k)),
+    keys: (...ds) => ds.flatMap((d) => (isMapValue(d) ? Object.keys(d) : [])),
+    values: (d) => (isMapValue(d) ? Object.values(d) : []),
+    pick: (d, ...ks) => isMapValue(d)
+        ? Object.fromEntries(ks
+            .map(strval)
+            .filter((k) => Object.hasOwn(d, k))
+            .map((k) => [k, d[k]]))
+        : {},
+    omit: (d, ...ks) => isMapValue(d) ? Object.fromEntries(Object.entries(d).filter(([k]) => !ks.map(strval).includes(k))) : {},
+    dig: (...args) => {
+        const d = args.at(-1);
+        const fallback = args.at(-2);
+        let at = d;
+        for (const key of args.slice(0, -2)) {
+            if (!isMapValue(at) || !Object.hasOwn(at, str(key, 'dig')))
+                return fallback;
+            at = at[key];
+        }
+        return at;
+    },
+    // sprig: encodings
+    toJson: (v) => jsonText(v),
+    mustToJson: (v) => jsonText(v),
+    toPrettyJson: (v) => jsonText(v, 2),
+    mustToPrettyJson: (v) => jsonText(v, 2),
+    toRawJson: (v) => JSON.stringify(toPlain(v)),
+    fromJson: (s) => {
+        try {
+            return fromData(JSON.parse(str(s, 'fromJson')));
+        }
+        catch {
+            return {};
+        }
+    },
+    mustFromJson: (s) => fromData(JSON.parse(str(s, 'mustFromJson'))),
+    // sprig: semver (Masterminds constraints)
+    semverCompare: (c, v) => {
+        const version = parseVersion(str(v, 'semverCompare'));
+        if (!version)
+            throw new Error(`invalid semantic version ${printValue(v)}`);
+        return parseConstraint(str(c, 'semverCompare')).allows(version);
+    },
+    // Argo CD
+    normalize: (s) => normalize(str(s, 'normalize')),
+    slugify,
+    toYaml: (v) => toYaml(v),
+    fromYaml: (s) => {
+        const data = (0,dist/* parse */.qg)(str(s, 'fromYaml'), { version: '1.1' });
+        if (data !== null && !isMapValue(data))
+            throw new Error('cannot unmarshal into a map');
+        return fromData(data ?? {});
+    },
+    fromYamlArray: (s) => {
+        const data = (0,dist/* parse */.qg)(str(s, 'fromYamlArray'), { version: '1.1' });
+        if (data !== null && !Array.isArray(data))
+            throw new Error('cannot unmarshal into a list');
+        return fromData(data ?? []);
+    }
+};
+/** Go's encoding/json: map keys sorted, HTML characters escaped. */
+function jsonText(v, indent) {
+    const sorted = (x) => Array.isArray(x)
+        ? x.map(sorted)
+        : isMapValue(x)
+            ? Object.fromEntries(Object.keys(x)
+                .sort()
+                .map((k) => [k, sorted(x[k])]))
+            : x;
+    return JSON.stringify(sorted(toPlain(v)), null, indent).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+/** sprig functions Argo CD offers that this engine does not implement: named in the error. */
+const UNSUPPORTED_SPRIG = new Set(('abbrev abbrevboth ago adler32sum append atoi bcrypt biggest buildCustomCert chunk clean concat date dateInZone ' +
+    'dateModify date_in_zone date_modify decryptAES deepCopy deepEqual derivePassword duration durationRound encryptAES ' +
+    'ext floor ceil round genCA genPrivateKey genSelfSignedCert genSignedCert hello htmlDate htmlDateInZone htpasswd ' +
+    'isAbs kindIs kindOf merge mergeOverwrite mustAppend mustChunk mustCompact mustDateModify mustDeepCopy mustFirst ' +
+    'mustHas mustInitial mustLast mustMerge mustMergeOverwrite mustPrepend mustPush mustRegexFind mustRegexFindAll ' +
+    'mustRegexMatch mustRegexReplaceAll mustRegexReplaceAllLiteral mustRegexSplit mustRest mustReverse mustSlice ' +
+    'mustUniq mustWithout now osBase osClean osDir osExt osIsAbs plural prepend push quote randAlpha randAlphaNum ' +
+    'randAscii randBytes randInt randNumeric regexFindAll regexQuoteMeta regexSplit reverse semver seq set shuffle ' +
+    'slice sortAlpha splitn substr swapcase title toDate toDecimal toStrings trimall typeIs typeIsLike typeOf unixEpoch ' +
+    'unset until untilStep untitle urlJoin urlParse uuidv4 without wrap wrapWith addf add1f divf maxf minf mulf subf ' +
+    'cat expandenv env getHostByName').split(' '));
+function isFunction(name) {
+    return name === 'and' || name === 'or' || Object.hasOwn(FUNCS, name);
+}
+/** Why a name that is not a function fails, for the parse error. */
+function notAFunction(name) {
+    if (name === 'env' || name === 'expandenv' || name === 'getHostByName') {
+        return `function "${name}" not defined (Argo CD removes it from sprig)`;
+    }
+    return UNSUPPORTED_SPRIG.has(name)
+        ? `the sprig function "${name}" is not supported by argocd-image-pr`
+        : `function "${name}" not defined`;
+}
+const FUNCTIONS = new Map([
+    ['and', { call: () => null, lazy: true }],
+    ['or', { call: () => null, lazy: true }],
+    ...Object.entries(FUNCS).map(([name, fn]) => [name, { call: (args) => fn(...args) }])
+]);
+
+;// CONCATENATED MODULE: ./src/manifests/applicationset/params.ts
+// Generator parameters as Argo CD builds them: nested values for goTemplate, flat string maps
+// (dotted keys, `%v` leaves) for fasttemplate; the `path` parameters of the git generators; the
+// label selector over flattened parameters.
+
+
+
+
+
+/** A leaf as Go's `%v` prints it (`1.234567e+06`, `<nil>`). */
+const leaf = (v) => (typeof v === 'string' ? v : printValue(v));
+/** jeremywohl/flatten in DotStyle: nested maps give `a.b`, lists `a.0.b`; empty ones give no key. */
+function flatten(value, prefix = '', out = {}) {
+    for (const [key, v] of Object.entries(value)) {
+        const name = prefix ? `${prefix}.${key}` : key;
+        if (Array.isArray(v))
+            flatten(Object.fromEntries(v.map((x, i) => [String(i), x])), name, out);
+        else if (isMap(v))
+            flatten(v, name, out);
+        else
+            out[name] = leaf(v);
+    }
+    return out;
+}
+/** The `path` parameters of a directory or file, under `prefix` (pathParamPrefix) when given. */
+function pathParams(dir, file, goTemplate, prefix) {
+    const segments = dir === '.' ? [] : dir.split('/').filter(Boolean);
+    const basename = dir === '.' ? '.' : segments.at(-1);
+    const nested = {
+        path: dir,
+        basename,
+        basenameNormalized: normalize(basename),
+        ...(file !== undefined && { filename: file, filenameNormalized: normalize(file) })
+    };
+    if (goTemplate) {
+        const path = { ...nested, segments };
+        return prefix ? { [prefix]: { path } } : { path };
+    }
+    const key = (k) => (prefix ? `${prefix}.${k}` : k);
+    const flat = { [key('path')]: dir };
+    for (const [k, v] of Object.entries(nested))
+        if (k !== 'path')
+            flat[key(`path.${k}`)] = v;
+    segments.forEach((segment, i) => (flat[key(`path[${i}]`)] = segment));
+    return flat;
+}
+/** Go's path.Match as RE2 (`*` and `?` stop at `/`, `[...]`/`[^...]` classes, `\` escapes). */
+function goPathMatcher(pattern) {
+    let re = '';
+    for (let i = 0; i < pattern.length; i++) {
+        const c = pattern[i];
+        if (c === '*')
+            re += '[^/]*';
+        else if (c === '?')
+            re += '[^/]';
+        else if (c === '\\' && i + 1 < pattern.length)
+            re += RE2JS.quote(pattern[++i]);
+        else if (c === '[') {
+            const close = pattern.indexOf(']', i + 2);
+            if (close < 0)
+                return () => false; // ErrBadPattern: nothing matches
+            const body = pattern.slice(i + 1, close);
+            const negate = body.startsWith('^');
+            const members = (negate ? body.slice(1) : body).replace(/[\\\]^[]/g, (m) => `\\${m}`);
+            re += negate ? `[^/${members}]` : `[${members}]`;
+            i = close;
+        }
+        else
+            re += RE2JS.quote(c);
+    }
+    const compiled = RE2JS.compile(`^${re}$`);
+    return (path) => compiled.matches(path);
+}
+/** A label selector over flattened parameters (`matchLabels`, `matchExpressions`). */
+function selectorMatcher(selector, field) {
+    if (selector === undefined || selector === null)
+        return () => true;
+    if (!isMap(selector))
+        throw new SpecError('expected a label selector mapping', field);
+    const labels = isMap(selector.matchLabels) ? selector.matchLabels : {};
+    const expressions = Array.isArray(selector.matchExpressions) ? selector.matchExpressions : [];
+    const tests = Object.entries(labels).map(([k, v]) => (flat) => flat[k] === leaf(v));
+    for (const [i, expression] of expressions.entries()) {
+        if (!isMap(expression))
+            throw new SpecError('expected {key, operator, values}', `${field}.matchExpressions[${i}]`);
+        const key = String(expression.key ?? '');
+        const values = (Array.isArray(expression.values) ? expression.values : []).map(leaf);
+        const op = String(expression.operator ?? '');
+        const test = {
+            In: (flat) => key in flat && values.includes(flat[key]),
+            NotIn: (flat) => !(key in flat) || !values.includes(flat[key]),
+            Exists: (flat) => key in flat,
+            DoesNotExist: (flat) => !(key in flat)
+        };
+        if (!test[op])
+            throw new SpecError(`unknown operator "${op}"`, `${field}.matchExpressions[${i}].operator`);
+        tests.push(test[op]);
+    }
+    return (params) => {
+        const flat = flatten(params);
+        // Go's flatten does not recurse into a git generator's path.segments (a []string): one key.
+        for (const key of Object.keys(flat)) {
+            const segments = /^(.*\.)?path\.segments\.\d+$/.exec(key);
+            if (!segments)
+                continue;
+            delete flat[key];
+            const prefix = segments[1] ?? '';
+            const list = (prefix ? params[prefix.slice(0, -1)]?.path : params.path);
+            flat[`${prefix}path.segments`] = leaf(list?.segments ?? null);
+        }
+        return tests.every((t) => t(flat));
+    };
+}
+
+;// CONCATENATED MODULE: ./src/manifests/applicationset/gotemplate/parse.ts
+// The parser of Go's text/template, for what ApplicationSet templates use: text, actions with
+// `{{-`/`-}}` trim markers, comments, pipelines with declarations, fields, variables, literals,
+// parenthesised pipelines, and if / else if / else / with / range / break / continue / define /
+// template / block. It scans once and never backtracks; nesting is bounded.
+class TemplateError extends Error {
+    phase;
+    constructor(message, phase) {
+        super(message);
+        this.phase = phase;
+        this.name = 'TemplateError';
+    }
+}
+const MAX_DEPTH = 100;
+/** Splits the template into text and action token lists. */
+function scan(src) {
+    const out = [];
+    let at = 0;
+    let trimNext = false;
+    while (at <= src.length) {
+        const open = src.indexOf('{{', at);
+        let text = src.slice(at, open < 0 ? src.length : open);
+        if (trimNext)
+            text = text.slice(trimmedStart(text));
+        if (open < 0) {
+            if (text)
+                out.push({ text });
+            break;
+        }
+        let inner = open + 2;
+        if (src[inner] === '-' && /[ \t\r\n]/.test(src[inner + 1] ?? '')) {
+            text = text.slice(0, trimmedEnd(text));
+            inner += 1;
+        }
+        if (text)
+            out.push({ text });
+        const { tokens, end, trim } = lexAction(src, inner);
+        trimNext = trim;
+        if (tokens.length)
+            out.push({ tokens, pos: open });
+        at = end;
+    }
+    return out;
+}
+const SPACE = ' \t\r\n';
+function trimmedStart(text) {
+    let i = 0;
+    while (i < text.length && SPACE.includes(text[i]))
+        i++;
+    return i;
+}
+function trimmedEnd(text) {
+    let i = text.length;
+    while (i > 0 && SPACE.includes(text[i - 1]))
+        i--;
+    return i;
+}
+const lineOf = (src, pos) => src.slice(0, pos).split('\n').length;
+function lexAction(src, start) {
+    const tokens = [];
+    let i = start;
+    const fail = (why) => new TemplateError(`template: base:${lineOf(src, start)}: ${why}`, 'parse');
+    for (;;) {
+        while (i < src.length && /[ \t\r\n]/.test(src[i]))
+            i++;
+        if (i >= src.length)
+            throw fail('unclosed action');
+        if (src.startsWith('/*', i)) {
+            const close = src.indexOf('*/', i + 2);
+            if (close < 0)
+                throw fail('unclosed comment');
+            i = close + 2;
+            continue;
+        }
+        if (src[i] === '-' && src.startsWith('}}', i + 1) && /[ \t\r\n]/.test(src[i - 1] ?? '')) {
+            return { tokens, end: i + 3, trim: true };
+        }
+        if (src.startsWith('}}', i))
+            return { tokens, end: i + 2, trim: false };
+        const c = src[i];
+        const pos = i;
+        if (c === '(' || c === ')' || c === '|' || c === ',') {
+            tokens.push({ t: c, v: c, pos });
+            i++;
+        }
+        else if (c === ':' && src[i + 1] === '=') {
+            tokens.push({ t: ':=', v: ':=', pos });
+            i += 2;
+        }
+        else if (c === '=') {
+            tokens.push({ t: '=', v: '=', pos });
+            i++;
+        }
+        else if (c === '"') {
+            let j = i + 1;
+            while (j < src.length && src[j] !== '"') {
+                if (src[j] === '\n')
+                    throw fail('unterminated quoted string');
+                j += src[j] === '\\' ? 2 : 1;
+            }
+            if (j >= src.length)
+                throw fail('unterminated quoted string');
+            tokens.push({ t: 'string', v: unquote(src.slice(i, j + 1), fail), pos });
+            i = j + 1;
+        }
+        else if (c === '`') {
+            const close = src.indexOf('`', i + 1);
+            if (close < 0)
+                throw fail('unterminated raw quoted string');
+            tokens.push({ t: 'string', v: src.slice(i + 1, close), pos });
+            i = close + 1;
+        }
+        else if (c === "'") {
+            const close = src.indexOf("'", i + 1 + (src[i + 1] === '\\' ? 1 : 0));
+            if (close < 0)
+                throw fail('unterminated character constant');
+            const ch = unquote(`"${src.slice(i + 1, close).replace(/"/g, '\\"')}"`, fail);
+            tokens.push({ t: 'char', v: String(ch.codePointAt(0) ?? 0), pos });
+            i = close + 1;
+        }
+        else if (/[0-9]/.test(c) || ((c === '-' || c === '+') && /[0-9.]/.test(src[i + 1] ?? ''))) {
+            const m = /^[-+]?(0[xX][0-9a-fA-F_]+|0[bB][01_]+|0[oO][0-7_]+|(\d[\d_]*)?\.?\d*([eE][-+]?\d+)?)/.exec(src.slice(i, i + 100));
+            tokens.push({ t: 'number', v: m[0], pos });
+            i += m[0].length;
+        }
+        else if (c === '.' || c === '$' || /[A-Za-z_]/.test(c)) {
+            let j = i + 1;
+            while (j < src.length && /[A-Za-z0-9_.]/.test(src[j]))
+                j++;
+            const word = src.slice(i, j);
+            if (c === '$')
+                tokens.push({ t: 'var', v: word, pos });
+            else if (c === '.')
+                tokens.push({ t: 'field', v: word, pos });
+            else
+                tokens.push({ t: 'ident', v: word, pos });
+            i = j;
+        }
+        else
+            throw fail(`unexpected "${c}" in command`);
+    }
+}
+function unquote(quoted, fail) {
+    try {
+        return JSON.parse(quoted
+            .replace(/\\x([0-9a-fA-F]{2})/g, '\\u00$1')
+            .replace(/\\a/g, '\\u0007')
+            .replace(/\\v/g, '\\u000b'));
+    }
+    catch {
+        throw fail(`invalid syntax in ${quoted.slice(0, 40)}`);
+    }
+}
+const KEYWORDS = new Set([
+    'if',
+    'else',
+    'end',
+    'range',
+    'with',
+    'define',
+    'template',
+    'block',
+    'break',
+    'continue'
+]);
+/** Parses a template; an unknown function is a parse error, as in Go, even in an untaken branch. */
+function parseTemplate(src, functions) {
+    const items = scan(src);
+    const defines = new Map();
+    let at = 0;
+    const fail = (pos, why) => new TemplateError(`template: base:${lineOf(src, pos)}: ${why}`, 'parse');
+    /** Nodes up to an `end`/`else` at this level; returns the keyword that stopped it. */
+    function list(depth, scope, inRange) {
+        if (depth > MAX_DEPTH)
+            throw fail(0, 'template nests too deeply');
+        const nodes = [];
+        while (at < items.length) {
+            const item = items[at++];
+            if ('text' in item) {
+                nodes.push({ kind: 'text', text: item.text });
+                continue;
+            }
+            const [head, ...rest] = item.tokens;
+            const keyword = head.t === 'ident' && KEYWORDS.has(head.v) ? head.v : undefined;
+            if (keyword === 'end' || keyword === 'else')
+                return { nodes, stop: item.tokens };
+            if (keyword === 'if' || keyword === 'with' || keyword === 'range') {
+                nodes.push(control(keyword, rest, item.pos, depth, scope, inRange));
+            }
+            else if (keyword === 'break' || keyword === 'continue') {
+                if (!inRange)
+                    throw fail(item.pos, `{{${keyword}}} outside {{range}}`);
+                nodes.push({ kind: keyword, pos: item.pos });
+            }
+            else if (keyword === 'define' || keyword === 'block' || keyword === 'template') {
+                const name = rest[0];
+                if (name?.t !== 'string')
+                    throw fail(item.pos, `missing name in ${keyword}`);
+                const pipe = rest.length > 1 ? pipeline(rest.slice(1), scope, item.pos) : undefined;
+                if (keyword !== 'template') {
+                    const body = list(depth + 1, new Set(['$']), false);
+                    if (body.stop?.[0]?.v !== 'end')
+                        throw fail(item.pos, 'unexpected EOF');
+                    defines.set(name.v, body.nodes);
+                }
+                if (keyword !== 'define')
+                    nodes.push({ kind: 'template', name: name.v, ...(pipe && { pipe }), pos: item.pos });
+            }
+            else
+                nodes.push({ kind: 'action', pipe: pipeline(item.tokens, scope, item.pos), pos: item.pos });
+        }
+        return { nodes, stop: undefined };
+    }
+    function control(keyword, tokens, pos, depth, outer, inRange) {
+        const scope = new Set(outer);
+        const pipe = pipeline(tokens, scope, pos);
+        const body = list(depth + 1, scope, inRange || keyword === 'range');
+        if (!body.stop)
+            throw fail(pos, 'unexpected EOF');
+        let elseNodes;
+        if (body.stop[0].v === 'else') {
+            const more = body.stop.slice(1);
+            if (more.length && more[0].t === 'ident' && (more[0].v === 'if' || more[0].v === 'with')) {
+                // `else if` / `else with`: a nested control that shares this one's {{end}}.
+                elseNodes = [control(more[0].v, more.slice(1), pos, depth + 1, outer, inRange)];
+            }
+            else {
+                if (more.length)
+                    throw fail(pos, 'unexpected tokens after else');
+                const tail = list(depth + 1, new Set(outer), inRange);
+                if (tail.stop?.[0]?.v !== 'end' || tail.stop.length > 1)
+                    throw fail(pos, 'expected end');
+                elseNodes = tail.nodes;
+            }
+        }
+        else if (body.stop.length > 1)
+            throw fail(pos, 'unexpected tokens after end');
+        return keyword === 'range'
+            ? { kind: 'range', pipe, body: body.nodes, ...(elseNodes && { else: elseNodes }), pos }
+            : { kind: keyword, pipe, then: body.nodes, ...(elseNodes && { else: elseNodes }), pos };
+    }
+    function pipeline(tokens, scope, pos) {
+        let i = 0;
+        const pipe = { commands: [] };
+        // `$a := …`, `$a, $b := …` (range), `$a = …`.
+        const names = [];
+        let j = 0;
+        while (tokens[j]?.t === 'var' && !tokens[j].v.includes('.')) {
+            names.push(tokens[j].v);
+            if (tokens[j + 1]?.t === ',')
+                j += 2;
+            else
+                break;
+        }
+        const op = tokens[names.length ? j + 1 : -1];
+        if (names.length && op && (op.t === ':=' || op.t === '=')) {
+            pipe.decl = { names, assign: op.t === '=' };
+            for (const name of names) {
+                if (op.t === '=' && !scope.has(name))
+                    throw fail(pos, `undefined variable "${name}"`);
+                scope.add(name);
+            }
+            i = j + 2;
+        }
+        const stack = [];
+        let command = { args: [] };
+        let current = pipe;
+        for (; i < tokens.length; i++) {
+            const tok = tokens[i];
+            switch (tok.t) {
+                case '|':
+                    if (!command.args.length)
+                        throw fail(pos, 'missing command');
+                    current.commands.push(command);
+                    command = { args: [] };
+                    break;
+                case '(':
+                    stack.push({ pipe: current, command });
+                    if (stack.length > MAX_DEPTH)
+                        throw fail(pos, 'too many parentheses');
+                    current = { commands: [] };
+                    command = { args: [] };
+                    break;
+                case ')': {
+                    if (!stack.length)
+                        throw fail(pos, 'unexpected right paren');
+                    if (!command.args.length)
+                        throw fail(pos, 'missing command');
+                    current.commands.push(command);
+                    const inner = current;
+                    ({ pipe: current, command } = stack.pop());
+                    // `(pipe).field.chain`
+                    const next = tokens[i + 1];
+                    const path = next?.t === 'field' && next.pos === tok.pos + 1 ? (i++, next.v.split('.').slice(1)) : [];
+                    command.args.push({ kind: 'pipe', pipe: inner, path });
+                    break;
+                }
+                default:
+                    command.args.push(operand(tok, scope, pos));
+            }
+        }
+        if (stack.length)
+            throw fail(pos, 'unclosed left paren');
+        if (command.args.length)
+            current.commands.push(command);
+        else if (pipe.commands.length || pipe.decl)
+            throw fail(pos, 'missing command');
+        if (!pipe.commands.length)
+            throw fail(pos, 'missing value for command');
+        return pipe;
+    }
+    function operand(tok, scope, pos) {
+        switch (tok.t) {
+            case 'field':
+                return tok.v === '.' ? { kind: 'dot' } : { kind: 'field', path: tok.v.split('.').slice(1) };
+            case 'var': {
+                const [name, ...path] = tok.v.split('.');
+                if (!scope.has(name))
+                    throw fail(pos, `undefined variable "${name}"`);
+                return { kind: 'variable', name: name, path };
+            }
+            case 'string':
+                return { kind: 'string', value: tok.v };
+            case 'char':
+                return { kind: 'number', text: tok.v, int: BigInt(tok.v), float: Number(tok.v), isFloat: false };
+            case 'number':
+                return number(tok.v, pos);
+            case 'ident':
+                if (tok.v === 'true' || tok.v === 'false')
+                    return { kind: 'bool', value: tok.v === 'true' };
+                if (tok.v === 'nil')
+                    return { kind: 'nil' };
+                if (tok.v.includes('.'))
+                    throw fail(pos, `unexpected ${tok.v}`);
+                if (KEYWORDS.has(tok.v))
+                    throw fail(pos, `unexpected ${tok.v} in command`);
+                if (!functions.has(tok.v))
+                    throw fail(pos, functions.unknown(tok.v));
+                return { kind: 'func', name: tok.v };
+            default:
+                throw fail(pos, `unexpected "${tok.v}" in command`);
+        }
+    }
+    function number(text, pos) {
+        const clean = text.replace(/_/g, '');
+        const radix = /^[-+]?0[xXbBoO]/.test(clean);
+        let value = Number.NaN;
+        try {
+            value = radix
+                ? (clean.startsWith('-') ? -1 : 1) * Number(BigInt(clean.replace(/^[-+]/, '')))
+                : Number(clean);
+        }
+        catch {
+            // not a number: reported below
+        }
+        if (!Number.isFinite(value) || clean === '' || clean === '-' || clean === '+')
+            throw fail(pos, `bad number syntax: "${text}"`);
+        const isFloat = !radix && /[.eE]/.test(clean);
+        const int = Number.isInteger(value) && Math.abs(value) <= Number.MAX_SAFE_INTEGER ? BigInt(value) : undefined;
+        return { kind: 'number', text, float: value, isFloat, ...(int !== undefined && { int }) };
+    }
+    const { nodes, stop } = list(0, new Set(['$']), false);
+    if (stop)
+        throw fail(0, `unexpected {{${stop[0].v}}}`);
+    return { root: nodes, defines };
+}
+
+;// CONCATENATED MODULE: ./src/manifests/applicationset/gotemplate/exec.ts
+// Executes a parsed template over Go-like data (values.ts), with Go's rules for fields, missing
+// keys (`missingkey=error`), truthiness, variables and their scopes, range over lists (and
+// maps, by sorted key), and pipelines feeding the last argument. Output and work are bounded.
+
+
+/** Output beyond this is refused: a template that loops itself large is an error, not memory. */
+const MAX_OUTPUT = 1 << 20;
+const MAX_STEPS = 1_000_000;
+const MAX_CALL_DEPTH = 1000;
+class Control {
+    kind;
+    constructor(kind) {
+        this.kind = kind;
+    }
+}
+function execute(parsed, data, options) {
+    let out = '';
+    let steps = 0;
+    let depth = 0;
+    const fail = (why) => new TemplateError(why, 'exec');
+    const write = (text) => {
+        out += text;
+        if (out.length > MAX_OUTPUT)
+            throw fail(`the output exceeds ${MAX_OUTPUT} characters`);
+    };
+    const lookupVar = (scope, name) => {
+        for (let i = scope.length - 1; i >= 0; i--)
+            if (scope[i].has(name))
+                return scope[i].get(name);
+        throw fail(`undefined variable "${name}"`);
+    };
+    const setVar = (scope, name, value) => {
+        for (let i = scope.length - 1; i >= 0; i--) {
+            if (scope[i].has(name)) {
+                scope[i].set(name, value);
+                return;
+            }
+        }
+        throw fail(`undefined variable "${name}"`);
+    };
+    function field(receiver, name, shown) {
+        if (receiver === null)
+            return null;
+        if (!isMapValue(receiver)) {
+            throw fail(`executing at <${shown}>: can't evaluate field ${name} in type ${typeName(receiver)}`);
+        }
+        if (Object.hasOwn(receiver, name))
+            return receiver[name];
+        if (options.missingKey === 'error')
+            throw fail(`executing at <${shown}>: map has no entry for key "${name}"`);
+        return null;
+    }
+    const chain = (value, path, shown) => path.reduce((v, name) => field(v, name, shown), value);
+    function evalArg(arg, dot, scope) {
+        switch (arg.kind) {
+            case 'dot':
+                return dot;
+            case 'nil':
+                return null;
+            case 'bool':
+                return arg.value;
+            case 'string':
+                return arg.value;
+            case 'number':
+                return arg.isFloat || arg.int === undefined ? arg.float : arg.int;
+            case 'field':
+                return chain(dot, arg.path, `.${arg.path.join('.')}`);
+            case 'variable':
+                return chain(lookupVar(scope, arg.name), arg.path, [arg.name, ...arg.path].join('.'));
+            case 'pipe':
+                return chain(evalPipe(arg.pipe, dot, scope), arg.path, '(…)');
+            case 'func':
+                return callFunc(arg.name, [], dot, scope, undefined);
+        }
+    }
+    function callFunc(name, args, dot, scope, piped) {
+        const fn = options.funcs.get(name);
+        if (++depth > MAX_CALL_DEPTH)
+            throw fail('too many nested calls');
+        try {
+            if (fn.lazy) {
+                const thunks = args.map((a) => () => evalArg(a, dot, scope));
+                if (piped !== undefined)
+                    thunks.push(() => piped);
+                return lazyLogic(name, thunks);
+            }
+            const values = args.map((a) => evalArg(a, dot, scope));
+            if (piped !== undefined)
+                values.push(piped);
+            try {
+                return fn.call(values);
+            }
+            catch (err) {
+                if (err instanceof TemplateError)
+                    throw err;
+                throw fail(`executing at <${name}>: error calling ${name}: ${err.message}`);
+            }
+        }
+        finally {
+            depth--;
+        }
+    }
+    function lazyLogic(name, thunks) {
+        if (!thunks.length)
+            throw fail(`wrong number of args for ${name}: want at least 1 got 0`);
+        let value = null;
+        for (const thunk of thunks) {
+            value = thunk();
+            if (name === 'and' ? !truth(value) : truth(value))
+                return value;
+        }
+        return value;
+    }
+    function evalCommand(command, dot, scope, piped) {
+        const [first, ...rest] = command.args;
+        if (first.kind === 'func')
+            return callFunc(first.name, rest, dot, scope, piped);
+        if (rest.length || piped !== undefined) {
+            const what = first.kind === 'field' ? first.path.at(-1) : first.kind;
+            throw fail(`executing at <${what}>: ${what} is not a method but has arguments`);
+        }
+        return evalArg(first, dot, scope);
+    }
+    function evalPipe(pipe, dot, scope) {
+        let value;
+        for (const command of pipe.commands)
+            value = evalCommand(command, dot, scope, value);
+        if (pipe.decl && pipe.decl.names.length === 1) {
+            if (pipe.decl.assign)
+                setVar(scope, pipe.decl.names[0], value);
+            else
+                scope[scope.length - 1].set(pipe.decl.names[0], value);
+        }
+        return value;
+    }
+    function run(nodes, dot, scope) {
+        for (const node of nodes) {
+            if (++steps > MAX_STEPS)
+                throw fail(`the template takes more than ${MAX_STEPS} steps`);
+            switch (node.kind) {
+                case 'text':
+                    write(node.text);
+                    break;
+                case 'action': {
+                    const value = evalPipe(node.pipe, dot, scope);
+                    if (!node.pipe.decl)
+                        write(printValue(value, '<no value>'));
+                    break;
+                }
+                case 'if':
+                case 'with': {
+                    const inner = [...scope, new Map()];
+                    const value = evalPipe(node.pipe, dot, inner);
+                    if (truth(value))
+                        run(node.then, node.kind === 'with' ? value : dot, inner);
+                    else if (node.else)
+                        run(node.else, dot, [...scope, new Map()]);
+                    break;
+                }
+                case 'range':
+                    range(node, dot, scope);
+                    break;
+                case 'template': {
+                    const body = parsed.defines.get(node.name);
+                    if (!body)
+                        throw fail(`template "${node.name}" not defined`);
+                    if (++depth > MAX_CALL_DEPTH)
+                        throw fail('exceeded maximum template depth');
+                    const arg = node.pipe ? evalPipe(node.pipe, dot, scope) : null;
+                    run(body, arg, [new Map([['$', arg]])]);
+                    depth--;
+                    break;
+                }
+                case 'break':
+                case 'continue':
+                    throw new Control(node.kind);
+            }
+        }
+    }
+    function range(node, dot, scope) {
+        const decl = node.pipe.decl;
+        const pipe = decl ? { ...node.pipe, decl: undefined } : node.pipe;
+        const value = evalPipe(pipe, dot, scope);
+        let entries;
+        if (value === null)
+            entries = [];
+        else if (Array.isArray(value))
+            entries = value.map((v, i) => [BigInt(i), v]);
+        else if (isMapValue(value))
+            entries = Object.keys(value)
+                .sort()
+                .map((k) => [k, value[k]]);
+        else if (typeof value === 'bigint')
+            entries = Array.from({ length: Number(value) }, (_, i) => [BigInt(i), BigInt(i)]);
+        else
+            throw fail(`range can't iterate over ${printValue(value)}`);
+        if (!entries.length) {
+            if (node.else)
+                run(node.else, dot, [...scope, new Map()]);
+            return;
+        }
+        for (const [key, item] of entries) {
+            const inner = [...scope, new Map()];
+            if (decl?.names.length === 1)
+                inner.at(-1).set(decl.names[0], item);
+            if (decl?.names.length === 2) {
+                inner.at(-1).set(decl.names[0], key);
+                inner.at(-1).set(decl.names[1], item);
+            }
+            try {
+                run(node.body, item, inner);
+            }
+            catch (err) {
+                if (!(err instanceof Control))
+                    throw err;
+                if (err.kind === 'break')
+                    break;
+            }
+        }
+    }
+    run(parsed.root, data, [new Map([['$', data]])]);
+    return out;
+}
+
+;// CONCATENATED MODULE: ./src/manifests/applicationset/gotemplate/index.ts
+// Go text/template, as Argo CD renders `goTemplate: true` ApplicationSets (with sprig and its own
+// functions). Parse errors name the construct; `missingkey=error` is honoured.
+
+
+
+
+function renderGoTemplate(template, data, options = {}) {
+    const parsed = parseTemplate(template, { has: isFunction, unknown: notAFunction });
+    return execute(parsed, data, { missingKey: options.missingKey ?? 'default', funcs: FUNCTIONS });
+}
+
+;// CONCATENATED MODULE: ./src/manifests/applicationset/render.ts
+// Rendering an ApplicationSet template with one parameter set, as Argo CD does: every string and
+// every map key of the template is rendered on its own, with Go's text/template (`goTemplate:
+// true`) or fasttemplate (`{{key}}` replaced by a string parameter, anything else left as it is);
+// then `templatePatch`, rendered as one string, is merged over the result (maps merged, lists
+// replaced: Application lists have no merge keys).
+
+
+
+
+/** fasttemplate: `{{ tag }}` becomes the string parameter `tag`; other tags stay as written. */
+function fastTemplate(text, params) {
+    // Argo CD renders only strings with `{{…}}` on one line.
+    const templated = text.split('\n').some((line) => {
+        const open = line.indexOf('{{');
+        return open >= 0 && line.indexOf('}}', open + 2) >= 0;
+    });
+    if (!templated)
+        return text;
+    let out = '';
+    let at = 0;
+    for (;;) {
+        const open = text.indexOf('{{', at);
+        if (open < 0)
+            break;
+        const close = text.indexOf('}}', open + 2);
+        if (close < 0)
+            throw new SpecError(`cannot find end tag "}}" in ${JSON.stringify(text.slice(open, open + 60))}`);
+        const tag = text.slice(open + 2, close);
+        const value = params[tag.trim()];
+        out += text.slice(at, open) + (tag.trim() && typeof value === 'string' ? value : `{{${tag}}}`);
+        at = close + 2;
+    }
+    return out + text.slice(at);
+}
+function renderString(text, params, engine) {
+    if (!engine.goTemplate)
+        return fastTemplate(text, params);
+    try {
+        return renderGoTemplate(text, params, { missingKey: engine.missingKey });
+    }
+    catch (err) {
+        if (err instanceof TemplateError) {
+            const shown = text.length > 80 ? `${text.slice(0, 80)}…` : text;
+            throw new SpecError(`template ${JSON.stringify(shown)}: ${err.message}`);
+        }
+        throw err;
+    }
+}
+/** Every string and map key of `value`, rendered. */
+function renderValue(value, params, engine) {
+    if (typeof value === 'string')
+        return renderString(value, params, engine);
+    if (Array.isArray(value))
+        return value.map((v) => renderValue(v, params, engine));
+    if (isMap(value)) {
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [renderString(k, params, engine), renderValue(v, params, engine)]));
+    }
+    return value;
+}
+/** A strategic merge patch over objects without list merge keys: maps merge, the rest is replaced. */
+function mergePatch(base, patch) {
+    if (!isMap(base) || !isMap(patch))
+        return patch;
+    const out = { ...base };
+    for (const [k, v] of Object.entries(patch)) {
+        if (v === null)
+            delete out[k];
+        else
+            out[k] = k in out ? mergePatch(out[k], v) : v;
+    }
+    return out;
+}
+/** The rendered templatePatch, parsed. */
+function renderPatch(patch, params, engine) {
+    const text = renderString(patch, params, engine);
+    try {
+        return (0,dist/* parse */.qg)(text);
+    }
+    catch (err) {
+        throw new SpecError(`the rendered templatePatch is not YAML: ${err.message}`, 'spec.templatePatch');
+    }
+}
+
+;// CONCATENATED MODULE: ./src/manifests/applicationset/generators.ts
+// ApplicationSet generators rendered from git: list, clusters (from the `clusters` input), git
+// directories and files of this repository, matrix and merge of those, each with its `selector`
+// and `values`. Generators that need a live service (SCM providers, pull requests, cluster
+// decision resources, plugins) are skipped with the reason.
+
+
+
+
+
+
+
+/** A generator we cannot render from git: the ApplicationSet is skipped with this reason. */
+class Unrenderable extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'Unrenderable';
+    }
+}
+const LIVE = ['scmProvider', 'pullRequest', 'clusterDecisionResource', 'plugin'];
+/** The generator's kind: the one key besides `selector`, `values` and `template`. */
+function generators_kindOf(generator, field) {
+    const kinds = Object.keys(generator).filter((k) => k !== 'selector');
+    if (kinds.length !== 1)
+        throw new SpecError(`expected exactly one generator, found ${kinds.join(', ') || 'none'}`, field);
+    return kinds[0];
+}
+/** The generator's own `template` (inside its kind's spec), which Argo CD merges over spec.template. */
+function generatorTemplate(generator) {
+    if (!isMap(generator))
+        return undefined;
+    const spec = Object.values(generator).find((v) => isMap(v) && isMap(v.template));
+    return isMap(spec) ? spec.template : undefined;
+}
+async function generate(generator, ctx, field, depth = 0) {
+    if (!isMap(generator))
+        throw new SpecError('expected a generator mapping', field);
+    const kind = generators_kindOf(generator, field);
+    const spec = generator[kind];
+    if (LIVE.includes(kind)) {
+        throw new Unrenderable(`its ${kind} generator asks a live service, which argocd-image-pr does not`);
+    }
+    if (!isMap(spec))
+        throw new SpecError('expected a mapping', `${field}.${kind}`);
+    let sets;
+    switch (kind) {
+        case 'list':
+            sets = listParams(spec, ctx, `${field}.list`);
+            break;
+        case 'clusters':
+            sets = clusterParams(spec, ctx, `${field}.clusters`);
+            break;
+        case 'git':
+            sets = await gitParams(spec, ctx, `${field}.git`);
+            break;
+        case 'matrix':
+        case 'merge':
+            if (depth >= 2)
+                throw new SpecError(`a ${kind} nested more than two levels deep generates nothing in Argo CD`, field);
+            sets = kind === 'matrix' ? await matrix(spec, ctx, field, depth) : await generators_merge(spec, ctx, field, depth);
+            break;
+        default:
+            throw new SpecError(`unknown generator "${kind}"`, field);
+    }
+    const select = selectorMatcher(generator.selector, `${field}.selector`);
+    return sets.filter(select);
+}
+/** `values`: each rendered with the generator's own parameters. */
+function withValues(sets, values, ctx) {
+    if (!isMap(values) || !Object.keys(values).length)
+        return sets;
+    return sets.map((params) => {
+        const rendered = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, renderString(leaf(v), params, ctx.engine)]));
+        if (ctx.engine.goTemplate)
+            return { ...params, values: rendered };
+        const flat = { ...params };
+        for (const [k, v] of Object.entries(rendered))
+            flat[`values.${k}`] = v;
+        return flat;
+    });
+}
+function listParams(spec, ctx, field) {
+    const elements = Array.isArray(spec.elements) ? spec.elements : [];
+    const sets = elements.map((element, i) => {
+        if (!isMap(element))
+            throw new SpecError('expected a mapping', `${field}.elements[${i}]`);
+        if (ctx.engine.goTemplate)
+            return { ...element };
+        const flat = {};
+        for (const [k, v] of Object.entries(element)) {
+            if (k === 'values' && isMap(v))
+                for (const [vk, vv] of Object.entries(v))
+                    flat[`values.${vk}`] = leaf(vv);
+            else if (typeof v === 'string')
+                flat[k] = v;
+            else
+                throw new SpecError(`expected a string (fasttemplate list elements hold strings)`, `${field}.elements[${i}].${k}`);
+        }
+        return flat;
+    });
+    if (typeof spec.elementsYaml === 'string') {
+        const parsed = parseYamlFile('elementsYaml', spec.elementsYaml).docs[0]?.document.toJS();
+        if (!Array.isArray(parsed))
+            throw new SpecError('expected a YAML list', `${field}.elementsYaml`);
+        sets.push(...parsed.filter(isMap));
+    }
+    return sets;
+}
+function clusterParams(spec, ctx, field) {
+    if (!ctx.clusters) {
+        throw new Unrenderable('its clusters generator needs the clusters Argo CD knows: give them in the `clusters` input (name, server, labels)');
+    }
+    const select = selectorMatcher(spec.selector, `${field}.selector`);
+    const sets = ctx.clusters
+        .filter((c) => select({ ...c.labels }))
+        .map((c) => {
+        const base = { name: c.name, nameNormalized: c.name.toLowerCase(), server: c.server };
+        if (ctx.engine.goTemplate)
+            return { ...base, metadata: { labels: c.labels, annotations: c.annotations } };
+        return {
+            ...base,
+            ...flatten({ metadata: { labels: c.labels, annotations: c.annotations } })
+        };
+    });
+    return withValues(sets, spec.values, ctx);
+}
+async function gitParams(spec, ctx, field) {
+    const repoURL = typeof spec.repoURL === 'string' ? spec.repoURL : '';
+    if (!ctx.ours(repoURL)) {
+        throw new Unrenderable(`its git generator reads ${repoURL || 'no repoURL'}, not this repository`);
+    }
+    const prefix = typeof spec.pathParamPrefix === 'string' && spec.pathParamPrefix ? spec.pathParamPrefix : undefined;
+    const entries = (key) => (Array.isArray(spec[key]) ? spec[key] : []).map((e, i) => {
+        if (!isMap(e) || typeof e.path !== 'string')
+            throw new SpecError('expected {path, exclude}', `${field}.${key}[${i}]`);
+        return { path: e.path, exclude: e.exclude === true };
+    });
+    let sets = [];
+    if (Array.isArray(spec.directories)) {
+        const patterns = entries('directories');
+        const include = patterns.filter((p) => !p.exclude).map((p) => goPathMatcher(p.path));
+        const exclude = patterns.filter((p) => p.exclude).map((p) => goPathMatcher(p.path));
+        const dirs = [...directoriesOf(ctx.listing)]
+            .filter((d) => d !== '' && !d.split('/').some((s) => s.startsWith('.')))
+            .sort(bySegments)
+            .filter((d) => include.some((m) => m(d)) && !exclude.some((m) => m(d)));
+        sets = dirs.map((dir) => pathParams(dir, undefined, ctx.engine.goTemplate, prefix));
+    }
+    else if (Array.isArray(spec.files)) {
+        const patterns = entries('files');
+        // A git pathspec: `*` crosses `/`.
+        const include = patterns
+            .filter((p) => !p.exclude)
+            .map((p) => compilePathGlob(p.path, { separators: false }));
+        const exclude = patterns
+            .filter((p) => p.exclude)
+            .map((p) => compilePathGlob(p.path, { separators: false }));
+        const files = [...ctx.listing]
+            .filter((f) => include.some((m) => m(f)) && !exclude.some((m) => m(f)))
+            .sort();
+        for (const file of files)
+            sets.push(...(await fileParams(file, ctx, prefix, field)));
+    }
+    else
+        throw new SpecError('expected directories or files', field);
+    return withValues(sets, spec.values, ctx);
+}
+/** Directories in WalkDir order: segment by segment. */
+function bySegments(a, b) {
+    const [x, y] = [a.split('/'), b.split('/')];
+    for (let i = 0; i < Math.min(x.length, y.length); i++)
+        if (x[i] !== y[i])
+            return x[i] < y[i] ? -1 : 1;
+    return x.length - y.length;
+}
+async function fileParams(file, ctx, prefix, field) {
+    const text = (await ctx.read(file)) ?? '';
+    const doc = parseYamlFile(file, text).docs[0];
+    if (doc?.problems.length)
+        throw new SpecError(`${file} does not parse: ${doc.problems[0]}`, field);
+    const data = doc?.document.toJS() ?? {};
+    const items = Array.isArray(data) ? data : [data];
+    const at = file.lastIndexOf('/');
+    const dir = at < 0 ? '.' : file.slice(0, at);
+    const name = file.slice(at + 1);
+    return items.map((item) => {
+        if (!isMap(item))
+            throw new SpecError(`${file}: expected a mapping (or a list of them)`, field);
+        const path = pathParams(dir, name, ctx.engine.goTemplate, prefix);
+        if (ctx.engine.goTemplate)
+            return { ...item, ...path };
+        const flat = flatten(item);
+        if (dir === '.')
+            path[prefix ? `${prefix}.path.basenameNormalized` : 'path.basenameNormalized'] = '';
+        return { ...flat, ...path };
+    });
+}
+function children(spec, field) {
+    const list = Array.isArray(spec.generators) ? spec.generators : [];
+    return list.map((g, i) => {
+        if (!isMap(g))
+            throw new SpecError('expected a generator mapping', `${field}.generators[${i}]`);
+        return g;
+    });
+}
+async function matrix(spec, ctx, field, depth) {
+    const [first, second, ...more] = children(spec, `${field}.matrix`);
+    if (!first || !second || more.length)
+        throw new SpecError('a matrix generator takes exactly two generators', `${field}.matrix`);
+    const out = [];
+    for (const a of await generate(first, ctx, `${field}.matrix.generators[0]`, depth + 1)) {
+        // The second generator's whole spec is rendered with each set of the first.
+        const interpolated = renderValue(second, ctx.engine.goTemplate ? a : stringsOf(a), ctx.engine);
+        for (const b of await generate(interpolated, ctx, `${field}.matrix.generators[1]`, depth + 1)) {
+            out.push(combine(a, b, ctx.engine.goTemplate, `${field}.matrix`));
+        }
+    }
+    return out;
+}
+const stringsOf = (params) => Object.fromEntries(Object.entries(params).map(([k, v]) => [k, leaf(v)]));
+function combine(a, b, goTemplate, field) {
+    if (goTemplate)
+        return deepMerge(b, a);
+    const out = { ...stringsOf(a) };
+    for (const [k, v] of Object.entries(stringsOf(b))) {
+        if (k in out && out[k] !== v)
+            throw new SpecError(`found duplicate key ${k} with different value, a: ${String(out[k])} ,b: ${String(v)}`, field);
+        out[k] = v;
+    }
+    return out;
+}
+/** mergo.Merge with override: `over` wins, maps merge deeply, lists are replaced. */
+function deepMerge(base, over) {
+    const out = { ...base };
+    for (const [k, v] of Object.entries(over))
+        out[k] = isMap(out[k]) && isMap(v) ? deepMerge(out[k], v) : v;
+    return out;
+}
+async function generators_merge(spec, ctx, field, depth) {
+    const generators = children(spec, `${field}.merge`);
+    const keys = Array.isArray(spec.mergeKeys) ? spec.mergeKeys.map(String) : [];
+    if (generators.length < 2)
+        throw new SpecError('a merge generator takes at least two generators', `${field}.merge`);
+    if (!keys.length)
+        throw new SpecError('a merge generator needs mergeKeys', `${field}.merge.mergeKeys`);
+    const keyOf = (p) => JSON.stringify(keys.map((k) => p[k] ?? null));
+    const [base, ...rest] = await Promise.all(generators.map((g, i) => generate(g, ctx, `${field}.merge.generators[${i}]`, depth + 1)));
+    for (const [i, sets] of [base, ...rest].entries()) {
+        const seen = new Set();
+        for (const p of sets) {
+            if (seen.has(keyOf(p)))
+                throw new SpecError(`duplicate merge key ${keyOf(p)}`, `${field}.merge.generators[${i}]`);
+            seen.add(keyOf(p));
+        }
+    }
+    return base.map((params) => {
+        let out = params;
+        for (const sets of rest) {
+            const match = sets.find((p) => keyOf(p) === keyOf(params));
+            if (match)
+                out = ctx.engine.goTemplate ? deepMerge(out, match) : { ...out, ...match };
+        }
+        return out;
+    });
+}
+
+;// CONCATENATED MODULE: ./src/manifests/applicationset/index.ts
+// ApplicationSets rendered from git: the generators' parameter sets, each rendered into the
+// template (and templatePatch), give the Applications Argo CD would create, under the names it
+// gives them. Any error in one ApplicationSet is an error for it, and none of its Applications is
+// planned, as Argo CD applies none of them then.
+
+
+
+
+/** mergo.Merge(generatorTemplate, specTemplate): the generator's fields win, empty ones are filled. */
+function fill(over, base) {
+    if (!isMap(over) || !isMap(base))
+        return over === undefined || over === null || over === '' ? base : over;
+    const out = { ...base, ...over };
+    for (const k of Object.keys(base))
+        out[k] = k in over ? fill(over[k], base[k]) : base[k];
+    return out;
+}
+async function renderApplicationSet(value, namespace, ctx) {
+    const spec = isMap(value.spec) ? value.spec : undefined;
+    if (!spec)
+        throw new SpecError('expected a mapping', 'spec');
+    const options = Array.isArray(spec.goTemplateOptions) ? spec.goTemplateOptions.map(String) : [];
+    const engine = {
+        goTemplate: spec.goTemplate === true,
+        missingKey: options.includes('missingkey=error') ? 'error' : 'default'
+    };
+    const template = spec.template;
+    if (!isMap(template))
+        throw new SpecError('expected a mapping', 'spec.template');
+    const generators = Array.isArray(spec.generators) ? spec.generators : [];
+    if (!generators.length)
+        throw new SpecError('no generators', 'spec.generators');
+    const apps = [];
+    try {
+        for (const [i, generator] of generators.entries()) {
+            const field = `spec.generators[${i}]`;
+            const sets = await generate(generator, { ...ctx, engine }, field);
+            const generatorOwn = generatorTemplate(generator);
+            const own = isMap(generatorOwn) ? fill(generatorOwn, template) : template;
+            for (const params of sets) {
+                // Argo CD returns the template unrendered for an empty parameter set.
+                let app = Object.keys(params).length ? renderValue(own, params, engine) : own;
+                if (typeof spec.templatePatch === 'string') {
+                    const project = isMap(app) && isMap(app.spec) ? app.spec.project : undefined;
+                    app = mergePatch(app, renderPatch(spec.templatePatch, params, engine));
+                    if (isMap(app) && isMap(app.spec) && project !== undefined)
+                        app.spec.project = project;
+                }
+                if (!isMap(app))
+                    throw new SpecError('the rendered template is not a mapping', field);
+                const metadata = isMap(app.metadata) ? { ...app.metadata } : {};
+                metadata.namespace = namespace;
+                apps.push({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', ...app, metadata });
+            }
+        }
+    }
+    catch (err) {
+        if (err instanceof Unrenderable)
+            return { apps: [], skipReason: err.message };
+        throw err;
+    }
+    const nameOf = (a) => (isMap(a.metadata) ? a.metadata.name : undefined);
+    if (apps.some((a) => typeof nameOf(a) !== 'string' || nameOf(a) === '')) {
+        throw new SpecError('a generated Application has no name', 'spec.template.metadata.name');
+    }
+    const count = new Map();
+    for (const a of apps)
+        count.set(nameOf(a), (count.get(nameOf(a)) ?? 0) + 1);
+    const duplicates = [...count].filter(([, n]) => n > 1).map(([name]) => name);
+    const kept = apps
+        .filter((a) => count.get(nameOf(a)) === 1)
+        .sort((a, b) => (nameOf(a) < nameOf(b) ? -1 : 1));
+    return {
+        apps: kept,
+        ...(duplicates.length && {
+            duplicates: `several generated Applications are named ${duplicates.map((d) => JSON.stringify(d)).join(', ')}; Argo CD creates none of those`
+        })
+    };
+}
+
+;// CONCATENATED MODULE: ./src/manifests/applicationset/from-manifests.ts
+// The ApplicationSets of the run's manifest files, rendered into the Applications Argo CD would
+// generate. Only ApplicationSets that can matter are rendered: those whose text names the image
+// updater (annotations in the template or templatePatch), or all of them when an ImageUpdater CR
+// in the run may select generated Applications by name or label.
+
+
+
+
+
+async function renderApplicationSets(files, ctx) {
+    const out = { generated: [], errors: [], skipped: [] };
+    const crs = files.some((f) => f.content.includes('ImageUpdater') && mentionsUpdater(f.content));
+    const ours = (url) => ctx.repository === undefined || sameRepo(url, ctx.repository);
+    // One file after the other: the Applications keep the files' order.
+    for (const file of files.filter((f) => f.content.includes('ApplicationSet') && !isHelmTemplate(f))) {
+        for (const doc of loadYamlDocuments(file.content)) {
+            const value = doc.value;
+            if (!isMap(value) ||
+                value.kind !== 'ApplicationSet' ||
+                !String(value.apiVersion ?? '').startsWith('argoproj.io/')) {
+                continue;
+            }
+            if (!doc.mentionsUpdater && !crs)
+                continue;
+            const metadata = isMap(value.metadata) ? value.metadata : {};
+            const name = typeof metadata.name === 'string' ? metadata.name : file.path;
+            const namespace = typeof metadata.namespace === 'string' && metadata.namespace
+                ? metadata.namespace
+                : ctx.argocdNamespace;
+            const where = { file: file.path, doc: doc.index, app: name };
+            try {
+                const generated = await renderApplicationSet(value, namespace, { ...ctx, ours });
+                if (generated.skipReason) {
+                    out.skipped.push({
+                        app: name,
+                        file: file.path,
+                        reason: `ApplicationSet ${name} is not rendered: ${generated.skipReason}`
+                    });
+                }
+                if (generated.duplicates)
+                    out.errors.push({
+                        ...where,
+                        field: 'spec.template.metadata.name',
+                        message: generated.duplicates
+                    });
+                for (const app of generated.apps)
+                    out.generated.push({ file: file.path, doc: doc.index, appSet: name, value: app });
+                if (!generated.apps.length && !generated.skipReason && !generated.duplicates && doc.mentionsUpdater) {
+                    out.skipped.push({
+                        app: name,
+                        file: file.path,
+                        reason: `ApplicationSet ${name} generates no Application: its generators give no parameters here`
+                    });
+                }
+            }
+            catch (err) {
+                if (!(err instanceof SpecError))
+                    throw err;
+                const message = `ApplicationSet ${name}: ${err.message}; none of its Applications is planned`;
+                // An ApplicationSet that names no updater setting is rendered only for the CRs: not an error.
+                if (doc.mentionsUpdater)
+                    out.errors.push({ ...where, ...(err.field && { field: err.field }), message });
+                else
+                    out.skipped.push({ app: name, file: file.path, reason: message });
+            }
+        }
+    }
+    return out;
+}
+
 ;// CONCATENATED MODULE: ./src/images/glob.ts
 
 
@@ -46030,7 +48631,7 @@ function compileGlob(pattern) {
             re += RE2JS.quote(pattern[++i]);
         }
         else if (c === '[') {
-            const end = classEnd(pattern, i + 1);
+            const end = glob_classEnd(pattern, i + 1);
             re += classToRe2(pattern, i + 1, end);
             i = end;
         }
@@ -46041,7 +48642,7 @@ function compileGlob(pattern) {
     return (name) => compiled.matches(name);
 }
 /** Index of the `]` closing the class whose body starts at `start`. */
-function classEnd(pattern, start) {
+function glob_classEnd(pattern, start) {
     let i = start;
     if (pattern[i] === '^')
         i++;
@@ -46151,7 +48752,7 @@ function parseAllowTags(setting) {
     return `regexp:${re}`;
 }
 /** A comma-separated string (annotations) or a list of strings (CRs); blanks dropped. */
-function list(setting) {
+function settings_list(setting) {
     if (setting.problem)
         throw new SpecError(setting.problem, setting.field);
     const { value, field } = setting;
@@ -46168,7 +48769,7 @@ function list(setting) {
         .filter(Boolean);
 }
 function parseIgnoreTags(setting) {
-    const globs = list(setting);
+    const globs = settings_list(setting);
     for (const glob of globs) {
         try {
             compileGlob(glob);
@@ -46180,7 +48781,7 @@ function parseIgnoreTags(setting) {
     return globs;
 }
 function parsePlatforms(setting) {
-    const platforms = list(setting);
+    const platforms = settings_list(setting);
     for (const platform of platforms) {
         const parts = platform.split('/');
         if (parts.length < 2 || parts.length > 3 || parts.some((p) => p === '')) {
@@ -46621,160 +49222,6 @@ function lookalikeKeys(annotations) {
     });
 }
 
-;// CONCATENATED MODULE: ./src/manifests/application.ts
-// Argo CD `Application` manifests: identity, labels, annotations and sources, and the choice of
-// the one source this repo can write (design §1).
-
-
-/** Name, namespace, labels and annotations; throws SpecError naming the field when malformed. */
-function parseApplication(doc, argocdNamespace) {
-    const metadata = optMap(doc, 'metadata', 'metadata');
-    if (!metadata)
-        throw new SpecError('expected a mapping with name', 'metadata');
-    const name = kubernetesName(reqString(metadata, 'name', 'metadata.name'), 'name', 'metadata.name');
-    const given = optString(metadata, 'namespace', 'metadata.namespace')?.trim();
-    const namespace = given ? kubernetesName(given, 'namespace', 'metadata.namespace') : argocdNamespace;
-    const labels = stringMap(metadata, 'labels', 'metadata.labels');
-    const annotations = optMap(metadata, 'annotations', 'metadata.annotations') ?? {};
-    return { name, namespace, labels, annotations };
-}
-/**
- * `spec.sources` when non-empty (Argo CD ignores `spec.source` then), else `[spec.source]`. Read
- * only for configured apps; throws SpecError naming the field.
- */
-function parseSources(doc) {
-    const spec = optMap(doc, 'spec', 'spec');
-    if (!spec)
-        throw new SpecError('expected a mapping', 'spec');
-    const list = optList(spec, 'sources', 'spec.sources') ?? [];
-    return list.length
-        ? list.map((s, i) => parseSource(s, `spec.sources[${i}]`))
-        : spec.source !== undefined && spec.source !== null
-            ? [parseSource(spec.source, 'spec.source')]
-            : [];
-}
-/** DNS-1123 subdomain (object names) and label (namespaces), as the API server enforces them. */
-const NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-/**
- * The name as is, or a SpecError: names become file names (`.argocd-source-<ns>_<app>.yaml`), so
- * one that Kubernetes would refuse (`/`, `..`, control characters, 300 characters) is never used.
- */
-function kubernetesName(value, kind, field) {
-    const [pattern, max] = kind === 'name' ? [NAME, 253] : [LABEL, 63];
-    if (value.length <= max && pattern.test(value))
-        return value;
-    const shown = JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}...` : value);
-    throw new SpecError(`${shown} is not a valid Kubernetes ${kind}: expected at most ${max} lower-case letters, digits` +
-        `${kind === 'name' ? ", '-' and '.'" : " and '-'"}, starting and ending with a letter or digit`, field);
-}
-function parseSource(value, field) {
-    if (!isMap(value))
-        throw new SpecError(`expected a mapping, got ${describe(value)}`, field);
-    const source = { repoURL: reqString(value, 'repoURL', `${field}.repoURL`).trim() };
-    const path = optString(value, 'path', `${field}.path`);
-    const chart = optString(value, 'chart', `${field}.chart`);
-    const targetRevision = optString(value, 'targetRevision', `${field}.targetRevision`);
-    if (path !== undefined)
-        source.path = path;
-    if (chart !== undefined)
-        source.chart = chart;
-    if (targetRevision !== undefined)
-        source.targetRevision = targetRevision;
-    const helm = optMap(value, 'helm', `${field}.helm`);
-    if (helm) {
-        const parameters = (optList(helm, 'parameters', `${field}.helm.parameters`) ?? []).map((p, i) => parseHelmParameter(p, `${field}.helm.parameters[${i}]`));
-        source.helm = { parameters, valueFiles: stringList(helm, 'valueFiles', `${field}.helm.valueFiles`) };
-    }
-    const kustomize = optMap(value, 'kustomize', `${field}.kustomize`);
-    if (kustomize)
-        source.kustomize = { images: stringList(kustomize, 'images', `${field}.kustomize.images`) };
-    return source;
-}
-function parseHelmParameter(value, field) {
-    if (!isMap(value))
-        throw new SpecError(`expected a mapping with name and value, got ${describe(value)}`, field);
-    const parameter = {
-        name: reqString(value, 'name', `${field}.name`),
-        value: optString(value, 'value', `${field}.value`) ?? ''
-    };
-    const forceString = optBool(value, 'forceString', `${field}.forceString`);
-    if (forceString !== undefined)
-        parameter.forceString = forceString;
-    return parameter;
-}
-/**
- * A repository URL reduced to `host/path` (or `owner/name`): scheme, user, port, `.git`, trailing
- * slashes and case dropped; scp-like `git@host:owner/name` read as `host/owner/name`.
- */
-function repoKey(url) {
-    return url
-        .trim()
-        .toLowerCase()
-        .replace(/^[a-z][a-z0-9+.-]*:\/\//, '')
-        .replace(/^[^@/]+@/, '')
-        .replace(/^([^/:]+):\d+\//, '$1/')
-        .replace(/^([^/:]+):/, '$1/')
-        .replace(TRAILING_SLASHES, '')
-        .replace(/\.git$/, '')
-        .replace(TRAILING_SLASHES, '');
-}
-/** Anchored at a slash run's start (the lookbehind), so a URL of many slashes is not quadratic. */
-const TRAILING_SLASHES = /(?<!\/)\/+$/;
-function hasHost(key) {
-    const first = key.split('/')[0];
-    return key.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost');
-}
-/** True when `url` denotes `repository` (`owner/name` matches that path on any host). */
-function sameRepo(url, repository) {
-    const a = repoKey(url);
-    const b = repoKey(repository);
-    if (a === b)
-        return true;
-    if (hasHost(b) || !hasHost(a))
-        return false;
-    return a.slice(a.indexOf('/') + 1) === b;
-}
-/**
- * The source written back, or why there is none. Among sources from this repo with a `path`,
- * the one matching the write-back target's kind is preferred. An app that writes only to an
- * absolute target (e.g. a chart plus `$values` ref) needs no path: its Helm/Kustomize source is
- * used for its parameters.
- */
-function chooseSource(sources, writeBack, repository) {
-    if (!sources.length)
-        return { skipReason: 'the Application has no spec.source or spec.sources' };
-    const ours = (url) => repository === undefined || sameRepo(url, repository);
-    const namedByGitRepository = writeBack.repository !== undefined && ours(writeBack.repository);
-    const withPath = sources.filter((s) => s.path !== undefined);
-    let pool = withPath.filter((s) => ours(s.repoURL));
-    if (!pool.length && namedByGitRepository)
-        pool = withPath;
-    const prefer = (among) => {
-        const { kind } = writeBack.target;
-        return ((kind === 'kustomization' && among.find((s) => s.kustomize)) ||
-            (kind === 'helmvalues' && among.find((s) => s.helm || s.chart)) ||
-            among.find((s) => s.helm || s.kustomize) ||
-            among[0]);
-    };
-    if (pool.length)
-        return { source: prefer(pool) };
-    const urls = sources.map((s) => s.repoURL).join(', ');
-    if (!namedByGitRepository && !sources.some((s) => ours(s.repoURL))) {
-        const gitRepo = writeBack.repository
-            ? ` and git-repository ${writeBack.repository} does not name it`
-            : '';
-        return { skipReason: `source repoURL ${urls} is not ${repository}${gitRepo}` };
-    }
-    const { target } = writeBack;
-    if (target.kind !== 'argocd-source' && target.path?.startsWith('/'))
-        return { source: prefer(sources) };
-    return {
-        skipReason: `no source from ${repository ?? 'this repo'} has a path (a chart or ref source holds no .argocd-source file); ` +
-            'use an absolute write-back-target such as helmvalues:/path/values.yaml'
-    };
-}
-
 ;// CONCATENATED MODULE: ./src/manifests/imageupdater.ts
 // `ImageUpdater` CRs (argocd-image-updater.argoproj.io/v1alpha1): which Applications each
 // applicationRef selects, how specific it is, and the raw image/write-back settings it gives them,
@@ -47009,190 +49456,6 @@ function refWriteBack(cr, ref) {
     };
 }
 
-// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(8815);
-;// CONCATENATED MODULE: ./src/yaml/file.ts
-// A YAML file parsed once: its text, split into documents at their `---` markers, each document
-// parsed on its own. Splitting first keeps work bounded: a caller can skip documents it has no use
-// for (and documents too big to be a Kubernetes object) without building their node trees, and a
-// 20 MB file of many documents never holds more than one document's tree at a time.
-//
-// Node ranges are relative to the document's `base` offset in the file text; use `rangeOf`.
-
-/**
- * The text spans of a file's documents: a new span starts at each `---` line. A `---` at column 0
- * followed by white space or a line end always starts a document (YAML 1.2 §9.1.4): no scalar,
- * block or quoted, can hold one. Directives and comments before the first `---` belong to it.
- */
-function documentSpans(text) {
-    const spans = [];
-    let start = 0;
-    let line = 1;
-    let lineAtStart = 1;
-    let counted = 0;
-    const countTo = (offset) => {
-        for (let at = text.indexOf('\n', counted); at >= 0 && at < offset; at = text.indexOf('\n', at + 1))
-            line++;
-        counted = offset;
-    };
-    for (let at = text.indexOf('---'); at >= 0; at = text.indexOf('---', at + 3)) {
-        const next = text[at + 3];
-        const marker = next === undefined || next === ' ' || next === '\t' || next === '\n' || next === '\r';
-        if (at === 0 || text[at - 1] !== '\n' || !marker)
-            continue;
-        if (spans.length === 0 && onlyPreamble(text.slice(start, at)))
-            continue;
-        countTo(at);
-        spans.push({ start, end: at, line: lineAtStart });
-        start = at;
-        lineAtStart = line;
-    }
-    spans.push({ start, end: text.length, line: lineAtStart });
-    return spans;
-}
-/** True when a text holds nothing but blank lines, comments, directives or a BOM. */
-function onlyPreamble(text) {
-    return text
-        .replace(/^\uFEFF/, '')
-        .split('\n')
-        .every((line) => {
-        const content = line.trim();
-        return !content || content.startsWith('#') || content.startsWith('%');
-    });
-}
-/** Parses every (accepted) document. Never throws: problems are per document. */
-function parseYamlFile(file, text, options = {}) {
-    return { file, text, docs: [...yamlDocuments(text, options)] };
-}
-/**
- * The (accepted) documents one at a time, so that a reader that keeps only what it extracts holds
- * one document's node tree at a time, however large the file.
- */
-function* yamlDocuments(text, options = {}) {
-    let index = 0;
-    for (const { start, end, line } of documentSpans(text)) {
-        const span = text.slice(start, end);
-        if (options.accept && !options.accept(span, index)) {
-            index++;
-            continue;
-        }
-        const lineCounter = new dist/* LineCounter */.HN();
-        // uniqueKeys: false: the library's check is quadratic; repeatedKeys below is linear. Merge
-        // keys (`<<: *base`) resolve, as in Go's decoders.
-        for (const document of (0,dist/* parseAllDocuments */.hR)(span, { lineCounter, uniqueKeys: false, merge: true })) {
-            const lineOf = (offset) => line + lineCounter.linePos(offset).line - 1;
-            const problems = document.errors.map((e) => {
-                const at = e.pos[0] === undefined ? '' : ` (line ${lineOf(e.pos[0])})`;
-                return `${e.message.split('\n')[0]}${at}`;
-            });
-            yield {
-                index: index++,
-                base: start,
-                end,
-                root: document.contents ?? null,
-                document,
-                problems,
-                repeatedKeys: problems.length ? [] : repeatedKeys(document, lineOf)
-            };
-        }
-    }
-}
-/** Keys repeated within one mapping, which Go's YAML decoders (and kubectl) refuse. Linear. */
-function repeatedKeys(document, lineOf) {
-    const out = [];
-    (0,dist/* visit */.YR)(document, {
-        Map(_, map) {
-            const seen = new Set();
-            for (const { key } of map.items) {
-                if (!(0,dist/* isScalar */.jn)(key) || key.value === '<<')
-                    continue;
-                const name = String(key.value);
-                if (seen.has(name))
-                    out.push(`${name} (line ${lineOf(key.range?.[0] ?? 0)})`);
-                seen.add(name);
-            }
-        }
-    });
-    return out;
-}
-/** A node's range in the file text. */
-function rangeOf(doc, node) {
-    const r = node.range;
-    if (!r)
-        throw new Error('YAML node without a source range');
-    return [doc.base + r[0], doc.base + r[1]];
-}
-
-;// CONCATENATED MODULE: ./src/manifests/yaml-docs.ts
-// The documents of a manifest file that can be Argo CD objects. Never throws: a document that
-// does not parse carries its problems and no value; the caller decides whether that matters.
-
-/**
- * The API server takes objects of up to 3 MiB (a request body limit; etcd stores less), so a
- * larger document can be no Application: it is not parsed, however large the file.
- */
-const MAX_OBJECT_CHARS = 3 * 1024 * 1024;
-/** Group every Argo CD kind (and the image updater's CRs) is under. */
-const ARGO = 'argoproj.io';
-/** In every image-updater annotation key and in the ImageUpdater CR's group. */
-const UPDATER = 'argocd-image-updater.argoproj.io';
-/** Whether `text` names the image updater at all: a cheap test before (or instead of) a parse. */
-function mentionsUpdater(text) {
-    return text.includes(UPDATER);
-}
-/**
- * Documents that mention argoproj.io, parsed one at a time (each node tree is dropped once its
- * value is taken); the others are skipped without building their trees.
- */
-function* loadYamlDocuments(content) {
-    // Filled while the next accepted document is sought, so yielded before it, in file order.
-    const tooLarge = [];
-    const updater = new Set();
-    const docs = yamlDocuments(content, {
-        accept: (span, index) => {
-            if (!span.includes(ARGO))
-                return false;
-            const named = mentionsUpdater(span);
-            if (span.length <= MAX_OBJECT_CHARS) {
-                if (named)
-                    updater.add(index);
-                return true;
-            }
-            tooLarge.push({
-                index,
-                value: undefined,
-                problems: [],
-                duplicateKeys: [],
-                tooLarge: span.length,
-                mentionsUpdater: named
-            });
-            return false;
-        }
-    });
-    for (const doc of docs) {
-        yield* tooLarge.splice(0);
-        const problems = [...doc.problems];
-        let value;
-        if (!problems.length) {
-            try {
-                // Throws on alias bombs (more than 100 alias expansions).
-                value = doc.document.toJS();
-            }
-            catch (e) {
-                problems.push(e.message);
-            }
-        }
-        yield {
-            index: doc.index,
-            value,
-            problems,
-            duplicateKeys: doc.repeatedKeys,
-            mentionsUpdater: updater.has(doc.index)
-        };
-    }
-    yield* tooLarge.splice(0);
-}
-
 ;// CONCATENATED MODULE: ./src/manifests/discover.ts
 // discover (design §1, §3): manifest files -> UpdateSpecs. Applications and ImageUpdater CRs are
 // collected from every file first, then each Application gets its configuration from the most
@@ -47279,6 +49542,29 @@ class Discovery {
             }
         }
     }
+    /** An Application, written in a manifest or generated by an ApplicationSet (`generatedBy`). */
+    addApp(where, value, defect, generatedBy) {
+        let manifest;
+        try {
+            manifest = parseApplication(value, this.options.argocdNamespace);
+        }
+        catch (e) {
+            const metadata = isMap(value.metadata) ? value.metadata : {};
+            const name = typeof metadata.name === 'string' ? metadata.name : undefined;
+            // Without a name it cannot be selected by an ImageUpdater either.
+            if (isMap(metadata.annotations) && hasUpdaterAnnotations(metadata.annotations))
+                this.error({ ...where, ...(name && { app: name }) }, e);
+            return;
+        }
+        this.apps.push({
+            ...where,
+            app: manifest.name,
+            manifest,
+            value,
+            ...(defect && { defect }),
+            ...(generatedBy && { generatedBy })
+        });
+    }
     collectDoc(where, value, duplicateKeys, namesUpdater) {
         const [group] = String(value.apiVersion ?? '').split('/');
         const kind = typeof value.kind === 'string' ? value.kind : undefined;
@@ -47296,23 +49582,7 @@ class Discovery {
             this.error({ ...where, ...(name && { app: name }) }, repeated);
         }
         else if (isApp) {
-            let manifest;
-            try {
-                manifest = parseApplication(value, this.options.argocdNamespace);
-            }
-            catch (e) {
-                // Without a name it cannot be selected by an ImageUpdater either.
-                if (isMap(metadata.annotations) && hasUpdaterAnnotations(metadata.annotations))
-                    this.error({ ...where, ...(name && { app: name }) }, e);
-                return;
-            }
-            this.apps.push({
-                ...where,
-                app: manifest.name,
-                manifest,
-                value,
-                ...(repeated && { defect: repeated })
-            });
+            this.addApp(where, value, repeated || undefined);
         }
         else if (isCr) {
             let cr;
@@ -47327,14 +49597,7 @@ class Discovery {
             this.crs.push({ ...where, cr, matched: false, used: false });
         }
         else if (isAppSet) {
-            if (updaterAnnotationPaths(value).length) {
-                this.result.skipped.push({
-                    app,
-                    file: where.file,
-                    reason: `${where.file}: ApplicationSet ${app} carries argocd-image-updater annotations in its template; ` +
-                        'ApplicationSet generators cannot be rendered here: annotate the generated Applications or use an ImageUpdater CR'
-                });
-            }
+            // Rendered before discovery (applicationset/from-manifests.ts); its Applications come in through addApp.
         }
         else {
             const what = kind
@@ -47498,23 +49761,21 @@ class Discovery {
         if (!images.length)
             return;
         const { manifest } = found;
-        const { source, skipReason } = chooseSource(sources, writeBack, this.options.repository);
+        const { source, refs, skipReason } = chooseSource(sources, writeBack, this.options.repository);
         this.result.specs.push({
             file: found.file,
             doc: found.doc,
             app: found.app,
             namespace: manifest.namespace,
             ...(source && { source }),
+            ...(refs?.length && { refs }),
             images,
             writeBack,
             origin,
+            ...(found.generatedBy && { generatedBy: found.generatedBy }),
             ...(skipReason && { skipReason })
         });
     }
-}
-/** A file under a `templates/` folder with template actions: a chart's template, meaningless unrendered. */
-function isHelmTemplate(file) {
-    return /(^|\/)templates\//.test(file.path) && file.content.includes('{{');
 }
 /** Paths of the mappings that hold argocd-image-updater annotation keys, anywhere in a document. */
 function updaterAnnotationPaths(value, path = []) {
@@ -47525,184 +49786,16 @@ function updaterAnnotationPaths(value, path = []) {
     const here = Object.keys(value).some((key) => key.startsWith(PREFIX)) ? [path] : [];
     return [...here, ...Object.entries(value).flatMap(([k, v]) => updaterAnnotationPaths(v, [...path, k]))];
 }
-function discover(files, options) {
+/** `generated`: the Applications the run's ApplicationSets generate (renderApplicationSets). */
+function discover(files, options, generated = []) {
     const discovery = new Discovery(options);
     for (const file of files)
         discovery.guard({ file: file.path }, () => discovery.collect(file));
+    for (const app of generated) {
+        discovery.guard({ file: app.file, doc: app.doc }, () => discovery.addApp({ file: app.file, doc: app.doc }, app.value, undefined, app.appSet));
+    }
     discovery.guard({}, () => discovery.resolve());
     return discovery.result;
-}
-
-;// CONCATENATED MODULE: ./src/manifests/path-glob.ts
-// Path globs of the `applications` input, matched in linear time: a glob is translated into one
-// RE2 expression (re2js), braces included, so no pattern can make matching backtrack. Brace
-// alternatives are RE2 alternations, not an expansion; only numeric and letter ranges
-// (`{1..3}`) expand, and those are bounded.
-//
-// Syntax: `*` (within a path segment), `**` (any number of segments), `?`, `[a-z]`, `[!a-z]` /
-// `[^a-z]`, `{a,b}` (nested), `{1..10}`, `{a..e}`, and `\` escapes. Dotfiles match like any file.
-
-
-/** Longest glob we compile: far beyond a real one, short of an unbounded program. */
-const MAX_GLOB = 4096;
-/** Most elements one `{x..y}` range may expand to. */
-const MAX_RANGE = 1000;
-function compilePathGlob(glob) {
-    if (glob.length > MAX_GLOB)
-        throw new UsageError(`a glob of ${glob.length} characters is too long (at most ${MAX_GLOB})`);
-    const re = RE2JS.compile(`^(?:${translate(glob, 0, glob.length)})$`);
-    return (path) => re.matches(path);
-}
-/** Any of several globs. */
-function compilePathGlobs(globs) {
-    const matchers = globs.map(compilePathGlob);
-    return (path) => matchers.some((match) => match(path));
-}
-const SEGMENT_CHAR = '[^/]';
-/** The RE2 source for `glob[start, end)`. */
-function translate(glob, start, end) {
-    let out = '';
-    for (let i = start; i < end; i++) {
-        const c = glob[i];
-        if (c === '*') {
-            let stars = 1;
-            while (glob[i + stars] === '*')
-                stars++;
-            const segmentStart = i === start || glob[i - 1] === '/';
-            const segmentEnd = i + stars === end || glob[i + stars] === '/';
-            i += stars - 1;
-            if (stars >= 2 && segmentStart && segmentEnd) {
-                if (i + 1 === end) {
-                    // `a/**` also matches `a` itself; a bare `**` matches everything.
-                    if (out.endsWith('/'))
-                        out = `${out.slice(0, -1)}(?:/.*)?`;
-                    else
-                        out += '.*';
-                }
-                else {
-                    // `**/` is zero or more whole segments.
-                    out += `(?:${SEGMENT_CHAR}*/)*`;
-                    i++;
-                }
-            }
-            else
-                out += `${SEGMENT_CHAR}*`;
-        }
-        else if (c === '?')
-            out += SEGMENT_CHAR;
-        else if (c === '\\' && i + 1 < end)
-            out += RE2JS.quote(glob[++i]);
-        else if (c === '[') {
-            const close = path_glob_classEnd(glob, i + 1, end);
-            if (close < 0)
-                out += RE2JS.quote(c);
-            else {
-                out += characterClass(glob.slice(i + 1, close));
-                i = close;
-            }
-        }
-        else if (c === '{') {
-            const brace = braceEnd(glob, i + 1, end);
-            if (!brace)
-                out += RE2JS.quote(c);
-            else {
-                out += brace.alternatives
-                    ? `(?:${brace.alternatives.map(([a, b]) => translate(glob, a, b)).join('|')})`
-                    : `(?:${brace.range.map((v) => RE2JS.quote(v)).join('|')})`;
-                i = brace.close;
-            }
-        }
-        else
-            out += RE2JS.quote(c);
-    }
-    return out;
-}
-/** The `]` closing a class whose body starts at `i`, or -1 (then `[` is literal). */
-function path_glob_classEnd(glob, i, end) {
-    let j = i;
-    if (glob[j] === '!' || glob[j] === '^')
-        j++;
-    if (glob[j] === ']')
-        j++; // a leading `]` is a member
-    for (; j < end; j++) {
-        if (glob[j] === '\\')
-            j++;
-        else if (glob[j] === ']')
-            return j;
-        else if (glob[j] === '/')
-            return -1;
-    }
-    return -1;
-}
-function characterClass(body) {
-    let negate = false;
-    let i = 0;
-    if (body[0] === '!' || body[0] === '^') {
-        negate = true;
-        i = 1;
-    }
-    let members = '';
-    for (; i < body.length; i++) {
-        let c = body[i];
-        if (c === '\\' && i + 1 < body.length)
-            c = body[++i];
-        // A range's `-` stays a range; every other member is escaped for RE2.
-        members += c === '-' && i > 0 && i < body.length - 1 ? '-' : /[\\\]^[-]/.test(c) ? `\\${c}` : c;
-    }
-    // A class never matches the separator, like `*` and `?`.
-    return negate ? `[^/${members}]` : `(?:[${members}])`;
-}
-/** The brace group whose body starts at `i`, or undefined when `{` is literal (no `,` or `..`). */
-function braceEnd(glob, i, end) {
-    let depth = 0;
-    const commas = [];
-    for (let j = i; j < end; j++) {
-        const c = glob[j];
-        if (c === '\\')
-            j++;
-        else if (c === '[') {
-            const close = path_glob_classEnd(glob, j + 1, end);
-            if (close >= 0)
-                j = close;
-        }
-        else if (c === '{')
-            depth++;
-        else if (c === '}' && depth > 0)
-            depth--;
-        else if (c === ',' && depth === 0)
-            commas.push(j);
-        else if (c === '}') {
-            if (commas.length) {
-                const bounds = [i - 1, ...commas, j];
-                return { close: j, alternatives: bounds.slice(1).map((b, k) => [bounds[k] + 1, b]) };
-            }
-            const range = expandRange(glob.slice(i, j));
-            return range && { close: j, range };
-        }
-    }
-    return undefined;
-}
-/** `1..10`, `-2..2`, `01..10` (zero-padded), `a..e`: the values, or undefined for anything else. */
-function expandRange(body) {
-    const numbers = /^(-?\d+)\.\.(-?\d+)$/.exec(body);
-    const letters = /^([a-zA-Z])\.\.([a-zA-Z])$/.exec(body);
-    if (!numbers && !letters)
-        return undefined;
-    const [from, to] = numbers
-        ? [Number(numbers[1]), Number(numbers[2])]
-        : [letters[1].charCodeAt(0), letters[2].charCodeAt(0)];
-    const count = Math.abs(to - from) + 1;
-    if (count > MAX_RANGE)
-        throw new UsageError(`the glob range {${body}} has ${count} values (at most ${MAX_RANGE})`);
-    const width = numbers && /^-?0\d/.test(numbers[1]) ? numbers[1].replace('-', '').length : 0;
-    const step = from <= to ? 1 : -1;
-    return Array.from({ length: count }, (_, k) => {
-        const value = from + k * step;
-        if (!numbers)
-            return String.fromCharCode(value);
-        const digits = String(Math.abs(value)).padStart(width, '0');
-        return value < 0 ? `-${digits}` : digits;
-    });
 }
 
 ;// CONCATENATED MODULE: ./src/manifests/select.ts
@@ -47729,82 +49822,6 @@ function selectManifestFiles(paths, globs) {
         seen.add(file);
         return include(file) && !exclude(file);
     });
-}
-
-;// CONCATENATED MODULE: ./src/repo/source.ts
-/** Joins and normalises repo-relative paths; returns undefined when the result escapes the repo root. */
-function joinRepoPath(...parts) {
-    const out = [];
-    for (const part of parts) {
-        const segments = part.split('/');
-        if (part.startsWith('/'))
-            out.length = 0;
-        for (const segment of segments) {
-            if (segment === '' || segment === '.')
-                continue;
-            if (segment === '..') {
-                if (out.length === 0)
-                    return undefined;
-                out.pop();
-            }
-            else
-                out.push(segment);
-        }
-    }
-    return out.join('/');
-}
-/** Every directory that holds a file, at any depth (`''` is the root). */
-function directoriesOf(paths) {
-    const dirs = new Set(['']);
-    for (const path of paths) {
-        for (let at = path.lastIndexOf('/'); at > 0; at = path.lastIndexOf('/', at - 1)) {
-            const dir = path.slice(0, at);
-            if (dirs.has(dir))
-                break;
-            dirs.add(dir);
-        }
-    }
-    return dirs;
-}
-
-;// CONCATENATED MODULE: ./src/repo/app-type.ts
-// App type from git (design §4): the Application's own helm/kustomize settings, else the files at
-// the source path, the way Argo CD's repo server discovers it.
-
-
-/** The file names kustomize accepts, in its order of preference. */
-const KUSTOMIZATION_FILES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
-/** The repo path of the kustomization file in `dir`, or undefined when there is none. */
-async function findKustomizationFile(dir, read) {
-    const paths = KUSTOMIZATION_FILES.map((name) => joinRepoPath(dir, name));
-    const found = await Promise.all(paths.map(read));
-    return paths[found.findIndex((text) => text !== undefined)];
-}
-/**
- * Reads at most four files (never lists the repo), so it stays cheap over the GitHub API. `dirs`,
- * the directories of the run's listing, tells a missing source path from a plain-manifest one.
- */
-async function detectAppType(source, repo, dirs) {
-    if (source.chart || source.helm)
-        return 'helm';
-    if (source.kustomize)
-        return 'kustomize';
-    const dir = joinRepoPath(source.path ?? '');
-    if (dir === undefined)
-        throw new SpecError(`source path "${source.path}" escapes the repository`, 'spec.source.path');
-    const read = (path) => repo.read(path);
-    const [chart, kustomization] = await Promise.all([
-        read(joinRepoPath(dir, 'Chart.yaml')),
-        findKustomizationFile(dir, read)
-    ]);
-    if (chart !== undefined)
-        return 'helm';
-    if (kustomization)
-        return 'kustomize';
-    if (dirs && !dirs.has(dir)) {
-        throw new SpecError(`source path "${source.path}" does not exist in the repository (no file under ${dir})`, 'spec.source.path');
-    }
-    return 'directory';
 }
 
 ;// CONCATENATED MODULE: ./src/yaml/lines.ts
@@ -48379,14 +50396,14 @@ function verifyEdit({ yaml, doc, after, splices, ops }) {
     if (scope) {
         const [oldEntry] = parseChecked(file, text.slice(scope.start, scope.end), 1, refuse);
         const [newEntry] = parseChecked(file, after.slice(scope.start, scope.end + delta), 1, refuse);
-        compare(file, applyOps(toData(file, oldEntry), ops), newEntry);
+        verify_compare(file, applyOps(toData(file, oldEntry), ops), newEntry);
         return { text: after };
     }
     const reparsed = parseChecked(file, after.slice(base, end), Math.max(oldDocs.length, 1), refuse);
     reparsed.forEach((next, i) => {
         const old = oldDocs[i];
         const expected = old === doc || !old ? applyOps(old ? toData(file, old) : null, ops) : toData(file, old);
-        compare(file, expected, next);
+        verify_compare(file, expected, next);
     });
     const shifted = (d) => d.base > base ? { ...d, base: d.base + delta, end: d.end + delta } : d;
     const docs = [
@@ -48407,7 +50424,7 @@ function parseChecked(file, text, count, refuse) {
     return docs;
 }
 /** Throws unless the edited document reads as `expected`. */
-function compare(file, expected, doc) {
+function verify_compare(file, expected, doc) {
     const diff = firstDifference(expected, toData(file, doc));
     if (diff) {
         throw new SpecError(`refusing to write ${file}: the edit would also change ${diff.join('.') || 'the document'}, ` +
@@ -48817,11 +50834,37 @@ function helmVersion(image, lookup) {
 function readHelmValue(root, name) {
     return getScalar(root, parseKeyPath(name));
 }
+/**
+ * True when a name key's value already names the image: the same image, or its repository path
+ * alone (`bitnami/redis` beside a chart's `image.registry: docker.io`). Rewriting it as the full
+ * name would gain nothing and, in charts that prefix the registry, deploy a name that does not exist.
+ */
+function namesImage(value, image) {
+    if (sameImage(value, image.image.name))
+        return true;
+    const full = `${image.image.registry}/${image.image.repository}`;
+    const path = value.trim().toLowerCase();
+    return path !== '' && full.endsWith(`/${path}`);
+}
+/**
+ * The image parameters to write where `lookup` reads the current values: a name key that already
+ * names the image is left as it is; the tag (or spec) is always written.
+ */
+function imageParamsToWrite(update, lookup) {
+    const params = helmImageParams(update);
+    if (update.image.helm?.spec)
+        return params;
+    const [name, tag] = params;
+    const current = lookup(name.name);
+    return current !== undefined && namesImage(current, update.image) ? [tag] : [name, tag];
+}
 /** Sets the image keys in a values file (`before` undefined: the file is created). */
 function editHelmValues(file, before, updates) {
     const editor = new YamlEditor(before ?? parseYamlFile(file, ''));
-    for (const param of updates.flatMap(helmImageParams))
+    const lookup = (name) => readHelmValue(editor.root, name);
+    for (const param of updates.flatMap((u) => imageParamsToWrite(u, lookup))) {
         editor.set(parseKeyPath(param.name), param.value);
+    }
     return editor.result();
 }
 
@@ -49059,9 +51102,487 @@ function editArgocdSource(input) {
     return editor.result();
 }
 
+;// CONCATENATED MODULE: ./src/repo/app-type.ts
+// App type from git (design §4): the Application's own helm/kustomize settings, else the files at
+// the source path, the way Argo CD's repo server discovers it.
+
+
+/** The file names kustomize accepts, in its order of preference. */
+const KUSTOMIZATION_FILES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
+/** The repo path of the kustomization file in `dir`, or undefined when there is none. */
+async function findKustomizationFile(dir, read) {
+    const paths = KUSTOMIZATION_FILES.map((name) => joinRepoPath(dir, name));
+    const found = await Promise.all(paths.map(read));
+    return paths[found.findIndex((text) => text !== undefined)];
+}
+/**
+ * Reads at most four files (never lists the repo), so it stays cheap over the GitHub API. `dirs`,
+ * the directories of the run's listing, tells a missing source path from a plain-manifest one.
+ */
+async function detectAppType(source, repo, dirs) {
+    if (source.chart || source.helm)
+        return 'helm';
+    if (source.kustomize)
+        return 'kustomize';
+    const dir = joinRepoPath(source.path ?? '');
+    if (dir === undefined)
+        throw new SpecError(`source path "${source.path}" escapes the repository`, 'spec.source.path');
+    // A `directory:` block makes it a plain-manifest app whatever files the path holds.
+    if (!source.directory) {
+        const read = (path) => repo.read(path);
+        const [chart, kustomization] = await Promise.all([
+            read(joinRepoPath(dir, 'Chart.yaml')),
+            findKustomizationFile(dir, read)
+        ]);
+        if (chart !== undefined)
+            return 'helm';
+        if (kustomization)
+            return 'kustomize';
+    }
+    if (dirs && !dirs.has(dir)) {
+        throw new SpecError(`source path "${source.path}" does not exist in the repository (no file under ${dir})`, 'spec.source.path');
+    }
+    return 'directory';
+}
+
+;// CONCATENATED MODULE: ./src/yaml/block-string.ts
+// YAML held inside a YAML string: an Application's `helm.values: |` block. The inner text is
+// parsed and edited like any file, and the lines it changes are spliced back into the block at
+// the block's indentation, so every other byte of the outer file stays as it was. The outer edit
+// is verified like every other: the block must read back as exactly the edited inner text.
+
+
+
+
+
+
+/** The inner text of the literal block at `path`, parsed, or a SpecError saying why it cannot be edited. */
+function blockStringFile(yaml, docIndex, path, field) {
+    const { node } = literalBlock(yaml, docIndex, path, field);
+    return parseYamlFile(`${yaml.file} (${field})`, String(node.value));
+}
+function literalBlock(yaml, docIndex, path, field) {
+    const doc = yaml.docs.find((d) => d.index === docIndex);
+    const node = doc && getIn(doc.root, path);
+    if (!doc || !(0,dist/* isScalar */.jn)(node) || typeof node.value !== 'string') {
+        throw new SpecError(`${yaml.file}: ${field} is not a string`, field);
+    }
+    if (node.type !== 'BLOCK_LITERAL') {
+        throw new SpecError(`${yaml.file}: ${field} is a ${node.type === 'BLOCK_FOLDED' ? 'folded (>)' : 'quoted or plain'} string; ` +
+            'argocd-image-pr edits the YAML inside it only in a literal block (`|`)', field);
+    }
+    return { doc, node: node };
+}
+/**
+ * Replaces the YAML inside the literal block at `path` by `edited` (the inner text of
+ * blockStringFile, edited), splicing back only the lines that differ.
+ */
+function editBlockString(yaml, docIndex, path, field, edited) {
+    const { doc, node } = literalBlock(yaml, docIndex, path, field);
+    const { text } = yaml;
+    const old = node.value;
+    if (edited === old)
+        return { text, yaml };
+    const refuse = (why) => new SpecError(`${yaml.file}: cannot edit the YAML inside ${field}: ${why}`, field);
+    const [start, end] = rangeOf(doc, node);
+    const nextLine = (at) => {
+        const nl = text.indexOf('\n', at);
+        return nl < 0 || nl >= end ? end : nl + 1;
+    };
+    const bodyStart = nextLine(start);
+    if (/^\|[-+]?[1-9]/.test(text.slice(start, bodyStart))) {
+        throw refuse('its block has an explicit indentation indicator');
+    }
+    const eol = eolOf(text);
+    // The block's lines as written, each without its line break, and where each starts.
+    const offsets = [];
+    for (let at = bodyStart; at < end; at = nextLine(at))
+        offsets.push(at);
+    offsets.push(end);
+    const lines = offsets.slice(0, -1).map((at, i) => text.slice(at, offsets[i + 1]).replace(/\r?\n$/, ''));
+    const firstContent = lines.find((line) => line.trim() !== '');
+    const indent = firstContent === undefined ? 0 : firstContent.length - firstContent.trimStart().length;
+    const inner = (line) => line.trim() === '' ? line.slice(Math.min(indent, line.length)) : line.slice(indent);
+    const oldLines = old.split('\n');
+    const newLines = edited.split('\n');
+    // Lines shared at both ends stay as written in the file; only the middle is rewritten.
+    let head = 0;
+    while (head < oldLines.length && head < newLines.length && oldLines[head] === newLines[head])
+        head++;
+    let tail = 0;
+    while (tail < oldLines.length - head &&
+        tail < newLines.length - head &&
+        oldLines[oldLines.length - 1 - tail] === newLines[newLines.length - 1 - tail])
+        tail++;
+    const changedEnd = oldLines.length - tail;
+    if (changedEnd > lines.length)
+        throw refuse('its lines do not map onto the file');
+    for (let i = head; i < changedEnd; i++) {
+        if (inner(lines[i]) !== oldLines[i])
+            throw refuse('its lines do not map onto the file (tabs or mixed indentation?)');
+    }
+    const spliceStart = offsets[head];
+    const spliceEnd = offsets[changedEnd];
+    const pad = ' '.repeat(indent);
+    let rendered = newLines
+        .slice(head, newLines.length - tail)
+        .map((line) => (line === '' ? '' : pad + line) + eol)
+        .join('');
+    // The last line of a file without a final line break stays without one.
+    if (spliceEnd === text.length && !text.endsWith('\n'))
+        rendered = rendered.slice(0, -eol.length);
+    const after = text.slice(0, spliceStart) + rendered + text.slice(spliceEnd);
+    return verifyEdit({
+        yaml,
+        doc,
+        after,
+        splices: [{ start: spliceStart, end: spliceEnd }],
+        ops: [{ op: 'set', path, value: edited }]
+    });
+}
+
+;// CONCATENATED MODULE: ./src/writeback/chart-values.ts
+// Where a Helm source's values set an image, in Argo CD's precedence (helm.parameters >
+// helm.valuesObject > helm.values > the value files git holds, later files first): read for the
+// current version of every Helm app, and written for charts from a Helm or OCI repository. Such a
+// chart is not in git, so there is no source path and no .argocd-source file: an image's version
+// is written at the place of highest precedence that already sets its keys, since writing anywhere
+// below it would not change what is deployed; where none does, as helm.parameters, the parameters
+// Argo CD Image Updater would set.
+
+
+
+
+
+
+
+
+/** The source's place in the manifest, e.g. ['spec', 'sources', 0]. */
+function sourcePath(spec) {
+    return parseKeyPath(spec.source.field ?? 'spec.source');
+}
+/**
+ * The repo paths of the source's value files that git holds, in Argo CD's order: `$ref/path` of a
+ * source of this repo (from the repo root), and, for a chart in git, paths relative to its path.
+ */
+function valueFilePaths(spec) {
+    const source = spec.source;
+    const refs = new Set((spec.refs ?? []).map((r) => r.ref));
+    return (source.helm?.valueFiles ?? [])
+        .flatMap((entry) => {
+        const ref = /^\$([^/]+)\/(.+)$/.exec(entry);
+        if (ref)
+            return refs.has(ref[1]) ? [joinRepoPath(ref[2])] : [];
+        if (source.path === undefined || /^[a-z][a-z0-9+.-]*:\/\//i.test(entry))
+            return [];
+        return [joinRepoPath(source.path, entry)];
+    })
+        .filter((path) => path !== undefined);
+}
+async function manifestDoc(spec, files) {
+    const yaml = await files.yaml(spec.file);
+    if (!yaml)
+        throw new SpecError(`${spec.file} cannot be read`);
+    assertEditable(yaml, spec.doc);
+    return yaml;
+}
+/** Where a chart from a Helm repository gets the image's version written: helm.parameters when nothing sets it. */
+async function chartImageHolder(spec, image, files) {
+    return (await helmValuesHolder(spec, image, files)) ?? { kind: 'parameters', file: spec.file };
+}
+/**
+ * The first place, in Argo CD's precedence, that sets the image's keys for a Helm source, short
+ * of the chart's own values.yaml: helm.parameters, valuesObject, values, then the value files
+ * git holds, the last first. undefined when none does.
+ */
+async function helmValuesHolder(spec, image, files) {
+    const file = spec.file;
+    const set = (kind, version, at = file) => version === undefined ? undefined : { kind, file: at, version };
+    const params = spec.source.helm?.parameters ?? [];
+    const fromParams = set('parameters', helmVersion(image, (n) => params.find((p) => p.name === n)?.value));
+    if (fromParams)
+        return fromParams;
+    const yaml = await files.yaml(spec.file);
+    const root = yaml?.docs.find((d) => d.index === spec.doc)?.root ?? null;
+    const helm = [...sourcePath(spec), 'helm'];
+    const object = getIn(root, [...helm, 'valuesObject']);
+    if ((0,dist/* isMap */.jh)(object)) {
+        const found = set('valuesObject', helmVersion(image, (n) => readHelmValue(object, n)));
+        if (found)
+            return found;
+    }
+    // Argo CD reads helm.values only when valuesObject is absent.
+    const valuesText = object === undefined ? getScalar(root, [...helm, 'values']) : undefined;
+    if (valuesText !== undefined) {
+        // Read whatever its style; only a literal block can be written (editChartApp says so).
+        const inner = parseYamlFile(`${spec.file} (helm.values)`, valuesText);
+        const innerRoot = inner.docs[0]?.root ?? null;
+        if (!inner.docs.some((d) => d.problems.length)) {
+            const found = set('values', helmVersion(image, (n) => readHelmValue(innerRoot, n)));
+            if (found)
+                return found;
+        }
+    }
+    for (const path of valueFilePaths(spec).reverse()) {
+        const values = await files.yaml(path);
+        if (!values || values.docs.some((d) => d.problems.length))
+            continue;
+        const found = set('valueFile', helmVersion(image, (n) => readHelmValue(values.docs[0]?.root ?? null, n)), path);
+        if (found)
+            return found;
+    }
+    return undefined;
+}
+/** The edits of a chart app: value files through the values writer, the manifest spliced in place. */
+async function editChartApp(spec, placed, files) {
+    const out = new Map();
+    const byFile = new Map();
+    for (const { holder, update } of placed.filter((p) => p.holder.kind === 'valueFile')) {
+        byFile.set(holder.file, [...(byFile.get(holder.file) ?? []), update]);
+    }
+    for (const [file, updates] of byFile)
+        out.set(file, editHelmValues(file, await files.yaml(file), updates));
+    const inManifest = (kind) => placed.filter((p) => p.holder.kind === kind).map((p) => p.update);
+    const [params, object, values] = [
+        inManifest('parameters'),
+        inManifest('valuesObject'),
+        inManifest('values')
+    ];
+    if (!params.length && !object.length && !values.length)
+        return out;
+    let yaml = await manifestDoc(spec, files);
+    const helm = [...sourcePath(spec), 'helm'];
+    let edited = { text: yaml.text, yaml };
+    if (params.length || object.length) {
+        const editor = new YamlEditor(yaml, spec.doc);
+        setParameters(editor, helm, params);
+        const inObject = editor.get([...helm, 'valuesObject']) ?? null;
+        const lookup = (name) => readHelmValue(inObject, name);
+        for (const param of object.flatMap((u) => imageParamsToWrite(u, lookup))) {
+            editor.set([...helm, 'valuesObject', ...parseKeyPath(param.name)], param.value);
+        }
+        edited = editor.result();
+        yaml = edited.yaml ?? parseYamlFile(yaml.file, edited.text);
+    }
+    if (values.length) {
+        const field = `${spec.source.field ?? 'spec.source'}.helm.values`;
+        const inner = blockStringFile(yaml, spec.doc, [...helm, 'values'], field);
+        const innerEdited = editHelmValues(inner.file, inner, values);
+        edited = editBlockString(yaml, spec.doc, [...helm, 'values'], field, innerEdited.text);
+    }
+    out.set(spec.file, edited);
+    return out;
+}
+/**
+ * Sets each image parameter's value in helm.parameters, appending `{name, value, forceString}`
+ * for a missing one (forceString: a tag such as 1.10 must reach Helm as a string); a name
+ * parameter that already names the image is left alone.
+ */
+function setParameters(editor, helm, updates) {
+    const list = editor.get([...helm, 'parameters']);
+    const items = (0,dist/* isSeq */.oP)(list) ? list.items : [];
+    const lookup = (name) => {
+        const item = items.find((i) => (0,dist/* isMap */.jh)(i) && getScalar(i, ['name']) === name);
+        return item === undefined ? undefined : (getScalar(item, ['value']) ?? '');
+    };
+    const wanted = updates.flatMap((u) => imageParamsToWrite(u, lookup));
+    if (!wanted.length)
+        return;
+    const created = [];
+    for (const { name, value } of wanted) {
+        const at = items.findIndex((item) => (0,dist/* isMap */.jh)(item) && getScalar(item, ['name']) === name);
+        if (at >= 0)
+            editor.set([...helm, 'parameters', at, 'value'], value);
+        else
+            created.push({ name, value, forceString: true });
+    }
+    if (!created.length)
+        return;
+    if ((0,dist/* isSeq */.oP)(list) && list.items.length) {
+        for (const item of created)
+            editor.insertItem([...helm, 'parameters'], list.items.length, item);
+    }
+    else
+        editor.set([...helm, 'parameters'], created);
+}
+
+;// CONCATENATED MODULE: ./src/writeback/workloads.ts
+// Plain-manifest (Directory) apps: Argo CD applies the files at the source path as they are, so
+// an image's version lives in the `image:` fields of the workloads there. Those fields are read
+// and written in place, in every file and document that names the image.
+
+
+
+
+
+
+
+
+/** Where each workload kind keeps its Pod spec. */
+const POD_SPEC = {
+    Pod: ['spec'],
+    PodTemplate: ['template', 'spec'],
+    Deployment: ['spec', 'template', 'spec'],
+    StatefulSet: ['spec', 'template', 'spec'],
+    DaemonSet: ['spec', 'template', 'spec'],
+    ReplicaSet: ['spec', 'template', 'spec'],
+    ReplicationController: ['spec', 'template', 'spec'],
+    Job: ['spec', 'template', 'spec'],
+    // Argo Rollouts (argoproj.io/v1alpha1); a Rollout with a workloadRef has no template here.
+    Rollout: ['spec', 'template', 'spec'],
+    CronJob: ['spec', 'jobTemplate', 'spec', 'template', 'spec']
+};
+const CONTAINER_LISTS = ['containers', 'initContainers', 'ephemeralContainers'];
+/** The file names Argo CD reads in a directory app (jsonnet is generated, so not ours to edit). */
+const MANIFEST_FILE = /\.(ya?ml|json)$/;
+/** Argo CD skips a file that carries this marker. */
+const SKIP_MARKER = '+argocd:skip-file-rendering';
+/**
+ * The files of a directory app, the way Argo CD's repo server picks them: files directly in `dir`
+ * (any depth with `recurse`), `include`/`exclude` globs matched against the path relative to `dir`.
+ */
+function directoryFiles(listing, dir, settings, field) {
+    const glob = (pattern, key) => {
+        if (pattern === undefined)
+            return undefined;
+        try {
+            return compilePathGlob(pattern, { separators: false });
+        }
+        catch (err) {
+            if (err instanceof UsageError)
+                throw new SpecError(err.message, `${field}.directory.${key}`);
+            throw err;
+        }
+    };
+    const include = glob(settings?.include, 'include');
+    const exclude = glob(settings?.exclude, 'exclude');
+    const prefix = dir ? `${dir}/` : '';
+    return listing.filter((path) => {
+        if (!path.startsWith(prefix))
+            return false;
+        const relative = path.slice(prefix.length);
+        if (!settings?.recurse && relative.includes('/'))
+            return false;
+        if (!MANIFEST_FILE.test(relative))
+            return false;
+        if (exclude?.(relative))
+            return false;
+        return !include || include(relative);
+    });
+}
+/** The image fields of one document's workload whose image is `image`'s repository. */
+function imageFields(root, image) {
+    const kind = getScalar(root, ['kind']);
+    const podSpec = kind !== undefined && Object.hasOwn(POD_SPEC, kind) ? POD_SPEC[kind] : undefined;
+    if (!podSpec)
+        return [];
+    const wanted = imageKey(image.image);
+    const fields = [];
+    for (const list of CONTAINER_LISTS) {
+        const containers = getIn(root, [...podSpec, list]);
+        if (!(0,dist/* isSeq */.oP)(containers))
+            continue;
+        containers.items.forEach((container, index) => {
+            if (!(0,dist/* isMap */.jh)(container))
+                return;
+            const path = [...podSpec, list, index, 'image'];
+            const value = getScalar(root, path);
+            if (value === undefined)
+                return;
+            let ref;
+            try {
+                ref = parseImageRef(value);
+            }
+            catch {
+                return; // `$(IMAGE)` and other values that are no image reference
+            }
+            if (imageKey(ref) !== wanted)
+                return;
+            fields.push({
+                path,
+                name: ref.name,
+                ...(ref.tag !== undefined && { tag: ref.tag }),
+                ...(ref.digest !== undefined && { digest: ref.digest })
+            });
+        });
+    }
+    return fields;
+}
+/**
+ * The parsed files that may name one of the images. A file naming an image holds its repository's
+ * last segment (case aside): most files of a directory app do not, and are never parsed. Files
+ * with Argo CD's skip marker are left out, as Argo CD leaves them out.
+ */
+async function readWorkloads(paths, files, images) {
+    const names = images.map((image) => image.image.repository.split('/').pop());
+    const read = await Promise.all(paths.map(async (path) => {
+        const text = await files.read(path);
+        if (text === undefined || text.includes(SKIP_MARKER))
+            return undefined;
+        const lower = text.toLowerCase();
+        if (!names.some((name) => lower.includes(name)))
+            return undefined;
+        return files.yaml(path);
+    }));
+    return read.filter((yaml) => yaml !== undefined);
+}
+/** The version (`tag` or `tag@digest`) the first field naming the image sets, or undefined. */
+function readWorkloadImage(yaml, image) {
+    for (const doc of yaml.docs) {
+        if (doc.problems.length)
+            continue;
+        for (const field of imageFields(doc.root, image)) {
+            if (field.tag !== undefined || field.digest !== undefined) {
+                return formatVersion(field.tag ?? '', field.digest);
+            }
+        }
+    }
+    return undefined;
+}
+/** The images of `updates` that a file names in a workload, for telling which were found. */
+function namedImages(yaml, updates) {
+    const named = new Set();
+    for (const doc of yaml.docs) {
+        for (const update of updates)
+            if (imageFields(doc.root, update.image).length)
+                named.add(update);
+    }
+    return named;
+}
+/**
+ * Sets every field naming an updated image to `name:tag` (`name:tag@digest` for the digest
+ * strategy), keeping the name as written. Documents are edited one after the other, each edit
+ * verified by the splice engine.
+ */
+function editWorkloads(before, updates) {
+    let yaml = before;
+    let edited = { text: before.text, yaml: before };
+    for (const index of before.docs.map((d) => d.index)) {
+        const doc = yaml.docs.find((d) => d.index === index);
+        const sets = updates.flatMap((update) => imageFields(doc.root, update.image).map((field) => ({
+            path: field.path,
+            value: `${field.name}:${formatVersion(update.tag, update.digest)}`
+        })));
+        if (!sets.length)
+            continue;
+        const editor = new YamlEditor(yaml, index);
+        for (const { path, value } of sets)
+            editor.set(path, value);
+        edited = editor.result();
+        if (edited.text === yaml.text)
+            continue;
+        yaml = edited.yaml ?? parseYamlFile(yaml.file, edited.text);
+        edited = { text: edited.text, yaml };
+    }
+    return edited;
+}
+
 ;// CONCATENATED MODULE: ./src/writeback/index.ts
-// Write-back planning (design §7): one target file per app, every image change of the app applied
-// to it by splices; nothing is written when the bytes would not change.
+// Write-back planning (design §7): one target file per app (or, for a plain-manifest app, every
+// workload file naming one of its images), each image change applied by splices; nothing is
+// written when the bytes would not change.
+
+
 
 
 
@@ -49091,11 +51612,18 @@ function targetPath(dir, path) {
     return joined;
 }
 /** Where the app's versions live in git: relative target paths join the source path, `/abs` is from the root. */
-async function resolveTarget(spec, argocdNamespace, read) {
+async function resolveTarget(spec, appType, { argocdNamespace, listing }, read) {
     const dir = sourceDir(spec);
     const target = spec.writeBack.target;
     switch (target.kind) {
         case 'argocd-source':
+            if (spec.source.chart !== undefined && spec.source.path === undefined)
+                return { kind: 'chart' };
+            // Argo CD ignores .argocd-source files of directory apps: the manifests themselves are edited.
+            if (appType === 'directory') {
+                const files = directoryFiles(listing, dir, spec.source.directory, 'spec.source');
+                return { kind: 'workloads', dir, files };
+            }
             return { kind: 'argocd-source', file: targetPath(dir, argocdSourceFileName(spec, argocdNamespace)) };
         case 'helmvalues':
             return { kind: 'helmvalues', file: targetPath(dir, target.path ?? 'values.yaml') };
@@ -49109,8 +51637,6 @@ async function resolveTarget(spec, argocdNamespace, read) {
         }
     }
 }
-/** Argo CD ignores .argocd-source files of directory apps. */
-const noArgocdSource = () => new SpecError('directory apps cannot be updated via .argocd-source: use a kustomization or helmvalues write-back target', 'write-back-target');
 /** The kustomization file a `kustomization` target names, or why there is none. */
 function kustomizationFile(spec, target, appType) {
     if (target.file)
@@ -49118,32 +51644,40 @@ function kustomizationFile(spec, target, appType) {
     const path = spec.writeBack.target.kind === 'kustomization' ? (spec.writeBack.target.path ?? '') : '';
     throw new SpecError(`no kustomization file in "${target.dir || '/'}" (${joinedFrom(sourceDir(spec), path)}; a ${appType} app)`, 'write-back-target');
 }
+/** The field naming a source's directory settings, for messages. */
+function sourceField(spec) {
+    return spec.source.directory ? 'spec.source.directory' : 'spec.source';
+}
 /**
  * Every check that needs no registry, so that an app that could not be written is refused before
- * any registry request: a directory app needs a target other than .argocd-source, and the target
- * must lie inside the repo (and name a kustomization, for that kind).
+ * any registry request: the target must lie inside the repo (and name a kustomization, for that
+ * kind; hold manifest files, for a plain-manifest app).
  */
-async function assertWritable(spec, appType, argocdNamespace, read) {
-    if (appType === 'directory' && spec.writeBack.target.kind === 'argocd-source')
-        throw noArgocdSource();
-    const target = await resolveTarget(spec, argocdNamespace, read);
+async function assertWritable(spec, appType, ctx, read) {
+    const target = await resolveTarget(spec, appType, ctx, read);
     if (target.kind === 'kustomization')
         kustomizationFile(spec, target, appType);
+    if (target.kind === 'workloads' && !target.files.length) {
+        throw new SpecError(`no manifest file (*.yaml, *.yml, *.json) is read from "${target.dir || '/'}" for this directory app` +
+            (spec.source.directory ? ' with its recurse/include/exclude settings' : ''), sourceField(spec));
+    }
 }
 async function planEdits(input) {
     const { spec, appType, files } = input;
-    const target = await resolveTarget(spec, input.argocdNamespace, files.read);
+    const target = await resolveTarget(spec, appType, input.context, files.read);
     const updates = input.changes.map(({ image, version }) => ({
         image,
         tag: version.tag,
         ...(image.strategy === 'digest' && version.digest && { digest: version.digest })
     }));
+    if (target.kind === 'workloads')
+        return planWorkloads(target, updates, files);
+    if (target.kind === 'chart')
+        return planChart(spec, updates, files);
     let file;
     let edited;
     switch (target.kind) {
         case 'argocd-source':
-            if (appType === 'directory')
-                throw noArgocdSource();
             file = target.file;
             edited = editArgocdSource({
                 file,
@@ -49166,10 +51700,197 @@ async function planEdits(input) {
             edited = editHelmValues(file, await files.yaml(file), updates);
             break;
     }
+    return { files: [file], edits: await changed(file, edited, files) };
+}
+async function changed(file, edited, files) {
     const before = await files.read(file);
-    if (edited.text === before)
-        return { file };
-    return { file, edit: { path: file, before, after: edited.text }, edited };
+    return edited.text === before ? [] : [{ edit: { path: file, before, after: edited.text }, edited }];
+}
+/** Each image is written where the Application (or its `$ref` value files) sets it. */
+async function planChart(spec, updates, files) {
+    const placed = await Promise.all(updates.map(async (update) => ({ holder: await chartImageHolder(spec, update.image, files), update })));
+    const inManifest = placed.find((p) => p.holder.kind !== 'valueFile');
+    if (spec.generatedBy && inManifest) {
+        // The Application exists only in the cluster; the ApplicationSet's template is not ours to rewrite.
+        throw new SpecError(`generated by ApplicationSet ${spec.generatedBy}, so it has no manifest in git to write ` +
+            `${inManifest.update.image.alias}'s ${inManifest.holder.kind === 'parameters' ? 'helm.parameters' : `helm.${inManifest.holder.kind}`} to: ` +
+            'set the image in a $values file of this repository, or give a write-back target', 'write-back-target');
+    }
+    const edited = await editChartApp(spec, placed, files);
+    const out = { files: [...new Set(placed.map((p) => p.holder.file))], edits: [] };
+    for (const [file, result] of edited)
+        out.edits.push(...(await changed(file, result, files)));
+    return out;
+}
+/** Every workload file naming an updated image is edited; an image no workload names is an error. */
+async function planWorkloads(target, updates, files) {
+    const yamls = await readWorkloads(target.files, files, updates.map((u) => u.image));
+    const out = { files: [], edits: [] };
+    const named = new Set();
+    for (const yaml of yamls) {
+        const here = namedImages(yaml, updates);
+        if (!here.size)
+            continue;
+        for (const update of here)
+            named.add(update);
+        out.files.push(yaml.file);
+        out.edits.push(...(await changed(yaml.file, editWorkloads(yaml, [...here]), files)));
+    }
+    const missing = updates.filter((u) => !named.has(u));
+    if (missing.length) {
+        const images = missing.map((u) => `${u.image.alias} (${u.image.image.name})`).join(', ');
+        throw new SpecError(`no container of a workload under "${target.dir || '/'}" runs ${images} ` +
+            `(${target.files.length} manifest file(s) looked at); nothing was written for this app`, 'spec.source.path');
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./src/images/kustomize-tree.ts
+// The version of an image a Kustomize app deploys, read from git the way kustomize builds it,
+// last applied first: the kustomization's `images:` (which rewrite everything below), its patches
+// (the last first), its components (the last first), then what it pulls in through `resources`
+// and `bases`: a local directory is read the same way, a file for its workloads. Remote
+// resources are not read.
+
+
+
+
+
+
+
+
+/** More directories than any real overlay tree reaches, short of a runaway one. */
+const MAX_DIRS = 200;
+/** A remote resource (`https://…`, `git@…`, `github.com/org/repo//path?ref=x`), which we do not fetch. */
+function isRemote(ref) {
+    if (ref.includes('://') || ref.startsWith('git@'))
+        return true;
+    const host = ref.split('/')[0];
+    return !host.startsWith('.') && host.includes('.') && (ref.includes('?ref=') || ref.includes('//'));
+}
+/** The image as written in manifests: the kustomize name when one is configured, else the image. */
+function asWritten(image) {
+    const name = kustomizeImageName(image);
+    if (name === image.image.name)
+        return [image];
+    try {
+        return [{ ...image, image: parseImageRef(name) }, image];
+    }
+    catch {
+        return [image];
+    }
+}
+/** The version a manifest file's workloads run, under either name. */
+function fromWorkloads(yaml, image) {
+    for (const named of asWritten(image)) {
+        const version = readWorkloadImage(yaml, named);
+        if (version !== undefined)
+            return version;
+    }
+    return undefined;
+}
+/** The version a JSON 6902 patch sets with `value:` on an `…/image` path, or undefined. */
+function fromJsonPatch(ops, image) {
+    if (!(0,dist/* isSeq */.oP)(ops))
+        return undefined;
+    const keys = new Set(asWritten(image).map((i) => imageKey(i.image)));
+    for (const op of ops.items) {
+        const path = (0,dist/* isMap */.jh)(op) ? getScalar(op, ['path']) : undefined;
+        const value = (0,dist/* isMap */.jh)(op) ? getScalar(op, ['value']) : undefined;
+        if (!path?.endsWith('/image') || value === undefined)
+            continue;
+        try {
+            const ref = parseImageRef(value);
+            if (keys.has(imageKey(ref)) && (ref.tag || ref.digest))
+                return formatVersion(ref.tag ?? '', ref.digest);
+        }
+        catch {
+            // not an image reference
+        }
+    }
+    return undefined;
+}
+/** A patch's text (inline) or file (path), read as a strategic merge patch or a JSON 6902 list. */
+async function fromPatch(dir, patch, image, files) {
+    const file = patch.path === undefined ? undefined : joinRepoPath(dir, patch.path);
+    const yaml = patch.text !== undefined
+        ? parseYamlFile(`${dir}/kustomization (inline patch)`, patch.text)
+        : file === undefined
+            ? undefined
+            : await files.yaml(file);
+    if (!yaml || yaml.docs.some((d) => d.problems.length))
+        return undefined;
+    const root = yaml.docs[0]?.root ?? null;
+    return (0,dist/* isSeq */.oP)(root) ? fromJsonPatch(root, image) : fromWorkloads(yaml, image);
+}
+/** The patches of a kustomization, in the order kustomize applies them. */
+function patchesOf(root) {
+    const out = [];
+    const entries = (key) => {
+        const list = getIn(root, [key]);
+        return (0,dist/* isSeq */.oP)(list) ? list.items : [];
+    };
+    for (const entry of entries('patchesStrategicMerge')) {
+        const text = getScalar(entry, []);
+        // A string entry is a path, or an inline patch when it spans lines.
+        if (text !== undefined)
+            out.push(text.includes('\n') ? { text } : { path: text });
+    }
+    for (const key of ['patches', 'patchesJson6902']) {
+        for (const entry of entries(key)) {
+            const text = getScalar(entry, ['patch']);
+            const path = getScalar(entry, ['path']);
+            if (text !== undefined)
+                out.push({ text });
+            else if (path !== undefined)
+                out.push({ path });
+        }
+    }
+    return out;
+}
+/**
+ * The version the kustomization in `dir` gives the image, or undefined when nothing it reaches
+ * sets one. Files that are missing or do not parse are passed over: the version stays unknown.
+ */
+async function kustomizeVersion(dir, image, files, seen = new Set()) {
+    if (seen.has(dir) || seen.size >= MAX_DIRS)
+        return undefined;
+    seen.add(dir);
+    const file = await findKustomizationFile(dir, files.read);
+    const yaml = file === undefined ? undefined : await files.yaml(file);
+    if (!yaml || yaml.docs.some((d) => d.problems.length))
+        return undefined;
+    const root = yaml.docs[0]?.root ?? null;
+    const own = readKustomizationImage(root, image);
+    if (own !== undefined)
+        return own;
+    // Later patches and components are applied last, so they win.
+    for (const patch of patchesOf(root).reverse()) {
+        const version = await fromPatch(dir, patch, image, files);
+        if (version !== undefined)
+            return version;
+    }
+    const entries = (key, reverse = false) => {
+        const list = getIn(root, [key]);
+        const items = (0,dist/* isSeq */.oP)(list) ? list.items : [];
+        return reverse ? [...items].reverse() : items;
+    };
+    // Components are applied over the accumulated resources, before this kustomization's own patches.
+    for (const entry of [...entries('components', true), ...entries('resources'), ...entries('bases')]) {
+        const ref = getScalar(entry, []);
+        if (ref === undefined || isRemote(ref))
+            continue;
+        const path = joinRepoPath(dir, ref);
+        if (path === undefined)
+            continue;
+        const text = await files.read(path);
+        const version = text !== undefined
+            ? fromWorkloads((await files.yaml(path)), image)
+            : await kustomizeVersion(path, image, files, seen);
+        if (version !== undefined)
+            return version;
+    }
+    return undefined;
 }
 
 ;// CONCATENATED MODULE: ./src/images/current.ts
@@ -49183,14 +51904,22 @@ async function planEdits(input) {
 
 
 
+
+
 /**
- * `tag` or `tag@sha256:…` from the first place that has it: the app's .argocd-source file, the
- * Application's own parameters/images, the write-back target file, then the source path's
- * values.yaml (Helm) or kustomization (Kustomize). An empty Helm tag means the chart's appVersion.
+ * `tag` or `tag@sha256:…` from the first place that has it, in Argo CD's precedence: the app's
+ * .argocd-source file; for Helm the Application's parameters, valuesObject, values and the value
+ * files git holds (the last first); for Kustomize the Application's images; then the write-back
+ * target file (for a plain-manifest app, its workloads), then the source path's values.yaml (Helm)
+ * or kustomization with everything it pulls in (Kustomize, see kustomize-tree.ts). An empty Helm tag means the chart's appVersion.
  */
 async function currentVersion(input) {
-    const { spec, image, appType, files } = input;
+    const { spec, image, appType, files, context } = input;
     const { read } = files;
+    const target = await resolveTarget(spec, appType, context, read);
+    // An empty tag would mean the chart's appVersion, and the chart is not in git.
+    if (target.kind === 'chart')
+        return (await chartImageHolder(spec, image, files)).version || null;
     const dir = sourceDir(spec);
     const source = spec.source;
     /** The first document's root; undefined when the file is absent; a SpecError when it does not parse. */
@@ -49211,7 +51940,7 @@ async function currentVersion(input) {
     const lookups = [];
     if (appType !== 'directory') {
         lookups.push(async () => {
-            const root = await parsed(joinRepoPath(dir, argocdSourceFileName(spec, input.argocdNamespace)));
+            const root = await parsed(joinRepoPath(dir, argocdSourceFileName(spec, context.argocdNamespace)));
             if (root === undefined)
                 return undefined;
             return appType === 'helm'
@@ -49219,25 +51948,28 @@ async function currentVersion(input) {
                 : fromEntries(readKustomizeImages(root));
         });
     }
-    if (appType === 'helm') {
-        const params = source.helm?.parameters ?? [];
-        lookups.push(() => helmVersion(image, (name) => params.find((p) => p.name === name)?.value));
-    }
+    if (appType === 'helm')
+        lookups.push(async () => (await helmValuesHolder(spec, image, files))?.version);
     if (appType === 'kustomize')
         lookups.push(() => fromEntries(source.kustomize?.images ?? []));
     lookups.push(async () => {
-        const target = await resolveTarget(spec, input.argocdNamespace, read);
         if (target.kind === 'helmvalues')
             return fromValues(await parsed(target.file));
         if (target.kind === 'kustomization')
             return fromKustomization(await parsed(target.file));
+        if (target.kind === 'workloads') {
+            for (const yaml of await readWorkloads(target.files, files, [image])) {
+                const version = readWorkloadImage(yaml, image);
+                if (version !== undefined)
+                    return version;
+            }
+        }
         return undefined;
     });
     if (appType === 'helm')
         lookups.push(async () => fromValues(await parsed(joinRepoPath(dir, 'values.yaml'))));
-    if (appType === 'kustomize') {
-        lookups.push(async () => fromKustomization(await parsed(await findKustomizationFile(dir, read))));
-    }
+    if (appType === 'kustomize')
+        lookups.push(() => kustomizeVersion(dir, image, files));
     for (const lookup of lookups) {
         const version = await lookup();
         if (version === undefined)
@@ -49296,256 +52028,6 @@ function compileAllowTags(value, field) {
     }
     // Unanchored, like Go's regexp.Match: `regexp:v1` admits `v1.2` and `xv1`.
     return (tag) => re.test(tag);
-}
-
-;// CONCATENATED MODULE: ./src/images/semver.ts
-// Masterminds semver v3 (github.com/Masterminds/semver/v3 v3.4.0), the library Argo CD Image
-// Updater uses: versions are parsed with NewVersion's loose rules and constraints with
-// NewConstraint's grammar and per-operator checks, ported line by line because they differ from
-// npm's ranges (a bare `1.2` is `1.2.x`, `<=1.2` admits `1.2.9`, pre-releases are scoped per `||`
-// group, `~1.2.3-beta.2` admits `1.2.4-beta.2`...). npm `semver` is not used: it caps numbers at
-// 2^53 where Masterminds accepts uint64 (timestamp tags) and has no partial versions.
-// Constraint regexps run on RE2 (re2js, Go's own semantics) so that no constraint can backtrack.
-
-
-const UINT64_MAX = (1n << 64n) - 1n;
-// Masterminds' looseSemVerRegex (used by NewVersion with CoerceNewVersion = true): partial
-// versions, an optional lower-case `v`, and leading zeros in the numbers.
-const LOOSE_VERSION = /^v?([0-9]+)(\.[0-9]+)?(\.[0-9]+)?(?:-([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?(?:\+([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?$/;
-/** Masterminds `NewVersion`: undefined when the tag is not a version (such tags are ignored). */
-function parseVersion(tag) {
-    const m = LOOSE_VERSION.exec(tag);
-    if (!m)
-        return undefined;
-    const numbers = [m[1], m[2], m[3]].map((part) => BigInt(part ? part.replace(/^\./, '') : '0'));
-    if (numbers.some((n) => n > UINT64_MAX))
-        return undefined;
-    const prerelease = m[4] ?? '';
-    // validatePrerelease: numeric identifiers must not have leading zeros, even in loose mode.
-    if (prerelease.split('.').some((id) => /^0[0-9]+$/.test(id)))
-        return undefined;
-    const [major, minor, patch] = numbers;
-    return { original: tag, major, minor, patch, prerelease, build: m[5] ?? '' };
-}
-/** Semver precedence (Masterminds `Compare`): build metadata ignored. */
-function comparePrecedence(a, b) {
-    for (const key of ['major', 'minor', 'patch']) {
-        if (a[key] !== b[key])
-            return a[key] < b[key] ? -1 : 1;
-    }
-    if (a.prerelease === b.prerelease)
-        return 0;
-    // A release sorts after all of its pre-releases.
-    if (!a.prerelease)
-        return 1;
-    if (!b.prerelease)
-        return -1;
-    return comparePrerelease(a.prerelease, b.prerelease);
-}
-/** Precedence, then the original string, so that `1.0`, `1.0.0` and `v1.0.0` order deterministically. */
-function compareVersions(a, b) {
-    return comparePrecedence(a, b) || compareStrings(a.original, b.original);
-}
-function compareStrings(a, b) {
-    return a === b ? 0 : a < b ? -1 : 1;
-}
-function comparePrerelease(a, b) {
-    const as = a.split('.');
-    const bs = b.split('.');
-    for (let i = 0; i < Math.max(as.length, bs.length); i++) {
-        const d = comparePrereleasePart(as[i] ?? '', bs[i] ?? '');
-        if (d)
-            return d;
-    }
-    return 0;
-}
-/** Masterminds `comparePrePart`: fewer parts sort first, numbers before words, numbers numerically. */
-function comparePrereleasePart(s, o) {
-    if (s === o)
-        return 0;
-    if (!s)
-        return -1;
-    if (!o)
-        return 1;
-    const sn = asUint64(s);
-    const on = asUint64(o);
-    if (sn === undefined && on === undefined)
-        return compareStrings(s, o);
-    if (on === undefined)
-        return -1;
-    if (sn === undefined)
-        return 1;
-    return sn > on ? 1 : -1;
-}
-/** Go's strconv.ParseUint(s, 10, 64): digits only, within uint64. */
-function asUint64(s) {
-    if (!/^[0-9]+$/.test(s))
-        return undefined;
-    const n = BigInt(s);
-    return n <= UINT64_MAX ? n : undefined;
-}
-// The regexps of Masterminds' constraints.go, verbatim (the `|` inside the classes included).
-const CV = String.raw `v?([0-9|x|X|\*]+)(\.[0-9|x|X|\*]+)?(\.[0-9|x|X|\*]+)?` +
-    String.raw `(-([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?` +
-    String.raw `(\+([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?`;
-const OPS = String.raw `=||!=|>|<|>=|=>|<=|=<|~|~>|\^`;
-const RANGE_RE = RE2JS.compile(String.raw `\s*(${CV})\s+-\s+(${CV})\s*`);
-const FIND_RE = RE2JS.compile(String.raw `(${OPS})\s*(${CV})`);
-const VALID_RE = RE2JS.compile(String.raw `^(\s*(${OPS})\s*(${CV})\s*)((?:\s+|,\s*)(${OPS})\s*(${CV})\s*)*$`);
-/** Group of the second version in RANGE_RE: CV has 9 groups of its own. */
-const RANGE_SECOND = 11;
-const EXPECTED = 'expected versions such as 1.2.3, 1.2 or 1.2.x with an optional operator (=, !=, >, <, >=, <=, ~, ^), ' +
-    'joined by spaces or commas (AND) and "||" (OR), or a range "1.2 - 1.4"';
-/**
- * Masterminds `NewConstraint`. An empty constraint is `*` (what Argo CD Image Updater substitutes),
- * which, like any constraint without a pre-release part, excludes pre-releases.
- */
-function parseConstraint(text) {
-    const source = text.trim() ? text : '*';
-    const groups = rewriteRange(source)
-        .split('||')
-        .map((segment) => {
-        if (!VALID_RE.matches(segment)) {
-            throw new SpecError(`invalid semver constraint "${text}": cannot read "${segment.trim()}"; ${EXPECTED}`);
-        }
-        const singles = [];
-        // Groups of FIND_RE: 1 operator, 2 version, 3-5 its numbers, 6 `-pre-release`.
-        const m = FIND_RE.matcher(segment);
-        while (m.find())
-            singles.push(parseSingle((i) => m.group(i) ?? '', text));
-        // Pre-releases are admitted by a whole AND group as soon as one of its versions has one.
-        return { singles, includePre: singles.some((s) => s.con.prerelease !== '') };
-    });
-    return {
-        text,
-        allows: (v) => groups.some((g) => g.singles.every((s) => check(s, v, g.includePre)))
-    };
-}
-/** `a - b` becomes `>= a, <= b ` (Masterminds `rewriteRange`, including its exact spacing). */
-function rewriteRange(input) {
-    const m = RANGE_RE.matcher(input);
-    let out = input;
-    while (m.find()) {
-        const rewritten = `>= ${m.group(1)}, <= ${m.group(RANGE_SECOND)} `;
-        out = out.replace(m.group(0) ?? '', () => rewritten);
-    }
-    return out;
-}
-function isX(part) {
-    return part === 'x' || part === 'X' || part === '*';
-}
-function parseSingle(g, text) {
-    const [major, minor, patch, pre] = [g(3), g(4).slice(1), g(5).slice(1), g(6)];
-    let ver = g(2);
-    let dirty = true;
-    let minorDirty = false;
-    let patchDirty = false;
-    // As in Masterminds, the wildcard version keeps its pre-release but drops build metadata.
-    if (isX(major))
-        ver = `0.0.0${pre}`;
-    else if (!minor || isX(minor)) {
-        minorDirty = true;
-        ver = `${major}.0.0${pre}`;
-    }
-    else if (!patch || isX(patch)) {
-        patchDirty = true;
-        ver = `${major}.${minor}.0${pre}`;
-    }
-    else
-        dirty = false;
-    const con = parseVersion(ver);
-    if (!con) {
-        throw new SpecError(`invalid semver constraint "${text}": "${g(2)}" is not a version; expected numbers or x, X, * in each part`);
-    }
-    return { op: g(1), con, dirty, minorDirty, patchDirty };
-}
-function check(c, v, includePre) {
-    // Every operator starts with this: a pre-release only satisfies a group that asked for them.
-    if (v.prerelease && !includePre)
-        return false;
-    switch (c.op) {
-        case '':
-        case '=':
-            return c.dirty ? tilde(c, v) : comparePrecedence(v, c.con) === 0;
-        case '!=':
-            return notEqual(c, v);
-        case '>':
-            return greaterThan(c, v);
-        case '<':
-            return comparePrecedence(v, c.con) < 0;
-        case '>=':
-        case '=>':
-            return comparePrecedence(v, c.con) >= 0;
-        case '<=':
-        case '=<':
-            return lessThanEqual(c, v);
-        case '~':
-        case '~>':
-            return tilde(c, v);
-        case '^':
-            return caret(c, v);
-    }
-}
-function notEqual(c, v) {
-    if (c.dirty) {
-        if (c.con.major !== v.major)
-            return true;
-        if (c.con.minor !== v.minor && !c.minorDirty)
-            return true;
-        if (c.minorDirty)
-            return false;
-        if (c.con.patch !== v.patch && !c.patchDirty)
-            return true;
-        // `!=1.2.x` (or `!=1.2-alpha`): the same minor is excluded unless the pre-releases differ.
-        if (c.patchDirty)
-            return v.prerelease !== c.con.prerelease;
-    }
-    return comparePrecedence(v, c.con) !== 0;
-}
-function greaterThan(c, v) {
-    if (!c.dirty)
-        return comparePrecedence(v, c.con) > 0;
-    if (v.major !== c.con.major)
-        return v.major > c.con.major;
-    // `>11` needs 12 or higher; `>11.1` needs 11.2 or higher.
-    if (c.minorDirty)
-        return false;
-    if (c.patchDirty)
-        return v.minor > c.con.minor;
-    return comparePrecedence(v, c.con) > 0;
-}
-function lessThanEqual(c, v) {
-    if (!c.dirty)
-        return comparePrecedence(v, c.con) <= 0;
-    // `<=1.1` admits every 1.1.z.
-    if (v.major > c.con.major)
-        return false;
-    return !(v.major === c.con.major && v.minor > c.con.minor && !c.minorDirty);
-}
-/** `~1.2.3` >=1.2.3 <1.3.0; `~1.2` and `1.2.x` >=1.2.0 <1.3.0; `~1` and `1.x` >=1.0.0 <2.0.0; `~0`, `*` any. */
-function tilde(c, v) {
-    if (comparePrecedence(v, c.con) < 0)
-        return false;
-    const { major, minor, patch } = c.con;
-    if (major === 0n && minor === 0n && patch === 0n && !c.minorDirty && !c.patchDirty)
-        return true;
-    if (v.major !== major)
-        return false;
-    return v.minor === minor || c.minorDirty;
-}
-/** `^1.2.3` >=1.2.3 <2.0.0; `^0.2.3` >=0.2.3 <0.3.0; `^0.0.3` =0.0.3; `^0.0` <0.1.0; `^0` <1.0.0. */
-function caret(c, v) {
-    if (comparePrecedence(v, c.con) < 0)
-        return false;
-    if (c.con.major > 0n || c.minorDirty)
-        return v.major === c.con.major;
-    if (v.major > 0n)
-        return false;
-    if (c.con.minor > 0n || c.patchDirty)
-        return v.minor === c.con.minor;
-    if (v.minor > 0n)
-        return false;
-    return v.patch === c.con.patch;
 }
 
 ;// CONCATENATED MODULE: ./src/images/strategies.ts
@@ -49783,6 +52265,7 @@ class YamlFiles {
 
 
 
+
 async function run(options) {
     const started = Date.now();
     const { repo, inputs } = options;
@@ -49791,14 +52274,19 @@ async function run(options) {
     const listed = await repo.list();
     const paths = selectManifestFiles(listed, inputs.applications);
     const manifests = await Promise.all(paths.map(async (path) => ({ path, content: (await repo.read(path)) ?? '' })));
-    const found = discover(manifests, {
-        repository: inputs.repository,
-        argocdNamespace: inputs.argocdNamespace
+    const sets = await renderApplicationSets(manifests, {
+        ...(inputs.repository && { repository: inputs.repository }),
+        argocdNamespace: inputs.argocdNamespace,
+        listing: listed,
+        read: (path) => repo.read(path),
+        ...(inputs.clusters && { clusters: inputs.clusters })
     });
-    errors.push(...found.errors);
-    skipped.push(...found.skipped);
+    const found = discover(manifests, { repository: inputs.repository, argocdNamespace: inputs.argocdNamespace }, sets.generated);
+    errors.push(...sets.errors, ...found.errors);
+    skipped.push(...sets.skipped, ...found.skipped);
     const pushed = pushedTags(inputs.images, errors);
     const dirs = directoriesOf(listed);
+    const context = { argocdNamespace: inputs.argocdNamespace, listing: listed };
     // Current versions are read from the base revision; its parses are shared by every app.
     const baseFiles = new YamlFiles((path) => repo.read(path));
     const metadata = options.metadata ?? new ImageMetadata(options.registry);
@@ -49808,6 +52296,7 @@ async function run(options) {
             ...options,
             metadata,
             files: baseFiles,
+            context,
             dirs,
             pushed,
             errors,
@@ -49842,15 +52331,18 @@ async function run(options) {
                 spec: app.spec,
                 appType: app.appType,
                 changes: planned.map((p) => ({ image: p.image, version: p.version })),
-                argocdNamespace: inputs.argocdNamespace,
+                context,
                 files
             });
-            for (const change of app.changes)
-                change.file = result.file;
-            if (result.edit && result.edited) {
-                app.edits.push(result.edit);
-                pending.set(result.edit.path, result.edit.after);
-                files.remember(result.edited);
+            for (const change of app.changes) {
+                change.file = result.files[0];
+                if (result.files.length > 1)
+                    change.files = result.files;
+            }
+            for (const { edit, edited } of result.edits) {
+                app.edits.push(edit);
+                pending.set(edit.path, edit.after);
+                files.remember(edited);
             }
         }
         catch (err) {
@@ -49907,7 +52399,7 @@ async function planApp(spec, ctx) {
     try {
         appType = await detectAppType(spec.source, ctx.repo, ctx.dirs);
         // Refused before any registry request: nothing planned could be written.
-        await assertWritable(spec, appType, ctx.inputs.argocdNamespace, ctx.files.read);
+        await assertWritable(spec, appType, ctx.context, ctx.files.read);
     }
     catch (err) {
         ctx.errors.push(toRunError(err, spec));
@@ -49920,7 +52412,7 @@ async function planApp(spec, ctx) {
                 spec,
                 image,
                 appType,
-                argocdNamespace: ctx.inputs.argocdNamespace,
+                context: ctx.context,
                 files: ctx.files
             });
             // digest follows one tag: its manifest answers (or 404s) without listing every tag.
@@ -49976,11 +52468,13 @@ async function planApp(spec, ctx) {
 }
 /**
  * The revision Argo CD deploys the app from, when it names one: the base of `git-branch`
- * (`base:target`), else `targetRevision` (HEAD and empty mean the default branch: undefined).
+ * (`base:target`), else `targetRevision` (HEAD and empty mean the default branch: undefined). A
+ * chart's targetRevision is its chart version; its `$ref` source's revision is the one in git.
  */
 function deployedFrom(spec) {
     const base = spec.writeBack.branch?.split(':')[0];
-    const revision = (base || spec.source?.targetRevision || '').replace(/^refs\/heads\//, '');
+    const git = spec.source?.chart === undefined ? spec.source?.targetRevision : spec.refs?.[0]?.targetRevision;
+    const revision = (base || git || '').replace(/^refs\/heads\//, '');
     return revision && revision !== 'HEAD' ? revision : undefined;
 }
 /** Post-build mode: the pushed refs by repository, or undefined to check every image. */
@@ -50284,7 +52778,7 @@ function escape_logLines(text) {
         .join('\n');
 }
 /** JSON for a log or terminal: the same data, with invisible characters and `##[` as \u escapes. */
-function jsonText(value) {
+function escape_jsonText(value) {
     // JSON.stringify escapes C0 controls and lone surrogates itself; the rest can only be in strings.
     return JSON.stringify(value, null, 2)
         .replace(INVISIBLE_IN_JSON, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
@@ -50322,6 +52816,7 @@ function html_link(text, url) {
 // The PR body (design §8): what changes and why, as a table a reviewer can check at a glance, with
 // build dates, digests, registry links and a source compare link when the images carry the OCI
 // source/revision labels; then the hidden marker with the exact update set.
+
 
 
 
@@ -50370,7 +52865,7 @@ function renderPullRequestBody(input) {
     for (const { change, ref, to } of details) {
         const from = change.from === null ? '<em>current version not found in git</em>' : code(change.from);
         out.push(`| ${escapeHtml(change.app)} | ${html_link(code(change.image), registryPage(ref))} (${escapeHtml(change.alias)}) ` +
-            `| ${from} | ${code(change.to)} | ${change.strategy} | ${code(change.file)} ` +
+            `| ${from} | ${code(change.to)} | ${change.strategy} | ${model_changeFiles(change).map(code).join('<br>')} ` +
             `| ${formatDate(change.created ?? to?.created)} | ${shortDigest(change.digest ?? to?.digest)} |`);
     }
     const compares = details.flatMap((d) => {
@@ -50633,7 +53128,7 @@ var isArray = Array.isArray || function isArrayPolyfill (object) {
   return objectToString.call(object) === '[object Array]';
 };
 
-function isFunction (object) {
+function mustache_isFunction (object) {
   return typeof object === 'function';
 }
 
@@ -50731,7 +53226,7 @@ var tagRe = /#|\^|\/|>|\{|&|=|!/;
  * indendation prior to that tag and 2) the index of that tag on that line -
  * eg a value of 2 indicates the partial is the third tag on this line.
  */
-function parseTemplate (template, tags) {
+function mustache_parseTemplate (template, tags) {
   if (!template)
     return [];
   var lineHasNonSpace = false;
@@ -51092,7 +53587,7 @@ Context.prototype.lookup = function lookup (name) {
     cache[name] = value;
   }
 
-  if (isFunction(value))
+  if (mustache_isFunction(value))
     value = value.call(this.view);
 
   return value;
@@ -51139,7 +53634,7 @@ Writer.prototype.parse = function parse (template, tags) {
   var tokens = isCacheEnabled ? cache.get(cacheKey) : undefined;
 
   if (tokens == undefined) {
-    tokens = parseTemplate(template, tags);
+    tokens = mustache_parseTemplate(template, tags);
     isCacheEnabled && cache.set(cacheKey, tokens);
   }
   return tokens;
@@ -51226,7 +53721,7 @@ Writer.prototype.renderSection = function renderSection (token, context, partial
     }
   } else if (typeof value === 'object' || typeof value === 'string' || typeof value === 'number') {
     buffer += this.renderTokens(token[4], context.push(value), partials, originalTemplate, config);
-  } else if (isFunction(value)) {
+  } else if (mustache_isFunction(value)) {
     if (typeof originalTemplate !== 'string')
       throw new Error('Cannot use higher-order sections without the original template');
 
@@ -51265,7 +53760,7 @@ Writer.prototype.renderPartial = function renderPartial (token, context, partial
   if (!partials) return;
   var tags = this.getConfigTags(config);
 
-  var value = isFunction(partials) ? partials(token[1]) : partials[token[1]];
+  var value = mustache_isFunction(partials) ? partials(token[1]) : partials[token[1]];
   if (value != null) {
     var lineHasNonSpace = token[6];
     var tagIndex = token[5];
@@ -51440,8 +53935,6 @@ function renderCommitMessage(template, view) {
     ].join('\n');
 }
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./src/publish/tree.ts
 // The git tree a commit of our edits on the base would have, hashed locally from the base's tree
 // listing. Comparing it with the PR branch's tree tells "nothing to push" without writing to the
@@ -52787,14 +55280,15 @@ function secretsOf(registries, env) {
 /** The outputs object of design §2 (action outputs, CLI `--json`). */
 function toOutputs(result, apiRequests) {
     return {
-        updates: result.updates.map(({ app, alias, image, from, to, strategy, file }) => ({
+        updates: result.updates.map(({ app, alias, image, from, to, strategy, file, files }) => ({
             app,
             alias,
             image,
             from,
             to,
             strategy,
-            file
+            file,
+            ...(files && { files })
         })),
         skipped: result.skipped,
         errors: result.errors,
@@ -53504,6 +55998,7 @@ function splitLines(text) {
 
 
 
+
 /** The CLI's human-readable report: the plan, then what was skipped or failed, then the files. */
 function renderText(result, options) {
     const lines = [];
@@ -53521,7 +56016,7 @@ function renderText(result, options) {
         if (app.spec.writeBack.method === 'argocd')
             lines.push('  write-back-method argocd: written to git by argocd-image-pr, not to the live Application');
         for (const c of app.changes) {
-            lines.push(`  ${p(c.alias)}: ${p(c.image)}  ${c.from === null ? '(current version not found in git)' : p(c.from)} -> ${p(c.to)}  [${c.strategy}]  ${p(c.file)}`);
+            lines.push(`  ${p(c.alias)}: ${p(c.image)}  ${c.from === null ? '(current version not found in git)' : p(c.from)} -> ${p(c.to)}  [${c.strategy}]  ${changeFiles(c).map(p).join(', ')}`);
         }
     }
     const verdict = headline(result);
@@ -53562,6 +56057,7 @@ function renderDiff(edit) {
 
 
 
+
 function renderSummary(result, options) {
     const out = [`## argocd-image-pr${options.dryRun ? ' (dry run)' : ''}`, ''];
     if (options.base) {
@@ -53583,7 +56079,7 @@ function renderSummary(result, options) {
         out.push('| Image | From | To | Strategy | File |', '| --- | --- | --- | --- | --- |');
         for (const c of app.changes) {
             const from = c.from === null ? '<em>current version not found in git</em>' : code(c.from);
-            out.push(`| ${code(c.image)} (${escapeHtml(c.alias)}) | ${from} | ${code(c.to)} | ${c.strategy} | ${code(c.file)} |`);
+            out.push(`| ${code(c.image)} (${escapeHtml(c.alias)}) | ${from} | ${code(c.to)} | ${c.strategy} | ${model_changeFiles(c).map(code).join('<br>')} |`);
         }
         out.push('');
         if (options.dryRun) {
@@ -53644,6 +56140,7 @@ function renderSummary(result, options) {
 
 
 
+
 // The log is where workflow commands are read: every line we print goes through the escapes.
 // (@actions/core already encodes line breaks in the data of the commands it issues.)
 const main_info = (line) => info(logLine(line));
@@ -53665,7 +56162,7 @@ function logApps({ result }) {
         if (!app.changes.length && !errors.length && !skipped.length)
             main_info('up to date');
         for (const c of app.changes) {
-            main_info(`${c.alias}: ${c.image} ${c.from ?? '(not found in git)'} -> ${c.to} [${c.strategy}] ${c.file}`);
+            main_info(`${c.alias}: ${c.image} ${c.from ?? '(not found in git)'} -> ${c.to} [${c.strategy}] ${model_changeFiles(c).join(', ')}`);
         }
         for (const s of skipped)
             main_info(`skipped${s.alias ? ` ${s.alias}` : ''}: ${s.reason}`);
@@ -56607,7 +59104,7 @@ __webpack_unused_export__ = parser.Parser;
 exports.qg = publicApi.parse;
 exports.hR = publicApi.parseAllDocuments;
 __webpack_unused_export__ = publicApi.parseDocument;
-__webpack_unused_export__ = publicApi.stringify;
+exports.As = publicApi.stringify;
 exports.YR = visit.visit;
 __webpack_unused_export__ = visit.visitAsync;
 

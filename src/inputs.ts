@@ -1,6 +1,9 @@
 // The inputs of design §2, shared by the action (action.yml) and the CLI (`--<name> VALUE`), so
 // both front doors take the same names, defaults and validation.
 
+import { parse } from 'yaml';
+import type { Cluster } from './model.js';
+
 export class UsageError extends Error {
   override name = 'UsageError';
 }
@@ -99,6 +102,12 @@ export const INPUTS: readonly InputDefinition[] = [
     default: 'false',
     description: 'Use the GitHub Packages API for newest-build on ghcr.io (push time, not build time).'
   },
+  {
+    name: 'clusters',
+    default: '',
+    description:
+      'YAML list of the clusters Argo CD knows (name, server, labels, annotations), for ApplicationSet clusters generators.'
+  },
   { name: 'api-url', default: '${{ github.api_url }}', description: 'GitHub API URL (GitHub Enterprise).' }
 ];
 
@@ -130,7 +139,40 @@ export interface Inputs {
   argocdNamespace: string;
   dryRun: boolean;
   ghcrPackagesApi: boolean;
+  /** Undefined when not given: ApplicationSets with a clusters generator are then skipped. */
+  clusters?: Cluster[];
   apiUrl: string;
+}
+
+/** The `clusters` input: a YAML list of `{name, server, labels, annotations}`. */
+export function parseClusters(text: string): Cluster[] | undefined {
+  if (!text.trim()) return undefined;
+  let data: unknown;
+  try {
+    data = parse(text);
+  } catch (err) {
+    throw new UsageError(`input "clusters" is not YAML: ${(err as Error).message.split('\n')[0]}`);
+  }
+  if (!Array.isArray(data))
+    throw new UsageError('input "clusters" must be a YAML list of {name, server, labels, annotations}');
+  const strings = (v: unknown, where: string): Record<string, string> => {
+    if (v === undefined || v === null) return {};
+    if (typeof v !== 'object' || Array.isArray(v))
+      throw new UsageError(`input "clusters": ${where} must be a mapping`);
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, String(x)]));
+  };
+  return data.map((item: unknown, i) => {
+    const c = (typeof item === 'object' && item !== null ? item : {}) as Record<string, unknown>;
+    if (typeof c.name !== 'string' || typeof c.server !== 'string' || !c.name || !c.server) {
+      throw new UsageError(`input "clusters": entry ${i + 1} needs a name and a server`);
+    }
+    return {
+      name: c.name,
+      server: c.server,
+      labels: strings(c.labels, `entry ${i + 1} labels`),
+      annotations: strings(c.annotations, `entry ${i + 1} annotations`)
+    };
+  });
 }
 
 /**
@@ -166,6 +208,8 @@ function bool(name: string, value: string): boolean {
   if (['false', 'no', '0', ''].includes(v)) return false;
   throw new UsageError(`input "${name}" must be true or false; got "${value}"`);
 }
+
+const withClusters = (clusters: Cluster[] | undefined) => (clusters ? { clusters } : {});
 
 /**
  * Builds Inputs from raw values. `get` returns the value given for an input name, or undefined
@@ -212,6 +256,7 @@ export function parseInputs(get: (name: string) => string | undefined): Inputs {
     argocdNamespace: raw('argocd-namespace') || 'argocd',
     dryRun: bool('dry-run', raw('dry-run')),
     ghcrPackagesApi: bool('ghcr-packages-api', raw('ghcr-packages-api')),
+    ...withClusters(parseClusters(raw('clusters'))),
     apiUrl: raw('api-url') || process.env.GITHUB_API_URL || 'https://api.github.com'
   };
 }

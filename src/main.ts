@@ -34,7 +34,9 @@ function logApps({ result }: GitHubRunResult): void {
     core.startGroup(printable(`${app.spec.app} (${app.spec.file})`));
     if (!app.changes.length && !errors.length && !skipped.length) info('up to date');
     for (const c of app.changes) {
-      info(`${c.alias}: ${c.image} ${c.from ?? '(not found in git)'} -> ${c.to} [${c.strategy}] ${changeFiles(c).join(', ')}`);
+      info(
+        `${c.alias}: ${c.image} ${c.from ?? '(not found in git)'} -> ${c.to} [${c.strategy}] ${changeFiles(c).join(', ')}`
+      );
     }
     for (const s of skipped) info(`skipped${s.alias ? ` ${s.alias}` : ''}: ${s.reason}`);
     for (const e of errors) error(`${e.field ? `${e.field}: ` : ''}${e.message}`, e.file);

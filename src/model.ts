@@ -139,10 +139,20 @@ export interface UpdateSpec {
   refs?: { ref: string; targetRevision?: string }[];
   images: ImageSpec[];
   writeBack: WriteBackConfig;
+  /** The ApplicationSet that generates the app (its `file` is the ApplicationSet's). */
+  generatedBy?: string;
   /** Where the image settings came from. */
   origin: { kind: 'annotations' } | { kind: 'imageupdater'; name: string; file: string };
   /** Set when the app is discovered but cannot be written (other repo, no path...). */
   skipReason?: string;
+}
+
+/** A cluster Argo CD knows, as the `clusters` input describes it (for ApplicationSet clusters generators). */
+export interface Cluster {
+  name: string;
+  server: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
 }
 
 export interface DiscoverResult {
@@ -236,7 +246,8 @@ export interface ImageChange {
 }
 
 /** Every file a change is written to. */
-export const changeFiles = (change: Pick<ImageChange, 'file' | 'files'>): string[] => change.files ?? [change.file];
+export const changeFiles = (change: Pick<ImageChange, 'file' | 'files'>): string[] =>
+  change.files ?? [change.file];
 
 /** A file edit produced by write-back. `before` is undefined for a new file. */
 export interface FileEdit {

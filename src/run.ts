@@ -2,6 +2,7 @@
 // Per-app isolation: whatever goes wrong with one app or image becomes a RunError and the rest go on.
 
 import type { Inputs } from './inputs.js';
+import { renderApplicationSets } from './manifests/applicationset/from-manifests.js';
 import { discover } from './manifests/discover.js';
 import { selectManifestFiles } from './manifests/select.js';
 import { currentVersion } from './images/current.js';
@@ -27,7 +28,10 @@ import {
 export interface RunOptions {
   repo: RepoSource;
   registry: Registry;
-  inputs: Pick<Inputs, 'repository' | 'applications' | 'images' | 'allowDowngrade' | 'argocdNamespace'>;
+  inputs: Pick<
+    Inputs,
+    'repository' | 'applications' | 'images' | 'allowDowngrade' | 'argocdNamespace' | 'clusters'
+  >;
   /**
    * Apply each app's edits on top of the previous apps' (one commit or a local write). Per-app PRs
    * need each app's edit against the base instead, so that every PR holds only its own app.
@@ -96,12 +100,20 @@ export async function run(options: RunOptions): Promise<RunResult> {
   const manifests = await Promise.all(
     paths.map(async (path) => ({ path, content: (await repo.read(path)) ?? '' }))
   );
-  const found = discover(manifests, {
-    repository: inputs.repository,
-    argocdNamespace: inputs.argocdNamespace
+  const sets = await renderApplicationSets(manifests, {
+    ...(inputs.repository && { repository: inputs.repository }),
+    argocdNamespace: inputs.argocdNamespace,
+    listing: listed,
+    read: (path) => repo.read(path),
+    ...(inputs.clusters && { clusters: inputs.clusters })
   });
-  errors.push(...found.errors);
-  skipped.push(...found.skipped);
+  const found = discover(
+    manifests,
+    { repository: inputs.repository, argocdNamespace: inputs.argocdNamespace },
+    sets.generated
+  );
+  errors.push(...sets.errors, ...found.errors);
+  skipped.push(...sets.skipped, ...found.skipped);
 
   const pushed = pushedTags(inputs.images, errors);
   const dirs = directoriesOf(listed);

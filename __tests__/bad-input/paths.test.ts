@@ -260,7 +260,10 @@ const brokenTargets: BadCase[] = [
   {
     name: 'a directory app whose workloads do not run the image is told so',
     files: { ...app({}, { path: 'plain' }), 'plain/deployment.yaml': 'kind: Deployment\n' },
-    expect: err(/no container of a workload under "plain" runs .* \(1 manifest file\(s\) looked at\)/, 'spec.source.path')
+    expect: err(
+      /no container of a workload under "plain" runs .* \(1 manifest file\(s\) looked at\)/,
+      'spec.source.path'
+    )
   },
   {
     name: 'an Application of another repository is skipped with the reason',

@@ -286,7 +286,9 @@ describe('multi-source Applications', () => {
   it('explains when no source is from this repo', () => {
     const theirs = (path: string) => ({ repoURL: 'https://github.com/org/app', path });
     const spec = only(run([app({ sources: [theirs('x'), theirs('y')] })]));
-    expect(spec.skipReason).toBe('source repoURL https://github.com/org/app, https://github.com/org/app is not org/config');
+    expect(spec.skipReason).toBe(
+      'source repoURL https://github.com/org/app, https://github.com/org/app is not org/config'
+    );
   });
 
   it('uses the Helm source for a chart + $values app writing to an absolute helmvalues target', () => {

@@ -3,6 +3,7 @@
 // these tests are skipped, and say so.
 import { describe, expect, it } from '@jest/globals';
 import { parseAllDocuments } from 'yaml';
+import { renderApplicationSets } from '../../src/manifests/applicationset/from-manifests.js';
 import { discover } from '../../src/manifests/discover.js';
 import type { DiscoverResult } from '../../src/model.js';
 import { corpusDir, corpusFiles, readCorpusFile } from '../../test-support/corpus.js';
@@ -19,11 +20,28 @@ const named = (number: string) => {
 };
 /** One corpus file, plus Applications written for the test (a CR's targets live elsewhere). */
 function discoverFile(name: string, extra: string[] = [], repository?: string): DiscoverResult {
-  const inputs = [
-    { path: name, content: read(name) },
-    ...extra.map((content, i) => ({ path: `extra${i}.yaml`, content }))
-  ];
-  return discover(inputs, { argocdNamespace: 'argocd', ...(repository && { repository }) });
+  return discover(inputsOf(name, extra), { argocdNamespace: 'argocd', ...(repository && { repository }) });
+}
+
+const inputsOf = (name: string, extra: string[] = []) => [
+  { path: name, content: read(name) },
+  ...extra.map((content, i) => ({ path: `extra${i}.yaml`, content }))
+];
+
+/** discoverFile after rendering the file's ApplicationSets (without their repository's files). */
+async function discoverRendered(name: string): Promise<DiscoverResult> {
+  const inputs = inputsOf(name);
+  const sets = await renderApplicationSets(inputs, {
+    argocdNamespace: 'argocd',
+    listing: [name],
+    read: async (path) => (path === name ? read(name) : undefined)
+  });
+  const found = discover(inputs, { argocdNamespace: 'argocd' }, sets.generated);
+  return {
+    specs: found.specs,
+    errors: [...sets.errors, ...found.errors],
+    skipped: [...sets.skipped, ...found.skipped]
+  };
 }
 
 const isMap = (v: unknown): v is Record<string, unknown> =>
@@ -38,10 +56,9 @@ describeCorpus(`manifest corpus at ${corpusDir}`, () => {
     expect(files.length).toBeGreaterThanOrEqual(112);
   });
 
-  it.each(files)('accounts for every Argo CD document of %s', (name) => {
+  it.each(files)('accounts for every Argo CD document of %s', async (name) => {
     const content = read(name);
-    let result: DiscoverResult = { specs: [], errors: [], skipped: [] };
-    expect(() => (result = discoverFile(name))).not.toThrow();
+    const result = await discoverRendered(name);
     const docs = parseAllDocuments(content, { uniqueKeys: false });
     const values = (Array.isArray(docs) ? docs : []).map((d) => (d.errors.length ? d.errors : d.toJS()));
     const kindOf = (v: unknown) =>
@@ -198,15 +215,27 @@ describeCorpus(`manifest corpus at ${corpusDir}`, () => {
     }
   });
 
-  it('013, 046, 070: ApplicationSets with updater annotations are skipped with the reason', () => {
-    for (const number of ['013', '046', '070']) {
-      const result = discoverFile(named(number));
+  it('015, 046: ApplicationSets of list and matrix generators give their Applications, planned like written ones', async () => {
+    const names = async (number: string) => (await discoverRendered(named(number))).specs.map((s) => s.app);
+    expect(await names('015')).toEqual(['app1', 'app2']);
+    const synapse = await discoverRendered(named('046'));
+    expect(synapse.specs.map((s) => [s.app, s.generatedBy, s.source?.path])).toContainEqual([
+      'synapse-frontend-dev',
+      expect.any(String),
+      'apps/frontend/overlays/dev'
+    ]);
+    expect(synapse.specs).toHaveLength(7);
+  });
+
+  it('013, 070: ApplicationSets whose git generators find nothing without their repository say so', async () => {
+    for (const number of ['013', '070']) {
+      const result = await discoverRendered(named(number));
       expect(result.specs).toEqual([]);
       expect(result.skipped).toEqual([
         {
           app: expect.any(String),
           file: expect.stringMatching(new RegExp(`^${number}-`)),
-          reason: expect.stringContaining('ApplicationSet')
+          reason: expect.stringMatching(/^ApplicationSet \S+ generates no Application/)
         }
       ]);
     }

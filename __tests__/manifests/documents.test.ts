@@ -190,21 +190,12 @@ describe('document kinds', () => {
     ]);
   });
 
-  it('reports ApplicationSets whose template carries updater annotations, and only those', () => {
+  it('leaves ApplicationSets to their renderer: discovery itself reports nothing for them', () => {
     const appSet = (annotations: Record<string, unknown>) =>
       application({ name: 'set', annotations: {} }).replace('kind: Application', 'kind: ApplicationSet') +
       `  template:\n    metadata:\n      annotations: ${JSON.stringify(annotations)}\n`;
     const result = run([appSet(annotated({ 'image-list': 'a=nginx:{{version}}' })), appSet({ other: 'x' })]);
-    expect(result.specs).toEqual([]);
-    expect(result.skipped).toEqual([
-      {
-        app: 'set',
-        file: 'f0.yaml',
-        reason: expect.stringMatching(
-          /ApplicationSet set carries .*annotate the generated Applications or use an ImageUpdater CR/
-        )
-      }
-    ]);
+    expect(result).toEqual({ specs: [], errors: [], skipped: [] });
   });
 
   it('ignores documents of other kinds without updater annotations, and other API groups', () => {

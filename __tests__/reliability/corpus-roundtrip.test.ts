@@ -206,7 +206,12 @@ const typeOf = (s: UpdateSpec): 'helm' | 'kustomize' => {
 async function roundTripSpec(s: UpdateSpec): Promise<string> {
   const appType = typeOf(s);
   const images = s.images;
-  const target = await resolveTarget(s, appType, { argocdNamespace: 'argocd', listing: [] }, async () => undefined);
+  const target = await resolveTarget(
+    s,
+    appType,
+    { argocdNamespace: 'argocd', listing: [] },
+    async () => undefined
+  );
   if (target.kind === 'workloads') throw new Error('the corpus specs are helm or kustomize apps');
   // Charts from a Helm repository are written in their own manifest: shapes/chart-app.test.ts walks them.
   if (target.kind === 'chart') return `${s.app}: chart`;

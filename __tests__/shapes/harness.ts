@@ -47,7 +47,11 @@ export interface CliRun {
   files: Record<string, string>;
 }
 
-export async function runShapeCli(files: Record<string, string>, fixture: RegistryFixture): Promise<CliRun> {
+export async function runShapeCli(
+  files: Record<string, string>,
+  fixture: RegistryFixture,
+  args: string[] = []
+): Promise<CliRun> {
   const dir = await mkdtemp(join(tmpdir(), 'aip-shape-'));
   try {
     const repo = join(dir, 'repo');
@@ -66,7 +70,8 @@ export async function runShapeCli(files: Record<string, string>, fixture: Regist
         '--registry-fixture',
         join(dir, 'registry.json'),
         '--write',
-        '--json'
+        '--json',
+        ...args
       ],
       { stdout: (t) => (stdout += t), stderr: () => undefined }
     );
@@ -83,12 +88,16 @@ export async function runShapeCli(files: Record<string, string>, fixture: Regist
 }
 
 /** The action's path: the files of the PR branch each app's PR heads, after one run. */
-export async function runShapeAction(files: Record<string, string>, fixture: RegistryFixture) {
+export async function runShapeAction(
+  files: Record<string, string>,
+  fixture: RegistryFixture,
+  inputs: Record<string, string> = {}
+) {
   const gh = await startFakeGitHub({ owner: OWNER, repo: REPO, files });
   try {
     const tags = new Tags();
     tags.fixture.images = structuredClone(fixture.images);
-    const run = await runWith(gh, tags);
+    const run = await runWith(gh, tags, inputs);
     const base = (await gh.head('main'))!;
     const git = (...args: string[]) =>
       execFileSync('git', ['--git-dir', gh.gitDir, ...args], { encoding: 'utf8' });

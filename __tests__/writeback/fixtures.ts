@@ -60,7 +60,10 @@ export function lineDiff(before: string, after: string): { removed: string[]; ad
 }
 
 /** planEdits for an app with one target file: that file and its edit (undefined when unchanged). */
-export async function planOne(input: Omit<Parameters<typeof planEdits>[0], 'context'>, listing: string[] = []) {
+export async function planOne(
+  input: Omit<Parameters<typeof planEdits>[0], 'context'>,
+  listing: string[] = []
+) {
   const result = await planEdits({ ...input, context: { argocdNamespace: 'argocd', listing } });
   return { file: result.files[0], edit: result.edits[0]?.edit, ...result };
 }

@@ -53,7 +53,9 @@ describe('planEdits', () => {
   });
 
   it('refuses a directory app none of whose workloads runs the image, writing nothing', async () => {
-    const files = { 'apps/web/deploy.yaml': 'kind: Deployment\nspec: {template: {spec: {containers: []}}}\n' };
+    const files = {
+      'apps/web/deploy.yaml': 'kind: Deployment\nspec: {template: {spec: {containers: []}}}\n'
+    };
     await expect(plan(spec({}), files, 'directory')).rejects.toMatchObject({
       name: 'SpecError',
       field: 'spec.source.path',

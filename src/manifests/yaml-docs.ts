@@ -82,3 +82,8 @@ export function* loadYamlDocuments(content: string): Generator<YamlDoc> {
   }
   yield* tooLarge.splice(0);
 }
+
+/** A file under a `templates/` folder with template actions: a chart's template, meaningless unrendered. */
+export function isHelmTemplate(file: { path: string; content: string }): boolean {
+  return /(^|\/)templates\//.test(file.path) && file.content.includes('{{');
+}

@@ -3,21 +3,13 @@
 // and `values`. Generators that need a live service (SCM providers, pull requests, cluster
 // decision resources, plugins) are skipped with the reason.
 
-import { SpecError } from '../../model.js';
+import { SpecError, type Cluster } from '../../model.js';
 import { directoriesOf } from '../../repo/source.js';
 import { compilePathGlob } from '../path-glob.js';
 import { isMap, type YamlMap } from '../fields.js';
 import { parseYamlFile } from '../../yaml/file.js';
 import { leaf, flatten, goPathMatcher, pathParams, selectorMatcher, type Params } from './params.js';
 import { renderString, renderValue, type Engine } from './render.js';
-
-/** A cluster Argo CD knows, as the `clusters` input describes it. */
-export interface Cluster {
-  name: string;
-  server: string;
-  labels: Record<string, string>;
-  annotations: Record<string, string>;
-}
 
 export interface GeneratorContext {
   engine: Engine;

@@ -5,17 +5,9 @@
 
 import { SpecError } from '../../model.js';
 import { isMap, type YamlMap } from '../fields.js';
-import {
-  generate,
-  generatorTemplate,
-  Unrenderable,
-  type Cluster,
-  type GeneratorContext
-} from './generators.js';
+import { generate, generatorTemplate, Unrenderable, type GeneratorContext } from './generators.js';
 import type { Params } from './params.js';
 import { mergePatch, renderPatch, renderValue, type Engine } from './render.js';
-
-export type { Cluster };
 
 export interface Generated {
   /** The Applications, sorted by name (what the controller applies). */
