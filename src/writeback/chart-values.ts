@@ -7,7 +7,7 @@
 // Argo CD Image Updater would set.
 
 import { isMap, isSeq, type Node } from 'yaml';
-import { SpecError, type UpdateSpec } from '../model.js';
+import { SpecError, type ImageSpec, type UpdateSpec } from '../model.js';
 import { joinRepoPath } from '../repo/source.js';
 import { blockStringFile, editBlockString } from '../yaml/block-string.js';
 import { YamlEditor, assertEditable, type Edited } from '../yaml/editor.js';
@@ -15,7 +15,6 @@ import { parseYamlFile, type YamlFile } from '../yaml/file.js';
 import type { YamlFiles } from '../yaml/files.js';
 import { getIn, getScalar, parseKeyPath, type PathSegment } from '../yaml/path.js';
 import { editHelmValues, helmVersion, imageParamsToWrite, readHelmValue } from './helmvalues.js';
-import type { ImageSpec } from '../model.js';
 import type { ImageUpdate } from './update.js';
 
 /** Where an image's Helm values are set. `file` is the Application manifest but for `valueFile`. */
