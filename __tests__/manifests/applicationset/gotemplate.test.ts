@@ -61,6 +61,9 @@ describe('bounded work on hostile templates', () => {
     expect(() =>
       renderGoTemplate('{{ regexMatch "(a+)+$" "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!" }}', {})
     ).not.toThrow();
+    expect(() => renderGoTemplate('{{range 1000000000000}}x{{end}}', {})).toThrow(/takes more than/);
+    expect(() => renderGoTemplate('{{ "x" | indent 1000000000000 }}', {})).toThrow(/exceeds/);
+    expect(() => renderGoTemplate('{{ repeat 1000000000 "xx" }}', {})).toThrow(/would exceed/);
     expect(Date.now() - started).toBeLessThan(5000);
   });
 

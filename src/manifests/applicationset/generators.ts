@@ -31,6 +31,16 @@ export class Unrenderable extends Error {
 
 const LIVE = ['scmProvider', 'pullRequest', 'clusterDecisionResource', 'plugin'];
 
+/** More parameter sets than any real ApplicationSet generates, short of a matrix that explodes. */
+export const MAX_SETS = 5000;
+
+function bounded(sets: Params[], field: string): Params[] {
+  if (sets.length > MAX_SETS) {
+    throw new SpecError(`the generator gives more than the ${MAX_SETS} parameter sets read here`, field);
+  }
+  return sets;
+}
+
 /** The generator's kind: the one key besides `selector`, `values` and `template`. */
 function kindOf(generator: YamlMap, field: string): string {
   const kinds = Object.keys(generator).filter((k) => k !== 'selector');
@@ -80,7 +90,7 @@ export async function generate(
       throw new SpecError(`unknown generator "${kind}"`, field);
   }
   const select = selectorMatcher(generator.selector, `${field}.selector`);
-  return sets.filter(select);
+  return bounded(sets, field).filter(select);
 }
 
 /** `values`: each rendered with the generator's own parameters. */
@@ -237,6 +247,7 @@ async function matrix(spec: YamlMap, ctx: GeneratorContext, field: string, depth
     for (const b of await generate(interpolated, ctx, `${field}.matrix.generators[1]`, depth + 1)) {
       out.push(combine(a, b, ctx.engine.goTemplate, `${field}.matrix`));
     }
+    bounded(out, `${field}.matrix`);
   }
   return out;
 }

@@ -197,9 +197,10 @@ export function execute(parsed: Parsed, data: GoValue, options: ExecOptions): st
       entries = Object.keys(value)
         .sort()
         .map((k) => [k, value[k]!]);
-    else if (typeof value === 'bigint')
-      entries = Array.from({ length: Number(value) }, (_, i) => [BigInt(i), BigInt(i)]);
-    else throw fail(`range can't iterate over ${printValue(value)}`);
+    else if (typeof value === 'bigint') {
+      if (value > BigInt(MAX_STEPS)) throw fail(`range over ${value} takes more than ${MAX_STEPS} steps`);
+      entries = Array.from({ length: Math.max(0, Number(value)) }, (_, i) => [BigInt(i), BigInt(i)]);
+    } else throw fail(`range can't iterate over ${printValue(value)}`);
     if (!entries.length) {
       if (node.else) run(node.else, dot, [...scope, new Map()]);
       return;

@@ -142,6 +142,15 @@ const words = (s: string) =>
     .filter(Boolean)
     .map((w) => w.toLowerCase());
 
+/** Longest string a function builds: the template's whole output is capped the same. */
+const MAX_STRING = 1 << 20;
+
+function spaces(n: GoValue): string {
+  const count = Number(toInt(n));
+  if (count > MAX_STRING) throw new Error(`an indent of ${count} exceeds ${MAX_STRING} characters`);
+  return ' '.repeat(Math.max(0, count));
+}
+
 const FUNCS: Record<string, Fn> = {
   // text/template builtins (and/or are lazy, below)
   not: (v) => !truth(v!),
@@ -255,9 +264,14 @@ const FUNCS: Record<string, Fn> = {
       .filter((a) => a !== null)
       .map(strval)
       .join(' '),
-  indent: (n, s) => str(s!, 'indent').replace(/^/gm, ' '.repeat(Number(toInt(n!)))),
-  nindent: (n, s) => `\n${str(s!, 'nindent').replace(/^/gm, ' '.repeat(Number(toInt(n!))))}`,
-  repeat: (n, s) => str(s!, 'repeat').repeat(Math.min(Number(toInt(n!)), 10_000)),
+  indent: (n, s) => str(s!, 'indent').replace(/^/gm, spaces(n!)),
+  nindent: (n, s) => `\n${str(s!, 'nindent').replace(/^/gm, spaces(n!))}`,
+  repeat: (n, s) => {
+    const text = str(s!, 'repeat');
+    const count = Number(toInt(n!));
+    if (count * text.length > MAX_STRING) throw new Error(`the result would exceed ${MAX_STRING} characters`);
+    return text.repeat(Math.max(0, count));
+  },
   nospace: (s) => str(s!, 'nospace').replace(/\s+/g, ''),
   kebabcase: (s) => words(str(s!, 'kebabcase')).join('-'),
   snakecase: (s) => words(str(s!, 'snakecase')).join('_'),
