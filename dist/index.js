@@ -39314,7 +39314,11 @@ function parseSource(value, field) {
     const helm = optMap(value, 'helm', `${field}.helm`);
     if (helm) {
         const parameters = (optList(helm, 'parameters', `${field}.helm.parameters`) ?? []).map((p, i) => parseHelmParameter(p, `${field}.helm.parameters[${i}]`));
-        source.helm = { parameters, valueFiles: stringList(helm, 'valueFiles', `${field}.helm.valueFiles`) };
+        source.helm = {
+            parameters,
+            valueFiles: stringList(helm, 'valueFiles', `${field}.helm.valueFiles`),
+            ...((helm.valuesObject != null || helm.values != null) && { inlineValues: true })
+        };
     }
     const kustomize = optMap(value, 'kustomize', `${field}.kustomize`);
     if (kustomize)
@@ -47111,6 +47115,14 @@ const words = (s) => s
     .split(/[^A-Za-z0-9]+/)
     .filter(Boolean)
     .map((w) => w.toLowerCase());
+/** Longest string a function builds: the template's whole output is capped the same. */
+const MAX_STRING = 1 << 20;
+function spaces(n) {
+    const count = Number(toInt(n));
+    if (count > MAX_STRING)
+        throw new Error(`an indent of ${count} exceeds ${MAX_STRING} characters`);
+    return ' '.repeat(Math.max(0, count));
+}
 const FUNCS = {
     // text/template builtins (and/or are lazy, below)
     not: (v) => !truth(v),
@@ -47213,9 +47225,15 @@ const FUNCS = {
         .filter((a) => a !== null)
         .map(strval)
         .join(' '),
-    indent: (n, s) => str(s, 'indent').replace(/^/gm, ' '.repeat(Number(toInt(n)))),
-    nindent: (n, s) => `\n${str(s, 'nindent').replace(/^/gm, ' '.repeat(Number(toInt(n))))}`,
-    repeat: (n, s) => str(s, 'repeat').repeat(Math.min(Number(toInt(n)), 10_000)),
+    indent: (n, s) => str(s, 'indent').replace(/^/gm, spaces(n)),
+    nindent: (n, s) => `\n${str(s, 'nindent').replace(/^/gm, spaces(n))}`,
+    repeat: (n, s) => {
+        const text = str(s, 'repeat');
+        const count = Number(toInt(n));
+        if (count * text.length > MAX_STRING)
+            throw new Error(`the result would exceed ${MAX_STRING} characters`);
+        return text.repeat(Math.max(0, count));
+    },
     nospace: (s) => str(s, 'nospace').replace(/\s+/g, ''),
     kebabcase: (s) => words(str(s, 'kebabcase')).join('-'),
     snakecase: (s) => words(str(s, 'snakecase')).join('_'),
@@ -48062,8 +48080,11 @@ function execute(parsed, data, options) {
             entries = Object.keys(value)
                 .sort()
                 .map((k) => [k, value[k]]);
-        else if (typeof value === 'bigint')
-            entries = Array.from({ length: Number(value) }, (_, i) => [BigInt(i), BigInt(i)]);
+        else if (typeof value === 'bigint') {
+            if (value > BigInt(MAX_STEPS))
+                throw fail(`range over ${value} takes more than ${MAX_STEPS} steps`);
+            entries = Array.from({ length: Math.max(0, Number(value)) }, (_, i) => [BigInt(i), BigInt(i)]);
+        }
         else
             throw fail(`range can't iterate over ${printValue(value)}`);
         if (!entries.length) {
@@ -48210,6 +48231,14 @@ class Unrenderable extends Error {
     }
 }
 const LIVE = ['scmProvider', 'pullRequest', 'clusterDecisionResource', 'plugin'];
+/** More parameter sets than any real ApplicationSet generates, short of a matrix that explodes. */
+const MAX_SETS = 5000;
+function generators_bounded(sets, field) {
+    if (sets.length > MAX_SETS) {
+        throw new SpecError(`the generator gives more than the ${MAX_SETS} parameter sets read here`, field);
+    }
+    return sets;
+}
 /** The generator's kind: the one key besides `selector`, `values` and `template`. */
 function generators_kindOf(generator, field) {
     const kinds = Object.keys(generator).filter((k) => k !== 'selector');
@@ -48255,7 +48284,7 @@ async function generate(generator, ctx, field, depth = 0) {
             throw new SpecError(`unknown generator "${kind}"`, field);
     }
     const select = selectorMatcher(generator.selector, `${field}.selector`);
-    return sets.filter(select);
+    return generators_bounded(sets, field).filter(select);
 }
 /** `values`: each rendered with the generator's own parameters. */
 function withValues(sets, values, ctx) {
@@ -48406,6 +48435,7 @@ async function matrix(spec, ctx, field, depth) {
         for (const b of await generate(interpolated, ctx, `${field}.matrix.generators[1]`, depth + 1)) {
             out.push(combine(a, b, ctx.engine.goTemplate, `${field}.matrix`));
         }
+        generators_bounded(out, `${field}.matrix`);
     }
     return out;
 }
@@ -51302,7 +51332,8 @@ async function helmValuesHolder(spec, image, files) {
     const fromParams = set('parameters', helmVersion(image, (n) => params.find((p) => p.name === n)?.value));
     if (fromParams)
         return fromParams;
-    const yaml = await files.yaml(spec.file);
+    // The manifest is parsed again only when it holds values of its own.
+    const yaml = spec.source.helm?.inlineValues ? await files.yaml(spec.file) : undefined;
     const root = yaml?.docs.find((d) => d.index === spec.doc)?.root ?? null;
     const helm = [...sourcePath(spec), 'helm'];
     const object = getIn(root, [...helm, 'valuesObject']);

@@ -97,8 +97,11 @@ export interface AppSource {
   ref?: string;
   /** Where the source is in the Application: `spec.source` (the default) or `spec.sources[i]`. */
   field?: string;
-  /** Present when the manifest has a `helm:` block. */
-  helm?: { parameters: HelmParameter[]; valueFiles: string[] };
+  /**
+   * Present when the manifest has a `helm:` block. `inlineValues`: it has `valuesObject` or
+   * `values`, read from the manifest itself when needed.
+   */
+  helm?: { parameters: HelmParameter[]; valueFiles: string[]; inlineValues?: boolean };
   /** Present when the manifest has a `kustomize:` block. */
   kustomize?: { images: string[] };
   /** Present when the manifest has a `directory:` block (plain manifests). */

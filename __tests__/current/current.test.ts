@@ -39,7 +39,7 @@ describe('currentVersion (helm)', () => {
       `apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: web}\nspec:\n  source:\n    repoURL: x\n    path: apps/web\n    helm:\n${helm}`;
     const valueFiles = ['values-common.yaml', 'values-prod.yaml', '$cfg/envs/prod.yaml', 'missing.yaml'];
     const s = (helm: Partial<NonNullable<AppSource['helm']>> = {}) => ({
-      ...spec({ helm: { parameters: [], valueFiles, ...helm } }),
+      ...spec({ helm: { parameters: [], valueFiles, inlineValues: true, ...helm } }),
       file: 'apps/web.yaml',
       refs: [{ ref: 'cfg' }]
     });

@@ -29,7 +29,13 @@ function chartSpec(source: Partial<AppSource> = {}, extra: Partial<UpdateSpec> =
     doc: 0,
     app: 'web',
     namespace: 'argocd',
-    source: { repoURL: 'https://charts.example.com', chart: 'web', field: 'spec.source', ...source },
+    source: {
+      repoURL: 'https://charts.example.com',
+      chart: 'web',
+      field: 'spec.source',
+      helm: { parameters: [], valueFiles: [], inlineValues: true },
+      ...source
+    },
     images: [web],
     writeBack: { method: 'git', target: { kind: 'argocd-source' } },
     origin: { kind: 'annotations' },
@@ -171,7 +177,9 @@ describe('chart from a Helm repository: helm.parameters', () => {
       valuesObject:
         image: {tag: 1.4.0}
 `);
-    const s = chartSpec({ helm: { parameters: [{ name: 'image.tag', value: '1.3.0' }], valueFiles: [] } });
+    const s = chartSpec({
+      helm: { parameters: [{ name: 'image.tag', value: '1.3.0' }], valueFiles: [], inlineValues: true }
+    });
     expect(await current({ [MANIFEST]: text }, s)).toBe('1.3.0');
     const result = await plan({ [MANIFEST]: text }, s);
     expect(lineDiff(text, after(result))).toEqual({

@@ -8651,7 +8651,11 @@ function parseSource(value, field) {
     const helm = optMap(value, 'helm', `${field}.helm`);
     if (helm) {
         const parameters = (optList(helm, 'parameters', `${field}.helm.parameters`) ?? []).map((p, i) => parseHelmParameter(p, `${field}.helm.parameters[${i}]`));
-        source.helm = { parameters, valueFiles: stringList(helm, 'valueFiles', `${field}.helm.valueFiles`) };
+        source.helm = {
+            parameters,
+            valueFiles: stringList(helm, 'valueFiles', `${field}.helm.valueFiles`),
+            ...((helm.valuesObject != null || helm.values != null) && { inlineValues: true })
+        };
     }
     const kustomize = optMap(value, 'kustomize', `${field}.kustomize`);
     if (kustomize)
@@ -16446,6 +16450,14 @@ const words = (s) => s
     .split(/[^A-Za-z0-9]+/)
     .filter(Boolean)
     .map((w) => w.toLowerCase());
+/** Longest string a function builds: the template's whole output is capped the same. */
+const MAX_STRING = 1 << 20;
+function spaces(n) {
+    const count = Number(toInt(n));
+    if (count > MAX_STRING)
+        throw new Error(`an indent of ${count} exceeds ${MAX_STRING} characters`);
+    return ' '.repeat(Math.max(0, count));
+}
 const FUNCS = {
     // text/template builtins (and/or are lazy, below)
     not: (v) => !truth(v),
@@ -16548,9 +16560,15 @@ const FUNCS = {
         .filter((a) => a !== null)
         .map(strval)
         .join(' '),
-    indent: (n, s) => str(s, 'indent').replace(/^/gm, ' '.repeat(Number(toInt(n)))),
-    nindent: (n, s) => `\n${str(s, 'nindent').replace(/^/gm, ' '.repeat(Number(toInt(n))))}`,
-    repeat: (n, s) => str(s, 'repeat').repeat(Math.min(Number(toInt(n)), 10_000)),
+    indent: (n, s) => str(s, 'indent').replace(/^/gm, spaces(n)),
+    nindent: (n, s) => `\n${str(s, 'nindent').replace(/^/gm, spaces(n))}`,
+    repeat: (n, s) => {
+        const text = str(s, 'repeat');
+        const count = Number(toInt(n));
+        if (count * text.length > MAX_STRING)
+            throw new Error(`the result would exceed ${MAX_STRING} characters`);
+        return text.repeat(Math.max(0, count));
+    },
     nospace: (s) => str(s, 'nospace').replace(/\s+/g, ''),
     kebabcase: (s) => words(str(s, 'kebabcase')).join('-'),
     snakecase: (s) => words(str(s, 'snakecase')).join('_'),
@@ -17397,8 +17415,11 @@ function execute(parsed, data, options) {
             entries = Object.keys(value)
                 .sort()
                 .map((k) => [k, value[k]]);
-        else if (typeof value === 'bigint')
-            entries = Array.from({ length: Number(value) }, (_, i) => [BigInt(i), BigInt(i)]);
+        else if (typeof value === 'bigint') {
+            if (value > BigInt(MAX_STEPS))
+                throw fail(`range over ${value} takes more than ${MAX_STEPS} steps`);
+            entries = Array.from({ length: Math.max(0, Number(value)) }, (_, i) => [BigInt(i), BigInt(i)]);
+        }
         else
             throw fail(`range can't iterate over ${printValue(value)}`);
         if (!entries.length) {
@@ -17545,6 +17566,14 @@ class Unrenderable extends Error {
     }
 }
 const LIVE = ['scmProvider', 'pullRequest', 'clusterDecisionResource', 'plugin'];
+/** More parameter sets than any real ApplicationSet generates, short of a matrix that explodes. */
+const MAX_SETS = 5000;
+function bounded(sets, field) {
+    if (sets.length > MAX_SETS) {
+        throw new model/* SpecError */.G8(`the generator gives more than the ${MAX_SETS} parameter sets read here`, field);
+    }
+    return sets;
+}
 /** The generator's kind: the one key besides `selector`, `values` and `template`. */
 function generators_kindOf(generator, field) {
     const kinds = Object.keys(generator).filter((k) => k !== 'selector');
@@ -17590,7 +17619,7 @@ async function generate(generator, ctx, field, depth = 0) {
             throw new model/* SpecError */.G8(`unknown generator "${kind}"`, field);
     }
     const select = selectorMatcher(generator.selector, `${field}.selector`);
-    return sets.filter(select);
+    return bounded(sets, field).filter(select);
 }
 /** `values`: each rendered with the generator's own parameters. */
 function withValues(sets, values, ctx) {
@@ -17741,6 +17770,7 @@ async function matrix(spec, ctx, field, depth) {
         for (const b of await generate(interpolated, ctx, `${field}.matrix.generators[1]`, depth + 1)) {
             out.push(combine(a, b, ctx.engine.goTemplate, `${field}.matrix`));
         }
+        bounded(out, `${field}.matrix`);
     }
     return out;
 }
@@ -20637,7 +20667,8 @@ async function helmValuesHolder(spec, image, files) {
     const fromParams = set('parameters', helmVersion(image, (n) => params.find((p) => p.name === n)?.value));
     if (fromParams)
         return fromParams;
-    const yaml = await files.yaml(spec.file);
+    // The manifest is parsed again only when it holds values of its own.
+    const yaml = spec.source.helm?.inlineValues ? await files.yaml(spec.file) : undefined;
     const root = yaml?.docs.find((d) => d.index === spec.doc)?.root ?? null;
     const helm = [...sourcePath(spec), 'helm'];
     const object = getIn(root, [...helm, 'valuesObject']);
@@ -21366,7 +21397,7 @@ function compileAllowTags(value, field) {
 }
 
 // EXTERNAL MODULE: ./src/images/bounded.ts
-var bounded = __nccwpck_require__(6063);
+var images_bounded = __nccwpck_require__(6063);
 ;// CONCATENATED MODULE: ./src/images/strategies.ts
 // The four update strategies of Argo CD Image Updater (design §5), applied to the filtered tags,
 // plus our departure: no downgrades unless allowed. `current` is what git holds, not the cluster.
@@ -21503,7 +21534,7 @@ async function newestOf(ctx, platforms) {
     // A few lookups at a time per image, not one per tag at once: every waiting lookup holds memory
     // until the HTTP queue reaches it (40,000 at once in the benchmark's S3), and the registry client
     // bounds the requests in flight anyway.
-    await (0,bounded/* eachBounded */.V)(ctx.filtered, BUILD_LOOKAHEAD, async (tag) => {
+    await (0,images_bounded/* eachBounded */.V)(ctx.filtered, BUILD_LOOKAHEAD, async (tag) => {
         builds.set(tag, await ctx.metadata.build(ctx.spec.image, tag, platforms));
     });
     let best;

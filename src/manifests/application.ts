@@ -90,7 +90,11 @@ function parseSource(value: unknown, field: string): AppSource {
     const parameters = (optList(helm, 'parameters', `${field}.helm.parameters`) ?? []).map((p, i) =>
       parseHelmParameter(p, `${field}.helm.parameters[${i}]`)
     );
-    source.helm = { parameters, valueFiles: stringList(helm, 'valueFiles', `${field}.helm.valueFiles`) };
+    source.helm = {
+      parameters,
+      valueFiles: stringList(helm, 'valueFiles', `${field}.helm.valueFiles`),
+      ...((helm.valuesObject != null || helm.values != null) && { inlineValues: true })
+    };
   }
   const kustomize = optMap(value, 'kustomize', `${field}.kustomize`);
   if (kustomize) source.kustomize = { images: stringList(kustomize, 'images', `${field}.kustomize.images`) };

@@ -83,7 +83,8 @@ export async function helmValuesHolder(
   );
   if (fromParams) return fromParams;
 
-  const yaml = await files.yaml(spec.file);
+  // The manifest is parsed again only when it holds values of its own.
+  const yaml = spec.source!.helm?.inlineValues ? await files.yaml(spec.file) : undefined;
   const root = yaml?.docs.find((d) => d.index === spec.doc)?.root ?? null;
   const helm = [...sourcePath(spec), 'helm'];
   const object = getIn(root, [...helm, 'valuesObject']);
