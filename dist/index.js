@@ -38408,6 +38408,8 @@ function quote(value, max = 200) {
     const keep = Math.floor(max / 2);
     return `"${value.slice(0, keep)}…(${value.length - 2 * keep} more characters)…${value.slice(-keep)}"`;
 }
+/** Stands for the cluster in the name of an Application generated for every cluster at once. */
+const OPEN_CLUSTER_PART = '{cluster}';
 /** Every file a change is written to. */
 const model_changeFiles = (change) => change.files ?? [change.file];
 
@@ -48223,6 +48225,7 @@ function renderPatch(patch, params, engine) {
 
 
 
+
 /** A generator we cannot render from git: the ApplicationSet is skipped with this reason. */
 class Unrenderable extends Error {
     constructor(message) {
@@ -48327,15 +48330,25 @@ function listParams(spec, ctx, field) {
     }
     return sets;
 }
+/**
+ * Stands for every cluster when the `clusters` input is not given. Lower-case letters and digits,
+ * so that templates which normalize or lower-case a cluster parameter keep it recognisable.
+ */
+const OPEN_CLUSTER = 'x0cluster0x';
+const NEEDS_CLUSTERS = 'its clusters generator needs the clusters Argo CD knows: give them in the `clusters` input (name, server, labels)';
 function clusterParams(spec, ctx, field) {
-    if (!ctx.clusters) {
-        throw new Unrenderable('its clusters generator needs the clusters Argo CD knows: give them in the `clusters` input (name, server, labels)');
-    }
-    const select = selectorMatcher(spec.selector, `${field}.selector`);
-    const sets = ctx.clusters
+    // Without the input, one open cluster: what it decides is checked afterwards (index.ts).
+    const open = {
+        name: OPEN_CLUSTER,
+        server: `https://${OPEN_CLUSTER}`,
+        labels: {},
+        annotations: {}
+    };
+    const select = ctx.clusters ? selectorMatcher(spec.selector, `${field}.selector`) : () => true;
+    const sets = (ctx.clusters ?? [open])
         .filter((c) => select({ ...c.labels }))
         .map((c) => {
-        const base = { name: c.name, nameNormalized: c.name.toLowerCase(), server: c.server };
+        const base = { name: c.name, nameNormalized: normalize(c.name), server: c.server };
         if (ctx.engine.goTemplate)
             return { ...base, metadata: { labels: c.labels, annotations: c.annotations } };
         return {
@@ -48495,6 +48508,17 @@ async function generators_merge(spec, ctx, field, depth) {
 
 
 
+
+/**
+ * Whether what an Application deploys or writes (its sources, its image-updater annotations, so
+ * its write-back target) uses a cluster parameter. Its name may: the cluster part is left open.
+ */
+function dependsOnCluster(app) {
+    const spec = isMap(app.spec) ? app.spec : {};
+    const annotations = isMap(app.metadata) && isMap(app.metadata.annotations) ? app.metadata.annotations : {};
+    const deciding = { source: spec.source, sources: spec.sources, annotations };
+    return JSON.stringify(deciding).toLowerCase().includes(OPEN_CLUSTER);
+}
 /** mergo.Merge(generatorTemplate, specTemplate): the generator's fields win, empty ones are filled. */
 function fill(over, base) {
     if (!isMap(over) || !isMap(base))
@@ -48519,6 +48543,8 @@ async function renderApplicationSet(value, namespace, ctx) {
     const generators = Array.isArray(spec.generators) ? spec.generators : [];
     if (!generators.length)
         throw new SpecError('no generators', 'spec.generators');
+    // Without the clusters input, a clusters generator stands for every cluster at once.
+    const open = !ctx.clusters && JSON.stringify(generators).includes('"clusters":');
     const apps = [];
     try {
         for (const [i, generator] of generators.entries()) {
@@ -48546,7 +48572,19 @@ async function renderApplicationSet(value, namespace, ctx) {
     catch (err) {
         if (err instanceof Unrenderable)
             return { apps: [], skipReason: err.message };
+        // Without the clusters input, a template that needs a cluster's labels cannot render.
+        if (open && err instanceof SpecError)
+            return { apps: [], skipReason: `${NEEDS_CLUSTERS} (${err.message})` };
         throw err;
+    }
+    if (open) {
+        const decided = apps.find((a) => dependsOnCluster(a));
+        if (decided) {
+            return {
+                apps: [],
+                skipReason: `${NEEDS_CLUSTERS}: what its Applications deploy or write depends on the cluster`
+            };
+        }
     }
     const nameOf = (a) => (isMap(a.metadata) ? a.metadata.name : undefined);
     if (apps.some((a) => typeof nameOf(a) !== 'string' || nameOf(a) === '')) {
@@ -48613,8 +48651,19 @@ async function renderApplicationSets(files, ctx) {
                         field: 'spec.template.metadata.name',
                         message: generated.duplicates
                     });
-                for (const app of generated.apps)
-                    out.generated.push({ file: file.path, doc: doc.index, appSet: name, value: app });
+                for (const app of generated.apps) {
+                    const appName = String(app.metadata.name);
+                    const openName = appName.includes(OPEN_CLUSTER)
+                        ? appName.replaceAll(OPEN_CLUSTER, OPEN_CLUSTER_PART)
+                        : undefined;
+                    out.generated.push({
+                        file: file.path,
+                        doc: doc.index,
+                        appSet: name,
+                        value: app,
+                        ...(openName && { openName })
+                    });
+                }
                 if (!generated.apps.length && !generated.skipReason && !generated.duplicates && doc.mentionsUpdater) {
                     out.skipped.push({
                         app: name,
@@ -49572,11 +49621,17 @@ class Discovery {
             }
         }
     }
-    /** An Application, written in a manifest or generated by an ApplicationSet (`generatedBy`). */
-    addApp(where, value, defect, generatedBy) {
+    /**
+     * An Application, written in a manifest or generated by an ApplicationSet (`generatedBy`, and
+     * `openName` when the cluster part of its name is left open).
+     */
+    addApp(where, value, defect, generated) {
+        const generatedBy = generated?.appSet;
         let manifest;
         try {
             manifest = parseApplication(value, this.options.argocdNamespace);
+            if (generated?.openName)
+                manifest = { ...manifest, name: generated.openName };
         }
         catch (e) {
             const metadata = isMap(value.metadata) ? value.metadata : {};
@@ -49822,7 +49877,10 @@ function discover(files, options, generated = []) {
     for (const file of files)
         discovery.guard({ file: file.path }, () => discovery.collect(file));
     for (const app of generated) {
-        discovery.guard({ file: app.file, doc: app.doc }, () => discovery.addApp({ file: app.file, doc: app.doc }, app.value, undefined, app.appSet));
+        discovery.guard({ file: app.file, doc: app.doc }, () => discovery.addApp({ file: app.file, doc: app.doc }, app.value, undefined, {
+            appSet: app.appSet,
+            ...(app.openName && { openName: app.openName })
+        }));
     }
     discovery.guard({}, () => discovery.resolve());
     return discovery.result;
@@ -51650,6 +51708,10 @@ async function resolveTarget(spec, appType, { argocdNamespace, listing }, read) 
         case 'argocd-source':
             if (spec.source.chart !== undefined && spec.source.path === undefined)
                 return { kind: 'chart' };
+            if (spec.generatedBy && spec.app.includes(OPEN_CLUSTER_PART)) {
+                throw new SpecError(`generated by ApplicationSet ${spec.generatedBy} for each cluster, and its .argocd-source file is named ` +
+                    'after the Application, so after the cluster: give the clusters Argo CD knows in the `clusters` input', 'write-back-target');
+            }
             // Argo CD ignores .argocd-source files of directory apps: the manifests themselves are edited.
             if (appType === 'directory') {
                 const files = directoryFiles(listing, dir, spec.source.directory, 'spec.source');
@@ -54047,10 +54109,14 @@ function treeIdWith(entries, root, files) {
 
 
 
-/** `<branch-prefix><app>`, with the namespace for apps outside the Argo CD namespace (as Argo CD names them). */
+
+/**
+ * `<branch-prefix><app>`, with the namespace for apps outside the Argo CD namespace (as Argo CD
+ * names them); an app generated for every cluster at once has `all-clusters` for the open part.
+ */
 function branchFor(spec, inputs) {
-    return (inputs.branchPrefix +
-        (inputs.pullRequest === 'single' ? 'all' : instanceName(spec, inputs.argocdNamespace)));
+    const name = instanceName(spec, inputs.argocdNamespace).replaceAll(OPEN_CLUSTER_PART, 'all-clusters');
+    return inputs.branchPrefix + (inputs.pullRequest === 'single' ? 'all' : name);
 }
 class Publisher {
     ctx;

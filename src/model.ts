@@ -142,7 +142,10 @@ export interface UpdateSpec {
   refs?: { ref: string; targetRevision?: string }[];
   images: ImageSpec[];
   writeBack: WriteBackConfig;
-  /** The ApplicationSet that generates the app (its `file` is the ApplicationSet's). */
+  /**
+   * The ApplicationSet that generates the app (its `file` is the ApplicationSet's). Without the
+   * `clusters` input, the cluster part of a generated name is OPEN_CLUSTER_PART.
+   */
   generatedBy?: string;
   /** Where the image settings came from. */
   origin: { kind: 'annotations' } | { kind: 'imageupdater'; name: string; file: string };
@@ -157,6 +160,9 @@ export interface Cluster {
   labels: Record<string, string>;
   annotations: Record<string, string>;
 }
+
+/** Stands for the cluster in the name of an Application generated for every cluster at once. */
+export const OPEN_CLUSTER_PART = '{cluster}';
 
 export interface DiscoverResult {
   specs: UpdateSpec[];

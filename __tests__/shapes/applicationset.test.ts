@@ -176,20 +176,55 @@ describe('shape: ApplicationSets rendered from git', () => {
     expect(files['appsets/services.yaml']).toBe(services);
   });
 
-  it('CLI: without the clusters input the ApplicationSet with a clusters generator is skipped, naming the input', async () => {
-    const { out } = await runShapeCli(FILES, REGISTRY);
+  it('CLI: without the clusters input, apps whose writes do not depend on the cluster are planned with the cluster left open', async () => {
+    const { out, files } = await runShapeCli(FILES, REGISTRY);
     expect(out.errors).toEqual([]);
+    const open = out.updates.filter((u) => u.app.startsWith('{cluster}'));
+    expect(open.map((u) => `${u.app} ${u.file}`)).toEqual([
+      '{cluster}-team-a-api apps/team-a/api/values.yaml',
+      '{cluster}-team-a-ui apps/team-a/ui/values.yaml'
+    ]);
+    expect(files['apps/team-a/api/values.yaml']).toBe(values('api', '1.1.0'));
+  });
+
+  it('CLI: without the clusters input, an ApplicationSet whose writes depend on the cluster is skipped, naming the input', async () => {
+    const perCluster = services
+      .replace('name: services', 'name: per-cluster')
+      .replace('"helmvalues:/{{.path.path}}/values.yaml"', '"helmvalues:/{{.path.path}}/{{.name}}.yaml"');
+    const byName = services
+      .replace('name: services', 'name: by-name')
+      .replace(`        ${P}write-back-target: "helmvalues:/{{.path.path}}/values.yaml"\n`, '')
+      .replace(
+        /sources:[\s\S]*?ref: values\n/,
+        `source:\n        repoURL: ${REPO_URL}\n        path: '{{.path.path}}'\n`
+      );
+    const { out } = await runShapeCli(
+      { ...FILES, 'appsets/services.yaml': perCluster, 'appsets/by-name.yaml': byName },
+      REGISTRY
+    );
     expect(out.skipped).toContainEqual(
       expect.objectContaining({
-        app: 'services',
-        reason: expect.stringContaining('give them in the `clusters` input')
+        app: 'per-cluster',
+        reason: expect.stringMatching(/give them in the `clusters` input .*depends on the cluster$/)
       })
     );
-    expect(out.updates.map((u) => u.app).sort()).toEqual([
-      'web-prod',
-      'web-staging',
-      'worker-eu',
-      'worker-us'
+    // The default target is named after the Application, so after the cluster: refused before any registry request.
+    expect(out.errors).toContainEqual(
+      expect.objectContaining({
+        file: 'appsets/by-name.yaml',
+        app: '{cluster}-team-a-api',
+        message: expect.stringContaining('give the clusters Argo CD knows in the `clusters` input')
+      })
+    );
+  });
+
+  it('action: an Application generated for every cluster at once gets one PR on a valid branch', async () => {
+    const { run, prs } = await runShapeAction(FILES, REGISTRY);
+    expect(run.result.errors).toEqual([]);
+    const open = prs.filter((pr) => pr.app.startsWith('{cluster}'));
+    expect(open.map((pr) => Object.keys(pr.files))).toEqual([
+      ['apps/team-a/api/values.yaml'],
+      ['apps/team-a/ui/values.yaml']
     ]);
   });
 

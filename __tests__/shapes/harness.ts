@@ -107,7 +107,7 @@ export async function runShapeAction(
         const head = pull.head.sha;
         const paths = git('diff', '--name-only', base, head).trim().split('\n').filter(Boolean);
         const texts = Object.fromEntries(paths.map((p) => [p, git('show', `${head}:${p}`)]));
-        return { app: pr.app, title: pull.title, body: pull.body ?? '', files: texts };
+        return { app: pr.app, branch: pull.head.ref, title: pull.title, body: pull.body ?? '', files: texts };
       })
     );
     return { run, prs };

@@ -114,7 +114,11 @@ async function render(repo: Record<string, string>, dir: string): Promise<unknow
       await mkdir(dirname(join(root, path)), { recursive: true });
       await writeFile(join(root, path), text);
     }
-    const out = execFileSync('kubectl', ['kustomize', join(root, dir)], { encoding: 'utf8' });
+    // stderr kept off the test output (kustomize warns about patchesStrategicMerge, on purpose here).
+    const out = execFileSync('kubectl', ['kustomize', join(root, dir)], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe']
+    });
     return parseAllDocuments(out).map((d) => d.toJS());
   } finally {
     await rm(root, { recursive: true, force: true });

@@ -5,7 +5,7 @@ import pLimit from 'p-limit';
 import type { ImageMetadata } from '../images/metadata.js';
 import type { GitHubClient } from '../github/client.js';
 import type { Inputs } from '../inputs.js';
-import type { ImageChange, UpdateSpec } from '../model.js';
+import { OPEN_CLUSTER_PART, type ImageChange, type UpdateSpec } from '../model.js';
 import type { GitHubRepoSource } from '../repo/github.js';
 import { code } from '../report/html.js';
 import { renderPullRequestBody, type ChangeDetail } from '../report/pr-body.js';
@@ -39,15 +39,16 @@ export interface PublisherContext {
   warn: (line: string) => void;
 }
 
-/** `<branch-prefix><app>`, with the namespace for apps outside the Argo CD namespace (as Argo CD names them). */
+/**
+ * `<branch-prefix><app>`, with the namespace for apps outside the Argo CD namespace (as Argo CD
+ * names them); an app generated for every cluster at once has `all-clusters` for the open part.
+ */
 export function branchFor(
   spec: UpdateSpec,
   inputs: Pick<Inputs, 'branchPrefix' | 'pullRequest' | 'argocdNamespace'>
 ) {
-  return (
-    inputs.branchPrefix +
-    (inputs.pullRequest === 'single' ? 'all' : instanceName(spec, inputs.argocdNamespace))
-  );
+  const name = instanceName(spec, inputs.argocdNamespace).replaceAll(OPEN_CLUSTER_PART, 'all-clusters');
+  return inputs.branchPrefix + (inputs.pullRequest === 'single' ? 'all' : name);
 }
 
 interface Group {

@@ -8,6 +8,7 @@ import { directoriesOf } from '../../repo/source.js';
 import { compilePathGlob } from '../path-glob.js';
 import { isMap, type YamlMap } from '../fields.js';
 import { parseYamlFile } from '../../yaml/file.js';
+import { normalize } from './gotemplate/funcs.js';
 import { leaf, flatten, goPathMatcher, pathParams, selectorMatcher, type Params } from './params.js';
 import { renderString, renderValue, type Engine } from './render.js';
 
@@ -133,17 +134,28 @@ function listParams(spec: YamlMap, ctx: GeneratorContext, field: string): Params
   return sets;
 }
 
+/**
+ * Stands for every cluster when the `clusters` input is not given. Lower-case letters and digits,
+ * so that templates which normalize or lower-case a cluster parameter keep it recognisable.
+ */
+export const OPEN_CLUSTER = 'x0cluster0x';
+
+export const NEEDS_CLUSTERS =
+  'its clusters generator needs the clusters Argo CD knows: give them in the `clusters` input (name, server, labels)';
+
 function clusterParams(spec: YamlMap, ctx: GeneratorContext, field: string): Params[] {
-  if (!ctx.clusters) {
-    throw new Unrenderable(
-      'its clusters generator needs the clusters Argo CD knows: give them in the `clusters` input (name, server, labels)'
-    );
-  }
-  const select = selectorMatcher(spec.selector, `${field}.selector`);
-  const sets = ctx.clusters
+  // Without the input, one open cluster: what it decides is checked afterwards (index.ts).
+  const open: Cluster = {
+    name: OPEN_CLUSTER,
+    server: `https://${OPEN_CLUSTER}`,
+    labels: {},
+    annotations: {}
+  };
+  const select = ctx.clusters ? selectorMatcher(spec.selector, `${field}.selector`) : () => true;
+  const sets = (ctx.clusters ?? [open])
     .filter((c) => select({ ...c.labels }))
     .map((c): Params => {
-      const base = { name: c.name, nameNormalized: c.name.toLowerCase(), server: c.server };
+      const base = { name: c.name, nameNormalized: normalize(c.name), server: c.server };
       if (ctx.engine.goTemplate)
         return { ...base, metadata: { labels: c.labels, annotations: c.annotations } };
       return {

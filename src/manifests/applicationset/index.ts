@@ -5,7 +5,14 @@
 
 import { SpecError } from '../../model.js';
 import { isMap, type YamlMap } from '../fields.js';
-import { generate, generatorTemplate, Unrenderable, type GeneratorContext } from './generators.js';
+import {
+  generate,
+  generatorTemplate,
+  NEEDS_CLUSTERS,
+  OPEN_CLUSTER,
+  Unrenderable,
+  type GeneratorContext
+} from './generators.js';
 import type { Params } from './params.js';
 import { mergePatch, renderPatch, renderValue, type Engine } from './render.js';
 
@@ -16,6 +23,19 @@ export interface Generated {
   skipReason?: string;
   /** Names several parameter sets gave: those Applications are dropped, as Argo CD drops them. */
   duplicates?: string;
+}
+
+export { OPEN_CLUSTER };
+
+/**
+ * Whether what an Application deploys or writes (its sources, its image-updater annotations, so
+ * its write-back target) uses a cluster parameter. Its name may: the cluster part is left open.
+ */
+function dependsOnCluster(app: YamlMap): boolean {
+  const spec = isMap(app.spec) ? app.spec : {};
+  const annotations = isMap(app.metadata) && isMap(app.metadata.annotations) ? app.metadata.annotations : {};
+  const deciding = { source: spec.source, sources: spec.sources, annotations };
+  return JSON.stringify(deciding).toLowerCase().includes(OPEN_CLUSTER);
 }
 
 /** mergo.Merge(generatorTemplate, specTemplate): the generator's fields win, empty ones are filled. */
@@ -42,6 +62,8 @@ export async function renderApplicationSet(
   if (!isMap(template)) throw new SpecError('expected a mapping', 'spec.template');
   const generators = Array.isArray(spec.generators) ? spec.generators : [];
   if (!generators.length) throw new SpecError('no generators', 'spec.generators');
+  // Without the clusters input, a clusters generator stands for every cluster at once.
+  const open = !ctx.clusters && JSON.stringify(generators).includes('"clusters":');
   const apps: YamlMap[] = [];
   try {
     for (const [i, generator] of generators.entries()) {
@@ -65,7 +87,19 @@ export async function renderApplicationSet(
     }
   } catch (err) {
     if (err instanceof Unrenderable) return { apps: [], skipReason: err.message };
+    // Without the clusters input, a template that needs a cluster's labels cannot render.
+    if (open && err instanceof SpecError)
+      return { apps: [], skipReason: `${NEEDS_CLUSTERS} (${err.message})` };
     throw err;
+  }
+  if (open) {
+    const decided = apps.find((a) => dependsOnCluster(a));
+    if (decided) {
+      return {
+        apps: [],
+        skipReason: `${NEEDS_CLUSTERS}: what its Applications deploy or write depends on the cluster`
+      };
+    }
   }
   const nameOf = (a: YamlMap) => (isMap(a.metadata) ? a.metadata.name : undefined);
   if (apps.some((a) => typeof nameOf(a) !== 'string' || nameOf(a) === '')) {
