@@ -24,6 +24,7 @@ const pr = (marker: Marker | undefined, merged: boolean): PullRequest => ({
   headSha: 'a'.repeat(40),
   title: 't',
   body: marker ? renderMarker(marker) : '',
+  labels: [],
   ...(marker && { marker })
 });
 

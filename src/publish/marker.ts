@@ -20,6 +20,8 @@ export interface Marker {
   tree?: string;
   /** Set when this tool closed the PR because it was no longer needed (not a human decline). */
   superseded?: boolean;
+  /** A head someone else pushed, which this tool said (once) it leaves alone. */
+  foreignHead?: string;
 }
 
 const PREFIX = '<!-- argocd-image-pr:';
@@ -72,7 +74,8 @@ export function parseMarker(body: string | null | undefined): Marker | undefined
       updates,
       ...(typeof value.commit === 'string' && { commit: value.commit }),
       ...(typeof value.tree === 'string' && { tree: value.tree }),
-      ...(value.superseded === true && { superseded: true })
+      ...(value.superseded === true && { superseded: true }),
+      ...(typeof value.foreignHead === 'string' && { foreignHead: value.foreignHead })
     };
   } catch {
     return undefined;

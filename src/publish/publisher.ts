@@ -13,7 +13,7 @@ import { toRunError, type AppResult, type RunResult } from '../run.js';
 import { createCommit, fastForward, setBranch } from './commit.js';
 import { markedUpdates, updateSetKey, withMarker, type Marker } from './marker.js';
 import { PullRequestWriter } from './pull-request.js';
-import type { PullRequest, PullRequests } from './pulls.js';
+import { heldByOthers, RECREATE_LABEL, type PullRequest, type PullRequests } from './pulls.js';
 import { renderCommitMessage, renderTitle, templateView } from './templates.js';
 import { treeIdWith } from './tree.js';
 import { instanceName } from '../writeback/argocd-source.js';
@@ -156,6 +156,8 @@ export class Publisher {
           marker
         })
       );
+    // A person's commits on the branch are never force-pushed away, unless they hand it back.
+    if (open && pushed !== tree && heldByOthers(open)) return this.leaveAlone(group, open, entries);
     let headSha = open?.headSha ?? '';
     if (pushed !== tree) {
       const message = renderCommitMessage(inputs.commitMessage, view);
@@ -178,12 +180,41 @@ export class Publisher {
     const proposal = { branch: group.branch, title, body: await body({ updates, commit: headSha, tree }) };
     if (open) {
       const pr = await this.writer.update(open, proposal);
+      if (open.labels.includes(RECREATE_LABEL)) await this.writer.removeLabel(open, RECREATE_LABEL);
       log(`updated #${pr.number}: ${pr.url}`);
       return entries('updated', pr, headSha);
     }
     const { pr, created } = await this.writer.create(proposal);
     log(`${created ? 'opened' : 'updated'} #${pr.number}: ${pr.url}`);
     return entries(created ? 'created' : 'updated', pr, headSha);
+  }
+
+  /**
+   * The branch of `open` carries someone else's commits: left as it is, reported as skipped, and
+   * said once in the PR (the marker remembers the head it was said about).
+   */
+  private async leaveAlone(
+    group: Group,
+    open: PullRequest,
+    entries: (op: Operation, pr: { number: number; url: string }, headSha: string) => PublishedPullRequest[]
+  ): Promise<PublishedPullRequest[]> {
+    const reason =
+      `#${open.number}: ${group.branch} has commits argocd-image-pr did not push (head ${open.headSha.slice(0, 12)}), ` +
+      `so it is left as it is; add the label ${RECREATE_LABEL} to the PR to let the next run recreate it`;
+    for (const app of group.apps)
+      this.ctx.result.skipped.push({ app: app.spec.app, file: app.spec.file, reason });
+    if (open.marker?.foreignHead !== open.headSha) {
+      const marker: Marker = { ...(open.marker ?? { updates: [] }), foreignHead: open.headSha };
+      await this.writer.note(
+        open,
+        withMarker(open.body, marker),
+        `Someone pushed commits to ${code(group.branch)}, so argocd-image-pr no longer updates this branch: ` +
+          `a newer image would replace their work. Add the label ${code(RECREATE_LABEL)} to let the next ` +
+          'run recreate the branch from the base with the latest versions (their commits are then dropped).'
+      );
+    }
+    this.ctx.log(`#${open.number} (${group.branch}) has someone else's commits: left as it is`);
+    return entries('unchanged', open, open.headSha);
   }
 
   /** `app\u0000alias` of every image whose planning failed this run. */
@@ -243,6 +274,8 @@ export class Publisher {
             : []
           : result.apps.filter((a) => branchFor(a.spec, inputs) === branch);
       if (!apps.length || apps.some((a) => failed.has(a.spec.app) || a.changes.length)) continue;
+      // Closing would bury the commits someone added; the PR is theirs to close.
+      if (heldByOthers(pr)) continue;
       const names = [...new Set(pr.marker?.updates.map((u) => u.app) ?? apps.map((a) => a.spec.app))];
       await this.isolated(apps, async () => {
         const marker: Marker = { ...(pr.marker ?? { updates: [] }), superseded: true };

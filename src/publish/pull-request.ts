@@ -67,6 +67,21 @@ export class PullRequestWriter {
     return toPullRequest(data);
   }
 
+  /** A comment on the PR, and its body (marker) updated to remember it. */
+  async note(pr: PullRequest, body: string, comment: string): Promise<void> {
+    await this.octokit.rest.issues.createComment({ ...this.repo, issue_number: pr.number, body: comment });
+    await this.octokit.rest.pulls.update({ ...this.repo, pull_number: pr.number, body });
+  }
+
+  /** Takes a label off the PR; one already gone is no problem. */
+  async removeLabel(pr: PullRequest, name: string): Promise<void> {
+    try {
+      await this.octokit.rest.issues.removeLabel({ ...this.repo, issue_number: pr.number, name });
+    } catch (err) {
+      if (httpStatus(err) !== 404) throw err;
+    }
+  }
+
   async close(pr: PullRequest, body: string, comment: string): Promise<void> {
     await this.octokit.rest.pulls.update({ ...this.repo, pull_number: pr.number, state: 'closed', body });
     await this.octokit.rest.issues.createComment({ ...this.repo, issue_number: pr.number, body: comment });

@@ -16,6 +16,7 @@ export interface PullRequest {
   headSha: string;
   title: string;
   body: string;
+  labels: string[];
   marker?: Marker;
 }
 
@@ -28,6 +29,7 @@ interface ListedPull {
   closed_at?: string | null;
   title: string;
   body?: string | null;
+  labels?: { name?: string }[];
   head: { ref: string; sha: string; repo?: { full_name?: string } | null };
 }
 
@@ -45,8 +47,22 @@ export function toPullRequest(p: ListedPull): PullRequest {
     headSha: p.head.sha,
     title: p.title,
     body: p.body ?? '',
+    labels: (p.labels ?? []).flatMap((l) => (l.name ? [l.name] : [])),
     ...(marker && { marker })
   };
+}
+
+/** The label a person puts on a PR to let the next run recreate its branch over their commits. */
+export const RECREATE_LABEL = 'argocd-image-pr:recreate';
+
+/**
+ * Someone else pushed to the PR's branch: its head is not the commit our marker recorded. Such a
+ * branch is never force-pushed or closed, unless a person adds RECREATE_LABEL.
+ */
+export function heldByOthers(pr: PullRequest): boolean {
+  return (
+    pr.marker?.commit !== undefined && pr.headSha !== pr.marker.commit && !pr.labels.includes(RECREATE_LABEL)
+  );
 }
 
 export class PullRequests {

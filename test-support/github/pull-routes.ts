@@ -184,6 +184,19 @@ export function pullRoutes(shared: Shared, store: PullStore): Route[] {
       }
     },
     {
+      // "Remove a label from an issue": 404 when the issue does not carry it.
+      method: 'DELETE',
+      path: /^\/issues\/(\d+)\/labels\/([^/]+)$/,
+      handle: async ({ params }) => {
+        const pull = pullOf(params);
+        const name = params[1]!;
+        const kept = pull.labels.filter((n) => n.toLowerCase() !== name.toLowerCase());
+        if (kept.length === pull.labels.length) throw new HttpError(404, 'Label does not exist');
+        store.setLabels(pull, kept);
+        return { status: 200, body: pull.labels.map((n) => renderLabel(shared, store.findLabel(n)!)) };
+      }
+    },
+    {
       method: 'POST',
       path: /^\/issues\/(\d+)\/assignees$/,
       handle: async ({ params, body }) => {
