@@ -29904,7 +29904,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(606);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(789);
 // The action's entry point (dist/index.js); main.ts holds the logic so that tests can import it.
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .C)();
@@ -29914,7 +29914,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 606:
+/***/ 789:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -38150,7 +38150,10 @@ function createGitHubClient(options) {
                 notifications: new (light_default()).Group({ maxConcurrent: 1, minTime: options.writeSpacingMs })
             })
         },
-        log: { debug: () => { }, info: () => { }, warn, error: warn }
+        // The request-log plugin reports every failed request at `error`; the code handles expected
+        // answers (a 404 for a missing ref, a 422 for an existing label) and reports real failures
+        // itself, so those lines are no warnings.
+        log: { debug: () => { }, info: () => { }, warn, error: () => { } }
     });
     return { octokit, requestCount: () => requests };
 }
@@ -38174,9 +38177,57 @@ function githubMessage(err) {
 
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8815);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./src/publish/branch-name.ts
+// Branch names that git and GitHub accept whatever the Application is called (git-check-ref-format):
+// no `..`, `~`, `^`, `:`, `?`, `*`, `[`, `\`, spaces or control characters, no component that starts
+// with `.` or ends with `.lock`, no `@{`, and a bounded length. A name that has to change gets a
+// stable hash suffix, so that two apps whose names sanitise alike never share a branch.
+
+/** GitHub refuses refs longer than this (in bytes); room is left for the prefix. */
+const MAX_BRANCH = 200;
+// eslint-disable-next-line no-control-regex -- control characters are what git refuses
+const INVALID = /[\u0000-\u0020\u007f~^:?*[\\]|\.\.|@\{/g;
+function component(part) {
+    let out = part.replace(INVALID, '-');
+    while (out.startsWith('.'))
+        out = out.slice(1);
+    while (out.endsWith('.') || out.endsWith('.lock'))
+        out = out.endsWith('.') ? out.slice(0, -1) : out.slice(0, -5);
+    return out || '-';
+}
+/** A valid branch name for `prefix` + `name`; `name` is sanitised (and hashed when changed or cut). */
+function branchName(prefix, name) {
+    const clean = name.split('/').map(component).join('/');
+    const room = MAX_BRANCH - Buffer.byteLength(prefix);
+    if (clean === name && Buffer.byteLength(clean) <= room)
+        return prefix + name;
+    const hash = (0,external_node_crypto_.createHash)('sha256').update(name).digest('hex').slice(0, 8);
+    let cut = clean;
+    while (Buffer.byteLength(cut) > room - 9)
+        cut = cut.slice(0, -1);
+    return `${prefix}${component(cut)}-${hash}`;
+}
+/** Why the branch-prefix input cannot start a branch name, or undefined when it can. */
+function branchPrefixProblem(prefix) {
+    if (prefix === '')
+        return 'is empty';
+    if (prefix.startsWith('/') || prefix.includes('//'))
+        return 'has an empty path component';
+    const parts = prefix.split('/');
+    if (parts.some((p, i) => (i < parts.length - 1 || p !== '') && p !== component(p))) {
+        return 'is not a valid start of a git branch name (no spaces, `..`, `~`, `^`, `:`, `?`, `*`, `[`, `\\`, `@{`, no component starting with `.` or ending in `.lock`)';
+    }
+    if (Buffer.byteLength(prefix) > MAX_BRANCH / 2)
+        return `is longer than ${MAX_BRANCH / 2} bytes`;
+    return undefined;
+}
+
 ;// CONCATENATED MODULE: ./src/inputs.ts
 // The inputs of design §2, shared by the action (action.yml) and the CLI (`--<name> VALUE`), so
 // both front doors take the same names, defaults and validation.
+
 
 class UsageError extends Error {
     name = 'UsageError';
@@ -38355,6 +38406,10 @@ function parseInputs(get) {
     const concurrency = Number(raw('registry-concurrency'));
     if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) {
         throw new UsageError(`input "registry-concurrency" must be a whole number from 1 to 64; got "${raw('registry-concurrency')}"`);
+    }
+    const prefixProblem = branchPrefixProblem(raw('branch-prefix'));
+    if (prefixProblem) {
+        throw new UsageError(`input "branch-prefix" ${prefixProblem}: ${JSON.stringify(raw('branch-prefix'))}`);
     }
     const repository = raw('repository') || undefined;
     if (repository && !/^[\w.-]+\/[\w.-]+$/.test(repository)) {
@@ -46647,8 +46702,6 @@ function expandRange(body) {
     });
 }
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./src/images/semver.ts
 // Masterminds semver v3 (github.com/Masterminds/semver/v3 v3.4.0), the library Argo CD Image
 // Updater uses: versions are parsed with NewVersion's loose rules and constraints with
@@ -52753,7 +52806,8 @@ function parseMarker(body) {
             updates,
             ...(typeof value.commit === 'string' && { commit: value.commit }),
             ...(typeof value.tree === 'string' && { tree: value.tree }),
-            ...(value.superseded === true && { superseded: true })
+            ...(value.superseded === true && { superseded: true }),
+            ...(typeof value.foreignHead === 'string' && { foreignHead: value.foreignHead })
         };
     }
     catch {
@@ -52990,8 +53044,18 @@ function toPullRequest(p) {
         headSha: p.head.sha,
         title: p.title,
         body: p.body ?? '',
+        labels: (p.labels ?? []).flatMap((l) => (l.name ? [l.name] : [])),
         ...(marker && { marker })
     };
+}
+/** The label a person puts on a PR to let the next run recreate its branch over their commits. */
+const RECREATE_LABEL = 'argocd-image-pr:recreate';
+/**
+ * Someone else pushed to the PR's branch: its head is not the commit our marker recorded. Such a
+ * branch is never force-pushed or closed, unless a person adds RECREATE_LABEL.
+ */
+function heldByOthers(pr) {
+    return (pr.marker?.commit !== undefined && pr.headSha !== pr.marker.commit && !pr.labels.includes(RECREATE_LABEL));
 }
 class PullRequests {
     octokit;
@@ -53144,6 +53208,21 @@ class PullRequestWriter {
             body: proposal.body
         });
         return toPullRequest(data);
+    }
+    /** A comment on the PR, and its body (marker) updated to remember it. */
+    async note(pr, body, comment) {
+        await this.octokit.rest.issues.createComment({ ...this.repo, issue_number: pr.number, body: comment });
+        await this.octokit.rest.pulls.update({ ...this.repo, pull_number: pr.number, body });
+    }
+    /** Takes a label off the PR; one already gone is no problem. */
+    async removeLabel(pr, name) {
+        try {
+            await this.octokit.rest.issues.removeLabel({ ...this.repo, issue_number: pr.number, name });
+        }
+        catch (err) {
+            if (httpStatus(err) !== 404)
+                throw err;
+        }
     }
     async close(pr, body, comment) {
         await this.octokit.rest.pulls.update({ ...this.repo, pull_number: pr.number, state: 'closed', body });
@@ -54110,13 +54189,19 @@ function treeIdWith(entries, root, files) {
 
 
 
+
+
+
 /**
  * `<branch-prefix><app>`, with the namespace for apps outside the Argo CD namespace (as Argo CD
  * names them); an app generated for every cluster at once has `all-clusters` for the open part.
+ * Always a valid branch name (branch-name.ts).
  */
 function branchFor(spec, inputs) {
+    if (inputs.pullRequest === 'single')
+        return `${inputs.branchPrefix}all`;
     const name = instanceName(spec, inputs.argocdNamespace).replaceAll(OPEN_CLUSTER_PART, 'all-clusters');
-    return inputs.branchPrefix + (inputs.pullRequest === 'single' ? 'all' : name);
+    return branchName(inputs.branchPrefix, name);
 }
 class Publisher {
     ctx;
@@ -54154,10 +54239,42 @@ class Publisher {
                 ]
                 : []
             : withEdits.map((a) => ({ branch: branchFor(a.spec, inputs), apps: [a], changes: a.changes }));
+        if (groups.length) {
+            const taken = await this.prefixTakenBy();
+            if (taken) {
+                const message = `the branch ${taken} exists, so no branch under branch-prefix ${inputs.branchPrefix} can be created (git keeps refs as paths); choose another branch-prefix`;
+                for (const app of withEdits)
+                    this.ctx.result.errors.push({
+                        ...toRunError(new Error(message), app.spec),
+                        field: 'branch-prefix'
+                    });
+                return [];
+            }
+        }
         const limit = pLimit(4);
         const published = await Promise.all(groups.map((g) => limit(() => this.isolated(g.apps, () => this.publish(g)))));
         const closed = await this.closeStale(new Set(groups.map((g) => g.branch)));
         return [...published.flat(), ...closed];
+    }
+    /**
+     * A branch whose name is a directory of the prefix (`bot` for `bot/`): git cannot create refs
+     * under it. One ref lookup per directory of the prefix, once per run.
+     */
+    async prefixTakenBy() {
+        const { owner, repo } = this.ctx.source;
+        const parts = this.ctx.inputs.branchPrefix.split('/').slice(0, -1);
+        for (let i = 1; i <= parts.length; i++) {
+            const branch = parts.slice(0, i).join('/');
+            try {
+                await this.octokit.rest.git.getRef({ owner, repo, ref: `heads/${branch}` });
+                return branch;
+            }
+            catch (err) {
+                if (httpStatus(err) !== 404)
+                    throw err;
+            }
+        }
+        return undefined;
     }
     /** A failure publishing one group is an error of its apps; the other groups go on. */
     async isolated(apps, work) {
@@ -54202,6 +54319,9 @@ class Publisher {
             details,
             marker
         }));
+        // A person's commits on the branch are never force-pushed away, unless they hand it back.
+        if (open && pushed !== tree && heldByOthers(open))
+            return this.leaveAlone(group, open, entries);
         let headSha = open?.headSha ?? '';
         if (pushed !== tree) {
             const message = renderCommitMessage(inputs.commitMessage, view);
@@ -54222,12 +54342,32 @@ class Publisher {
         const proposal = { branch: group.branch, title, body: await body({ updates, commit: headSha, tree }) };
         if (open) {
             const pr = await this.writer.update(open, proposal);
+            if (open.labels.includes(RECREATE_LABEL))
+                await this.writer.removeLabel(open, RECREATE_LABEL);
             log(`updated #${pr.number}: ${pr.url}`);
             return entries('updated', pr, headSha);
         }
         const { pr, created } = await this.writer.create(proposal);
         log(`${created ? 'opened' : 'updated'} #${pr.number}: ${pr.url}`);
         return entries(created ? 'created' : 'updated', pr, headSha);
+    }
+    /**
+     * The branch of `open` carries someone else's commits: left as it is, reported as skipped, and
+     * said once in the PR (the marker remembers the head it was said about).
+     */
+    async leaveAlone(group, open, entries) {
+        const reason = `#${open.number}: ${group.branch} has commits argocd-image-pr did not push (head ${open.headSha.slice(0, 12)}), ` +
+            `so it is left as it is; add the label ${RECREATE_LABEL} to the PR to let the next run recreate it`;
+        for (const app of group.apps)
+            this.ctx.result.skipped.push({ app: app.spec.app, file: app.spec.file, reason });
+        if (open.marker?.foreignHead !== open.headSha) {
+            const marker = { ...(open.marker ?? { updates: [] }), foreignHead: open.headSha };
+            await this.writer.note(open, withMarker(open.body, marker), `Someone pushed commits to ${code(group.branch)}, so argocd-image-pr no longer updates this branch: ` +
+                `a newer image would replace their work. Add the label ${code(RECREATE_LABEL)} to let the next ` +
+                'run recreate the branch from the base with the latest versions (their commits are then dropped).');
+        }
+        this.ctx.log(`#${open.number} (${group.branch}) has someone else's commits: left as it is`);
+        return entries('unchanged', open, open.headSha);
     }
     /** `app\u0000alias` of every image whose planning failed this run. */
     failedImages() {
@@ -54280,6 +54420,9 @@ class Publisher {
                     : []
                 : result.apps.filter((a) => branchFor(a.spec, inputs) === branch);
             if (!apps.length || apps.some((a) => failed.has(a.spec.app) || a.changes.length))
+                continue;
+            // Closing would bury the commits someone added; the PR is theirs to close.
+            if (heldByOthers(pr))
                 continue;
             const names = [...new Set(pr.marker?.updates.map((u) => u.app) ?? apps.map((a) => a.spec.app))];
             await this.isolated(apps, async () => {

@@ -3,6 +3,7 @@
 
 import { parse } from 'yaml';
 import type { Cluster } from './model.js';
+import { branchPrefixProblem } from './publish/branch-name.js';
 
 export class UsageError extends Error {
   override name = 'UsageError';
@@ -227,6 +228,10 @@ export function parseInputs(get: (name: string) => string | undefined): Inputs {
     throw new UsageError(
       `input "registry-concurrency" must be a whole number from 1 to 64; got "${raw('registry-concurrency')}"`
     );
+  }
+  const prefixProblem = branchPrefixProblem(raw('branch-prefix'));
+  if (prefixProblem) {
+    throw new UsageError(`input "branch-prefix" ${prefixProblem}: ${JSON.stringify(raw('branch-prefix'))}`);
   }
   const repository = raw('repository') || undefined;
   if (repository && !/^[\w.-]+\/[\w.-]+$/.test(repository)) {

@@ -3,13 +3,14 @@
 
 import pLimit from 'p-limit';
 import type { ImageMetadata } from '../images/metadata.js';
-import type { GitHubClient } from '../github/client.js';
+import { httpStatus, type GitHubClient } from '../github/client.js';
 import type { Inputs } from '../inputs.js';
 import { OPEN_CLUSTER_PART, type ImageChange, type UpdateSpec } from '../model.js';
 import type { GitHubRepoSource } from '../repo/github.js';
 import { code } from '../report/html.js';
 import { renderPullRequestBody, type ChangeDetail } from '../report/pr-body.js';
 import { toRunError, type AppResult, type RunResult } from '../run.js';
+import { branchName } from './branch-name.js';
 import { createCommit, fastForward, setBranch } from './commit.js';
 import { markedUpdates, updateSetKey, withMarker, type Marker } from './marker.js';
 import { PullRequestWriter } from './pull-request.js';
@@ -42,13 +43,15 @@ export interface PublisherContext {
 /**
  * `<branch-prefix><app>`, with the namespace for apps outside the Argo CD namespace (as Argo CD
  * names them); an app generated for every cluster at once has `all-clusters` for the open part.
+ * Always a valid branch name (branch-name.ts).
  */
 export function branchFor(
   spec: UpdateSpec,
   inputs: Pick<Inputs, 'branchPrefix' | 'pullRequest' | 'argocdNamespace'>
 ) {
+  if (inputs.pullRequest === 'single') return `${inputs.branchPrefix}all`;
   const name = instanceName(spec, inputs.argocdNamespace).replaceAll(OPEN_CLUSTER_PART, 'all-clusters');
-  return inputs.branchPrefix + (inputs.pullRequest === 'single' ? 'all' : name);
+  return branchName(inputs.branchPrefix, name);
 }
 
 interface Group {
@@ -94,12 +97,43 @@ export class Publisher {
             ]
           : []
         : withEdits.map((a) => ({ branch: branchFor(a.spec, inputs), apps: [a], changes: a.changes }));
+    if (groups.length) {
+      const taken = await this.prefixTakenBy();
+      if (taken) {
+        const message = `the branch ${taken} exists, so no branch under branch-prefix ${inputs.branchPrefix} can be created (git keeps refs as paths); choose another branch-prefix`;
+        for (const app of withEdits)
+          this.ctx.result.errors.push({
+            ...toRunError(new Error(message), app.spec),
+            field: 'branch-prefix'
+          });
+        return [];
+      }
+    }
     const limit = pLimit(4);
     const published = await Promise.all(
       groups.map((g) => limit(() => this.isolated(g.apps, () => this.publish(g))))
     );
     const closed = await this.closeStale(new Set(groups.map((g) => g.branch)));
     return [...published.flat(), ...closed];
+  }
+
+  /**
+   * A branch whose name is a directory of the prefix (`bot` for `bot/`): git cannot create refs
+   * under it. One ref lookup per directory of the prefix, once per run.
+   */
+  private async prefixTakenBy(): Promise<string | undefined> {
+    const { owner, repo } = this.ctx.source;
+    const parts = this.ctx.inputs.branchPrefix.split('/').slice(0, -1);
+    for (let i = 1; i <= parts.length; i++) {
+      const branch = parts.slice(0, i).join('/');
+      try {
+        await this.octokit.rest.git.getRef({ owner, repo, ref: `heads/${branch}` });
+        return branch;
+      } catch (err) {
+        if (httpStatus(err) !== 404) throw err;
+      }
+    }
+    return undefined;
   }
 
   /** A failure publishing one group is an error of its apps; the other groups go on. */
