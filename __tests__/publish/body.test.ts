@@ -1,14 +1,14 @@
 import { describe, expect, it } from '@jest/globals';
 import { UsageError } from '../../src/inputs.js';
 import { parseImageRef } from '../../src/images/ref.js';
-import { parseMarker } from '../../src/publish/marker.js';
+import { markedUpdates, parseMarker } from '../../src/publish/marker.js';
 import {
   checkTemplate,
   renderCommitMessage,
   renderTitle,
   templateView
 } from '../../src/publish/templates.js';
-import { compareLink, registryPage, renderPullRequestBody } from '../../src/report/pr-body.js';
+import { compareLink, MAX_BODY, registryPage, renderPullRequestBody } from '../../src/report/pr-body.js';
 import { imageChange } from './helpers.js';
 
 const change = imageChange;
@@ -110,5 +110,28 @@ describe('the PR body', () => {
     expect(compareLink(build('a1', 'https://github.com/acme/web.git'), build('b2'))).toBe(
       'https://github.com/acme/web/compare/a1...b2'
     );
+  });
+});
+
+describe('PR bodies within GitHub limit', () => {
+  it('keeps a grouped body under 65,536 characters, whole marker, and says how many rows were left out', () => {
+    const details = Array.from({ length: 400 }, (_, i) => ({
+      change: imageChange({
+        app: `app-${i}`,
+        alias: `alias-${i}`,
+        image: `ghcr.io/acme/image-${i}`,
+        to: `1.${i}.0`
+      }),
+      ref: parseImageRef(`ghcr.io/acme/image-${i}`)
+    }));
+    const marker = { updates: markedUpdates(details.map((d) => d.change)) };
+    const body = renderPullRequestBody({
+      apps: details.map((d) => ({ app: d.change.app, file: 'f.yaml' })),
+      details,
+      marker
+    });
+    expect(body.length).toBeLessThanOrEqual(MAX_BODY);
+    expect(parseMarker(body)?.updates).toHaveLength(400);
+    expect(body).toMatch(/<em>\d+ more change\(s\) left out of this table/);
   });
 });

@@ -8,7 +8,7 @@ import type { Inputs } from '../inputs.js';
 import { OPEN_CLUSTER_PART, type ImageChange, type UpdateSpec } from '../model.js';
 import type { GitHubRepoSource } from '../repo/github.js';
 import { code } from '../report/html.js';
-import { renderPullRequestBody, type ChangeDetail } from '../report/pr-body.js';
+import { MAX_BODY, renderPullRequestBody, type ChangeDetail } from '../report/pr-body.js';
 import { toRunError, type AppResult, type RunResult } from '../run.js';
 import { branchName } from './branch-name.js';
 import { createCommit, fastForward, setBranch } from './commit.js';
@@ -182,16 +182,24 @@ export class Publisher {
       this.ctx.warn(`#${open.number} left as it is: ${kept.app}/${kept.alias} could not be planned this run`);
       return entries('unchanged', open, open.headSha);
     }
-    const body = (marker: Marker) =>
-      this.describe(group.changes).then((details) =>
-        renderPullRequestBody({
-          apps: group.apps.map((a) => ({ app: a.spec.app, file: a.spec.file })),
-          details,
-          marker
-        })
-      );
+    const body = async (marker: Marker) => {
+      const text = renderPullRequestBody({
+        apps: group.apps.map((a) => ({ app: a.spec.app, file: a.spec.file })),
+        details: await this.describe(group.changes),
+        marker
+      });
+      if (text.length > MAX_BODY) {
+        throw new Error(
+          `the pull request would record ${group.changes.length} updates, more than a PR body of ${MAX_BODY} ` +
+            'characters can hold; use pull-request: per-application, or split the run with the applications input'
+        );
+      }
+      return text;
+    };
     // A person's commits on the branch are never force-pushed away, unless they hand it back.
     if (open && pushed !== tree && heldByOthers(open)) return this.leaveAlone(group, open, entries);
+    // A body GitHub would refuse fails before anything is pushed (a commit id has 40 characters).
+    await body({ updates, commit: '0'.repeat(40), tree });
     let headSha = open?.headSha ?? '';
     if (pushed !== tree) {
       const message = renderCommitMessage(inputs.commitMessage, view);

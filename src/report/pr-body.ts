@@ -53,41 +53,61 @@ function formatDate(created: string | undefined): string {
 const shortDigest = (digest: string | undefined) =>
   digest ? `<code title="${escapeHtml(digest)}">${escapeHtml(digest.slice(0, 19))}…</code>` : '';
 
+/** GitHub refuses PR bodies longer than this many characters. */
+export const MAX_BODY = 65_536;
+
 export function renderPullRequestBody(input: {
   apps: { app: string; file: string }[];
   details: ChangeDetail[];
   marker: Marker;
 }): string {
   const { apps, details } = input;
-  const out: string[] = [];
-  out.push(
+  const head = [
     apps.length === 1
       ? `Image update for the Argo CD Application ${code(apps[0]!.app)} (${code(apps[0]!.file)}).`
       : `Image updates for ${apps.length} Argo CD Applications.`,
     '',
     '| App | Image | From | To | Strategy | File | Built | Digest |',
     '| --- | --- | --- | --- | --- | --- | --- | --- |'
-  );
-  for (const { change, ref, to } of details) {
+  ];
+  const rows = details.map(({ change, ref, to }) => {
     const from = change.from === null ? '<em>current version not found in git</em>' : code(change.from);
-    out.push(
+    return (
       `| ${escapeHtml(change.app)} | ${link(code(change.image), registryPage(ref))} (${escapeHtml(change.alias)}) ` +
-        `| ${from} | ${code(change.to)} | ${change.strategy} | ${changeFiles(change).map(code).join('<br>')} ` +
-        `| ${formatDate(change.created ?? to?.created)} | ${shortDigest(change.digest ?? to?.digest)} |`
+      `| ${from} | ${code(change.to)} | ${change.strategy} | ${changeFiles(change).map(code).join('<br>')} ` +
+      `| ${formatDate(change.created ?? to?.created)} | ${shortDigest(change.digest ?? to?.digest)} |`
     );
-  }
+  });
   const compares = details.flatMap((d) => {
     const url = compareLink(d.from, d.to);
     return url ? [`- ${escapeHtml(d.change.alias)}: ${link('source changes', url)}`] : [];
   });
-  if (compares.length) out.push('', ...compares);
-  out.push(
+  const tail = [
     '',
     '<sub>Opened by argocd-image-pr. Closing this pull request without merging declines these versions: ' +
       'they are not proposed again until a newer one exists. A newer image updates this pull request.</sub>',
     '',
     renderMarker(input.marker),
     ''
-  );
-  return out.join('\n');
+  ];
+  // The marker must stay whole (it records the update set); the table gives way to it.
+  const fixed = [...head, ...tail].join('\n').length + 200;
+  let budget = MAX_BODY - fixed;
+  const shown: string[] = [];
+  for (const line of [...rows, ...(compares.length ? ['', ...compares] : [])]) {
+    if (line.length + 1 > budget) break;
+    shown.push(line);
+    budget -= line.length + 1;
+  }
+  const all = rows.length + (compares.length ? compares.length + 1 : 0);
+  if (shown.length < all) {
+    const rowsShown = shown.filter((line) => line.startsWith('| ')).length;
+    shown.push(
+      '',
+      rowsShown < rows.length
+        ? `<em>${rows.length - rowsShown} more change(s) left out of this table to keep the body within GitHub's limit; the commit holds them all.</em>`
+        : "<em>Some source-change links are left out to keep the body within GitHub's limit.</em>"
+    );
+  }
+  return [...head, ...shown, ...tail].join('\n');
 }

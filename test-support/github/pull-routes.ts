@@ -33,6 +33,20 @@ function sortPulls(pulls: PullRecord[], sort: string, direction: string): PullRe
   });
 }
 
+/** GitHub refuses a PR body over 65,536 characters (422, "body is too long"). */
+function boundedBody(body: Record<string, unknown>): string | undefined {
+  const text = optionalString(body, 'body');
+  if (text !== undefined && text.length > 65_536) {
+    throw validationFailed({
+      resource: 'Issue',
+      field: 'body',
+      code: 'custom',
+      message: 'body is too long (maximum is 65536 characters)'
+    });
+  }
+  return text;
+}
+
 export function pullRoutes(shared: Shared, store: PullStore): Route[] {
   const { config } = shared;
   const pullOf = (params: string[]): PullRecord => store.get(Number(params[0]));
@@ -98,7 +112,7 @@ export function pullRoutes(shared: Shared, store: PullStore): Route[] {
           title: requireString(body, 'title'),
           head: requireString(body, 'head'),
           base: requireString(body, 'base'),
-          body: optionalString(body, 'body'),
+          body: boundedBody(body),
           draft: body.draft === true,
           maintainerCanModify: body.maintainer_can_modify !== false
         });
@@ -117,7 +131,7 @@ export function pullRoutes(shared: Shared, store: PullStore): Route[] {
         const pull = pullOf(params);
         await store.update(pull, {
           title: optionalString(body, 'title'),
-          body: optionalString(body, 'body'),
+          body: boundedBody(body),
           state: optionalString(body, 'state'),
           base: optionalString(body, 'base')
         });
