@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
+import { createGitHubClient } from '../../src/github/client.js';
 import type { PublishedPullRequest } from '../../src/publish/index.js';
 import { parseMarker } from '../../src/publish/marker.js';
 import { startFakeGitHub, type FakeGitHub } from '../../test-support/github/index.js';
@@ -211,7 +212,7 @@ spec:
     expect(await gh.read(pr.head.sha, 'kustomize/duo/kustomization.yaml')).toContain('newTag: 1.5.0');
   });
 
-  it('labels (created if missing), assignees, reviewers, draft and auto-merge on a new PR', async () => {
+  it('labels (created if missing), assignees, reviewers, draft on a new PR; auto-merge not tried on a draft', async () => {
     const gh = await start();
     const run = await runWith(gh, new Tags(), {
       labels: 'deploy, images',
@@ -221,7 +222,13 @@ spec:
       draft: 'true',
       'auto-merge': 'squash'
     });
-    expect(run.warnings).toEqual([]);
+    expect(run.warnings).toEqual([
+      expect.stringMatching(
+        /^#\d+: auto-merge is not enabled: GitHub cannot enable it on a draft pull request$/
+      ),
+      expect.stringMatching(/^#\d+: auto-merge is not enabled/)
+    ]);
+    expect(gh.requests.some((r) => r.path.endsWith('/graphql'))).toBe(false);
     const pr = await gh.pull(byApp(run.pullRequests).web!.number);
     expect(pr.labels.map((l) => l.name).sort()).toEqual(['deploy', 'images']);
     expect(
@@ -234,7 +241,56 @@ spec:
     expect(pr.requested_reviewers?.map((r) => r.login)).toEqual(['hubot']);
     expect(pr.requested_teams?.map((t) => t.slug)).toEqual(['platform']);
     expect(pr.draft).toBe(true);
-    expect(pr.auto_merge?.merge_method).toBe('squash');
+    expect(pr.auto_merge).toBeNull();
+    // Not a draft: auto-merge is enabled.
+    const ready = await startFakeGitHub({ owner: OWNER, repo: REPO, files: seedFiles() });
+    try {
+      const merged = await runWith(ready, new Tags(), { 'auto-merge': 'squash' });
+      expect(merged.warnings).toEqual([]);
+      const web = await ready.pull(byApp(merged.pullRequests).web!.number);
+      expect(web.auto_merge?.merge_method).toBe('squash');
+    } finally {
+      await ready.stop();
+    }
+  });
+
+  it('adds missing labels, assignees and reviewers to an existing PR, never removing what people added', async () => {
+    const gh = await start();
+    const tags = new Tags();
+    const first = byApp((await runWith(gh, tags)).pullRequests);
+    const person = createGitHubClient({ token: gh.token, apiUrl: gh.url, writeSpacingMs: 0 });
+    await person.octokit.rest.issues.addLabels({
+      owner: OWNER,
+      repo: REPO,
+      issue_number: first.web!.number,
+      labels: ['keep-me']
+    });
+    tags.add('ghcr.io/acme/web', '1.6.0');
+    const run = await runWith(gh, tags, { labels: 'images', assignees: 'octocat', reviewers: 'hubot' });
+    expect(run.warnings).toEqual([]);
+    const pr = await gh.pull(first.web!.number);
+    expect(pr.labels.map((l) => l.name).sort()).toEqual(['images', 'keep-me']);
+    expect(pr.assignees?.map((a) => a.login)).toEqual(['octocat']);
+    expect(pr.requested_reviewers?.map((r) => r.login)).toEqual(['hubot']);
+    // Nothing missing any more: no decoration request on the next update.
+    tags.add('ghcr.io/acme/web', '1.7.0');
+    gh.resetLog();
+    await runWith(gh, tags, { labels: 'images', assignees: 'octocat', reviewers: 'hubot' });
+    expect(gh.requests.filter((r) => /labels|assignees|requested_reviewers/.test(r.path))).toEqual([]);
+  });
+
+  it('one reviewer who is not a collaborator does not keep the others from being asked', async () => {
+    const gh = await start({ collaborators: ['hubot', 'platform'] });
+    const run = await runWith(gh, new Tags(), { reviewers: 'hubot, stranger', 'team-reviewers': 'platform' });
+    const pr = await gh.pull(byApp(run.pullRequests).web!.number);
+    expect(pr.requested_reviewers?.map((r) => r.login)).toEqual(['hubot']);
+    expect(pr.requested_teams?.map((t) => t.slug)).toEqual(['platform']);
+    expect(run.warnings).toContainEqual(
+      expect.stringMatching(
+        /could not request a review from stranger: Reviews may only be requested from collaborators/
+      )
+    );
+    expect(run.warnings.filter((w) => w.includes('hubot'))).toEqual([]);
   });
 
   it('warns, without failing, when the repo does not allow auto-merge', async () => {

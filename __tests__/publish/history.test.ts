@@ -25,6 +25,10 @@ const pr = (marker: Marker | undefined, merged: boolean): PullRequest => ({
   title: 't',
   body: marker ? renderMarker(marker) : '',
   labels: [],
+  assignees: [],
+  reviewers: [],
+  teams: [],
+  draft: false,
   ...(marker && { marker })
 });
 

@@ -22288,27 +22288,54 @@ function formatDate(created) {
     return Number.isNaN(date.getTime()) ? escapeHtml(created) : date.toISOString().replace(/\.\d+Z$/, 'Z');
 }
 const shortDigest = (digest) => digest ? `<code title="${escapeHtml(digest)}">${escapeHtml(digest.slice(0, 19))}…</code>` : '';
+/** GitHub refuses PR bodies longer than this many characters. */
+const pr_body_MAX_BODY = 65_536;
 function renderPullRequestBody(input) {
     const { apps, details } = input;
-    const out = [];
-    out.push(apps.length === 1
-        ? `Image update for the Argo CD Application ${code(apps[0].app)} (${code(apps[0].file)}).`
-        : `Image updates for ${apps.length} Argo CD Applications.`, '', '| App | Image | From | To | Strategy | File | Built | Digest |', '| --- | --- | --- | --- | --- | --- | --- | --- |');
-    for (const { change, ref, to } of details) {
+    const head = [
+        apps.length === 1
+            ? `Image update for the Argo CD Application ${code(apps[0].app)} (${code(apps[0].file)}).`
+            : `Image updates for ${apps.length} Argo CD Applications.`,
+        '',
+        '| App | Image | From | To | Strategy | File | Built | Digest |',
+        '| --- | --- | --- | --- | --- | --- | --- | --- |'
+    ];
+    const rows = details.map(({ change, ref, to }) => {
         const from = change.from === null ? '<em>current version not found in git</em>' : code(change.from);
-        out.push(`| ${escapeHtml(change.app)} | ${html_link(code(change.image), registryPage(ref))} (${escapeHtml(change.alias)}) ` +
+        return (`| ${escapeHtml(change.app)} | ${html_link(code(change.image), registryPage(ref))} (${escapeHtml(change.alias)}) ` +
             `| ${from} | ${code(change.to)} | ${change.strategy} | ${(0,model/* changeFiles */.GK)(change).map(code).join('<br>')} ` +
             `| ${formatDate(change.created ?? to?.created)} | ${shortDigest(change.digest ?? to?.digest)} |`);
-    }
+    });
     const compares = details.flatMap((d) => {
         const url = compareLink(d.from, d.to);
         return url ? [`- ${escapeHtml(d.change.alias)}: ${html_link('source changes', url)}`] : [];
     });
-    if (compares.length)
-        out.push('', ...compares);
-    out.push('', '<sub>Opened by argocd-image-pr. Closing this pull request without merging declines these versions: ' +
-        'they are not proposed again until a newer one exists. A newer image updates this pull request.</sub>', '', renderMarker(input.marker), '');
-    return out.join('\n');
+    const tail = [
+        '',
+        '<sub>Opened by argocd-image-pr. Closing this pull request without merging declines these versions: ' +
+            'they are not proposed again until a newer one exists. A newer image updates this pull request.</sub>',
+        '',
+        renderMarker(input.marker),
+        ''
+    ];
+    // The marker must stay whole (it records the update set); the table gives way to it.
+    const fixed = [...head, ...tail].join('\n').length + 200;
+    let budget = pr_body_MAX_BODY - fixed;
+    const shown = [];
+    for (const line of [...rows, ...(compares.length ? ['', ...compares] : [])]) {
+        if (line.length + 1 > budget)
+            break;
+        shown.push(line);
+        budget -= line.length + 1;
+    }
+    const all = rows.length + (compares.length ? compares.length + 1 : 0);
+    if (shown.length < all) {
+        const rowsShown = shown.filter((line) => line.startsWith('| ')).length;
+        shown.push('', rowsShown < rows.length
+            ? `<em>${rows.length - rowsShown} more change(s) left out of this table to keep the body within GitHub's limit; the commit holds them all.</em>`
+            : "<em>Some source-change links are left out to keep the body within GitHub's limit.</em>");
+    }
+    return [...head, ...shown, ...tail].join('\n');
 }
 
 // EXTERNAL MODULE: ./src/publish/branch-name.ts
@@ -22332,6 +22359,10 @@ function toPullRequest(p) {
         title: p.title,
         body: p.body ?? '',
         labels: (p.labels ?? []).flatMap((l) => (l.name ? [l.name] : [])),
+        assignees: (p.assignees ?? []).flatMap((a) => (a.login ? [a.login] : [])),
+        reviewers: (p.requested_reviewers ?? []).flatMap((r) => (r.login ? [r.login] : [])),
+        teams: (p.requested_teams ?? []).flatMap((t) => (t.slug ? [t.slug] : [])),
+        draft: p.draft === true,
         ...(marker && { marker })
     };
 }
@@ -22438,9 +22469,10 @@ class PullRequests {
 }
 
 ;// CONCATENATED MODULE: ./src/publish/pull-request.ts
-// Opening, updating and closing one PR, and what a new PR gets once: labels (created if missing),
-// assignees, reviewers, team reviewers and auto-merge. Failures of those extras are warnings: the
-// PR itself is what matters.
+// Opening, updating and closing one PR, and its decorations: labels (created if missing),
+// assignees, reviewers and team reviewers are added where missing, on new and existing PRs alike
+// (never removed: people may have added more); auto-merge is enabled on new PRs. Failures of those
+// extras are warnings, each naming what failed, and never keep the others from landing.
 
 
 class PullRequestWriter {
@@ -22472,7 +22504,7 @@ class PullRequestWriter {
                 draft: this.settings.draft
             });
             const pr = toPullRequest(data);
-            await this.decorate(pr);
+            await this.decorate(pr, true);
             return { pr, created: true };
         }
         catch (err) {
@@ -22484,8 +22516,9 @@ class PullRequestWriter {
             return { pr: await this.update(existing, proposal), created: false };
         }
     }
-    /** Writes title and body when they differ. */
+    /** Writes title and body when they differ, and adds the decorations it lacks. */
     async update(pr, proposal) {
+        await this.decorate(pr, false);
         if (pr.title === proposal.title && pr.body === proposal.body)
             return pr;
         const { data } = await this.octokit.rest.pulls.update({
@@ -22515,8 +22548,8 @@ class PullRequestWriter {
         await this.octokit.rest.pulls.update({ ...this.repo, pull_number: pr.number, state: 'closed', body });
         await this.octokit.rest.issues.createComment({ ...this.repo, issue_number: pr.number, body: comment });
     }
-    async decorate(pr) {
-        const { labels, assignees, reviewers, teamReviewers, autoMerge } = this.settings;
+    async decorate(pr, isNew) {
+        const { labels, assignees, reviewers, teamReviewers, autoMerge, draft } = this.settings;
         const attempt = async (what, work) => {
             try {
                 await work();
@@ -22525,32 +22558,88 @@ class PullRequestWriter {
                 this.warn(`#${pr.number}: could not ${what}: ${githubMessage(err)}`);
             }
         };
-        if (labels.length || assignees.length) {
-            await attempt('set labels and assignees', async () => {
-                if (labels.length)
-                    await this.ensureLabels();
-                await this.octokit.rest.issues.update({
+        const has = (list, name) => list.some((x) => x.toLowerCase() === name.toLowerCase());
+        const newLabels = labels.filter((l) => !has(pr.labels, l));
+        if (newLabels.length) {
+            await attempt(`add the labels ${newLabels.join(', ')}`, async () => {
+                await this.ensureLabels();
+                await this.octokit.rest.issues.addLabels({
                     ...this.repo,
                     issue_number: pr.number,
-                    ...(labels.length && { labels }),
-                    ...(assignees.length && { assignees })
+                    labels: newLabels
                 });
             });
         }
-        if (reviewers.length || teamReviewers.length) {
-            await attempt('request reviews', () => this.octokit.rest.pulls.requestReviewers({
+        const newAssignees = assignees.filter((a) => !has(pr.assignees, a));
+        if (newAssignees.length) {
+            await attempt(`assign ${newAssignees.join(', ')}`, async () => {
+                const { data } = await this.octokit.rest.issues.addAssignees({
+                    ...this.repo,
+                    issue_number: pr.number,
+                    assignees: newAssignees
+                });
+                // GitHub drops, without an error, those who cannot be assigned.
+                const now = (data.assignees ?? []).map((a) => a.login);
+                const dropped = newAssignees.filter((a) => !has(now, a));
+                if (dropped.length)
+                    throw new Error(`GitHub did not assign ${dropped.join(', ')} (no access to the repository?)`);
+            });
+        }
+        await this.requestReviews(pr, isNew, reviewers, teamReviewers, attempt);
+        if (autoMerge && isNew) {
+            if (draft) {
+                this.warn(`#${pr.number}: auto-merge is not enabled: GitHub cannot enable it on a draft pull request`);
+            }
+            else {
+                await attempt(`enable auto-merge (${autoMerge})`, () => this.octokit.graphql(`mutation($pullRequestId: ID!, $mergeMethod: PullRequestMergeMethod!) {
+              enablePullRequestAutoMerge(input: { pullRequestId: $pullRequestId, mergeMethod: $mergeMethod }) {
+                pullRequest { number }
+              }
+            }`, { pullRequestId: pr.nodeId, mergeMethod: autoMerge.toUpperCase() }));
+            }
+        }
+    }
+    /**
+     * Reviews are requested from those not yet asked; on an existing PR, not from those who already
+     * reviewed either (GitHub drops them from the requested list; asking again would notify them
+     * on every run). GitHub refuses the whole request for one non-collaborator, so a refused request
+     * is retried one reviewer at a time, naming each that fails.
+     */
+    async requestReviews(pr, isNew, reviewers, teams, attempt) {
+        const asked = (list, name) => list.some((x) => x.toLowerCase() === name.toLowerCase());
+        let users = reviewers.filter((r) => !asked(pr.reviewers, r));
+        const slugs = teams.filter((t) => !asked(pr.teams, t));
+        if (!users.length && !slugs.length)
+            return;
+        if (!isNew && users.length) {
+            const reviews = await this.octokit.paginate(this.octokit.rest.pulls.listReviews, {
                 ...this.repo,
                 pull_number: pr.number,
-                reviewers,
-                team_reviewers: teamReviewers
-            }));
+                per_page: 100
+            });
+            const reviewed = reviews.map((r) => r.user?.login ?? '');
+            users = users.filter((u) => !asked(reviewed, u));
+            if (!users.length && !slugs.length)
+                return;
         }
-        if (autoMerge) {
-            await attempt(`enable auto-merge (${autoMerge})`, () => this.octokit.graphql(`mutation($pullRequestId: ID!, $mergeMethod: PullRequestMergeMethod!) {
-            enablePullRequestAutoMerge(input: { pullRequestId: $pullRequestId, mergeMethod: $mergeMethod }) {
-              pullRequest { number }
+        const request = (u, t) => this.octokit.rest.pulls.requestReviewers({
+            ...this.repo,
+            pull_number: pr.number,
+            reviewers: u,
+            team_reviewers: t
+        });
+        try {
+            await request(users, slugs);
+        }
+        catch (err) {
+            if (httpStatus(err) !== 422 || users.length + slugs.length === 1) {
+                this.warn(`#${pr.number}: could not request reviews from ${[...users, ...slugs].join(', ')}: ${githubMessage(err)}`);
+                return;
             }
-          }`, { pullRequestId: pr.nodeId, mergeMethod: autoMerge.toUpperCase() }));
+            for (const user of users)
+                await attempt(`request a review from ${user}`, () => request([user], []));
+            for (const team of slugs)
+                await attempt(`request a review from the team ${team}`, () => request([], [team]));
         }
     }
     /** Creates the labels the repo lacks, once per run. */
@@ -23601,14 +23690,23 @@ class Publisher {
             this.ctx.warn(`#${open.number} left as it is: ${kept.app}/${kept.alias} could not be planned this run`);
             return entries('unchanged', open, open.headSha);
         }
-        const body = (marker) => this.describe(group.changes).then((details) => renderPullRequestBody({
-            apps: group.apps.map((a) => ({ app: a.spec.app, file: a.spec.file })),
-            details,
-            marker
-        }));
+        const body = async (marker) => {
+            const text = renderPullRequestBody({
+                apps: group.apps.map((a) => ({ app: a.spec.app, file: a.spec.file })),
+                details: await this.describe(group.changes),
+                marker
+            });
+            if (text.length > pr_body_MAX_BODY) {
+                throw new Error(`the pull request would record ${group.changes.length} updates, more than a PR body of ${pr_body_MAX_BODY} ` +
+                    'characters can hold; use pull-request: per-application, or split the run with the applications input');
+            }
+            return text;
+        };
         // A person's commits on the branch are never force-pushed away, unless they hand it back.
         if (open && pushed !== tree && heldByOthers(open))
             return this.leaveAlone(group, open, entries);
+        // A body GitHub would refuse fails before anything is pushed (a commit id has 40 characters).
+        await body({ updates, commit: '0'.repeat(40), tree });
         let headSha = open?.headSha ?? '';
         if (pushed !== tree) {
             const message = renderCommitMessage(inputs.commitMessage, view);

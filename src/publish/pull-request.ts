@@ -1,6 +1,7 @@
-// Opening, updating and closing one PR, and what a new PR gets once: labels (created if missing),
-// assignees, reviewers, team reviewers and auto-merge. Failures of those extras are warnings: the
-// PR itself is what matters.
+// Opening, updating and closing one PR, and its decorations: labels (created if missing),
+// assignees, reviewers and team reviewers are added where missing, on new and existing PRs alike
+// (never removed: people may have added more); auto-merge is enabled on new PRs. Failures of those
+// extras are warnings, each naming what failed, and never keep the others from landing.
 
 import { githubMessage, httpStatus, type GitHub } from '../github/client.js';
 import type { Inputs } from '../inputs.js';
@@ -45,7 +46,7 @@ export class PullRequestWriter {
         draft: this.settings.draft
       });
       const pr = toPullRequest(data);
-      await this.decorate(pr);
+      await this.decorate(pr, true);
       return { pr, created: true };
     } catch (err) {
       if (httpStatus(err) !== 422 || !/already exists/i.test(githubMessage(err))) throw err;
@@ -55,8 +56,9 @@ export class PullRequestWriter {
     }
   }
 
-  /** Writes title and body when they differ. */
+  /** Writes title and body when they differ, and adds the decorations it lacks. */
   async update(pr: PullRequest, proposal: Proposal): Promise<PullRequest> {
+    await this.decorate(pr, false);
     if (pr.title === proposal.title && pr.body === proposal.body) return pr;
     const { data } = await this.octokit.rest.pulls.update({
       ...this.repo,
@@ -87,8 +89,8 @@ export class PullRequestWriter {
     await this.octokit.rest.issues.createComment({ ...this.repo, issue_number: pr.number, body: comment });
   }
 
-  private async decorate(pr: PullRequest): Promise<void> {
-    const { labels, assignees, reviewers, teamReviewers, autoMerge } = this.settings;
+  private async decorate(pr: PullRequest, isNew: boolean): Promise<void> {
+    const { labels, assignees, reviewers, teamReviewers, autoMerge, draft } = this.settings;
     const attempt = async (what: string, work: () => Promise<unknown>) => {
       try {
         await work();
@@ -96,38 +98,100 @@ export class PullRequestWriter {
         this.warn(`#${pr.number}: could not ${what}: ${githubMessage(err)}`);
       }
     };
-    if (labels.length || assignees.length) {
-      await attempt('set labels and assignees', async () => {
-        if (labels.length) await this.ensureLabels();
-        await this.octokit.rest.issues.update({
+    const has = (list: string[], name: string) => list.some((x) => x.toLowerCase() === name.toLowerCase());
+    const newLabels = labels.filter((l) => !has(pr.labels, l));
+    if (newLabels.length) {
+      await attempt(`add the labels ${newLabels.join(', ')}`, async () => {
+        await this.ensureLabels();
+        await this.octokit.rest.issues.addLabels({
           ...this.repo,
           issue_number: pr.number,
-          ...(labels.length && { labels }),
-          ...(assignees.length && { assignees })
+          labels: newLabels
         });
       });
     }
-    if (reviewers.length || teamReviewers.length) {
-      await attempt('request reviews', () =>
-        this.octokit.rest.pulls.requestReviewers({
+    const newAssignees = assignees.filter((a) => !has(pr.assignees, a));
+    if (newAssignees.length) {
+      await attempt(`assign ${newAssignees.join(', ')}`, async () => {
+        const { data } = await this.octokit.rest.issues.addAssignees({
           ...this.repo,
-          pull_number: pr.number,
-          reviewers,
-          team_reviewers: teamReviewers
-        })
-      );
+          issue_number: pr.number,
+          assignees: newAssignees
+        });
+        // GitHub drops, without an error, those who cannot be assigned.
+        const now = (data.assignees ?? []).map((a) => a.login);
+        const dropped = newAssignees.filter((a) => !has(now, a));
+        if (dropped.length)
+          throw new Error(`GitHub did not assign ${dropped.join(', ')} (no access to the repository?)`);
+      });
     }
-    if (autoMerge) {
-      await attempt(`enable auto-merge (${autoMerge})`, () =>
-        this.octokit.graphql(
-          `mutation($pullRequestId: ID!, $mergeMethod: PullRequestMergeMethod!) {
-            enablePullRequestAutoMerge(input: { pullRequestId: $pullRequestId, mergeMethod: $mergeMethod }) {
-              pullRequest { number }
-            }
-          }`,
-          { pullRequestId: pr.nodeId, mergeMethod: autoMerge.toUpperCase() }
-        )
-      );
+    await this.requestReviews(pr, isNew, reviewers, teamReviewers, attempt);
+    if (autoMerge && isNew) {
+      if (draft) {
+        this.warn(
+          `#${pr.number}: auto-merge is not enabled: GitHub cannot enable it on a draft pull request`
+        );
+      } else {
+        await attempt(`enable auto-merge (${autoMerge})`, () =>
+          this.octokit.graphql(
+            `mutation($pullRequestId: ID!, $mergeMethod: PullRequestMergeMethod!) {
+              enablePullRequestAutoMerge(input: { pullRequestId: $pullRequestId, mergeMethod: $mergeMethod }) {
+                pullRequest { number }
+              }
+            }`,
+            { pullRequestId: pr.nodeId, mergeMethod: autoMerge.toUpperCase() }
+          )
+        );
+      }
+    }
+  }
+
+  /**
+   * Reviews are requested from those not yet asked; on an existing PR, not from those who already
+   * reviewed either (GitHub drops them from the requested list; asking again would notify them
+   * on every run). GitHub refuses the whole request for one non-collaborator, so a refused request
+   * is retried one reviewer at a time, naming each that fails.
+   */
+  private async requestReviews(
+    pr: PullRequest,
+    isNew: boolean,
+    reviewers: string[],
+    teams: string[],
+    attempt: (what: string, work: () => Promise<unknown>) => Promise<void>
+  ): Promise<void> {
+    const asked = (list: string[], name: string) => list.some((x) => x.toLowerCase() === name.toLowerCase());
+    let users = reviewers.filter((r) => !asked(pr.reviewers, r));
+    const slugs = teams.filter((t) => !asked(pr.teams, t));
+    if (!users.length && !slugs.length) return;
+    if (!isNew && users.length) {
+      const reviews = await this.octokit.paginate(this.octokit.rest.pulls.listReviews, {
+        ...this.repo,
+        pull_number: pr.number,
+        per_page: 100
+      });
+      const reviewed = reviews.map((r) => r.user?.login ?? '');
+      users = users.filter((u) => !asked(reviewed, u));
+      if (!users.length && !slugs.length) return;
+    }
+    const request = (u: string[], t: string[]) =>
+      this.octokit.rest.pulls.requestReviewers({
+        ...this.repo,
+        pull_number: pr.number,
+        reviewers: u,
+        team_reviewers: t
+      });
+    try {
+      await request(users, slugs);
+    } catch (err) {
+      if (httpStatus(err) !== 422 || users.length + slugs.length === 1) {
+        this.warn(
+          `#${pr.number}: could not request reviews from ${[...users, ...slugs].join(', ')}: ${githubMessage(err)}`
+        );
+        return;
+      }
+      for (const user of users) await attempt(`request a review from ${user}`, () => request([user], []));
+      for (const team of slugs)
+        await attempt(`request a review from the team ${team}`, () => request([], [team]));
     }
   }
 

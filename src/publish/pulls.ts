@@ -17,6 +17,11 @@ export interface PullRequest {
   title: string;
   body: string;
   labels: string[];
+  assignees: string[];
+  /** Users and team slugs whose review is requested (GitHub drops a user once they reviewed). */
+  reviewers: string[];
+  teams: string[];
+  draft: boolean;
   marker?: Marker;
 }
 
@@ -30,6 +35,10 @@ interface ListedPull {
   title: string;
   body?: string | null;
   labels?: { name?: string }[];
+  assignees?: { login?: string }[] | null;
+  requested_reviewers?: { login?: string }[] | null;
+  requested_teams?: { slug?: string }[] | null;
+  draft?: boolean;
   head: { ref: string; sha: string; repo?: { full_name?: string } | null };
 }
 
@@ -48,6 +57,10 @@ export function toPullRequest(p: ListedPull): PullRequest {
     title: p.title,
     body: p.body ?? '',
     labels: (p.labels ?? []).flatMap((l) => (l.name ? [l.name] : [])),
+    assignees: (p.assignees ?? []).flatMap((a) => (a.login ? [a.login] : [])),
+    reviewers: (p.requested_reviewers ?? []).flatMap((r) => (r.login ? [r.login] : [])),
+    teams: (p.requested_teams ?? []).flatMap((t) => (t.slug ? [t.slug] : [])),
+    draft: p.draft === true,
     ...(marker && { marker })
   };
 }

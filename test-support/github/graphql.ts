@@ -52,6 +52,7 @@ export async function handleGraphql(shared: Shared, store: PullStore, body: Body
     return refuse('UNPROCESSABLE', 'Pull request Auto merge is not allowed for this repository');
   }
   if (pull.state !== 'open') return refuse('UNPROCESSABLE', 'Pull request is closed');
+  if (pull.draft) return refuse('UNPROCESSABLE', 'Pull request is in draft state');
   pull.autoMerge = { method: method.toLowerCase(), by: shared.config.identity.login };
   pull.updatedAt = shared.clock.now();
   return {

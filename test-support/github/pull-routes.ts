@@ -152,6 +152,16 @@ export function pullRoutes(shared: Shared, store: PullStore): Route[] {
       }
     },
     {
+      // The fake records no reviews: nobody has reviewed yet.
+      method: 'GET',
+      path: /^\/pulls\/(\d+)\/reviews$/,
+      handle: async ({ params, url }) => {
+        pullOf(params);
+        const page = paginate([], url);
+        return { status: 200, body: page.items, headers: page.headers };
+      }
+    },
+    {
       method: 'GET',
       path: /^\/issues\/(\d+)$/,
       handle: async ({ params }) => issueReply(200, pullOf(params))

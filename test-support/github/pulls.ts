@@ -263,6 +263,14 @@ export class PullStore {
     if (reviewers.includes(pull.user)) {
       throw new HttpError(422, 'Review cannot be requested from pull request author.');
     }
+    const allowed = this.shared.config.collaborators;
+    if (allowed && [...reviewers, ...teams].some((r) => !allowed.includes(r))) {
+      // GitHub refuses the whole request when one reviewer is not a collaborator.
+      throw new HttpError(
+        422,
+        `Reviews may only be requested from collaborators. One or more of the users or teams you specified is not a collaborator of the ${this.shared.fullName} repository.`
+      );
+    }
     pull.reviewers = [...new Set([...pull.reviewers, ...reviewers])];
     pull.teams = [...new Set([...pull.teams, ...teams])];
     this.touch(pull);

@@ -24,6 +24,8 @@ export interface FakeGitHubOptions {
   seedDir?: string;
   /** The repository's "Allow auto-merge" setting (default true). */
   allowAutoMerge?: boolean;
+  /** Users and team slugs reviews may be requested from (default: anyone), as GitHub checks. */
+  collaborators?: string[];
   /** Most entries a recursive tree listing returns before `truncated: true` (GitHub: 100000). */
   maxTreeEntries?: number;
   faults?: Faults;
@@ -113,6 +115,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     repo: options.repo ?? 'cluster-config',
     defaultBranch: options.defaultBranch ?? 'main',
     allowAutoMerge: options.allowAutoMerge ?? true,
+    ...(options.collaborators && { collaborators: options.collaborators }),
     maxTreeEntries: options.maxTreeEntries ?? 100000,
     identity: options.identity ?? GITHUB_ACTIONS,
     htmlUrl: options.htmlUrl ?? 'https://github.com'

@@ -38,6 +38,8 @@ export interface RepoConfig {
   identity: Actor;
   /** Base of `html_url`s (default https://github.com). */
   htmlUrl: string;
+  /** Who reviews may be requested from (users and team slugs); undefined: anyone. */
+  collaborators?: string[];
 }
 
 /**
