@@ -605,10 +605,17 @@ describe('GraphQL auto-merge', () => {
     await expect(octokit.graphql('query { viewer { login } }')).rejects.toThrow(/only answers/);
     // The whole input as one variable, and literals, are understood too.
     await fake.commit('auto-2', { 'auto2.txt': 'b' }, 'auto 2');
-    const second = (
+    const draft = (
       await octokit.rest.pulls.create({ ...repo(), head: 'auto-2', base: 'main', title: 'a2', draft: true })
     ).data;
-    expect(second).toMatchObject({ draft: true, mergeable: null });
+    expect(draft).toMatchObject({ draft: true, mergeable: null });
+    // GitHub cannot enable auto-merge on a draft.
+    await expect(octokit.graphql(MUTATION, { id: draft.node_id, mergeMethod: 'SQUASH' })).rejects.toThrow(
+      /Pull request is in draft state/
+    );
+    await fake.commit('auto-3', { 'auto3.txt': 'c' }, 'auto 3');
+    const second = (await octokit.rest.pulls.create({ ...repo(), head: 'auto-3', base: 'main', title: 'a3' }))
+      .data;
     await octokit.graphql(
       'mutation($input: EnablePullRequestAutoMergeInput!) { enablePullRequestAutoMerge(input: $input) { clientMutationId } }',
       { input: { pullRequestId: second.node_id, mergeMethod: 'REBASE' } }
