@@ -23632,6 +23632,15 @@ class Publisher {
         const closed = await this.closeStale(new Set(groups.map((g) => g.branch)));
         return [...published.flat(), ...closed];
     }
+    async deleteBranch(branch) {
+        const { owner, repo } = this.ctx.source;
+        try {
+            await this.octokit.rest.git.deleteRef({ owner, repo, ref: `heads/${branch}` });
+        }
+        catch (err) {
+            this.ctx.warn(`could not delete the branch ${branch}: ${githubMessage(err)}`);
+        }
+    }
     /**
      * A branch whose name is a directory of the prefix (`bot` for `bot/`): git cannot create refs
      * under it. One ref lookup per directory of the prefix, once per run.
@@ -23732,7 +23741,18 @@ class Publisher {
             log(`updated #${pr.number}: ${pr.url}`);
             return entries('updated', pr, headSha);
         }
-        const { pr, created } = await this.writer.create(proposal);
+        const { pr, created } = await this.writer.create(proposal).catch(async (err) => {
+            if (httpStatus(err) === 403 &&
+                /not permitted to create or approve pull requests/i.test(githubMessage(err))) {
+                // Leave nothing behind: the branch was pushed for this PR.
+                await this.deleteBranch(group.branch);
+                throw new Error('GitHub Actions is not permitted to create pull requests in this repository: enable ' +
+                    'Settings → Actions → General → Workflow permissions → "Allow GitHub Actions to create and approve ' +
+                    'pull requests", or give the token input a GitHub App token or a personal access token; ' +
+                    `the branch ${group.branch} pushed for it was deleted`);
+            }
+            throw err;
+        });
         log(`${created ? 'opened' : 'updated'} #${pr.number}: ${pr.url}`);
         return entries(created ? 'created' : 'updated', pr, headSha);
     }

@@ -3,7 +3,7 @@
 
 import pLimit from 'p-limit';
 import type { ImageMetadata } from '../images/metadata.js';
-import { httpStatus, type GitHubClient } from '../github/client.js';
+import { githubMessage, httpStatus, type GitHubClient } from '../github/client.js';
 import type { Inputs } from '../inputs.js';
 import { OPEN_CLUSTER_PART, type ImageChange, type UpdateSpec } from '../model.js';
 import type { GitHubRepoSource } from '../repo/github.js';
@@ -117,6 +117,15 @@ export class Publisher {
     return [...published.flat(), ...closed];
   }
 
+  private async deleteBranch(branch: string): Promise<void> {
+    const { owner, repo } = this.ctx.source;
+    try {
+      await this.octokit.rest.git.deleteRef({ owner, repo, ref: `heads/${branch}` });
+    } catch (err) {
+      this.ctx.warn(`could not delete the branch ${branch}: ${githubMessage(err)}`);
+    }
+  }
+
   /**
    * A branch whose name is a directory of the prefix (`bot` for `bot/`): git cannot create refs
    * under it. One ref lookup per directory of the prefix, once per run.
@@ -226,7 +235,22 @@ export class Publisher {
       log(`updated #${pr.number}: ${pr.url}`);
       return entries('updated', pr, headSha);
     }
-    const { pr, created } = await this.writer.create(proposal);
+    const { pr, created } = await this.writer.create(proposal).catch(async (err: unknown) => {
+      if (
+        httpStatus(err) === 403 &&
+        /not permitted to create or approve pull requests/i.test(githubMessage(err))
+      ) {
+        // Leave nothing behind: the branch was pushed for this PR.
+        await this.deleteBranch(group.branch);
+        throw new Error(
+          'GitHub Actions is not permitted to create pull requests in this repository: enable ' +
+            'Settings → Actions → General → Workflow permissions → "Allow GitHub Actions to create and approve ' +
+            'pull requests", or give the token input a GitHub App token or a personal access token; ' +
+            `the branch ${group.branch} pushed for it was deleted`
+        );
+      }
+      throw err;
+    });
     log(`${created ? 'opened' : 'updated'} #${pr.number}: ${pr.url}`);
     return entries(created ? 'created' : 'updated', pr, headSha);
   }

@@ -108,6 +108,9 @@ export function pullRoutes(shared: Shared, store: PullStore): Route[] {
       method: 'POST',
       path: /^\/pulls$/,
       handle: async ({ body }) => {
+        if (!config.actionsCreatePullRequests && config.identity.login === 'github-actions[bot]') {
+          throw new HttpError(403, 'GitHub Actions is not permitted to create or approve pull requests.');
+        }
         const pull = await store.create({
           title: requireString(body, 'title'),
           head: requireString(body, 'head'),

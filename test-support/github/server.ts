@@ -26,6 +26,11 @@ export interface FakeGitHubOptions {
   allowAutoMerge?: boolean;
   /** Users and team slugs reviews may be requested from (default: anyone), as GitHub checks. */
   collaborators?: string[];
+  /**
+   * The repository setting "Allow GitHub Actions to create and approve pull requests" (default
+   * true); when false, the github-actions[bot] identity gets GitHub's 403 on creating a PR.
+   */
+  actionsCreatePullRequests?: boolean;
   /** Most entries a recursive tree listing returns before `truncated: true` (GitHub: 100000). */
   maxTreeEntries?: number;
   faults?: Faults;
@@ -116,6 +121,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     defaultBranch: options.defaultBranch ?? 'main',
     allowAutoMerge: options.allowAutoMerge ?? true,
     ...(options.collaborators && { collaborators: options.collaborators }),
+    actionsCreatePullRequests: options.actionsCreatePullRequests ?? true,
     maxTreeEntries: options.maxTreeEntries ?? 100000,
     identity: options.identity ?? GITHUB_ACTIONS,
     htmlUrl: options.htmlUrl ?? 'https://github.com'

@@ -40,6 +40,8 @@ export interface RepoConfig {
   htmlUrl: string;
   /** Who reviews may be requested from (users and team slugs); undefined: anyone. */
   collaborators?: string[];
+  /** The "Allow GitHub Actions to create and approve pull requests" setting (default true). */
+  actionsCreatePullRequests: boolean;
 }
 
 /**

@@ -1,0 +1,34 @@
+// Repository settings that refuse what the action does: the run says which setting or token to
+// change, and leaves nothing behind.
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { startFakeGitHub, type FakeGitHub } from '../../test-support/github/index.js';
+import { OWNER, REPO, Tags, runWith, seedFiles } from './helpers.js';
+
+let fake: FakeGitHub | undefined;
+afterEach(async () => {
+  await fake?.stop();
+  fake = undefined;
+});
+
+describe('a repository that does not let GitHub Actions create pull requests', () => {
+  it('says which setting or token to use, and deletes the branch it pushed', async () => {
+    const gh = (fake = await startFakeGitHub({
+      owner: OWNER,
+      repo: REPO,
+      files: seedFiles(),
+      actionsCreatePullRequests: false
+    }));
+    const run = await runWith(gh, new Tags());
+    expect(run.pullRequests).toEqual([]);
+    expect(run.result.errors).toContainEqual(
+      expect.objectContaining({
+        app: 'web',
+        message: expect.stringMatching(
+          /Allow GitHub Actions to create and approve pull requests.*the branch argocd-image-pr\/web pushed for it was deleted/
+        )
+      })
+    );
+    expect(await gh.head('argocd-image-pr/web')).toBeUndefined();
+    expect(await gh.head('argocd-image-pr/api')).toBeUndefined();
+  });
+});
