@@ -54834,19 +54834,27 @@ const MAX_PAGES = 200;
 function withGhcrPackagesApi(registry, options) {
     const { octokit } = options.github;
     const apiHost = new URL(octokit.request.endpoint.DEFAULTS.baseUrl).host;
-    /** The package's versions, from its org or else its user; undefined to fall back to the registry. */
+    /**
+     * The package's versions: from its org, else from the authenticated user's own packages (both
+     * paged, 100 at a time), else from the user's public packages, an endpoint that documents no
+     * paging (one request). undefined to fall back to the registry.
+     */
     async function listVersions(image) {
         const [owner = '', ...rest] = image.repository.split('/');
-        const common = { package_type: 'container', package_name: rest.join('/'), per_page: 100 };
+        const common = { package_type: 'container', package_name: rest.join('/') };
+        const paged = { ...common, per_page: 100 };
         const listings = [
             () => octokit.paginate.iterator(octokit.rest.packages.getAllPackageVersionsForPackageOwnedByOrg, {
-                ...common,
+                ...paged,
                 org: owner
             }),
-            () => octokit.paginate.iterator(octokit.rest.packages.getAllPackageVersionsForPackageOwnedByUser, {
-                ...common,
-                username: owner
-            })
+            () => octokit.paginate.iterator(octokit.rest.packages.getAllPackageVersionsForPackageOwnedByAuthenticatedUser, paged),
+            async function* () {
+                yield await octokit.rest.packages.getAllPackageVersionsForPackageOwnedByUser({
+                    ...common,
+                    username: owner
+                });
+            }
         ];
         for (const listing of listings) {
             const versions = [];
@@ -54861,7 +54869,11 @@ function withGhcrPackagesApi(registry, options) {
             catch (err) {
                 if (httpStatus(err) === 404)
                     continue;
-                options.warn?.(`GitHub Packages API answered ${httpStatus(err) ?? err.name} for ghcr.io/${image.repository}; using the registry`);
+                const refused = httpStatus(err) === 403 || httpStatus(err) === 401
+                    ? ': it refuses this token (GitHub App and fine-grained tokens cannot list package versions in every ' +
+                        'case; a personal access token (classic) with read:packages can, or set ghcr-packages-api: false)'
+                    : '';
+                options.warn?.(`GitHub Packages API answered ${httpStatus(err) ?? err.name} for ghcr.io/${image.repository}${refused}; using the registry`);
                 return undefined;
             }
             if (versions.length)

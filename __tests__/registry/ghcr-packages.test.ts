@@ -28,6 +28,8 @@ const apiRequests: string[] = [];
 // Build dates say "old" is newest; push dates (the Packages API) say "new" is: which one the
 // engine used shows which path answered.
 let versions: { name: string; created_at: string; metadata: { container: { tags: string[] } } }[] = [];
+/** Whether the package belongs to the token's own user (the paged /user/packages endpoint). */
+let ownedByToken = true;
 
 const image: ImageSpec = {
   alias: 'app',
@@ -89,11 +91,17 @@ beforeAll(async () => {
       res.writeHead(status === 200 ? 401 : status).end('{}');
       return;
     }
-    if (!url.pathname.startsWith('/users/acme/packages/container/app/versions')) {
+    // The user's public packages: an endpoint that documents no paging answers in one go.
+    if (url.pathname === '/users/acme/packages/container/app/versions') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(versions));
+      return;
+    }
+    if (!ownedByToken || url.pathname !== '/user/packages/container/app/versions') {
       res.writeHead(404).end('{"message":"Not Found"}');
       return;
     }
-    // Two versions a page, with a relative-free absolute Link like GitHub's.
+    // The token's own packages: two versions a page, with an absolute Link like GitHub's.
     const page = Number(url.searchParams.get('page') ?? '1');
     const next =
       page * 2 < versions.length
@@ -111,18 +119,33 @@ afterAll(async () => {
 });
 
 describe('ghcr-packages-api', () => {
-  it('uses push dates from the Packages API (orgs, then users; paginated) and skips manifests', async () => {
+  it('uses push dates from the Packages API (orgs, then the token user, paged) and skips manifests', async () => {
     apiRequests.length = 0;
     const fast = withGhcrPackagesApi(client(), { github: github() });
     expect(await newest(fast)).toBe('new');
     expect(apiRequests.map((u) => u.split('?')[0])).toEqual([
       '/orgs/acme/packages/container/app/versions',
-      '/users/acme/packages/container/app/versions',
-      '/users/acme/packages/container/app/versions'
+      '/user/packages/container/app/versions',
+      '/user/packages/container/app/versions'
     ]);
     const counts = fast.requestCounts!();
     // Counted per registry name (ghcr.io) and per API host: one tag list, no manifests, no configs.
     expect(counts).toEqual({ 'ghcr.io': 1, [new URL(apiUrl).host]: 3 });
+  });
+
+  it("reads another user's public package in one request, without the paging its endpoint does not document", async () => {
+    ownedByToken = false;
+    apiRequests.length = 0;
+    try {
+      expect(await newest(withGhcrPackagesApi(client(), { github: github() }))).toBe('new');
+      expect(apiRequests).toEqual([
+        '/orgs/acme/packages/container/app/versions?per_page=100',
+        '/user/packages/container/app/versions?per_page=100',
+        '/users/acme/packages/container/app/versions'
+      ]);
+    } finally {
+      ownedByToken = true;
+    }
   });
 
   it('retries a failing Packages API (it goes through the GitHub client) instead of falling back', async () => {
@@ -140,7 +163,9 @@ describe('ghcr-packages-api', () => {
       const fast = withGhcrPackagesApi(client(), { github: github(), warn: (m) => warnings.push(m) });
       expect(await newest(fast)).toBe('old');
       expect(await newest(client())).toBe('old');
-      expect(warnings.join('\n')).toMatch(/403 for ghcr.io\/acme\/app; using the registry/);
+      expect(warnings.join('\n')).toMatch(
+        /403 for ghcr.io\/acme\/app: it refuses this token \(GitHub App and fine-grained tokens .*; using the registry/
+      );
       expect(warnings.join('\n')).not.toContain(TOKEN);
     } finally {
       status = 200;
