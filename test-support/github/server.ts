@@ -6,6 +6,7 @@ import { close, listen, readBody } from '../registry/net.js';
 import { FaultPlan, type FaultKind, type FaultMatch, type Faults } from './faults.js';
 import { GitRepo, type TreeChange } from './git.js';
 import { gitRoutes } from './git-routes.js';
+import { graphqlViolation, restViolation } from './contract.js';
 import { handleGraphql } from './graphql.js';
 import { HttpError, notFound, type Body, type Reply, type Route } from './http.js';
 import { pullRoutes } from './pull-routes.js';
@@ -26,6 +27,8 @@ export interface FakeGitHubOptions {
   allowAutoMerge?: boolean;
   /** Users and team slugs reviews may be requested from (default: anyone), as GitHub checks. */
   collaborators?: string[];
+  /** Tests that send refused requests on purpose: stop() does not fail for them. */
+  allowContractViolations?: boolean;
   /**
    * The repository setting "Allow GitHub Actions to create and approve pull requests" (default
    * true); when false, the github-actions[bot] identity gets GitHub's 403 on creating a PR.
@@ -134,6 +137,8 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
   const mutex = new Mutex();
   const routes: Route[] = [...gitRoutes(shared, store), ...pullRoutes(shared, store)];
   const requests: LoggedRequest[] = [];
+  /** Requests GitHub's API description does not allow; stop() fails the test when there are any. */
+  const violations: string[] = [];
   const inFlight = new Set<Promise<void>>();
 
   /** A push by a human: one commit on `branch` (from the default branch when new) with `tree(parentTree)`. */
@@ -193,6 +198,17 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       if (typeof body !== 'object' || body === null || Array.isArray(body)) {
         throw new HttpError(400, 'Problems parsing JSON');
       }
+    }
+    // GitHub's own description decides what a request may be (contract.ts).
+    const violation =
+      path === '/graphql' && method === 'POST'
+        ? await graphqlViolation(body.query)
+        : restViolation(method, url, raw.trim() ? body : undefined);
+    if (violation) {
+      violations.push(violation);
+      // GitHub answers a path it does not have with 404; anything else it would refuse.
+      if (violation.endsWith("no such path in GitHub's REST description")) throw notFound();
+      throw new HttpError(400, `not a request GitHub accepts: ${violation}`);
     }
     if (path === '/graphql' && method === 'POST') return mutex.run(() => handleGraphql(shared, store, body));
     const repoMatch = REPO_PATH.exec(url.pathname);
@@ -327,6 +343,11 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       await Promise.allSettled([...inFlight]);
       await mutex.run(async () => undefined);
       await git.remove();
+      if (violations.length && !options.allowContractViolations) {
+        throw new Error(
+          `requests GitHub's API description does not allow:\n${[...new Set(violations)].join('\n')}`
+        );
+      }
     }
   };
 }
