@@ -97,9 +97,22 @@ export async function run(options: RunOptions): Promise<RunResult> {
 
   const listed = await repo.list();
   const paths = selectManifestFiles(listed, inputs.applications);
-  const manifests = await Promise.all(
-    paths.map(async (path) => ({ path, content: (await repo.read(path)) ?? '' }))
-  );
+  // A file that cannot be read fails only the Applications in it.
+  const manifests = (
+    await Promise.all(
+      paths.map(async (path) => {
+        try {
+          return [{ path, content: (await repo.read(path)) ?? '' }];
+        } catch (err) {
+          errors.push({
+            file: path,
+            message: `could not read ${path}: ${errorText(err)}; the Applications in it are not planned this run`
+          });
+          return [];
+        }
+      })
+    )
+  ).flat();
   const sets = await renderApplicationSets(manifests, {
     ...(inputs.repository && { repository: inputs.repository }),
     argocdNamespace: inputs.argocdNamespace,

@@ -1,6 +1,7 @@
 // Repository settings that refuse what the action does: the run says which setting or token to
 // change, and leaves nothing behind.
 import { afterEach, describe, expect, it } from '@jest/globals';
+import { execFileSync } from 'node:child_process';
 import { startFakeGitHub, type FakeGitHub } from '../../test-support/github/index.js';
 import { OWNER, REPO, Tags, runWith, seedFiles } from './helpers.js';
 
@@ -30,5 +31,23 @@ describe('a repository that does not let GitHub Actions create pull requests', (
     );
     expect(await gh.head('argocd-image-pr/web')).toBeUndefined();
     expect(await gh.head('argocd-image-pr/api')).toBeUndefined();
+  });
+});
+
+describe('a manifest that cannot be read', () => {
+  it('fails only the Applications in it; the others are still published', async () => {
+    const gh = (fake = await startFakeGitHub({ owner: OWNER, repo: REPO, files: seedFiles() }));
+    const blob = execFileSync('git', ['--git-dir', gh.gitDir, 'rev-parse', 'main:apps/web.yaml'], {
+      encoding: 'utf8'
+    }).trim();
+    gh.failNext(50, '500', (_method, path) => path.endsWith(`/git/blobs/${blob}`));
+    const run = await runWith(gh, new Tags());
+    expect(run.result.errors).toEqual([
+      expect.objectContaining({
+        file: 'apps/web.yaml',
+        message: expect.stringContaining('could not read apps/web.yaml')
+      })
+    ]);
+    expect(run.pullRequests.map((p) => p.app)).toEqual(['api']);
   });
 });
