@@ -31902,30 +31902,49 @@ class PullRequestWriter {
         };
         const has = (list, name) => list.some((x) => x.toLowerCase() === name.toLowerCase());
         const newLabels = labels.filter((l) => !has(pr.labels, l));
-        if (newLabels.length) {
-            await attempt(`add the labels ${newLabels.join(', ')}`, async () => {
-                await this.ensureLabels();
-                await this.octokit.rest.issues.addLabels({
+        const newAssignees = assignees.filter((a) => !has(pr.assignees, a));
+        /** GitHub drops, without an error, those who cannot be assigned. */
+        const checkAssigned = (now) => {
+            const dropped = newAssignees.filter((a) => !has((now ?? []).map((x) => x.login), a));
+            if (dropped.length)
+                throw new Error(`GitHub did not assign ${dropped.join(', ')} (no access to the repository?)`);
+        };
+        if (isNew && (newLabels.length || newAssignees.length)) {
+            // A new PR has nothing people added yet: labels and assignees in one write.
+            await attempt('set labels and assignees', async () => {
+                if (newLabels.length)
+                    await this.ensureLabels();
+                const { data } = await this.octokit.rest.issues.update({
                     ...this.repo,
                     issue_number: pr.number,
-                    labels: newLabels
+                    ...(newLabels.length && { labels: newLabels }),
+                    ...(newAssignees.length && { assignees: newAssignees })
                 });
+                if (newAssignees.length)
+                    checkAssigned(data.assignees);
             });
         }
-        const newAssignees = assignees.filter((a) => !has(pr.assignees, a));
-        if (newAssignees.length) {
-            await attempt(`assign ${newAssignees.join(', ')}`, async () => {
-                const { data } = await this.octokit.rest.issues.addAssignees({
-                    ...this.repo,
-                    issue_number: pr.number,
-                    assignees: newAssignees
+        else {
+            if (newLabels.length) {
+                await attempt(`add the labels ${newLabels.join(', ')}`, async () => {
+                    await this.ensureLabels();
+                    await this.octokit.rest.issues.addLabels({
+                        ...this.repo,
+                        issue_number: pr.number,
+                        labels: newLabels
+                    });
                 });
-                // GitHub drops, without an error, those who cannot be assigned.
-                const now = (data.assignees ?? []).map((a) => a.login);
-                const dropped = newAssignees.filter((a) => !has(now, a));
-                if (dropped.length)
-                    throw new Error(`GitHub did not assign ${dropped.join(', ')} (no access to the repository?)`);
-            });
+            }
+            if (newAssignees.length) {
+                await attempt(`assign ${newAssignees.join(', ')}`, async () => {
+                    const { data } = await this.octokit.rest.issues.addAssignees({
+                        ...this.repo,
+                        issue_number: pr.number,
+                        assignees: newAssignees
+                    });
+                    checkAssigned(data.assignees);
+                });
+            }
         }
         await this.requestReviews(pr, isNew, reviewers, teamReviewers, attempt);
         if (autoMerge && isNew) {

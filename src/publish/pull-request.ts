@@ -100,30 +100,52 @@ export class PullRequestWriter {
     };
     const has = (list: string[], name: string) => list.some((x) => x.toLowerCase() === name.toLowerCase());
     const newLabels = labels.filter((l) => !has(pr.labels, l));
-    if (newLabels.length) {
-      await attempt(`add the labels ${newLabels.join(', ')}`, async () => {
-        await this.ensureLabels();
-        await this.octokit.rest.issues.addLabels({
-          ...this.repo,
-          issue_number: pr.number,
-          labels: newLabels
-        });
-      });
-    }
     const newAssignees = assignees.filter((a) => !has(pr.assignees, a));
-    if (newAssignees.length) {
-      await attempt(`assign ${newAssignees.join(', ')}`, async () => {
-        const { data } = await this.octokit.rest.issues.addAssignees({
+    /** GitHub drops, without an error, those who cannot be assigned. */
+    const checkAssigned = (now: { login: string }[] | null | undefined) => {
+      const dropped = newAssignees.filter(
+        (a) =>
+          !has(
+            (now ?? []).map((x) => x.login),
+            a
+          )
+      );
+      if (dropped.length)
+        throw new Error(`GitHub did not assign ${dropped.join(', ')} (no access to the repository?)`);
+    };
+    if (isNew && (newLabels.length || newAssignees.length)) {
+      // A new PR has nothing people added yet: labels and assignees in one write.
+      await attempt('set labels and assignees', async () => {
+        if (newLabels.length) await this.ensureLabels();
+        const { data } = await this.octokit.rest.issues.update({
           ...this.repo,
           issue_number: pr.number,
-          assignees: newAssignees
+          ...(newLabels.length && { labels: newLabels }),
+          ...(newAssignees.length && { assignees: newAssignees })
         });
-        // GitHub drops, without an error, those who cannot be assigned.
-        const now = (data.assignees ?? []).map((a) => a.login);
-        const dropped = newAssignees.filter((a) => !has(now, a));
-        if (dropped.length)
-          throw new Error(`GitHub did not assign ${dropped.join(', ')} (no access to the repository?)`);
+        if (newAssignees.length) checkAssigned(data.assignees);
       });
+    } else {
+      if (newLabels.length) {
+        await attempt(`add the labels ${newLabels.join(', ')}`, async () => {
+          await this.ensureLabels();
+          await this.octokit.rest.issues.addLabels({
+            ...this.repo,
+            issue_number: pr.number,
+            labels: newLabels
+          });
+        });
+      }
+      if (newAssignees.length) {
+        await attempt(`assign ${newAssignees.join(', ')}`, async () => {
+          const { data } = await this.octokit.rest.issues.addAssignees({
+            ...this.repo,
+            issue_number: pr.number,
+            assignees: newAssignees
+          });
+          checkAssigned(data.assignees);
+        });
+      }
     }
     await this.requestReviews(pr, isNew, reviewers, teamReviewers, attempt);
     if (autoMerge && isNew) {
