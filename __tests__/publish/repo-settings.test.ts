@@ -51,3 +51,22 @@ describe('a manifest that cannot be read', () => {
     expect(run.pullRequests.map((p) => p.app)).toEqual(['api']);
   });
 });
+
+describe('pull-request: none against a protected base branch', () => {
+  it('says the branch is protected, once, without planning again as if the base had moved', async () => {
+    const gh = (fake = await startFakeGitHub({
+      owner: OWNER,
+      repo: REPO,
+      files: seedFiles(),
+      protectedBranches: ['main']
+    }));
+    const base = await gh.head('main');
+    await expect(runWith(gh, new Tags(), { 'pull-request': 'none' })).rejects.toThrow(
+      /^main is protected \(Protected branch update failed for refs\/heads\/main\.\): pull-request: none cannot commit to it/
+    );
+    expect(
+      gh.requests.filter((r) => r.method === 'PATCH' && r.path.endsWith('/git/refs/heads/main'))
+    ).toHaveLength(1);
+    expect(await gh.head('main')).toBe(base);
+  });
+});

@@ -31378,8 +31378,14 @@ async function fastForward(octokit, source, sha) {
         });
     }
     catch (err) {
+        const message = githubMessage(err);
+        // A protection rule or ruleset refuses the push: planning again would not help.
+        if (httpStatus(err) === 422 && /protected branch|rule violation|ruleset/i.test(message)) {
+            throw new Error(`${source.branch} is protected (${message}): pull-request: none cannot commit to it; ` +
+                'use pull requests, or a token allowed to bypass the protection');
+        }
         if (httpStatus(err) === 422) {
-            throw new ConflictError(`${source.branch} moved while this run planned: ${githubMessage(err)}`);
+            throw new ConflictError(`${source.branch} moved while this run planned: ${message}`);
         }
         throw err;
     }

@@ -197,6 +197,9 @@ export function gitRoutes(shared: Shared, pulls: PullStore): Route[] {
         const sha = await requireCommit(body.sha);
         const current = await git.ref(name);
         if (!current) throw new HttpError(422, 'Reference does not exist');
+        if (config.protectedBranches.some((b) => name === `refs/heads/${b}`)) {
+          throw new HttpError(422, `Protected branch update failed for ${name}.`);
+        }
         if (body.force !== true && !(await git.isAncestor(current, sha))) {
           throw new HttpError(422, 'Update is not a fast forward');
         }

@@ -27,6 +27,8 @@ export interface FakeGitHubOptions {
   allowAutoMerge?: boolean;
   /** Users and team slugs reviews may be requested from (default: anyone), as GitHub checks. */
   collaborators?: string[];
+  /** Branches with a protection rule that refuses updates through the API (422, as GitHub). */
+  protectedBranches?: string[];
   /** Tests that send refused requests on purpose: stop() does not fail for them. */
   allowContractViolations?: boolean;
   /**
@@ -125,6 +127,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     allowAutoMerge: options.allowAutoMerge ?? true,
     ...(options.collaborators && { collaborators: options.collaborators }),
     actionsCreatePullRequests: options.actionsCreatePullRequests ?? true,
+    protectedBranches: options.protectedBranches ?? [],
     maxTreeEntries: options.maxTreeEntries ?? 100000,
     identity: options.identity ?? GITHUB_ACTIONS,
     htmlUrl: options.htmlUrl ?? 'https://github.com'

@@ -42,6 +42,8 @@ export interface RepoConfig {
   collaborators?: string[];
   /** The "Allow GitHub Actions to create and approve pull requests" setting (default true). */
   actionsCreatePullRequests: boolean;
+  /** Branches a protection rule keeps from being pushed to through the API. */
+  protectedBranches: string[];
 }
 
 /**
