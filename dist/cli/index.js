@@ -31382,7 +31382,7 @@ async function fastForward(octokit, source, sha) {
         // A protection rule or ruleset refuses the push: planning again would not help.
         if (httpStatus(err) === 422 && /protected branch|rule violation|ruleset/i.test(message)) {
             throw new Error(`${source.branch} is protected (${message}): pull-request: none cannot commit to it; ` +
-                'use pull requests, or a token allowed to bypass the protection');
+                'use pull requests, or a token allowed to bypass the protection', { cause: err });
         }
         if (httpStatus(err) === 422) {
             throw new ConflictError(`${source.branch} moved while this run planned: ${message}`);

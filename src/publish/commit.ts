@@ -88,7 +88,8 @@ export async function fastForward(octokit: GitHub, source: GitHubRepoSource, sha
     if (httpStatus(err) === 422 && /protected branch|rule violation|ruleset/i.test(message)) {
       throw new Error(
         `${source.branch} is protected (${message}): pull-request: none cannot commit to it; ` +
-          'use pull requests, or a token allowed to bypass the protection'
+          'use pull requests, or a token allowed to bypass the protection',
+        { cause: err }
       );
     }
     if (httpStatus(err) === 422) {
