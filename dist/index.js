@@ -53341,12 +53341,36 @@ class PullRequestWriter {
                 this.warn(`#${pr.number}: auto-merge is not enabled: GitHub cannot enable it on a draft pull request`);
             }
             else {
-                await attempt(`enable auto-merge (${autoMerge})`, () => this.octokit.graphql(`mutation($pullRequestId: ID!, $mergeMethod: PullRequestMergeMethod!) {
-              enablePullRequestAutoMerge(input: { pullRequestId: $pullRequestId, mergeMethod: $mergeMethod }) {
-                pullRequest { number }
-              }
-            }`, { pullRequestId: pr.nodeId, mergeMethod: autoMerge.toUpperCase() }));
+                await attempt(`enable auto-merge (${autoMerge})`, async () => {
+                    try {
+                        await this.octokit.graphql(`mutation($pullRequestId: ID!, $mergeMethod: PullRequestMergeMethod!) {
+                enablePullRequestAutoMerge(input: { pullRequestId: $pullRequestId, mergeMethod: $mergeMethod }) {
+                  pullRequest { number }
+                }
+              }`, { pullRequestId: pr.nodeId, mergeMethod: autoMerge.toUpperCase() });
+                    }
+                    catch (err) {
+                        // Nothing to wait for (no required checks): merge now, as asked.
+                        if (!/clean status/i.test(githubMessage(err)))
+                            throw err;
+                        await this.mergeNow(pr, autoMerge);
+                    }
+                });
             }
+        }
+    }
+    /** Merges the PR with `method`; a method the repository does not allow is said plainly. */
+    async mergeNow(pr, method) {
+        try {
+            await this.octokit.rest.pulls.merge({ ...this.repo, pull_number: pr.number, merge_method: method });
+        }
+        catch (err) {
+            if (httpStatus(err) === 405) {
+                throw new Error(`it could be merged at once, but not with ${method}: ${githubMessage(err)}`, {
+                    cause: err
+                });
+            }
+            throw err;
         }
     }
     /**

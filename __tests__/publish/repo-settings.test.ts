@@ -70,3 +70,36 @@ describe('pull-request: none against a protected base branch', () => {
     expect(await gh.head('main')).toBe(base);
   });
 });
+
+describe('auto-merge on a base without required checks', () => {
+  it('merges the PR with the chosen method, since GitHub will not wait for anything', async () => {
+    const gh = (fake = await startFakeGitHub({
+      owner: OWNER,
+      repo: REPO,
+      files: seedFiles(),
+      requiredChecks: false
+    }));
+    const run = await runWith(gh, new Tags(), { 'auto-merge': 'squash' });
+    expect(run.warnings).toEqual([]);
+    const web = await gh.pull(run.pullRequests.find((p) => p.app === 'web')!.number);
+    expect(web.merged).toBe(true);
+    expect(await gh.read('main', 'charts/web/.argocd-source-web.yaml')).toContain('value: 1.5.0');
+  });
+
+  it('says plainly when the repository does not allow that merge method, and leaves the PR open', async () => {
+    const gh = (fake = await startFakeGitHub({
+      owner: OWNER,
+      repo: REPO,
+      files: seedFiles(),
+      requiredChecks: false,
+      mergeMethods: ['merge']
+    }));
+    const run = await runWith(gh, new Tags(), { 'auto-merge': 'squash' });
+    expect(run.warnings).toContainEqual(
+      expect.stringMatching(
+        /could not enable auto-merge \(squash\): it could be merged at once, but not with squash: Squash merges are not allowed on this repository\./
+      )
+    );
+    expect((await gh.pull(run.pullRequests[0]!.number)).state).toBe('open');
+  });
+});

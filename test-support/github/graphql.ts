@@ -53,6 +53,8 @@ export async function handleGraphql(shared: Shared, store: PullStore, body: Body
   }
   if (pull.state !== 'open') return refuse('UNPROCESSABLE', 'Pull request is closed');
   if (pull.draft) return refuse('UNPROCESSABLE', 'Pull request is in draft state');
+  if (!shared.config.requiredChecks)
+    return refuse('UNPROCESSABLE', 'Pull request Pull request is in clean status');
   pull.autoMerge = { method: method.toLowerCase(), by: shared.config.identity.login };
   pull.updatedAt = shared.clock.now();
   return {

@@ -142,6 +142,22 @@ export function pullRoutes(shared: Shared, store: PullStore): Route[] {
       }
     },
     {
+      // The merge button. A rebase of our one-commit branches is one commit on the base, as a squash is.
+      method: 'PUT',
+      path: /^\/pulls\/(\d+)\/merge$/,
+      handle: async ({ params, body }) => {
+        const pull = pullOf(params);
+        const method = (optionalString(body, 'merge_method') ?? 'merge') as 'merge' | 'squash' | 'rebase';
+        if (!config.mergeMethods.includes(method)) {
+          const kind = { merge: 'Merge commits', squash: 'Squash merges', rebase: 'Rebase merges' }[method];
+          throw new HttpError(405, `${kind} are not allowed on this repository.`);
+        }
+        if (pull.state !== 'open') throw new HttpError(405, 'Pull Request is not mergeable');
+        const sha = await store.merge(pull, method === 'merge' ? 'merge' : 'squash', config.identity);
+        return { status: 200, body: { sha, merged: true, message: 'Pull Request successfully merged' } };
+      }
+    },
+    {
       method: 'POST',
       path: /^\/pulls\/(\d+)\/requested_reviewers$/,
       handle: async ({ params, body }) => {

@@ -29,6 +29,13 @@ export interface FakeGitHubOptions {
   collaborators?: string[];
   /** Branches with a protection rule that refuses updates through the API (422, as GitHub). */
   protectedBranches?: string[];
+  /**
+   * Whether the base requires status checks (default true). Without them GitHub refuses to enable
+   * auto-merge on a mergeable PR ("clean status"): it could be merged right away.
+   */
+  requiredChecks?: boolean;
+  /** The merge methods the repository allows (default all three). */
+  mergeMethods?: ('merge' | 'squash' | 'rebase')[];
   /** Tests that send refused requests on purpose: stop() does not fail for them. */
   allowContractViolations?: boolean;
   /**
@@ -128,6 +135,8 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     ...(options.collaborators && { collaborators: options.collaborators }),
     actionsCreatePullRequests: options.actionsCreatePullRequests ?? true,
     protectedBranches: options.protectedBranches ?? [],
+    requiredChecks: options.requiredChecks ?? true,
+    mergeMethods: options.mergeMethods ?? ['merge', 'squash', 'rebase'],
     maxTreeEntries: options.maxTreeEntries ?? 100000,
     identity: options.identity ?? GITHUB_ACTIONS,
     htmlUrl: options.htmlUrl ?? 'https://github.com'

@@ -44,6 +44,10 @@ export interface RepoConfig {
   actionsCreatePullRequests: boolean;
   /** Branches a protection rule keeps from being pushed to through the API. */
   protectedBranches: string[];
+  /** Whether the base requires status checks: without them a mergeable PR is "clean" at once. */
+  requiredChecks: boolean;
+  /** The merge methods the repository allows. */
+  mergeMethods: ('merge' | 'squash' | 'rebase')[];
 }
 
 /**
