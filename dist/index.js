@@ -54388,7 +54388,7 @@ class Publisher {
                     }
                 ]
                 : []
-            : withEdits.map((a) => ({ branch: branchFor(a.spec, inputs), apps: [a], changes: a.changes }));
+            : this.distinctBranches(withEdits.map((a) => ({ branch: branchFor(a.spec, inputs), apps: [a], changes: a.changes })));
         if (groups.length) {
             const taken = await this.prefixTakenBy();
             if (taken) {
@@ -54434,6 +54434,29 @@ class Publisher {
             }
         }
         return undefined;
+    }
+    /**
+     * Applications of the same name and namespace in different files (one per cluster or
+     * environment, say) would share a branch and a PR: none of them is published, with an error
+     * naming every file.
+     */
+    distinctBranches(groups) {
+        const byBranch = new Map();
+        for (const g of groups)
+            byBranch.set(g.branch, [...(byBranch.get(g.branch) ?? []), g]);
+        return groups.filter((g) => {
+            const sharing = byBranch.get(g.branch);
+            if (sharing.length === 1)
+                return true;
+            const files = sharing.map((s) => s.apps[0].spec.file).join(', ');
+            const app = g.apps[0];
+            this.ctx.result.errors.push({
+                ...toRunError(new Error(`Applications named ${app.spec.app} in ${files} would share the branch ${g.branch} and its pull request; ` +
+                    'give them distinct names or namespaces, or publish them in separate runs (applications and branch-prefix inputs)'), app.spec),
+                field: 'metadata.name'
+            });
+            return false;
+        });
     }
     /** A failure publishing one group is an error of its apps; the other groups go on. */
     async isolated(apps, work) {

@@ -103,3 +103,24 @@ describe('auto-merge on a base without required checks', () => {
     expect((await gh.pull(run.pullRequests[0]!.number)).state).toBe('open');
   });
 });
+
+describe('two Applications of the same name and namespace in different files', () => {
+  it('never share a branch: neither is published, and the error names both files', async () => {
+    const files = seedFiles();
+    files['envs/prod/web.yaml'] = files['apps/web.yaml']!.replace(
+      'path: charts/web',
+      'path: charts/web-prod'
+    );
+    files['charts/web-prod/Chart.yaml'] = files['charts/web/Chart.yaml']!;
+    files['charts/web-prod/values.yaml'] = files['charts/web/values.yaml']!;
+    const gh = (fake = await startFakeGitHub({ owner: OWNER, repo: REPO, files }));
+    const run = await runWith(gh, new Tags());
+    expect(run.pullRequests.map((p) => p.app)).toEqual(['api']);
+    const errors = run.result.errors.filter((e) => e.app === 'web');
+    expect(errors.map((e) => e.file).sort()).toEqual(['apps/web.yaml', 'envs/prod/web.yaml']);
+    expect(errors[0]!.message).toMatch(
+      /Applications named web in (apps\/web\.yaml, envs\/prod\/web\.yaml|envs\/prod\/web\.yaml, apps\/web\.yaml) would share the branch argocd-image-pr\/web/
+    );
+    expect(await gh.head('argocd-image-pr/web')).toBeUndefined();
+  });
+});
