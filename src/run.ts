@@ -12,7 +12,7 @@ import { selectVersion } from './images/strategies.js';
 import { detectAppType, type AppType } from './repo/app-type.js';
 import { directoriesOf, type RepoSource } from './repo/source.js';
 import { RegistryError } from './registry/errors.js';
-import { assertWritable, planEdits, type TargetContext } from './writeback/index.js';
+import { assertWritable, planEdits, type ResolvedTarget, type TargetContext } from './writeback/index.js';
 import { YamlFiles } from './yaml/files.js';
 import {
   SpecError,
@@ -179,6 +179,7 @@ export async function run(options: RunOptions): Promise<RunResult> {
       const result = await planEdits({
         spec: app.spec,
         appType: app.appType,
+        ...(app.target && { target: app.target }),
         changes: planned.map((p) => ({ image: p.image, version: p.version })),
         context,
         files
@@ -241,7 +242,7 @@ interface PlanContext extends RunOptions {
 async function planApp(
   spec: UpdateSpec,
   ctx: PlanContext
-): Promise<AppResult & { planned: Map<string, PlannedImage> }> {
+): Promise<AppResult & { planned: Map<string, PlannedImage>; target?: ResolvedTarget }> {
   const result = {
     spec,
     changes: [] as ImageChange[],
@@ -262,10 +263,11 @@ async function planApp(
     return result;
   }
   let appType: AppType;
+  let target: ResolvedTarget;
   try {
     appType = await detectAppType(spec.source, ctx.repo, ctx.dirs);
     // Refused before any registry request: nothing planned could be written.
-    await assertWritable(spec, appType, ctx.context, ctx.files.read);
+    target = await assertWritable(spec, appType, ctx.context, ctx.files.read);
   } catch (err) {
     ctx.errors.push(toRunError(err, spec));
     return result;
@@ -279,7 +281,8 @@ async function planApp(
           image,
           appType,
           context: ctx.context,
-          files: ctx.files
+          files: ctx.files,
+          target
         });
         // digest follows one tag: its manifest answers (or 404s) without listing every tag.
         const followed = image.strategy === 'digest' ? image.constraint?.trim() : undefined;
@@ -329,7 +332,7 @@ async function planApp(
     const planned = result.planned.get(image.alias);
     return planned ? [planned.change] : [];
   });
-  return Object.assign(result, { appType });
+  return Object.assign(result, { appType, target });
 }
 
 /**

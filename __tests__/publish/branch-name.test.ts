@@ -1,11 +1,9 @@
 // Branch names git and GitHub accept, whatever the Application is called.
 import { describe, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
-import { afterEach } from '@jest/globals';
 import { branchName, branchPrefixProblem } from '../../src/publish/branch-name.js';
 import { parseInputs } from '../../src/inputs.js';
-import { startFakeGitHub, type FakeGitHub } from '../../test-support/github/index.js';
-import { OWNER, REPO, Tags, runWith, seedFiles } from './helpers.js';
+import { Tags, fakePerTest, runWith } from './helpers.js';
 
 /** git's own judgement of a branch name. */
 const gitAccepts = (name: string) => {
@@ -57,15 +55,11 @@ describe('branch names', () => {
   });
 });
 
-let fake: FakeGitHub | undefined;
-afterEach(async () => {
-  await fake?.stop();
-  fake = undefined;
-});
+const start = fakePerTest();
 
 describe('a branch prefix that an existing branch blocks', () => {
   it('is an error naming that branch, before any branch is pushed', async () => {
-    const gh = (fake = await startFakeGitHub({ owner: OWNER, repo: REPO, files: seedFiles() }));
+    const gh = await start();
     await gh.commit('bot', { 'x.txt': 'x\n' }, 'a branch named like the prefix');
     const run = await runWith(gh, new Tags(), { 'branch-prefix': 'bot/' });
     expect(run.pullRequests).toEqual([]);

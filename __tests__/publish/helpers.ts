@@ -5,7 +5,8 @@ import { parseInputs, type Inputs } from '../../src/inputs.js';
 import { runOnGitHub, type GitHubRunResult } from '../../src/publish/index.js';
 import { MemoryRegistry, type RegistryFixture, type TagFixture } from '../../src/registry/memory.js';
 import type { ImageChange } from '../../src/model.js';
-import type { FakeGitHub } from '../../test-support/github/index.js';
+import { afterEach } from '@jest/globals';
+import { startFakeGitHub, type FakeGitHub } from '../../test-support/github/index.js';
 
 export const OWNER = 'acme';
 export const REPO = 'cluster-config';
@@ -166,3 +167,21 @@ export const imageChange = (over: Partial<ImageChange> = {}): ImageChange => ({
   file: 'charts/web/.argocd-source-web.yaml',
   ...over
 });
+
+/**
+ * Starts fakes of the seeded cluster-config repo (options override the seed), each stopped after
+ * its test; call once at the top of a test file.
+ */
+export function fakePerTest(): (options?: Parameters<typeof startFakeGitHub>[0]) => Promise<FakeGitHub> {
+  let started: FakeGitHub[] = [];
+  afterEach(async () => {
+    const stopping = started;
+    started = [];
+    await Promise.all(stopping.map((f) => f.stop()));
+  });
+  return async (options = {}) => {
+    const fake = await startFakeGitHub({ owner: OWNER, repo: REPO, files: seedFiles(), ...options });
+    started.push(fake);
+    return fake;
+  };
+}

@@ -1,20 +1,15 @@
 // Someone else's commits on a PR branch are never lost: the branch is left alone, said once in the
 // PR, and recreated only when a person adds the recreate label.
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { createGitHubClient } from '../../src/github/client.js';
 import { RECREATE_LABEL } from '../../src/publish/pulls.js';
-import { startFakeGitHub, type FakeGitHub } from '../../test-support/github/index.js';
-import { OWNER, REPO, Tags, runWith, seedFiles } from './helpers.js';
+import { OWNER, REPO, Tags, fakePerTest, runWith } from './helpers.js';
 
-let fake: FakeGitHub | undefined;
-afterEach(async () => {
-  await fake?.stop();
-  fake = undefined;
-});
+const start = fakePerTest();
 
 describe('a PR branch someone else pushed to', () => {
   it('is left alone and said once; the recreate label hands it back, and is then removed', async () => {
-    const gh = (fake = await startFakeGitHub({ owner: OWNER, repo: REPO, files: seedFiles() }));
+    const gh = await start();
     const tags = new Tags();
     const first = (await runWith(gh, tags)).pullRequests.find((p) => p.app === 'web')!;
     const branch = 'argocd-image-pr/web';
@@ -66,7 +61,7 @@ describe('a PR branch someone else pushed to', () => {
   });
 
   it('is not closed as stale when the base no longer needs the update', async () => {
-    const gh = (fake = await startFakeGitHub({ owner: OWNER, repo: REPO, files: seedFiles() }));
+    const gh = await start();
     const tags = new Tags();
     const first = (await runWith(gh, tags)).pullRequests.find((p) => p.app === 'web')!;
     await gh.commit('argocd-image-pr/web', { 'charts/web/NOTES.txt': 'mine\n' }, 'a person adds a note');

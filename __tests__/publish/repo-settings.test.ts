@@ -1,24 +1,14 @@
 // Repository settings that refuse what the action does: the run says which setting or token to
 // change, and leaves nothing behind.
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
-import { startFakeGitHub, type FakeGitHub } from '../../test-support/github/index.js';
-import { OWNER, REPO, Tags, runWith, seedFiles } from './helpers.js';
+import { Tags, fakePerTest, runWith, seedFiles } from './helpers.js';
 
-let fake: FakeGitHub | undefined;
-afterEach(async () => {
-  await fake?.stop();
-  fake = undefined;
-});
+const start = fakePerTest();
 
 describe('a repository that does not let GitHub Actions create pull requests', () => {
   it('says which setting or token to use, and deletes the branch it pushed', async () => {
-    const gh = (fake = await startFakeGitHub({
-      owner: OWNER,
-      repo: REPO,
-      files: seedFiles(),
-      actionsCreatePullRequests: false
-    }));
+    const gh = await start({ actionsCreatePullRequests: false });
     const run = await runWith(gh, new Tags());
     expect(run.pullRequests).toEqual([]);
     expect(run.result.errors).toContainEqual(
@@ -36,7 +26,7 @@ describe('a repository that does not let GitHub Actions create pull requests', (
 
 describe('a manifest that cannot be read', () => {
   it('fails only the Applications in it; the others are still published', async () => {
-    const gh = (fake = await startFakeGitHub({ owner: OWNER, repo: REPO, files: seedFiles() }));
+    const gh = await start();
     const blob = execFileSync('git', ['--git-dir', gh.gitDir, 'rev-parse', 'main:apps/web.yaml'], {
       encoding: 'utf8'
     }).trim();
@@ -54,12 +44,7 @@ describe('a manifest that cannot be read', () => {
 
 describe('pull-request: none against a protected base branch', () => {
   it('says the branch is protected, once, without planning again as if the base had moved', async () => {
-    const gh = (fake = await startFakeGitHub({
-      owner: OWNER,
-      repo: REPO,
-      files: seedFiles(),
-      protectedBranches: ['main']
-    }));
+    const gh = await start({ protectedBranches: ['main'] });
     const base = await gh.head('main');
     await expect(runWith(gh, new Tags(), { 'pull-request': 'none' })).rejects.toThrow(
       /^main is protected \(Protected branch update failed for refs\/heads\/main\.\): pull-request: none cannot commit to it/
@@ -73,12 +58,7 @@ describe('pull-request: none against a protected base branch', () => {
 
 describe('auto-merge on a base without required checks', () => {
   it('merges the PR with the chosen method, since GitHub will not wait for anything', async () => {
-    const gh = (fake = await startFakeGitHub({
-      owner: OWNER,
-      repo: REPO,
-      files: seedFiles(),
-      requiredChecks: false
-    }));
+    const gh = await start({ requiredChecks: false });
     const run = await runWith(gh, new Tags(), { 'auto-merge': 'squash' });
     expect(run.warnings).toEqual([]);
     const web = await gh.pull(run.pullRequests.find((p) => p.app === 'web')!.number);
@@ -87,13 +67,7 @@ describe('auto-merge on a base without required checks', () => {
   });
 
   it('says plainly when the repository does not allow that merge method, and leaves the PR open', async () => {
-    const gh = (fake = await startFakeGitHub({
-      owner: OWNER,
-      repo: REPO,
-      files: seedFiles(),
-      requiredChecks: false,
-      mergeMethods: ['merge']
-    }));
+    const gh = await start({ requiredChecks: false, mergeMethods: ['merge'] });
     const run = await runWith(gh, new Tags(), { 'auto-merge': 'squash' });
     expect(run.warnings).toContainEqual(
       expect.stringMatching(
@@ -113,7 +87,7 @@ describe('two Applications of the same name and namespace in different files', (
     );
     files['charts/web-prod/Chart.yaml'] = files['charts/web/Chart.yaml']!;
     files['charts/web-prod/values.yaml'] = files['charts/web/values.yaml']!;
-    const gh = (fake = await startFakeGitHub({ owner: OWNER, repo: REPO, files }));
+    const gh = await start({ files });
     const run = await runWith(gh, new Tags());
     expect(run.pullRequests.map((p) => p.app)).toEqual(['api']);
     const errors = run.result.errors.filter((e) => e.app === 'web');

@@ -21092,7 +21092,8 @@ function sourceField(spec) {
 /**
  * Every check that needs no registry, so that an app that could not be written is refused before
  * any registry request: the target must lie inside the repo (and name a kustomization, for that
- * kind; hold manifest files, for a plain-manifest app).
+ * kind; hold manifest files, for a plain-manifest app). Returns the target, resolved once per app
+ * for the readers and the writer after it.
  */
 async function assertWritable(spec, appType, ctx, read) {
     const target = await resolveTarget(spec, appType, ctx, read);
@@ -21102,10 +21103,11 @@ async function assertWritable(spec, appType, ctx, read) {
         throw new model/* SpecError */.G8(`no manifest file (*.yaml, *.yml, *.json) is read from "${target.dir || '/'}" for this directory app` +
             (spec.source.directory ? ' with its recurse/include/exclude settings' : ''), sourceField(spec));
     }
+    return target;
 }
 async function planEdits(input) {
     const { spec, appType, files } = input;
-    const target = await resolveTarget(spec, appType, input.context, files.read);
+    const target = input.target ?? (await resolveTarget(spec, appType, input.context, files.read));
     const updates = input.changes.map(({ image, version }) => ({
         image,
         tag: version.tag,
@@ -21357,7 +21359,7 @@ async function kustomizeVersion(dir, image, files, seen = new Set()) {
 async function currentVersion(input) {
     const { spec, image, appType, files, context } = input;
     const { read } = files;
-    const target = await resolveTarget(spec, appType, context, read);
+    const target = input.target ?? (await resolveTarget(spec, appType, context, read));
     // An empty tag would mean the chart's appVersion, and the chart is not in git.
     if (target.kind === 'chart')
         return (await chartImageHolder(spec, image, files)).version || null;
@@ -21785,6 +21787,7 @@ async function run(options) {
             const result = await planEdits({
                 spec: app.spec,
                 appType: app.appType,
+                ...(app.target && { target: app.target }),
                 changes: planned.map((p) => ({ image: p.image, version: p.version })),
                 context,
                 files
@@ -21851,10 +21854,11 @@ async function planApp(spec, ctx) {
         return result;
     }
     let appType;
+    let target;
     try {
         appType = await detectAppType(spec.source, ctx.repo, ctx.dirs);
         // Refused before any registry request: nothing planned could be written.
-        await assertWritable(spec, appType, ctx.context, ctx.files.read);
+        target = await assertWritable(spec, appType, ctx.context, ctx.files.read);
     }
     catch (err) {
         ctx.errors.push(toRunError(err, spec));
@@ -21868,7 +21872,8 @@ async function planApp(spec, ctx) {
                 image,
                 appType,
                 context: ctx.context,
-                files: ctx.files
+                files: ctx.files,
+                target
             });
             // digest follows one tag: its manifest answers (or 404s) without listing every tag.
             const followed = image.strategy === 'digest' ? image.constraint?.trim() : undefined;
@@ -21919,7 +21924,7 @@ async function planApp(spec, ctx) {
         const planned = result.planned.get(image.alias);
         return planned ? [planned.change] : [];
     });
-    return Object.assign(result, { appType });
+    return Object.assign(result, { appType, target });
 }
 /**
  * The revision Argo CD deploys the app from, when it names one: the base of `git-branch`

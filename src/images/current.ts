@@ -7,7 +7,7 @@ import type { AppType } from '../repo/app-type.js';
 import { joinRepoPath } from '../repo/source.js';
 import { argocdSourceFileName, readHelmParameter, readKustomizeImages } from '../writeback/argocd-source.js';
 import { helmVersion, readHelmValue } from '../writeback/helmvalues.js';
-import { resolveTarget, sourceDir, type TargetContext } from '../writeback/index.js';
+import { resolveTarget, sourceDir, type ResolvedTarget, type TargetContext } from '../writeback/index.js';
 import { chartImageHolder, helmValuesHolder } from '../writeback/chart-values.js';
 import { readWorkloadImage, readWorkloads } from '../writeback/workloads.js';
 import {
@@ -34,10 +34,12 @@ export async function currentVersion(input: {
   appType: AppType;
   context: TargetContext;
   files: YamlFiles;
+  /** The app's target when the caller resolved it already (assertWritable). */
+  target?: ResolvedTarget;
 }): Promise<string | null> {
   const { spec, image, appType, files, context } = input;
   const { read } = files;
-  const target = await resolveTarget(spec, appType, context, read);
+  const target = input.target ?? (await resolveTarget(spec, appType, context, read));
   // An empty tag would mean the chart's appVersion, and the chart is not in git.
   if (target.kind === 'chart') return (await chartImageHolder(spec, image, files)).version || null;
   const dir = sourceDir(spec);

@@ -127,14 +127,15 @@ function sourceField(spec: UpdateSpec): string {
 /**
  * Every check that needs no registry, so that an app that could not be written is refused before
  * any registry request: the target must lie inside the repo (and name a kustomization, for that
- * kind; hold manifest files, for a plain-manifest app).
+ * kind; hold manifest files, for a plain-manifest app). Returns the target, resolved once per app
+ * for the readers and the writer after it.
  */
 export async function assertWritable(
   spec: UpdateSpec,
   appType: AppType,
   ctx: TargetContext,
   read: Read
-): Promise<void> {
+): Promise<ResolvedTarget> {
   const target = await resolveTarget(spec, appType, ctx, read);
   if (target.kind === 'kustomization') kustomizationFile(spec, target, appType);
   if (target.kind === 'workloads' && !target.files.length) {
@@ -144,6 +145,7 @@ export async function assertWritable(
       sourceField(spec)
     );
   }
+  return target;
 }
 
 /** One file's planned edit, with the verified parse that later readers of the run reuse. */
@@ -164,9 +166,11 @@ export async function planEdits(input: {
   changes: { image: ImageSpec; version: Candidate }[];
   context: TargetContext;
   files: YamlFiles;
+  /** The app's target when the caller resolved it already (assertWritable). */
+  target?: ResolvedTarget;
 }): Promise<PlannedEdits> {
   const { spec, appType, files } = input;
-  const target = await resolveTarget(spec, appType, input.context, files.read);
+  const target = input.target ?? (await resolveTarget(spec, appType, input.context, files.read));
   const updates: ImageUpdate[] = input.changes.map(({ image, version }) => ({
     image,
     tag: version.tag,
