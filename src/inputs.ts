@@ -109,6 +109,12 @@ export const INPUTS: readonly InputDefinition[] = [
     description:
       'YAML list of the clusters Argo CD knows (name, server, labels, annotations), for ApplicationSet clusters generators.'
   },
+  {
+    name: 'write-budget',
+    default: '500',
+    description:
+      'Most GitHub writes one run makes (GitHub allows about 500 an hour); PRs beyond it wait for the next run.'
+  },
   { name: 'api-url', default: '${{ github.api_url }}', description: 'GitHub API URL (GitHub Enterprise).' }
 ];
 
@@ -126,6 +132,7 @@ export interface Inputs {
   registryUsername: string;
   registryPassword: string;
   registryConcurrency: number;
+  writeBudget: number;
   pullRequest: PullRequestMode;
   branchPrefix: string;
   labels: string[];
@@ -229,6 +236,12 @@ export function parseInputs(get: (name: string) => string | undefined): Inputs {
       `input "registry-concurrency" must be a whole number from 1 to 64; got "${raw('registry-concurrency')}"`
     );
   }
+  const writeBudget = Number(raw('write-budget'));
+  if (!Number.isInteger(writeBudget) || writeBudget < 1) {
+    throw new UsageError(
+      `input "write-budget" must be a whole number of at least 1; got "${raw('write-budget')}"`
+    );
+  }
   const prefixProblem = branchPrefixProblem(raw('branch-prefix'));
   if (prefixProblem) {
     throw new UsageError(`input "branch-prefix" ${prefixProblem}: ${JSON.stringify(raw('branch-prefix'))}`);
@@ -247,6 +260,7 @@ export function parseInputs(get: (name: string) => string | undefined): Inputs {
     registryUsername: raw('registry-username'),
     registryPassword: raw('registry-password'),
     registryConcurrency: concurrency,
+    writeBudget,
     pullRequest: oneOf('pull-request', raw('pull-request'), ['per-application', 'single', 'none'] as const),
     branchPrefix: raw('branch-prefix'),
     labels: parseList(raw('labels')),

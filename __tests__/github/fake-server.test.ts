@@ -579,6 +579,205 @@ describe('pull requests, issues and labels', () => {
   });
 });
 
+describe('what GitHub refuses or cuts short', () => {
+  test('a recursive listing over maxTreeBytes is truncated by size, not only by entry count', async () => {
+    const files = Object.fromEntries(
+      Array.from({ length: 40 }, (_, i) => [`dir/file-${i}.yaml`, `n: ${i}\n`])
+    );
+    const small = await another({ maxTreeBytes: 2000, files });
+    const ok = client(small, small.token);
+    const { data } = await ok.rest.git.getTree({
+      owner: small.owner,
+      repo: small.repo,
+      tree_sha: 'main',
+      recursive: '1'
+    });
+    expect(data.truncated).toBe(true);
+    expect(data.tree.length).toBeGreaterThan(0);
+    expect(data.tree.length).toBeLessThan(41);
+    expect(JSON.stringify(data.tree).length).toBeLessThanOrEqual(2000 + data.tree.length);
+  });
+
+  test('blobs over 1 MiB read whole, JSON or raw; over the blob limit they are 403 too_large', async () => {
+    const big = `${'y'.repeat(2 * 1024 * 1024)}\n`;
+    const limited = await another({
+      maxBlobBytes: 3 * 1024 * 1024,
+      files: { 'big.txt': big, 'huge.txt': big + big }
+    });
+    const ok = client(limited, limited.token);
+    const where = { owner: limited.owner, repo: limited.repo };
+    const sha = (path: string) =>
+      execFileSync('git', ['--git-dir', limited.gitDir, 'rev-parse', `main:${path}`], {
+        encoding: 'utf8'
+      }).trim();
+    const json = await ok.rest.git.getBlob({ ...where, file_sha: sha('big.txt') });
+    expect(Buffer.from(json.data.content, 'base64').toString()).toBe(big);
+    const raw = await ok.rest.git.getBlob({
+      ...where,
+      file_sha: sha('big.txt'),
+      mediaType: { format: 'raw' }
+    });
+    expect((raw.data as unknown as string).length).toBe(big.length);
+    const refused = await failure(ok.rest.git.getBlob({ ...where, file_sha: sha('huge.txt') }));
+    expect(refused.status).toBe(403);
+    expect(refused.data.errors).toEqual([{ resource: 'Blob', field: 'data', code: 'too_large' }]);
+  });
+
+  test('a ruleset blocks force-pushes under a prefix; fast-forwards still pass', async () => {
+    const ruled = await another({ noForcePush: ['bot/'] });
+    const ok = client(ruled, ruled.token);
+    const where = { owner: ruled.owner, repo: ruled.repo };
+    const first = await ruled.commit('bot/x', { 'a.txt': 'a' }, 'a');
+    const second = await ruled.commit('bot/x', { 'a.txt': 'b' }, 'b');
+    const refused = await failure(
+      ok.rest.git.updateRef({ ...where, ref: 'heads/bot/x', sha: first, force: true })
+    );
+    expect(refused).toMatchObject({
+      status: 422,
+      data: { message: expect.stringContaining('Cannot force-push to this branch') }
+    });
+    expect(await ruled.head('bot/x')).toBe(second);
+    const main = (await ruled.head('main'))!;
+    await ruled.commit('other', { 'c.txt': 'c' }, 'c');
+    await ok.rest.git.updateRef({ ...where, ref: 'heads/other', sha: main, force: true });
+    expect(await ruled.head('other')).toBe(main);
+  });
+
+  test('a ref update that changes workflow files needs the Workflows permission', async () => {
+    const limited = await another({ workflowsPermission: false });
+    const ok = client(limited, limited.token);
+    const where = { owner: limited.owner, repo: limited.repo };
+    const plain = await limited.commit('feature', { 'a.txt': 'a' }, 'a');
+    const workflow = await limited.commit('elsewhere', { '.github/workflows/ci.yml': 'on: push\n' }, 'ci');
+    const refused = await failure(
+      ok.rest.git.updateRef({ ...where, ref: 'heads/feature', sha: workflow, force: true })
+    );
+    expect(refused.data.message).toMatch(
+      /create or update workflow `.github\/workflows\/ci.yml` without `workflows` permission/
+    );
+    expect(await limited.head('feature')).toBe(plain);
+  });
+
+  test("moving an open PR's head onto its base closes the PR (no commits left), for good", async () => {
+    const target = await another({});
+    const ok = client(target, target.token);
+    const where = { owner: target.owner, repo: target.repo };
+    await target.commit('topic', { 't.txt': 't' }, 't');
+    const pr = (await ok.rest.pulls.create({ ...where, head: 'topic', base: 'main', title: 't' })).data;
+    await ok.rest.git.updateRef({
+      ...where,
+      ref: 'heads/topic',
+      sha: (await target.head('main'))!,
+      force: true
+    });
+    expect((await target.pull(pr.number)).state).toBe('closed');
+  });
+
+  test('the REST commit links author and committer to accounts by email', async () => {
+    const target = await another({});
+    const ok = client(target, target.token);
+    const where = { owner: target.owner, repo: target.repo };
+    const human = await target.commit('h', { 'h.txt': 'h' }, 'by a person');
+    expect((await ok.rest.repos.getCommit({ ...where, ref: human })).data.author?.login).toBe('octocat');
+    const tree = await ok.rest.git.createTree({
+      ...where,
+      tree: [{ path: 'b.txt', mode: '100644', type: 'blob', content: 'b' }]
+    });
+    const made = await ok.rest.git.createCommit({
+      ...where,
+      message: 'api',
+      tree: tree.data.sha,
+      parents: []
+    });
+    const commit = (await ok.rest.repos.getCommit({ ...where, ref: made.data.sha })).data;
+    expect(commit.author?.login).toBe('github-actions[bot]');
+    expect(commit.committer?.login).toBe('web-flow');
+    expect((await failure(ok.rest.repos.getCommit({ ...where, ref: 'f'.repeat(40) }))).status).toBe(422);
+  });
+});
+
+describe('GraphQL viewer and createCommitOnBranch', () => {
+  const COMMIT = `mutation($input: CreateCommitOnBranchInput!) {
+    createCommitOnBranch(input: $input) { commit { oid tree { oid } } }
+  }`;
+  const input = (target: FakeGitHub, branch: string, head: string, files: Record<string, string>) => ({
+    input: {
+      branch: { repositoryNameWithOwner: `${target.owner}/${target.repo}`, branchName: branch },
+      expectedHeadOid: head,
+      message: { headline: 'one line', body: 'and a body' },
+      fileChanges: {
+        additions: Object.entries(files).map(([path, text]) => ({
+          path,
+          contents: Buffer.from(text, 'latin1').toString('base64')
+        }))
+      }
+    }
+  });
+  type Made = { createCommitOnBranch: { commit: { oid: string; tree: { oid: string } } } };
+
+  test("viewer is the token's account, and a query is no write", async () => {
+    const target = await another({});
+    const ok = client(target, target.token);
+    target.resetLog();
+    expect(await ok.graphql('query { viewer { login } }')).toEqual({
+      viewer: { login: 'github-actions[bot]', databaseId: 41898282 }
+    });
+    expect(target.writes()).toBe(0);
+  });
+
+  test('commits the files on the branch in one write, signed, with the exact bytes', async () => {
+    const target = await another({ files: { 'a.txt': 'a\n', 'keep.txt': 'k\n' } });
+    const ok = client(target, target.token);
+    const head = (await target.head('main'))!;
+    target.resetLog();
+    const made = await ok.graphql<Made>(
+      COMMIT,
+      input(target, 'main', head, { 'a.txt': 'caf\xe9\r\n', 'new/b.txt': 'b' })
+    );
+    expect(target.writes()).toBe(1);
+    const { oid, tree } = made.createCommitOnBranch.commit;
+    expect(await target.head('main')).toBe(oid);
+    expect(show(target, `${oid}^{tree}`)).toContain('keep.txt');
+    expect(
+      execFileSync('git', ['--git-dir', target.gitDir, 'rev-parse', `${oid}^{tree}`], {
+        encoding: 'utf8'
+      }).trim()
+    ).toBe(tree.oid);
+    expect(execFileSync('git', ['--git-dir', target.gitDir, 'show', `${oid}:a.txt`])).toEqual(
+      Buffer.from('caf\xe9\r\n', 'latin1')
+    );
+    const git = (await ok.rest.git.getCommit({ owner: target.owner, repo: target.repo, commit_sha: oid }))
+      .data;
+    expect(git).toMatchObject({
+      message: 'one line\n\nand a body',
+      parents: [{ sha: head }],
+      verification: { verified: true }
+    });
+    expect(git.author.name).toBe('github-actions[bot]');
+  });
+
+  test('refuses a moved branch, a missing one, a protected one and workflow files without the permission', async () => {
+    const target = await another({ protectedBranches: ['main'], workflowsPermission: false });
+    const ok = client(target, target.token);
+    const main = (await target.head('main'))!;
+    const topic = await target.commit('topic', { 't.txt': 't' }, 't');
+    await expect(ok.graphql(COMMIT, input(target, 'topic', main, { 'x.txt': 'x' }))).rejects.toThrow(
+      /Expected branch to point to ".*" but it did not/
+    );
+    await expect(ok.graphql(COMMIT, input(target, 'nope', main, { 'x.txt': 'x' }))).rejects.toThrow(
+      /does not exist/
+    );
+    await expect(ok.graphql(COMMIT, input(target, 'main', main, { 'x.txt': 'x' }))).rejects.toThrow(
+      /Protected branch update failed for refs\/heads\/main/
+    );
+    await expect(
+      ok.graphql(COMMIT, input(target, 'topic', topic, { '.github/workflows/ci.yml': 'on: push' }))
+    ).rejects.toThrow(/without `workflows` permission/);
+    expect(await target.head('topic')).toBe(topic);
+    expect(await target.head('main')).toBe(main);
+  });
+});
+
 describe('GraphQL auto-merge', () => {
   const MUTATION = `mutation($id: ID!, $mergeMethod: PullRequestMergeMethod) {
     enablePullRequestAutoMerge(input: {pullRequestId: $id, mergeMethod: $mergeMethod}) {
@@ -604,7 +803,9 @@ describe('GraphQL auto-merge', () => {
     await expect(octokit.graphql(MUTATION, { id: 'PR_nope', mergeMethod: 'SQUASH' })).rejects.toThrow(
       /Could not resolve/
     );
-    await expect(octokit.graphql('query { viewer { login } }')).rejects.toThrow(/only answers/);
+    await expect(octokit.graphql('query { rateLimit { remaining } }')).rejects.toThrow(
+      /does not answer rateLimit/
+    );
     // The whole input as one variable, and literals, are understood too.
     await fake.commit('auto-2', { 'auto2.txt': 'b' }, 'auto 2');
     const draft = (

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { createGitHubClient } from '../../src/github/client.js';
 import type { PublishedPullRequest } from '../../src/publish/index.js';
 import { parseMarker } from '../../src/publish/marker.js';
-import { startFakeGitHub, type FakeGitHub } from '../../test-support/github/index.js';
+import { GITHUB_ACTIONS, startFakeGitHub, type FakeGitHub } from '../../test-support/github/index.js';
 import { OWNER, REPO, Tags, runWith, seedFiles } from './helpers.js';
 
 // Whole runs through runOnGitHub (the action's code path) against the fake GitHub server, whose
@@ -79,7 +79,10 @@ describe('runOnGitHub: one pull request per application', () => {
     const second = await runWith(gh, tags);
     expect(second.pullRequests.map((p) => p.operation)).toEqual(['unchanged', 'unchanged']);
     expect(gh.writes()).toBe(0);
-    expect(gh.requests.filter((r) => r.method !== 'GET')).toEqual([]);
+    // Reads only: the one POST is GraphQL's viewer query (whose PRs these are), which writes nothing.
+    expect(gh.requests.filter((r) => r.method !== 'GET').map((r) => [r.path, r.wrote])).toEqual([
+      ['/graphql', false]
+    ]);
   });
 
   it('updates the same PR when a newer image arrives, never a second PR', async () => {
@@ -228,8 +231,8 @@ spec:
       ),
       expect.stringMatching(/^#\d+: auto-merge is not enabled/)
     ]);
-    expect(gh.requests.some((r) => r.path.endsWith('/graphql'))).toBe(false);
     const pr = await gh.pull(byApp(run.pullRequests).web!.number);
+    expect(pr.auto_merge).toBeNull();
     expect(pr.labels.map((l) => l.name).sort()).toEqual(['deploy', 'images']);
     expect(
       gh
@@ -390,7 +393,13 @@ describe('runOnGitHub: other modes and large repos', () => {
     let raced = false;
     const run = await runWith(gh, new Tags(), { 'pull-request': 'none' }, (github) => {
       github.octokit.hook.before('request', async (options) => {
-        if (!raced && options.method === 'PATCH' && options.ref === 'heads/main') {
+        const input = (options.variables as { input?: { branch?: { branchName?: string } } } | undefined)
+          ?.input;
+        if (
+          !raced &&
+          String(options.query).includes('createCommitOnBranch') &&
+          input?.branch?.branchName === 'main'
+        ) {
           raced = true;
           await gh.commit('main', { 'README.md': '# changed meanwhile\n' }, 'a concurrent push');
         }
@@ -426,6 +435,42 @@ describe('runOnGitHub: other modes and large repos', () => {
     expect(run.result.errors).toEqual([]);
     expect(byApp(run.pullRequests).web).toMatchObject({ operation: 'created' });
     expect(accepts.filter((a) => a.includes('raw'))).toHaveLength(1);
+  });
+
+  it('walks subtrees when GitHub cuts the recursive tree by size', async () => {
+    const gh = await start({ maxTreeBytes: 1500 });
+    const run = await runWith(gh, new Tags());
+    expect(run.result.errors).toEqual([]);
+    expect(run.pullRequests.map((p) => p.operation)).toEqual(['created', 'created']);
+  });
+
+  it('a manifest over the blobs API limit fails only its apps, naming the file', async () => {
+    const big = `# ${'x'.repeat(3000)}\n${seedFiles()['apps/web.yaml']}`;
+    const gh = await start({ files: { ...seedFiles(), 'apps/web.yaml': big }, maxBlobBytes: 2048 });
+    const run = await runWith(gh, new Tags());
+    expect(run.result.errors).toEqual([
+      expect.objectContaining({ file: 'apps/web.yaml', message: expect.stringContaining('too large') })
+    ]);
+    expect(run.pullRequests.map((p) => `${p.app}:${p.operation}`)).toEqual(['api:created']);
+  });
+
+  it('finds its PR past the first page of open PRs (Link pagination)', async () => {
+    const gh = await start();
+    const first = await runWith(gh, new Tags());
+    const web = byApp(first.pullRequests).web!;
+    // 100 newer PRs of ours push the web PR to page 2 of the listing (newest first).
+    for (let i = 0; i < 100; i++) {
+      const branch = `argocd-image-pr/old-${i}`;
+      await gh.commit(branch, { [`old/${i}.txt`]: `${i}\n` }, `old ${i}`);
+      await gh.openPullRequest({ head: branch, title: `old ${i}` }, GITHUB_ACTIONS);
+    }
+    gh.resetLog();
+    const second = await runWith(gh, new Tags());
+    expect(byApp(second.pullRequests).web).toMatchObject({ number: web.number, operation: 'unchanged' });
+    expect(gh.writes()).toBe(0);
+    expect(gh.requests.filter((r) => r.path.endsWith('/pulls') && r.query.includes('page=2'))).toHaveLength(
+      1
+    );
   });
 
   it('makes a number of API calls independent of repo size beyond the one tree call', async () => {

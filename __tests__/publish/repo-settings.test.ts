@@ -47,11 +47,10 @@ describe('pull-request: none against a protected base branch', () => {
     const gh = await start({ protectedBranches: ['main'] });
     const base = await gh.head('main');
     await expect(runWith(gh, new Tags(), { 'pull-request': 'none' })).rejects.toThrow(
-      /^main is protected \(Protected branch update failed for refs\/heads\/main\.\): pull-request: none cannot commit to it/
+      /^main is protected by a ruleset or branch protection \(Protected branch update failed for refs\/heads\/main\.\): pull-request: none cannot commit to it/
     );
-    expect(
-      gh.requests.filter((r) => r.method === 'PATCH' && r.path.endsWith('/git/refs/heads/main'))
-    ).toHaveLength(1);
+    // One attempt (the commit, in one GraphQL write), not one per re-plan.
+    expect(gh.requests.filter((r) => r.method !== 'GET').map((r) => r.path)).toEqual(['/graphql']);
     expect(await gh.head('main')).toBe(base);
   });
 });
@@ -96,5 +95,43 @@ describe('two Applications of the same name and namespace in different files', (
       /Applications named web in (apps\/web\.yaml, envs\/prod\/web\.yaml|envs\/prod\/web\.yaml, apps\/web\.yaml) would share the branch argocd-image-pr\/web/
     );
     expect(await gh.head('argocd-image-pr/web')).toBeUndefined();
+  });
+});
+
+describe('a PR branch GitHub will not let us rewrite', () => {
+  it('names the ruleset that blocks the force-push, with no blind retry', async () => {
+    const gh = await start({ noForcePush: ['argocd-image-pr/'] });
+    const first = await runWith(gh, new Tags());
+    expect(first.result.errors).toEqual([]);
+    const head = await gh.head('argocd-image-pr/web');
+    gh.resetLog();
+    const second = await runWith(gh, new Tags().add('ghcr.io/acme/web', '1.6.0'));
+    expect(second.result.errors).toEqual([
+      expect.objectContaining({
+        app: 'web',
+        message: expect.stringMatching(
+          /^publishing the pull request: argocd-image-pr\/web is protected by a ruleset or branch protection \(Repository rule violations found\s+Cannot force-push to this branch\s*\): exempt the branch-prefix/
+        )
+      })
+    ]);
+    expect(second.result.errors[0]!.message).not.toMatch(/already exists/);
+    expect(gh.requests.filter((r) => r.path.endsWith('/git/refs') && r.method === 'POST')).toEqual([]);
+    expect(await gh.head('argocd-image-pr/web')).toBe(head);
+  });
+
+  it('says the token lacks the Workflows permission when the base changed workflow files', async () => {
+    const gh = await start({ workflowsPermission: false });
+    const first = await runWith(gh, new Tags());
+    expect(first.result.errors).toEqual([]);
+    await gh.commit('main', { '.github/workflows/ci.yml': 'on: push\n' }, 'CI on the base');
+    // Both PRs would be recreated on the new base, so both would carry the workflow change.
+    const second = await runWith(gh, new Tags().add('ghcr.io/acme/web', '1.6.0'));
+    expect(second.result.errors.map((e) => e.app).sort()).toEqual(['api', 'web']);
+    for (const error of second.result.errors) {
+      expect(error.message).toContain(
+        `GitHub refused to write argocd-image-pr/${error.app}: the change touches .github/workflows/, which the token may not change`
+      );
+      expect(error.message).toMatch(/Workflows permission \(GITHUB_TOKEN never has it\)$/);
+    }
   });
 });

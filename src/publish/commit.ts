@@ -1,5 +1,8 @@
-// One commit per PR through the Git Data API: inline tree entries on the base tree, no custom
-// author (so GITHUB_TOKEN and GitHub App commits are signed by GitHub and show as Verified).
+// One commit per PR, without a custom author (so GitHub signs it and it shows as Verified).
+// A new branch and a direct commit: GraphQL's createCommitOnBranch, one write, signed whatever the
+// token. Recreating an open PR's branch from the base: the Git Data API (tree, commit, then the ref
+// force-moved), since moving the branch onto the base first would leave the PR without commits,
+// and GitHub closes such a PR for good.
 
 import { httpStatus, githubMessage, type GitHub } from '../github/client.js';
 import type { FileEdit } from '../model.js';
@@ -11,16 +14,56 @@ export class ConflictError extends Error {
   override name = 'ConflictError';
 }
 
+export interface Commit {
+  commit: string;
+  tree: string;
+}
+
+/** createCommitOnBranch writes plain files: an executable or a symlink we edit keeps its mode only through Git Data. */
+export function plainFiles(source: GitHubRepoSource, edits: FileEdit[]): boolean {
+  return edits.every((e) => (source.entries.get(e.path)?.mode ?? '100644') === '100644');
+}
+
+const COMMIT_ON_BRANCH = `mutation($input: CreateCommitOnBranchInput!) {
+  createCommitOnBranch(input: $input) { commit { oid tree { oid } } }
+}`;
+
+/** One commit of `edits` on `branch`, which must still point at `expectedHead`. */
+export async function commitOnBranch(
+  octokit: GitHub,
+  source: GitHubRepoSource,
+  branch: string,
+  expectedHead: string,
+  edits: FileEdit[],
+  message: string
+): Promise<Commit> {
+  const [headline = '', ...rest] = message.split('\n');
+  const body = rest.join('\n').replace(/^\n+/, '');
+  const input = {
+    branch: { repositoryNameWithOwner: `${source.owner}/${source.repo}`, branchName: branch },
+    expectedHeadOid: expectedHead,
+    message: { headline, ...(body && { body }) },
+    fileChanges: {
+      additions: edits.map((e) => ({ path: e.path, contents: encodeText(e.after).toString('base64') }))
+    }
+  };
+  const data = await octokit.graphql<{
+    createCommitOnBranch: { commit: { oid: string; tree: { oid: string } } };
+  }>(COMMIT_ON_BRANCH, { input });
+  const { commit } = data.createCommitOnBranch;
+  return { commit: commit.oid, tree: commit.tree.oid };
+}
+
+/** The same commit through the Git Data API: inline tree entries on the base tree, modes kept. */
 export async function createCommit(
   octokit: GitHub,
   source: GitHubRepoSource,
   edits: FileEdit[],
   message: string
-): Promise<{ commit: string; tree: string }> {
+): Promise<Commit> {
   const { owner, repo } = source;
   const entries = await Promise.all(
     edits.map(async (edit) => {
-      // Keep an executable bit or the like on files we edit.
       const mode = (source.entries.get(edit.path)?.mode ?? '100644') as '100644';
       // Inline content is sent as UTF-8; a file with other bytes goes up as a base64 blob.
       if (!hasEscapedBytes(edit.after))
@@ -45,56 +88,113 @@ export async function createCommit(
   return { commit: commit.data.sha, tree: tree.data.sha };
 }
 
-/**
- * Points the PR branch at `sha`, recreating it from the base: created, or force-moved if it
- * exists. `mayOverwrite` is asked before moving a branch this run did not expect to exist.
- */
-export async function setBranch(
+/** Creates `branch` at `sha`; false when it exists already. */
+export async function createBranch(
   octokit: GitHub,
   source: GitHubRepoSource,
   branch: string,
-  sha: string,
-  options: { exists: boolean; mayOverwrite: () => Promise<void> }
-): Promise<void> {
-  const { owner, repo } = source;
-  const move = () => octokit.rest.git.updateRef({ owner, repo, ref: `heads/${branch}`, sha, force: true });
-  const create = () => octokit.rest.git.createRef({ owner, repo, ref: `refs/heads/${branch}`, sha });
+  sha: string
+): Promise<boolean> {
   try {
-    await (options.exists ? move() : create());
+    await octokit.rest.git.createRef({
+      owner: source.owner,
+      repo: source.repo,
+      ref: `refs/heads/${branch}`,
+      sha
+    });
+    return true;
   } catch (err) {
-    // A branch left by an earlier run, or made or deleted by a concurrent one.
-    if (httpStatus(err) !== 422) throw err;
-    if (options.exists) await create();
-    else {
-      await options.mayOverwrite();
-      await move();
-    }
+    if (httpStatus(err) === 422 && /already exists/i.test(githubMessage(err))) return false;
+    throw refusal(err, branch) ?? err;
   }
 }
 
-/** Moves the base branch to `sha` only as a fast-forward; a concurrent push is a ConflictError. */
-export async function fastForward(octokit: GitHub, source: GitHubRepoSource, sha: string): Promise<void> {
+/** Force-moves `branch` to `sha`, creating it if it went away meanwhile. */
+export async function moveBranch(
+  octokit: GitHub,
+  source: GitHubRepoSource,
+  branch: string,
+  sha: string
+): Promise<void> {
   try {
     await octokit.rest.git.updateRef({
       owner: source.owner,
       repo: source.repo,
-      ref: `heads/${source.branch}`,
+      ref: `heads/${branch}`,
       sha,
-      force: false
+      force: true
     });
   } catch (err) {
-    const message = githubMessage(err);
-    // A protection rule or ruleset refuses the push: planning again would not help.
-    if (httpStatus(err) === 422 && /protected branch|rule violation|ruleset/i.test(message)) {
-      throw new Error(
-        `${source.branch} is protected (${message}): pull-request: none cannot commit to it; ` +
-          'use pull requests, or a token allowed to bypass the protection',
-        { cause: err }
-      );
+    if (httpStatus(err) === 422 && /does not exist/i.test(githubMessage(err))) {
+      if (await createBranch(octokit, source, branch, sha)) return;
     }
-    if (httpStatus(err) === 422) {
+    throw refusal(err, branch) ?? err;
+  }
+}
+
+/** `pull-request: none`: the edits as one commit on the base, which must not have moved. */
+export async function commitToBase(
+  octokit: GitHub,
+  source: GitHubRepoSource,
+  edits: FileEdit[],
+  message: string
+) {
+  try {
+    if (plainFiles(source, edits))
+      return await commitOnBranch(octokit, source, source.branch, source.headSha, edits, message);
+    const commit = await createCommit(octokit, source, edits, message);
+    await octokit.rest.git.updateRef({
+      owner: source.owner,
+      repo: source.repo,
+      ref: `heads/${source.branch}`,
+      sha: commit.commit,
+      force: false
+    });
+    return commit;
+  } catch (err) {
+    const why = refusal(
+      err,
+      source.branch,
+      'pull-request: none cannot commit to it; use pull requests, or a token allowed to bypass the protection'
+    );
+    if (why) throw why;
+    const message = githubMessage(err);
+    if (
+      (httpStatus(err) === 422 && /fast forward/i.test(message)) ||
+      /expected branch to point to/i.test(message)
+    ) {
       throw new ConflictError(`${source.branch} moved while this run planned: ${message}`);
     }
     throw err;
   }
+}
+
+/**
+ * Why GitHub refused to write `branch`, in the user's terms: a ruleset or branch protection, or a
+ * change to workflow files without the Workflows permission. Undefined for other failures.
+ */
+export function refusal(
+  err: unknown,
+  branch: string,
+  advice = 'exempt the branch-prefix from the rule, or use a token allowed to bypass it'
+): Error | undefined {
+  const message = githubMessage(err);
+  if (/workflow/i.test(message) && /permission|scope/i.test(message)) {
+    return new Error(
+      `GitHub refused to write ${branch}: the change touches .github/workflows/, which the token may not change ` +
+        `(${message}); use a GitHub App token or personal access token with the Workflows permission ` +
+        '(GITHUB_TOKEN never has it)',
+      { cause: err }
+    );
+  }
+  if (
+    /protected branch|rule violation|ruleset|cannot force-push|must be made through a pull request/i.test(
+      message
+    )
+  ) {
+    return new Error(`${branch} is protected by a ruleset or branch protection (${message}): ${advice}`, {
+      cause: err
+    });
+  }
+  return undefined;
 }

@@ -9,6 +9,8 @@ import type { Inputs } from '../inputs.js';
 import type { Registry, UpdateSpec } from '../model.js';
 import { GitHubRepoSource } from '../repo/github.js';
 import { run, type RunResult } from '../run.js';
+import { viewerLogin } from '../github/viewer.js';
+import { WriteBudget } from './budget.js';
 import { ConflictError } from './commit.js';
 import { reviewChanges } from './history.js';
 import { branchFor, Publisher, type PublishedPullRequest } from './publisher.js';
@@ -42,11 +44,14 @@ export async function runOnGitHub(options: GitHubRunOptions): Promise<GitHubRunR
   const [owner = '', repo = ''] = (inputs.repository ?? '').split('/');
   checkTemplate('title', inputs.title);
   checkTemplate('commit-message', inputs.commitMessage);
-  // Registry answers do not change within a run: keep them across re-plans.
+  // Registry answers do not change within a run: keep them across re-plans; so does the budget.
   const metadata = new ImageMetadata(registry);
+  const budget = new WriteBudget(inputs.writeBudget);
+  let login: Promise<string> | undefined;
+  const viewer = () => (login ??= viewerLogin(github.octokit));
   for (let attempt = 1; ; attempt++) {
     const source = await openRepo(github, { owner, repo, baseBranch: inputs.baseBranch });
-    const pulls = new PullRequests(github.octokit, owner, repo, inputs.branchPrefix, source.branch);
+    const pulls = new PullRequests(github.octokit, owner, repo, inputs.branchPrefix, source.branch, viewer);
     const branchOf = (spec: UpdateSpec) => branchFor(spec, inputs);
     const result = await run({
       repo: source,
@@ -62,7 +67,7 @@ export async function runOnGitHub(options: GitHubRunOptions): Promise<GitHubRunR
     });
     const base = { branch: source.branch, sha: source.headSha };
     if (inputs.dryRun) return { result, pullRequests: [], base };
-    const publisher = new Publisher({ ...options, source, pulls, metadata, result });
+    const publisher = new Publisher({ ...options, source, pulls, metadata, result, viewer, budget });
     try {
       if (inputs.pullRequest === 'none')
         return { result, pullRequests: [], base, ...(await publisher.commit()) };

@@ -5,16 +5,33 @@ import pLimit from 'p-limit';
 import type { ImageMetadata } from '../images/metadata.js';
 import { githubMessage, httpStatus, type GitHubClient } from '../github/client.js';
 import type { Inputs } from '../inputs.js';
-import { OPEN_CLUSTER_PART, type ImageChange, type UpdateSpec } from '../model.js';
+import { OPEN_CLUSTER_PART, type FileEdit, type ImageChange, type UpdateSpec } from '../model.js';
 import type { GitHubRepoSource } from '../repo/github.js';
 import { code } from '../report/html.js';
 import { MAX_BODY, renderPullRequestBody, type ChangeDetail } from '../report/pr-body.js';
 import { toRunError, type AppResult, type RunResult } from '../run.js';
+import { hasEscapedBytes } from '../repo/bytes.js';
 import { branchName } from './branch-name.js';
-import { createCommit, fastForward, setBranch } from './commit.js';
+import { decorationWrites, newPullRequestWrites, updateWrites, type WriteBudget } from './budget.js';
+import {
+  commitOnBranch,
+  commitToBase,
+  createBranch,
+  createCommit,
+  moveBranch,
+  plainFiles,
+  refusal,
+  type Commit
+} from './commit.js';
 import { markedUpdates, updateSetKey, withMarker, type Marker } from './marker.js';
 import { PullRequestWriter } from './pull-request.js';
-import { heldByOthers, RECREATE_LABEL, type PullRequest, type PullRequests } from './pulls.js';
+import {
+  heldByOthers,
+  RECREATE_LABEL,
+  type ForeignPullRequest,
+  type PullRequest,
+  type PullRequests
+} from './pulls.js';
 import { renderCommitMessage, renderTitle, templateView } from './templates.js';
 import { treeIdWith } from './tree.js';
 import { instanceName } from '../writeback/argocd-source.js';
@@ -36,6 +53,10 @@ export interface PublisherContext {
   pulls: PullRequests;
   metadata: ImageMetadata;
   result: RunResult;
+  /** The token's login: PRs and branches it made are ours (pulls.ts). */
+  viewer: () => Promise<string>;
+  /** The run's writes (budget.ts); what does not fit waits for the next run. */
+  budget: WriteBudget;
   log: (line: string) => void;
   warn: (line: string) => void;
 }
@@ -60,6 +81,15 @@ interface Group {
   changes: ImageChange[];
 }
 
+type Entries = (
+  op: Operation,
+  pr: { number: number; url: string },
+  headSha: string
+) => PublishedPullRequest[];
+
+/** A group read and checked: done already (nothing to write), or `writes` writes away. */
+type Step = { done: PublishedPullRequest[] } | { writes: number; run: () => Promise<PublishedPullRequest[]> };
+
 export class Publisher {
   private readonly octokit;
   private readonly writer: PullRequestWriter;
@@ -76,8 +106,7 @@ export class Publisher {
     const changes = result.updates;
     const apps = [...new Set(changes.map((c) => c.app))];
     const message = renderCommitMessage(inputs.commitMessage, templateView(apps.join(', '), changes));
-    const { commit } = await createCommit(this.octokit, source, result.edits, message);
-    await fastForward(this.octokit, source, commit);
+    const { commit } = await commitToBase(this.octokit, source, result.edits, message);
     this.ctx.log(`committed ${commit.slice(0, 12)} to ${source.branch}`);
     return { commit };
   }
@@ -111,12 +140,36 @@ export class Publisher {
         return [];
       }
     }
+    // Reads and checks first, all groups at once; then writes, in branch order while the budget lasts.
     const limit = pLimit(4);
-    const published = await Promise.all(
-      groups.map((g) => limit(() => this.isolated(g.apps, () => this.publish(g))))
+    const steps = await Promise.all(
+      groups.map((g) => limit(() => this.isolated(g.apps, () => this.prepare(g))))
     );
+    const { budget } = this.ctx;
+    if (inputs.labels.length && steps.some((s) => s && 'writes' in s)) budget.take(inputs.labels.length);
+    const published: Promise<PublishedPullRequest[] | undefined>[] = [];
+    const order = groups
+      .map((g, i) => ({ g, step: steps[i] }))
+      .sort((a, b) => compare(a.g.branch, b.g.branch));
+    for (const { g, step } of order) {
+      if (!step) continue;
+      if ('done' in step) published.push(Promise.resolve(step.done));
+      else if (budget.take(step.writes)) published.push(limit(() => this.isolated(g.apps, step.run)));
+      else this.defer(g.apps, step.writes);
+    }
+    const done = (await Promise.all(published)).flatMap((p) => p ?? []);
     const closed = await this.closeStale(new Set(groups.map((g) => g.branch)));
-    return [...published.flat(), ...closed];
+    this.ctx.log(`${budget.spent} of ${budget.limit} writes of the write budget planned`);
+    return [...done, ...closed];
+  }
+
+  /** An app whose PR does not fit in this run's write budget: reported, published next run. */
+  private defer(apps: AppResult[], writes: number): void {
+    const { budget } = this.ctx;
+    const reason =
+      `deferred to the next run: its pull request takes up to ${writes} writes and ${budget.limit - budget.spent} ` +
+      `of this run's write-budget (${budget.limit}) are left (GitHub allows about 500 content-creating requests an hour)`;
+    for (const app of apps) this.ctx.result.skipped.push({ app: app.spec.app, file: app.spec.file, reason });
   }
 
   private async deleteBranch(branch: string): Promise<void> {
@@ -175,7 +228,7 @@ export class Publisher {
   }
 
   /** A failure publishing one group is an error of its apps; the other groups go on. */
-  private async isolated(apps: AppResult[], work: () => Promise<PublishedPullRequest[]>) {
+  private async isolated<T>(apps: AppResult[], work: () => Promise<T>): Promise<T | undefined> {
     try {
       return await work();
     } catch (err) {
@@ -183,11 +236,12 @@ export class Publisher {
         const error = toRunError(err, app.spec);
         this.ctx.result.errors.push({ ...error, message: `publishing the pull request: ${error.message}` });
       }
-      return [];
+      return undefined;
     }
   }
 
-  private async publish(group: Group): Promise<PublishedPullRequest[]> {
+  /** Reads what publishing `group` needs, decides what it writes, and refuses early what would fail. */
+  private async prepare(group: Group): Promise<Step> {
     const { source, inputs, log } = this.ctx;
     const open = (await this.ctx.pulls.open()).get(group.branch);
     const edits = group.apps.flatMap((a) => a.edits);
@@ -200,7 +254,7 @@ export class Publisher {
     const view = templateView(label, group.changes);
     const title = renderTitle(inputs.title, view);
     const updates = markedUpdates(group.changes);
-    const entries = (op: Operation, pr: { number: number; url: string }, headSha: string) =>
+    const entries: Entries = (op, pr, headSha) =>
       group.apps.map((a) => ({ app: a.spec.app, number: pr.number, url: pr.url, operation: op, headSha }));
 
     const pushed = open && (await this.pushedTree(open));
@@ -211,14 +265,19 @@ export class Publisher {
       updateSetKey(open.marker?.updates ?? []) === updateSetKey(updates)
     ) {
       log(`#${open.number} (${group.branch}) is up to date`);
-      return entries('unchanged', open, open.headSha);
+      return { done: entries('unchanged', open, open.headSha) };
     }
     // An image that failed this run keeps the version its open PR proposes: no update that drops it.
     const failed = this.failedImages();
     const kept = open?.marker?.updates.find((u) => failed.has(`${u.app}\u0000${u.alias}`));
     if (open && kept) {
       this.ctx.warn(`#${open.number} left as it is: ${kept.app}/${kept.alias} could not be planned this run`);
-      return entries('unchanged', open, open.headSha);
+      return { done: entries('unchanged', open, open.headSha) };
+    }
+    // A person's commits on the branch are never force-pushed away, unless they hand it back.
+    if (open && pushed !== tree && heldByOthers(open)) {
+      const writes = open.marker?.foreignHead === open.headSha ? 0 : 2;
+      return { writes, run: () => this.leaveAlone(group, open, entries) };
     }
     const body = async (marker: Marker) => {
       const text = renderPullRequestBody({
@@ -234,54 +293,128 @@ export class Publisher {
       }
       return text;
     };
-    // A person's commits on the branch are never force-pushed away, unless they hand it back.
-    if (open && pushed !== tree && heldByOthers(open)) return this.leaveAlone(group, open, entries);
     // A body GitHub would refuse fails before anything is pushed (a commit id has 40 characters).
     await body({ updates, commit: '0'.repeat(40), tree });
-    let headSha = open?.headSha ?? '';
-    if (pushed !== tree) {
-      const message = renderCommitMessage(inputs.commitMessage, view);
-      const commit = await createCommit(this.octokit, source, edits, message);
-      await setBranch(this.octokit, source, group.branch, commit.commit, {
-        exists: !!open,
-        mayOverwrite: async () => {
-          const other = await this.ctx.pulls.openElsewhere(group.branch);
-          if (other) {
-            throw new Error(
-              `branch ${group.branch} is the head of #${other.number} into ${other.base}; ` +
-                `give runs on different base branches their own branch-prefix`
-            );
-          }
-        }
-      });
-      headSha = commit.commit;
-      log(`pushed ${headSha.slice(0, 12)} to ${group.branch}`);
+    if (!open) {
+      const taken = await this.ctx.pulls.takenBy(group.branch);
+      if (taken) throw new Error(await this.takenMessage(group.branch, taken));
     }
-    const proposal = { branch: group.branch, title, body: await body({ updates, commit: headSha, tree }) };
-    if (open) {
-      const pr = await this.writer.update(open, proposal);
-      if (open.labels.includes(RECREATE_LABEL)) await this.writer.removeLabel(open, RECREATE_LABEL);
-      log(`updated #${pr.number}: ${pr.url}`);
-      return entries('updated', pr, headSha);
-    }
-    const { pr, created } = await this.writer.create(proposal).catch(async (err: unknown) => {
-      if (
-        httpStatus(err) === 403 &&
-        /not permitted to create or approve pull requests/i.test(githubMessage(err))
-      ) {
-        // Leave nothing behind: the branch was pushed for this PR.
-        await this.deleteBranch(group.branch);
-        throw new Error(
-          'GitHub Actions is not permitted to create pull requests in this repository: enable ' +
-            'Settings → Actions → General → Workflow permissions → "Allow GitHub Actions to create and approve ' +
-            'pull requests", or give the token input a GitHub App token or a personal access token; ' +
-            `the branch ${group.branch} pushed for it was deleted`
-        );
+    const blobs = edits.filter((e) => hasEscapedBytes(e.after)).length;
+    const writes = open
+      ? updateWrites(inputs, pushed !== tree, blobs) + Number(open.labels.includes(RECREATE_LABEL))
+      : newPullRequestWrites(inputs, plainFiles(source, edits));
+    const write = async (): Promise<PublishedPullRequest[]> => {
+      let headSha = open?.headSha ?? '';
+      if (pushed !== tree) {
+        const message = renderCommitMessage(inputs.commitMessage, view);
+        headSha = (
+          open
+            ? await this.recreate(group.branch, edits, message)
+            : await this.pushNew(group.branch, edits, message)
+        ).commit;
+        log(`pushed ${headSha.slice(0, 12)} to ${group.branch}`);
       }
-      throw err;
-    });
-    log(`${created ? 'opened' : 'updated'} #${pr.number}: ${pr.url}`);
-    return entries(created ? 'created' : 'updated', pr, headSha);
+      const proposal = { branch: group.branch, title, body: await body({ updates, commit: headSha, tree }) };
+      if (open) {
+        const pr = await this.writer.update(open, proposal);
+        if (open.labels.includes(RECREATE_LABEL)) await this.writer.removeLabel(open, RECREATE_LABEL);
+        log(`updated #${pr.number}: ${pr.url}`);
+        return entries('updated', pr, headSha);
+      }
+      const { pr, created } = await this.writer.create(proposal).catch(async (err: unknown) => {
+        if (
+          httpStatus(err) === 403 &&
+          /not permitted to create or approve pull requests/i.test(githubMessage(err))
+        ) {
+          // Leave nothing behind: the branch was pushed for this PR.
+          await this.deleteBranch(group.branch);
+          throw new Error(
+            'GitHub Actions is not permitted to create pull requests in this repository: enable ' +
+              'Settings → Actions → General → Workflow permissions → "Allow GitHub Actions to create and approve ' +
+              'pull requests", or give the token input a GitHub App token or a personal access token; ' +
+              `the branch ${group.branch} pushed for it was deleted`
+          );
+        }
+        throw err;
+      });
+      log(`${created ? 'opened' : 'updated'} #${pr.number}: ${pr.url}`);
+      return entries(created ? 'created' : 'updated', pr, headSha);
+    };
+    return { writes, run: write };
+  }
+
+  /** The open PR's branch recreated from the base: a new commit, then the branch force-moved to it. */
+  private async recreate(branch: string, edits: FileEdit[], message: string): Promise<Commit> {
+    const commit = await createCommit(this.octokit, this.ctx.source, edits, message);
+    await moveBranch(this.octokit, this.ctx.source, branch, commit.commit);
+    return commit;
+  }
+
+  /**
+   * The branch of a new PR: created at the base and committed to in one write. A branch that
+   * exists already (left by an earlier run, or being made by a concurrent one) is recreated through
+   * the Git Data API instead: a commit of its own first, then the branch force-moved to it, so a
+   * branch is never moved back onto the base (an open PR on it would be closed for good). A file
+   * whose mode must be kept goes the same way.
+   */
+  private async pushNew(branch: string, edits: FileEdit[], message: string): Promise<Commit> {
+    const { source } = this.ctx;
+    if (plainFiles(source, edits) && (await createBranch(this.octokit, source, branch, source.headSha))) {
+      try {
+        return await commitOnBranch(this.octokit, source, branch, source.headSha, edits, message);
+      } catch (err) {
+        // A concurrent run moved the new branch first: the last writer wins, as for updates.
+        if (/expected branch to point to/i.test(githubMessage(err)))
+          return this.recreate(branch, edits, message);
+        await this.deleteBranch(branch);
+        throw refusal(err, branch) ?? err;
+      }
+    }
+    const commit = await createCommit(this.octokit, source, edits, message);
+    if (!(await createBranch(this.octokit, source, branch, commit.commit))) {
+      await this.mayTakeOver(branch);
+      await moveBranch(this.octokit, source, branch, commit.commit);
+    }
+    return commit;
+  }
+
+  /**
+   * `branch` exists and no open PR of ours into the base heads it. It is taken over only when this
+   * tool left it (its head is our commit, or the base itself); a branch with someone else's
+   * commits, or the head of another PR, is never moved.
+   */
+  private async mayTakeOver(branch: string): Promise<void> {
+    const other = await this.ctx.pulls.headedElsewhere(branch);
+    if (other && other.base !== this.ctx.source.branch) {
+      throw new Error(
+        `branch ${branch} is the head of #${other.number} into ${other.base}; ` +
+          'give runs on different base branches their own branch-prefix'
+      );
+    }
+    if (other) throw new Error(await this.takenMessage(branch, other));
+    if (!(await this.leftByUs(branch))) {
+      throw new Error(
+        `the branch ${branch} exists with commits argocd-image-pr did not make, so it is left alone and no other ` +
+          'branch is used: delete it, or choose another branch-prefix'
+      );
+    }
+  }
+
+  private async takenMessage(branch: string, pr: ForeignPullRequest): Promise<string> {
+    return (
+      `the branch ${branch} is the head of #${pr.number}, opened by ${pr.author}, not by this token's account ` +
+      `(${await this.ctx.viewer()}); argocd-image-pr leaves it alone and uses no other branch: close that pull ` +
+      'request or rename its branch, or choose another branch-prefix'
+    );
+  }
+
+  /** Whether the head of `branch` is a commit of the token's account, or the base's own head. */
+  private async leftByUs(branch: string): Promise<boolean> {
+    const { owner, repo, headSha } = this.ctx.source;
+    const { data: ref } = await this.octokit.rest.git.getRef({ owner, repo, ref: `heads/${branch}` });
+    if (ref.object.sha === headSha) return true;
+    const { data } = await this.octokit.rest.repos.getCommit({ owner, repo, ref: ref.object.sha });
+    return data.author?.login?.toLowerCase() === (await this.ctx.viewer()).toLowerCase();
   }
 
   /**
@@ -291,7 +424,7 @@ export class Publisher {
   private async leaveAlone(
     group: Group,
     open: PullRequest,
-    entries: (op: Operation, pr: { number: number; url: string }, headSha: string) => PublishedPullRequest[]
+    entries: Entries
   ): Promise<PublishedPullRequest[]> {
     const reason =
       `#${open.number}: ${group.branch} has commits argocd-image-pr did not push (head ${open.headSha.slice(0, 12)}), ` +
@@ -360,7 +493,8 @@ export class Publisher {
     const { result, inputs, source } = this.ctx;
     const failed = new Set(result.errors.map((e) => e.app));
     const closed: PublishedPullRequest[] = [];
-    for (const [branch, pr] of await this.ctx.pulls.open()) {
+    const open = [...(await this.ctx.pulls.open())].sort(([a], [b]) => compare(a, b));
+    for (const [branch, pr] of open) {
       if (published.has(branch)) continue;
       const apps =
         inputs.pullRequest === 'single'
@@ -372,6 +506,11 @@ export class Publisher {
       // Closing would bury the commits someone added; the PR is theirs to close.
       if (heldByOthers(pr)) continue;
       const names = [...new Set(pr.marker?.updates.map((u) => u.app) ?? apps.map((a) => a.spec.app))];
+      // A close and its comment: two writes.
+      if (!this.ctx.budget.take(2)) {
+        this.ctx.log(`closing #${pr.number} (${branch}) waits for the next run: the write budget is spent`);
+        continue;
+      }
       await this.isolated(apps, async () => {
         const marker: Marker = { ...(pr.marker ?? { updates: [] }), superseded: true };
         await this.writer.close(
@@ -390,7 +529,6 @@ export class Publisher {
             headSha: pr.headSha
           }))
         );
-        return [];
       });
     }
     return closed;
@@ -401,4 +539,9 @@ export class Publisher {
 function reference(version: string): string {
   const at = version.indexOf('@');
   return at < 0 ? version : version.slice(at + 1);
+}
+
+/** Branch names in a fixed order, whatever the locale: the order apps are published in. */
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -1,5 +1,8 @@
 // The pull requests of this tool's branches, read once per run: every open one (one paginated
-// listing), and the closed ones of a branch when its history matters (declines, reverts).
+// listing), and the closed ones of a branch when its history matters (declines, reverts). Only
+// what this tool made is ours: a PR from this repository's branch under the prefix, opened by the
+// token's own account. A person's PR on such a branch, or one whose body carries a copy of our
+// marker, is never updated, closed or read as a decline.
 
 import type { GitHub } from '../github/client.js';
 import { parseMarker, type Marker } from './marker.js';
@@ -40,6 +43,13 @@ interface ListedPull {
   requested_teams?: { slug?: string }[] | null;
   draft?: boolean;
   head: { ref: string; sha: string; repo?: { full_name?: string } | null };
+  user?: { login?: string } | null;
+}
+
+/** An open PR under the prefix that someone else opened: its branch is not ours to push to. */
+export interface ForeignPullRequest {
+  number: number;
+  author: string;
 }
 
 export function toPullRequest(p: ListedPull): PullRequest {
@@ -79,24 +89,35 @@ export function heldByOthers(pr: PullRequest): boolean {
 }
 
 export class PullRequests {
-  private openByBranch?: Promise<Map<string, PullRequest>>;
+  private listing?: Promise<{ ours: Map<string, PullRequest>; others: Map<string, ForeignPullRequest> }>;
   private readonly closedByBranch = new Map<string, Promise<PullRequest[]>>();
 
   /**
    * Only PRs into `base` are this run's: a run on another base branch (a matrix over release
-   * branches, say) has PRs of its own, which this one must neither update nor close.
+   * branches, say) has PRs of its own, which this one must neither update nor close. `viewer` is
+   * the token's login, asked only when a PR under the prefix needs telling apart.
    */
   constructor(
     private readonly octokit: GitHub,
     private readonly owner: string,
     private readonly repo: string,
     private readonly branchPrefix: string,
-    private readonly base: string
+    private readonly base: string,
+    private readonly viewer: () => Promise<string>
   ) {}
 
-  /** Open PRs from this repo's branches under the prefix, by branch. */
-  open(): Promise<Map<string, PullRequest>> {
-    this.openByBranch ??= this.octokit
+  /** Open PRs of ours, by branch. */
+  async open(): Promise<Map<string, PullRequest>> {
+    return (await this.list()).ours;
+  }
+
+  /** The open PR someone else opened from `branch` into the base, if any. */
+  async takenBy(branch: string): Promise<ForeignPullRequest | undefined> {
+    return (await this.list()).others.get(branch);
+  }
+
+  private list() {
+    this.listing ??= this.octokit
       .paginate(this.octokit.rest.pulls.list, {
         owner: this.owner,
         repo: this.repo,
@@ -104,18 +125,20 @@ export class PullRequests {
         base: this.base,
         per_page: 100
       })
-      .then((pulls) => {
-        const byBranch = new Map<string, PullRequest>();
+      .then(async (pulls) => {
+        const ours = new Map<string, PullRequest>();
+        const others = new Map<string, ForeignPullRequest>();
         for (const p of pulls as ListedPull[]) {
-          if (!this.ours(p)) continue;
-          byBranch.set(p.head.ref, toPullRequest(p));
+          if (!this.underPrefix(p)) continue;
+          if (await this.byUs(p)) ours.set(p.head.ref, toPullRequest(p));
+          else others.set(p.head.ref, { number: p.number, author: p.user?.login ?? 'someone' });
         }
-        return byBranch;
+        return { ours, others };
       });
-    return this.openByBranch;
+    return this.listing;
   }
 
-  /** Closed PRs of one branch, most recently closed first (one page of 100: recent history). */
+  /** Closed PRs of ours from one branch, most recently closed first (one page of 100: recent history). */
   closed(branch: string): Promise<PullRequest[]> {
     let closed = this.closedByBranch.get(branch);
     if (!closed) {
@@ -128,18 +151,19 @@ export class PullRequests {
           base: this.base,
           per_page: 100
         })
-        .then(({ data }) =>
-          (data as ListedPull[])
-            .filter((p) => this.ours(p) && p.head.ref === branch)
-            .map(toPullRequest)
-            .sort((a, b) => (b.closedAt ?? '').localeCompare(a.closedAt ?? ''))
-        );
+        .then(async ({ data }) => {
+          const ours: PullRequest[] = [];
+          for (const p of data as ListedPull[])
+            if (this.underPrefix(p) && p.head.ref === branch && (await this.byUs(p)))
+              ours.push(toPullRequest(p));
+          return ours.sort((a, b) => (b.closedAt ?? '').localeCompare(a.closedAt ?? ''));
+        });
       this.closedByBranch.set(branch, closed);
     }
     return closed;
   }
 
-  /** A fresh look for the open PR of a branch (after a concurrent run created it). */
+  /** A fresh look for our open PR of a branch (after a concurrent run created it). */
   async findOpen(branch: string): Promise<PullRequest | undefined> {
     const { data } = await this.octokit.rest.pulls.list({
       owner: this.owner,
@@ -149,12 +173,16 @@ export class PullRequests {
       base: this.base,
       per_page: 1
     });
-    const found = (data as ListedPull[]).find((p) => this.ours(p) && p.head.ref === branch);
-    return found && toPullRequest(found);
+    for (const p of data as ListedPull[])
+      if (this.underPrefix(p) && p.head.ref === branch && (await this.byUs(p))) return toPullRequest(p);
+    return undefined;
   }
 
-  /** An open PR from `branch` into another base: a run on that base owns the branch. */
-  async openElsewhere(branch: string): Promise<{ number: number; base: string } | undefined> {
+  /**
+   * An open PR from `branch` other than ours into this base: a run on another base, or a person,
+   * owns the branch then.
+   */
+  async headedElsewhere(branch: string): Promise<(ForeignPullRequest & { base: string }) | undefined> {
     const { data } = await this.octokit.rest.pulls.list({
       owner: this.owner,
       repo: this.repo,
@@ -162,13 +190,21 @@ export class PullRequests {
       head: `${this.owner}:${branch}`,
       per_page: 10
     });
-    const other = (data as (ListedPull & { base: { ref: string } })[]).find(
-      (p) => this.ours(p) && p.head.ref === branch && p.base.ref !== this.base
-    );
-    return other && { number: other.number, base: other.base.ref };
+    for (const p of data as (ListedPull & { base: { ref: string } })[]) {
+      if (!this.underPrefix(p) || p.head.ref !== branch) continue;
+      if (p.base.ref !== this.base || !(await this.byUs(p)))
+        return { number: p.number, base: p.base.ref, author: p.user?.login ?? 'someone' };
+    }
+    return undefined;
   }
 
-  private ours(p: ListedPull): boolean {
+  /** Whether the token's account authored this PR (GitHub logins compare case-insensitively). */
+  private async byUs(p: ListedPull): Promise<boolean> {
+    const author = p.user?.login;
+    return !!author && author.toLowerCase() === (await this.viewer()).toLowerCase();
+  }
+
+  private underPrefix(p: ListedPull): boolean {
     // Forks' branches are never ours, whatever their name (GitHub names compare case-insensitively).
     const fromThisRepo =
       !p.head.repo || p.head.repo.full_name?.toLowerCase() === `${this.owner}/${this.repo}`.toLowerCase();

@@ -1,5 +1,13 @@
 // The repository and Git Data API endpoints (refs, trees, blobs, commits) over the bare repository.
-import { REF_NAME, SHA, type CommitObject, type Signature, type TreeChange, type TreeEntry } from './git.js';
+import {
+  REF_NAME,
+  SHA,
+  workflowFiles,
+  type CommitObject,
+  type Signature,
+  type TreeChange,
+  type TreeEntry
+} from './git.js';
 import {
   HttpError,
   notFound,
@@ -10,7 +18,7 @@ import {
   type Route
 } from './http.js';
 import type { PullStore } from './pulls.js';
-import { WEB_FLOW, type Shared } from './state.js';
+import { HUMAN, WEB_FLOW, type Shared } from './state.js';
 
 /** The object type each tree entry mode holds. */
 const MODE_TYPES: Record<string, string> = {
@@ -120,13 +128,18 @@ export function gitRoutes(shared: Shared, pulls: PullStore): Route[] {
   };
 
   const treeReply = async (status: number, sha: string, recursive: boolean): Promise<Reply> => {
-    const all = await git.listTree(sha, recursive);
-    const truncated = recursive && all.length > config.maxTreeEntries;
-    const entries = truncated ? all.slice(0, config.maxTreeEntries) : all;
-    return {
-      status,
-      body: { sha, url: shared.api(`/git/trees/${sha}`), tree: entries.map(renderEntry), truncated }
-    };
+    const all = (await git.listTree(sha, recursive)).map(renderEntry);
+    // GitHub cuts a recursive listing at 100,000 entries or 7 MB, whichever comes first.
+    let bytes = 0;
+    let kept = 0;
+    while (kept < all.length && kept < config.maxTreeEntries) {
+      bytes += JSON.stringify(all[kept]).length;
+      if (bytes > config.maxTreeBytes) break;
+      kept++;
+    }
+    const truncated = recursive && kept < all.length;
+    const tree = truncated ? all.slice(0, kept) : all;
+    return { status, body: { sha, url: shared.api(`/git/trees/${sha}`), tree, truncated } };
   };
 
   return [
@@ -200,10 +213,23 @@ export function gitRoutes(shared: Shared, pulls: PullStore): Route[] {
         if (config.protectedBranches.some((b) => name === `refs/heads/${b}`)) {
           throw new HttpError(422, `Protected branch update failed for ${name}.`);
         }
-        if (body.force !== true && !(await git.isAncestor(current, sha))) {
-          throw new HttpError(422, 'Update is not a fast forward');
+        const fastForward = await git.isAncestor(current, sha);
+        if (body.force !== true && !fastForward) throw new HttpError(422, 'Update is not a fast forward');
+        if (!fastForward && config.noForcePush.some((p) => name.startsWith(`refs/heads/${p}`))) {
+          throw new HttpError(
+            422,
+            'Repository rule violations found\n\nCannot force-push to this branch\n\n'
+          );
+        }
+        const touched = await workflowFiles(git, current, sha);
+        if (touched.length && !config.workflowsPermission) {
+          throw new HttpError(
+            422,
+            `refusing to allow a GitHub App to create or update workflow \`${touched[0]}\` without \`workflows\` permission`
+          );
         }
         await git.setRef(name, sha, current);
+        if (name.startsWith('refs/heads/')) await pulls.headMoved(name.slice(11), sha);
         return { status: 200, body: renderRef(name, sha) };
       }
     },
@@ -254,6 +280,14 @@ export function gitRoutes(shared: Shared, pulls: PullStore): Route[] {
         const sha = params[0]!;
         const bytes = await git.readBlob(sha);
         if (!bytes) throw notFound();
+        if (bytes.length > config.maxBlobBytes) {
+          throw new HttpError(
+            403,
+            'This API returns blobs up to 100 MB in size. The requested blob is too large to fetch via the API, ' +
+              'but you can always clone the repository via Git to obtain it.',
+            [{ resource: 'Blob', field: 'data', code: 'too_large' }]
+          );
+        }
         const accept = String(headers.accept ?? '');
         if (accept.includes('raw')) {
           // GitHub answers raw media types with `charset=utf-8` even for binary blobs (octokit/request.js#751).
@@ -287,6 +321,41 @@ export function gitRoutes(shared: Shared, pulls: PullStore): Route[] {
         }
         const sha = await git.writeBlob(Buffer.from(content, encoding === 'base64' ? 'base64' : 'utf8'));
         return { status: 201, body: { sha, url: shared.api(`/git/blobs/${sha}`) } };
+      }
+    },
+    {
+      // The REST commit (not the Git Data one): GitHub links author and committer to accounts by email.
+      method: 'GET',
+      path: /^\/commits\/([^/]+)$/,
+      handle: async ({ params }) => {
+        const name = params[0]!;
+        const sha = SHA.test(name)
+          ? name
+          : REF_NAME.test(name)
+            ? await git.ref(`refs/heads/${name}`)
+            : undefined;
+        const commit = sha && (await git.readCommit(sha));
+        if (!commit) throw new HttpError(422, `No commit found for SHA: ${name}`);
+        const account = (email: string) => {
+          if (email === WEB_FLOW.email) return shared.user('web-flow');
+          const actor = [config.identity, HUMAN].find((a) => a.email === email);
+          return actor ? shared.user(actor.login) : null;
+        };
+        const data = renderCommit(commit);
+        return {
+          status: 200,
+          body: {
+            sha: commit.sha,
+            node_id: shared.nodeId('C', commit.sha),
+            url: shared.api(`/commits/${commit.sha}`),
+            html_url: shared.html(`/commit/${commit.sha}`),
+            comments_url: shared.api(`/commits/${commit.sha}/comments`),
+            commit: { ...data, comment_count: 0 },
+            author: account(commit.author.email),
+            committer: account(commit.committer.email),
+            parents: data.parents
+          }
+        };
       }
     },
     {

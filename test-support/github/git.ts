@@ -306,6 +306,12 @@ export class GitRepo {
     };
   }
 
+  /** Paths whose blobs differ between two trees (or commits). */
+  async changedPaths(from: string, to: string): Promise<string[]> {
+    const out = await this.run(['diff-tree', '-r', '-z', '--name-only', '--no-commit-id', from, to]);
+    return out.stdout.toString('utf8').split('\0').filter(Boolean);
+  }
+
   async isAncestor(ancestor: string, descendant: string): Promise<boolean> {
     const { code } = await this.run(['merge-base', '--is-ancestor', ancestor, descendant], { ok: [1] });
     return code === 0;
@@ -350,4 +356,12 @@ export class GitRepo {
   async deleteRef(name: string, expected: string): Promise<void> {
     await this.run(['update-ref', '-d', name, expected]);
   }
+}
+
+/**
+ * The workflow files a ref update from `from` to `to` changes: GitHub refuses such an update from
+ * a token without the Workflows permission (GITHUB_TOKEN never has it).
+ */
+export async function workflowFiles(git: GitRepo, from: string, to: string): Promise<string[]> {
+  return (await git.changedPaths(from, to)).filter((p) => p.startsWith('.github/workflows/'));
 }

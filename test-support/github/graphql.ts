@@ -1,70 +1,168 @@
-// The one GraphQL mutation the action sends: enablePullRequestAutoMerge. The query text is not
-// parsed as GraphQL; the input fields are found in it (literals or `$variables`, or `input: $var`).
+// The GraphQL fields the action uses, answered from the same repository and PR store as REST:
+// `viewer`, `createCommitOnBranch` and `enablePullRequestAutoMerge`. The document is parsed with
+// graphql-js (the contract check has already validated it against GitHub's schema), arguments
+// are resolved with the request's variables, and each root field answers or fails on its own,
+// with GitHub's `errors` beside `data`.
+import { Kind, parse, valueFromASTUntyped, type OperationDefinitionNode } from 'graphql';
+import { workflowFiles } from './git.js';
 import type { Body, Reply } from './http.js';
 import type { PullStore } from './pulls.js';
-import type { Shared } from './state.js';
+import { WEB_FLOW, type Shared } from './state.js';
 
-const FIELD = 'enablePullRequestAutoMerge';
 const METHODS = new Set(['MERGE', 'SQUASH', 'REBASE']);
 
-interface GraphqlError {
-  type?: string;
-  path?: string[];
-  message: string;
+class FieldError extends Error {
+  constructor(
+    readonly type: string,
+    message: string
+  ) {
+    super(message);
+  }
 }
 
-const failure = (errors: GraphqlError[], data: unknown = null): Reply => ({
-  status: 200,
-  body: { ...(data === null ? {} : { data }), errors }
-});
+type Input = Record<string, unknown>;
+type Resolver = (args: Input) => Promise<unknown>;
 
-/** The value of `name:` in the mutation's arguments: a string or enum literal, or a variable. */
-function inputValue(query: string, variables: Body, name: string): unknown {
-  // Only the field's arguments, not the operation's variable declarations (`$mergeMethod: …`).
-  const args = new RegExp(`${FIELD}\\s*\\(([^)]*)\\)`).exec(query)?.[1] ?? '';
-  const whole = /input\s*:\s*\$(\w+)/.exec(args);
-  if (whole) return (variables[whole[1]!] as Body | undefined)?.[name];
-  const match = new RegExp(`\\b${name}\\s*:\\s*(?:\\$(\\w+)|"((?:[^"\\\\]|\\\\.)*)"|([A-Z_]+))`).exec(args);
-  if (!match) return undefined;
-  return match[1] !== undefined ? variables[match[1]] : (match[2] ?? match[3]);
-}
-
-export async function handleGraphql(shared: Shared, store: PullStore, body: Body): Promise<Reply> {
-  const query = typeof body.query === 'string' ? body.query : '';
-  const variables = (typeof body.variables === 'object' && body.variables ? body.variables : {}) as Body;
-  if (!/^\s*mutation\b/.test(query) || !query.includes(FIELD)) {
-    return failure([{ message: 'This fake GitHub only answers the enablePullRequestAutoMerge mutation' }]);
-  }
-  const id = inputValue(query, variables, 'pullRequestId');
-  const method = inputValue(query, variables, 'mergeMethod') ?? 'MERGE';
-  const pull = typeof id === 'string' ? store.byNodeId(id) : undefined;
-  const refuse = (type: string, message: string): Reply =>
-    failure([{ type, path: [FIELD], message }], { [FIELD]: null });
-  if (typeof method !== 'string' || !METHODS.has(method)) {
-    return failure([
-      {
-        message: `Argument 'mergeMethod' on InputObject 'EnablePullRequestAutoMergeInput' has an invalid value (${JSON.stringify(method)}).`
-      }
-    ]);
-  }
-  if (!pull) return refuse('NOT_FOUND', `Could not resolve to a node with the global id of '${String(id)}'`);
-  if (!shared.config.allowAutoMerge) {
-    return refuse('UNPROCESSABLE', 'Pull request Auto merge is not allowed for this repository');
-  }
-  if (pull.state !== 'open') return refuse('UNPROCESSABLE', 'Pull request is closed');
-  if (pull.draft) return refuse('UNPROCESSABLE', 'Pull request is in draft state');
-  if (!shared.config.requiredChecks)
-    return refuse('UNPROCESSABLE', 'Pull request Pull request is in clean status');
-  pull.autoMerge = { method: method.toLowerCase(), by: shared.config.identity.login };
-  pull.updatedAt = shared.clock.now();
+function resolvers(
+  shared: Shared,
+  store: PullStore
+): { query: Record<string, Resolver>; mutation: Record<string, Resolver> } {
+  const { git, config } = shared;
   return {
-    status: 200,
-    body: {
-      data: {
-        [FIELD]: {
-          pullRequest: { id: pull.nodeId, number: pull.number, autoMergeRequest: { mergeMethod: method } }
+    query: {
+      viewer: async () => ({ login: config.identity.login, databaseId: config.identity.id })
+    },
+    mutation: {
+      createCommitOnBranch: async ({ input }) => {
+        const { branch, expectedHeadOid, message, fileChanges } = (input ?? {}) as Input;
+        const { repositoryNameWithOwner, branchName } = (branch ?? {}) as Input;
+        if (String(repositoryNameWithOwner).toLowerCase() !== shared.fullName.toLowerCase()) {
+          throw new FieldError(
+            'NOT_FOUND',
+            `Could not resolve to a Repository with the name '${String(repositoryNameWithOwner)}'.`
+          );
         }
+        const ref = `refs/heads/${String(branchName)}`;
+        const current = await git.ref(ref);
+        if (!current) throw new FieldError('NOT_FOUND', `A ref named "${ref}" does not exist.`);
+        if (expectedHeadOid !== current) {
+          throw new FieldError(
+            'STALE_DATA',
+            `Expected branch to point to "${String(expectedHeadOid)}" but it did not. Pull and try again.`
+          );
+        }
+        if (config.protectedBranches.includes(String(branchName))) {
+          throw new FieldError('UNPROCESSABLE', `Protected branch update failed for ${ref}.`);
+        }
+        const { additions = [], deletions = [] } = (fileChanges ?? {}) as {
+          additions?: { path: string; contents: string }[];
+          deletions?: { path: string }[];
+        };
+        const changes = [
+          ...additions.map((a) => ({
+            path: a.path,
+            mode: '100644',
+            type: 'blob' as const,
+            content: Buffer.from(a.contents, 'base64')
+          })),
+          ...deletions.map((d) => ({ path: d.path, delete: true as const }))
+        ];
+        const parentTree = (await git.resolve(`${current}^{tree}`))!;
+        const tree = await git.buildTree(parentTree, changes);
+        const touched = await workflowFiles(git, parentTree, tree);
+        if (touched.length && !config.workflowsPermission) {
+          throw new FieldError(
+            'FORBIDDEN',
+            `refusing to allow a GitHub App to create or update workflow \`${touched[0]}\` without \`workflows\` permission`
+          );
+        }
+        const { headline, body } = (message ?? {}) as { headline?: string; body?: string };
+        const date = shared.clock.now();
+        const sha = await git.writeCommit({
+          tree,
+          parents: [current],
+          message: body ? `${headline}\n\n${body}` : String(headline),
+          author: { ...config.identity, date },
+          committer: { ...WEB_FLOW, date }
+        });
+        // GitHub signs every commit it makes here, whatever the token.
+        shared.signed.add(sha);
+        await git.setRef(ref, sha, current);
+        await store.headMoved(String(branchName), sha);
+        return { commit: { oid: sha, tree: { oid: tree }, url: shared.html(`/commit/${sha}`) } };
+      },
+      enablePullRequestAutoMerge: async ({ input }) => {
+        const { pullRequestId, mergeMethod = 'MERGE' } = (input ?? {}) as Input;
+        if (typeof mergeMethod !== 'string' || !METHODS.has(mergeMethod)) {
+          throw new FieldError(
+            'INVALID',
+            `Argument 'mergeMethod' has an invalid value (${JSON.stringify(mergeMethod)}).`
+          );
+        }
+        const pull = typeof pullRequestId === 'string' ? store.byNodeId(pullRequestId) : undefined;
+        if (!pull)
+          throw new FieldError(
+            'NOT_FOUND',
+            `Could not resolve to a node with the global id of '${String(pullRequestId)}'`
+          );
+        if (!config.allowAutoMerge) {
+          throw new FieldError('UNPROCESSABLE', 'Pull request Auto merge is not allowed for this repository');
+        }
+        if (pull.state !== 'open') throw new FieldError('UNPROCESSABLE', 'Pull request is closed');
+        if (pull.draft) throw new FieldError('UNPROCESSABLE', 'Pull request is in draft state');
+        if (!config.requiredChecks) {
+          throw new FieldError('UNPROCESSABLE', 'Pull request Pull request is in clean status');
+        }
+        pull.autoMerge = { method: mergeMethod.toLowerCase(), by: config.identity.login };
+        pull.updatedAt = shared.clock.now();
+        return {
+          pullRequest: { id: pull.nodeId, number: pull.number, autoMergeRequest: { mergeMethod } }
+        };
       }
     }
   };
+}
+
+/** Answers one GraphQL request; `mutation` tells whether it was one (for the write log). */
+export async function handleGraphql(
+  shared: Shared,
+  store: PullStore,
+  body: Body
+): Promise<Reply & { mutation: boolean }> {
+  const variables = (typeof body.variables === 'object' && body.variables ? body.variables : {}) as Input;
+  const document = parse(String(body.query));
+  const operation = document.definitions.find(
+    (d): d is OperationDefinitionNode =>
+      d.kind === Kind.OPERATION_DEFINITION &&
+      (body.operationName === undefined || d.name?.value === body.operationName)
+  );
+  if (!operation || operation.operation === 'subscription') {
+    return { status: 200, body: { errors: [{ message: 'No operation to run' }] }, mutation: false };
+  }
+  const mutation = operation.operation === 'mutation';
+  const table = resolvers(shared, store)[mutation ? 'mutation' : 'query'];
+  const data: Record<string, unknown> = {};
+  const errors: { type?: string; path: string[]; message: string }[] = [];
+  for (const selection of operation.selectionSet.selections) {
+    if (selection.kind !== Kind.FIELD) continue;
+    const name = selection.name.value;
+    const key = selection.alias?.value ?? name;
+    const resolve = table[name];
+    if (!resolve) {
+      data[key] = null;
+      errors.push({ path: [key], message: `This fake GitHub does not answer ${name}` });
+      continue;
+    }
+    const args = Object.fromEntries(
+      (selection.arguments ?? []).map((a) => [a.name.value, valueFromASTUntyped(a.value, variables)])
+    );
+    try {
+      data[key] = await resolve(args);
+    } catch (err) {
+      if (!(err instanceof FieldError)) throw err;
+      data[key] = null;
+      errors.push({ type: err.type, path: [key], message: err.message });
+    }
+  }
+  return { status: 200, body: { data, ...(errors.length && { errors }) }, mutation };
 }

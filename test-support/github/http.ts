@@ -12,6 +12,8 @@ export interface Reply {
   /** A non-JSON body (raw blobs), sent with its own content type. */
   raw?: { bytes: Buffer; type: string };
   headers?: Record<string, string>;
+  /** Whether the request changed something, when its method does not tell (GraphQL queries). */
+  wrote?: boolean;
 }
 
 /** Answered as GitHub's `{"message", "errors"?, "documentation_url"}`. */

@@ -91,14 +91,17 @@ export class PullStore {
     pull.updatedAt = this.shared.clock.now();
   }
 
-  async create(input: {
-    title: string;
-    head: string;
-    base: string;
-    body?: string;
-    draft?: boolean;
-    maintainerCanModify?: boolean;
-  }): Promise<PullRecord> {
+  async create(
+    input: {
+      title: string;
+      head: string;
+      base: string;
+      body?: string;
+      draft?: boolean;
+      maintainerCanModify?: boolean;
+    },
+    by: Actor = this.shared.config.identity
+  ): Promise<PullRecord> {
     const { git, config } = this.shared;
     // `owner:branch` names a branch of that owner's fork; only the repository itself exists here.
     const colon = input.head.indexOf(':');
@@ -129,7 +132,7 @@ export class PullStore {
       draft: input.draft ?? false,
       head,
       base: input.base,
-      user: config.identity.login,
+      user: by.login,
       maintainerCanModify: input.maintainerCanModify ?? false,
       createdAt: now,
       updatedAt: now,
@@ -187,6 +190,17 @@ export class PullStore {
     pull.closedAt = this.shared.clock.now();
     pull.autoMerge = null;
     this.touch(pull);
+  }
+
+  /**
+   * A PR branch moved to `sha`: when that commit is already in the base (the head reset onto the
+   * base, say), GitHub sees no commits left and closes the PR for good.
+   */
+  async headMoved(branch: string, sha: string): Promise<void> {
+    for (const pull of this.pulls.filter((p) => p.state === 'open' && p.head === branch)) {
+      const base = await this.shared.git.ref(heads(pull.base));
+      if (base && (await this.shared.git.isAncestor(sha, base))) await this.close(pull);
+    }
   }
 
   /** GitHub closes the open PRs of a branch that is deleted. */

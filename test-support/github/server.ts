@@ -45,6 +45,17 @@ export interface FakeGitHubOptions {
   actionsCreatePullRequests?: boolean;
   /** Most entries a recursive tree listing returns before `truncated: true` (GitHub: 100000). */
   maxTreeEntries?: number;
+  /** Largest recursive tree listing, in bytes of its entries, before `truncated: true` (GitHub: 7 MB). */
+  maxTreeBytes?: number;
+  /** Largest blob the blobs API returns, JSON or raw (GitHub: 100 MB); bigger ones are refused with 403. */
+  maxBlobBytes?: number;
+  /** Branch-name prefixes a ruleset protects from force-pushes (GitHub's 422 "Repository rule violations found"). */
+  noForcePush?: string[];
+  /**
+   * Whether the token may change `.github/workflows/` (default true). False is GITHUB_TOKEN, or an
+   * App or PAT without the Workflows permission: ref updates that change workflow files are refused.
+   */
+  workflowsPermission?: boolean;
   faults?: Faults;
   /** The token's account: author of API commits, PRs and comments (default github-actions[bot]). */
   identity?: Actor;
@@ -98,6 +109,11 @@ export interface FakeGitHub {
   mergePullRequest(n: number, method?: MergeMethod): Promise<string>;
   /** Closed without merge, as a user would. */
   closePullRequest(n: number): Promise<void>;
+  /** A PR opened by a person (default HUMAN) from a branch of the repository; its number. */
+  openPullRequest(
+    input: { head: string; base?: string; title: string; body?: string },
+    by?: Actor
+  ): Promise<number>;
   setFaults(faults: Faults | undefined): void;
   /** The next `count` requests (matching `match`, if given) fail with `kind`. */
   failNext(count: number, kind: FaultKind, match?: FaultMatch): void;
@@ -138,6 +154,10 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     requiredChecks: options.requiredChecks ?? true,
     mergeMethods: options.mergeMethods ?? ['merge', 'squash', 'rebase'],
     maxTreeEntries: options.maxTreeEntries ?? 100000,
+    maxTreeBytes: options.maxTreeBytes ?? 7_000_000,
+    maxBlobBytes: options.maxBlobBytes ?? 100 * 1024 * 1024,
+    noForcePush: options.noForcePush ?? [],
+    workflowsPermission: options.workflowsPermission ?? true,
     identity: options.identity ?? GITHUB_ACTIONS,
     htmlUrl: options.htmlUrl ?? 'https://github.com'
   };
@@ -222,7 +242,11 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       if (violation.endsWith("no such path in GitHub's REST description")) throw notFound();
       throw new HttpError(400, `not a request GitHub accepts: ${violation}`);
     }
-    if (path === '/graphql' && method === 'POST') return mutex.run(() => handleGraphql(shared, store, body));
+    if (path === '/graphql' && method === 'POST') {
+      // A query changes nothing: only mutations count as writes.
+      const { mutation, ...reply } = await mutex.run(() => handleGraphql(shared, store, body));
+      return { ...reply, wrote: mutation };
+    }
     const repoMatch = REPO_PATH.exec(url.pathname);
     if (
       !repoMatch ||
@@ -292,7 +316,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
           : { status: 500, body: { message: `fake GitHub failed: ${String(error)}` } };
     }
     const errors = (reply.body as { errors?: unknown } | undefined)?.errors;
-    entry.wrote = method !== 'GET' && reply.status < 300 && errors === undefined;
+    entry.wrote = (reply.wrote ?? method !== 'GET') && reply.status < 300 && errors === undefined;
     entry.status = reply.status;
     entry.ms = performance.now() - started;
     if (!res.destroyed) send(res, reply);
@@ -346,6 +370,10 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
         if (pull.state !== 'open') throw new Error(`pull request #${n} is not open`);
         await store.close(pull);
       }),
+    openPullRequest: (input, by = HUMAN) =>
+      mutex.run(
+        async () => (await store.create({ ...input, base: input.base ?? config.defaultBranch }, by)).number
+      ),
     setFaults: (f) => faults.set(f),
     failNext: (count, kind, match) => faults.failNext(count, kind, match),
     stop: async () => {

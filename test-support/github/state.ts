@@ -48,6 +48,14 @@ export interface RepoConfig {
   requiredChecks: boolean;
   /** The merge methods the repository allows. */
   mergeMethods: ('merge' | 'squash' | 'rebase')[];
+  /** Branch-name prefixes a ruleset keeps from being force-pushed ("Block force pushes"). */
+  noForcePush: string[];
+  /** Whether the token may change `.github/workflows/` (a PAT or App with the Workflows permission). */
+  workflowsPermission: boolean;
+  /** Largest recursive tree listing in bytes before `truncated: true` (GitHub: 7 MB). */
+  maxTreeBytes: number;
+  /** Largest blob the blobs API returns (GitHub: 100 MB); a bigger one is a 403 "too_large". */
+  maxBlobBytes: number;
 }
 
 /**
