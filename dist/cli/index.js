@@ -10328,6 +10328,11 @@ const INPUTS = [
         default: '',
         description: 'YAML list of the clusters Argo CD knows (name, server, labels, annotations), for ApplicationSet clusters generators.'
     },
+    {
+        name: 'write-budget',
+        default: '500',
+        description: 'Most GitHub writes one run makes (GitHub allows about 500 an hour); PRs beyond it wait for the next run.'
+    },
     { name: 'api-url', default: '${{ github.api_url }}', description: 'GitHub API URL (GitHub Enterprise).' }
 ];
 /** The `clusters` input: a YAML list of `{name, server, labels, annotations}`. */
@@ -10416,6 +10421,10 @@ function parseInputs(get) {
     if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) {
         throw new UsageError(`input "registry-concurrency" must be a whole number from 1 to 64; got "${raw('registry-concurrency')}"`);
     }
+    const writeBudget = Number(raw('write-budget'));
+    if (!Number.isInteger(writeBudget) || writeBudget < 1) {
+        throw new UsageError(`input "write-budget" must be a whole number of at least 1; got "${raw('write-budget')}"`);
+    }
     const prefixProblem = branchPrefixProblem(raw('branch-prefix'));
     if (prefixProblem) {
         throw new UsageError(`input "branch-prefix" ${prefixProblem}: ${JSON.stringify(raw('branch-prefix'))}`);
@@ -10434,6 +10443,7 @@ function parseInputs(get) {
         registryUsername: raw('registry-username'),
         registryPassword: raw('registry-password'),
         registryConcurrency: concurrency,
+        writeBudget,
         pullRequest: oneOf('pull-request', raw('pull-request'), ['per-application', 'single', 'none']),
         branchPrefix: raw('branch-prefix'),
         labels: parseList(raw('labels')),
@@ -31313,19 +31323,101 @@ function toRunError(err, spec, image) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/github/viewer.ts
+// The account the token acts as. `GET /user` refuses installation tokens (GITHUB_TOKEN, GitHub
+// Apps: "Resource not accessible by integration"); GraphQL's `viewer` answers every kind of token
+// with the login GitHub shows as the author of the PRs it opens (`github-actions[bot]`, `<app>[bot]`).
+async function viewerLogin(octokit) {
+    const data = await octokit.graphql('query { viewer { login } }');
+    return data.viewer.login;
+}
+
+;// CONCATENATED MODULE: ./src/publish/budget.ts
+// GitHub's secondary rate limits allow about 80 content-creating requests a minute and 500 an hour
+// per account. The per-minute pace is kept by the client (one write at a time, a second apart);
+// the hourly budget is planned here: each PR's writes are counted before any is sent, PRs are
+// taken in a stable order while they fit, and the rest wait for the next run, so a big run never
+// stops halfway with GitHub's 403.
+class WriteBudget {
+    limit;
+    used = 0;
+    constructor(limit) {
+        this.limit = limit;
+    }
+    /** Takes `writes` from the budget when they fit. */
+    take(writes) {
+        if (this.used + writes > this.limit)
+            return false;
+        this.used += writes;
+        return true;
+    }
+    get spent() {
+        return this.used;
+    }
+}
+/** The decorations' writes: labels and assignees (one write on a new PR), reviewers, auto-merge. */
+function decorationWrites(settings, isNew) {
+    const { labels, assignees, reviewers, teamReviewers, autoMerge, draft } = settings;
+    const people = isNew
+        ? Number(labels.length + assignees.length > 0)
+        : Number(labels.length > 0) + Number(assignees.length > 0);
+    return (people + Number(reviewers.length + teamReviewers.length > 0) + Number(isNew && !!autoMerge && !draft));
+}
+/**
+ * Writes of opening a PR: the branch, its commit (createCommitOnBranch; the Git Data API's tree and
+ * commit when a file's mode must be kept) and the PR, then its decorations.
+ */
+function newPullRequestWrites(settings, plain) {
+    return 1 + (plain ? 1 : 2) + 1 + decorationWrites(settings, true);
+}
+/**
+ * Writes of updating a PR: when its branch is recreated, blobs of files with non-UTF-8 bytes, the
+ * tree, the commit and the ref; then title and body, and the decorations it lacks (counted as if
+ * all were missing).
+ */
+function updateWrites(settings, recreate, blobs) {
+    return (recreate ? blobs + 3 : 0) + 1 + decorationWrites(settings, false);
+}
+
 ;// CONCATENATED MODULE: ./src/publish/commit.ts
-// One commit per PR through the Git Data API: inline tree entries on the base tree, no custom
-// author (so GITHUB_TOKEN and GitHub App commits are signed by GitHub and show as Verified).
+// One commit per PR, without a custom author (so GitHub signs it and it shows as Verified).
+// A new branch and a direct commit: GraphQL's createCommitOnBranch, one write, signed whatever the
+// token. Recreating an open PR's branch from the base: the Git Data API (tree, commit, then the ref
+// force-moved), since moving the branch onto the base first would leave the PR without commits,
+// and GitHub closes such a PR for good.
 
 
 /** The base branch moved under a direct commit: plan again from a fresh read. */
 class ConflictError extends Error {
     name = 'ConflictError';
 }
+/** createCommitOnBranch writes plain files: an executable or a symlink we edit keeps its mode only through Git Data. */
+function plainFiles(source, edits) {
+    return edits.every((e) => (source.entries.get(e.path)?.mode ?? '100644') === '100644');
+}
+const COMMIT_ON_BRANCH = `mutation($input: CreateCommitOnBranchInput!) {
+  createCommitOnBranch(input: $input) { commit { oid tree { oid } } }
+}`;
+/** One commit of `edits` on `branch`, which must still point at `expectedHead`. */
+async function commitOnBranch(octokit, source, branch, expectedHead, edits, message) {
+    const [headline = '', ...rest] = message.split('\n');
+    const body = rest.join('\n').replace(/^\n+/, '');
+    const input = {
+        branch: { repositoryNameWithOwner: `${source.owner}/${source.repo}`, branchName: branch },
+        expectedHeadOid: expectedHead,
+        message: { headline, ...(body && { body }) },
+        fileChanges: {
+            additions: edits.map((e) => ({ path: e.path, contents: encodeText(e.after).toString('base64') }))
+        }
+    };
+    const data = await octokit.graphql(COMMIT_ON_BRANCH, { input });
+    const { commit } = data.createCommitOnBranch;
+    return { commit: commit.oid, tree: commit.tree.oid };
+}
+/** The same commit through the Git Data API: inline tree entries on the base tree, modes kept. */
 async function createCommit(octokit, source, edits, message) {
     const { owner, repo } = source;
     const entries = await Promise.all(edits.map(async (edit) => {
-        // Keep an executable bit or the like on files we edit.
         const mode = (source.entries.get(edit.path)?.mode ?? '100644');
         // Inline content is sent as UTF-8; a file with other bytes goes up as a base64 blob.
         if (!hasEscapedBytes(edit.after))
@@ -31348,52 +31440,86 @@ async function createCommit(octokit, source, edits, message) {
     });
     return { commit: commit.data.sha, tree: tree.data.sha };
 }
-/**
- * Points the PR branch at `sha`, recreating it from the base: created, or force-moved if it
- * exists. `mayOverwrite` is asked before moving a branch this run did not expect to exist.
- */
-async function setBranch(octokit, source, branch, sha, options) {
-    const { owner, repo } = source;
-    const move = () => octokit.rest.git.updateRef({ owner, repo, ref: `heads/${branch}`, sha, force: true });
-    const create = () => octokit.rest.git.createRef({ owner, repo, ref: `refs/heads/${branch}`, sha });
+/** Creates `branch` at `sha`; false when it exists already. */
+async function createBranch(octokit, source, branch, sha) {
     try {
-        await (options.exists ? move() : create());
+        await octokit.rest.git.createRef({
+            owner: source.owner,
+            repo: source.repo,
+            ref: `refs/heads/${branch}`,
+            sha
+        });
+        return true;
     }
     catch (err) {
-        // A branch left by an earlier run, or made or deleted by a concurrent one.
-        if (httpStatus(err) !== 422)
-            throw err;
-        if (options.exists)
-            await create();
-        else {
-            await options.mayOverwrite();
-            await move();
-        }
+        if (httpStatus(err) === 422 && /already exists/i.test(githubMessage(err)))
+            return false;
+        throw refusal(err, branch) ?? err;
     }
 }
-/** Moves the base branch to `sha` only as a fast-forward; a concurrent push is a ConflictError. */
-async function fastForward(octokit, source, sha) {
+/** Force-moves `branch` to `sha`, creating it if it went away meanwhile. */
+async function moveBranch(octokit, source, branch, sha) {
     try {
         await octokit.rest.git.updateRef({
             owner: source.owner,
             repo: source.repo,
-            ref: `heads/${source.branch}`,
+            ref: `heads/${branch}`,
             sha,
-            force: false
+            force: true
         });
     }
     catch (err) {
-        const message = githubMessage(err);
-        // A protection rule or ruleset refuses the push: planning again would not help.
-        if (httpStatus(err) === 422 && /protected branch|rule violation|ruleset/i.test(message)) {
-            throw new Error(`${source.branch} is protected (${message}): pull-request: none cannot commit to it; ` +
-                'use pull requests, or a token allowed to bypass the protection', { cause: err });
+        if (httpStatus(err) === 422 && /does not exist/i.test(githubMessage(err))) {
+            if (await createBranch(octokit, source, branch, sha))
+                return;
         }
-        if (httpStatus(err) === 422) {
+        throw refusal(err, branch) ?? err;
+    }
+}
+/** `pull-request: none`: the edits as one commit on the base, which must not have moved. */
+async function commitToBase(octokit, source, edits, message) {
+    try {
+        if (plainFiles(source, edits))
+            return await commitOnBranch(octokit, source, source.branch, source.headSha, edits, message);
+        const commit = await createCommit(octokit, source, edits, message);
+        await octokit.rest.git.updateRef({
+            owner: source.owner,
+            repo: source.repo,
+            ref: `heads/${source.branch}`,
+            sha: commit.commit,
+            force: false
+        });
+        return commit;
+    }
+    catch (err) {
+        const why = refusal(err, source.branch, 'pull-request: none cannot commit to it; use pull requests, or a token allowed to bypass the protection');
+        if (why)
+            throw why;
+        const message = githubMessage(err);
+        if ((httpStatus(err) === 422 && /fast forward/i.test(message)) ||
+            /expected branch to point to/i.test(message)) {
             throw new ConflictError(`${source.branch} moved while this run planned: ${message}`);
         }
         throw err;
     }
+}
+/**
+ * Why GitHub refused to write `branch`, in the user's terms: a ruleset or branch protection, or a
+ * change to workflow files without the Workflows permission. Undefined for other failures.
+ */
+function refusal(err, branch, advice = 'exempt the branch-prefix from the rule, or use a token allowed to bypass it') {
+    const message = githubMessage(err);
+    if (/workflow/i.test(message) && /permission|scope/i.test(message)) {
+        return new Error(`GitHub refused to write ${branch}: the change touches .github/workflows/, which the token may not change ` +
+            `(${message}); use a GitHub App token or personal access token with the Workflows permission ` +
+            '(GITHUB_TOKEN never has it)', { cause: err });
+    }
+    if (/protected branch|rule violation|ruleset|cannot force-push|must be made through a pull request/i.test(message)) {
+        return new Error(`${branch} is protected by a ruleset or branch protection (${message}): ${advice}`, {
+            cause: err
+        });
+    }
+    return undefined;
 }
 
 ;// CONCATENATED MODULE: ./src/publish/marker.ts
@@ -31695,7 +31821,10 @@ function renderPullRequestBody(input) {
 
 ;// CONCATENATED MODULE: ./src/publish/pulls.ts
 // The pull requests of this tool's branches, read once per run: every open one (one paginated
-// listing), and the closed ones of a branch when its history matters (declines, reverts).
+// listing), and the closed ones of a branch when its history matters (declines, reverts). Only
+// what this tool made is ours: a PR from this repository's branch under the prefix, opened by the
+// token's own account. A person's PR on such a branch, or one whose body carries a copy of our
+// marker, is never updated, closed or read as a decline.
 
 function toPullRequest(p) {
     const closedAt = p.merged_at ?? p.closed_at ?? undefined;
@@ -31734,22 +31863,32 @@ class PullRequests {
     repo;
     branchPrefix;
     base;
-    openByBranch;
+    viewer;
+    listing;
     closedByBranch = new Map();
     /**
      * Only PRs into `base` are this run's: a run on another base branch (a matrix over release
-     * branches, say) has PRs of its own, which this one must neither update nor close.
+     * branches, say) has PRs of its own, which this one must neither update nor close. `viewer` is
+     * the token's login, asked only when a PR under the prefix needs telling apart.
      */
-    constructor(octokit, owner, repo, branchPrefix, base) {
+    constructor(octokit, owner, repo, branchPrefix, base, viewer) {
         this.octokit = octokit;
         this.owner = owner;
         this.repo = repo;
         this.branchPrefix = branchPrefix;
         this.base = base;
+        this.viewer = viewer;
     }
-    /** Open PRs from this repo's branches under the prefix, by branch. */
-    open() {
-        this.openByBranch ??= this.octokit
+    /** Open PRs of ours, by branch. */
+    async open() {
+        return (await this.list()).ours;
+    }
+    /** The open PR someone else opened from `branch` into the base, if any. */
+    async takenBy(branch) {
+        return (await this.list()).others.get(branch);
+    }
+    list() {
+        this.listing ??= this.octokit
             .paginate(this.octokit.rest.pulls.list, {
             owner: this.owner,
             repo: this.repo,
@@ -31757,18 +31896,22 @@ class PullRequests {
             base: this.base,
             per_page: 100
         })
-            .then((pulls) => {
-            const byBranch = new Map();
+            .then(async (pulls) => {
+            const ours = new Map();
+            const others = new Map();
             for (const p of pulls) {
-                if (!this.ours(p))
+                if (!this.underPrefix(p))
                     continue;
-                byBranch.set(p.head.ref, toPullRequest(p));
+                if (await this.byUs(p))
+                    ours.set(p.head.ref, toPullRequest(p));
+                else
+                    others.set(p.head.ref, { number: p.number, author: p.user?.login ?? 'someone' });
             }
-            return byBranch;
+            return { ours, others };
         });
-        return this.openByBranch;
+        return this.listing;
     }
-    /** Closed PRs of one branch, most recently closed first (one page of 100: recent history). */
+    /** Closed PRs of ours from one branch, most recently closed first (one page of 100: recent history). */
     closed(branch) {
         let closed = this.closedByBranch.get(branch);
         if (!closed) {
@@ -31781,15 +31924,18 @@ class PullRequests {
                 base: this.base,
                 per_page: 100
             })
-                .then(({ data }) => data
-                .filter((p) => this.ours(p) && p.head.ref === branch)
-                .map(toPullRequest)
-                .sort((a, b) => (b.closedAt ?? '').localeCompare(a.closedAt ?? '')));
+                .then(async ({ data }) => {
+                const ours = [];
+                for (const p of data)
+                    if (this.underPrefix(p) && p.head.ref === branch && (await this.byUs(p)))
+                        ours.push(toPullRequest(p));
+                return ours.sort((a, b) => (b.closedAt ?? '').localeCompare(a.closedAt ?? ''));
+            });
             this.closedByBranch.set(branch, closed);
         }
         return closed;
     }
-    /** A fresh look for the open PR of a branch (after a concurrent run created it). */
+    /** A fresh look for our open PR of a branch (after a concurrent run created it). */
     async findOpen(branch) {
         const { data } = await this.octokit.rest.pulls.list({
             owner: this.owner,
@@ -31799,11 +31945,16 @@ class PullRequests {
             base: this.base,
             per_page: 1
         });
-        const found = data.find((p) => this.ours(p) && p.head.ref === branch);
-        return found && toPullRequest(found);
+        for (const p of data)
+            if (this.underPrefix(p) && p.head.ref === branch && (await this.byUs(p)))
+                return toPullRequest(p);
+        return undefined;
     }
-    /** An open PR from `branch` into another base: a run on that base owns the branch. */
-    async openElsewhere(branch) {
+    /**
+     * An open PR from `branch` other than ours into this base: a run on another base, or a person,
+     * owns the branch then.
+     */
+    async headedElsewhere(branch) {
         const { data } = await this.octokit.rest.pulls.list({
             owner: this.owner,
             repo: this.repo,
@@ -31811,10 +31962,20 @@ class PullRequests {
             head: `${this.owner}:${branch}`,
             per_page: 10
         });
-        const other = data.find((p) => this.ours(p) && p.head.ref === branch && p.base.ref !== this.base);
-        return other && { number: other.number, base: other.base.ref };
+        for (const p of data) {
+            if (!this.underPrefix(p) || p.head.ref !== branch)
+                continue;
+            if (p.base.ref !== this.base || !(await this.byUs(p)))
+                return { number: p.number, base: p.base.ref, author: p.user?.login ?? 'someone' };
+        }
+        return undefined;
     }
-    ours(p) {
+    /** Whether the token's account authored this PR (GitHub logins compare case-insensitively). */
+    async byUs(p) {
+        const author = p.user?.login;
+        return !!author && author.toLowerCase() === (await this.viewer()).toLowerCase();
+    }
+    underPrefix(p) {
         // Forks' branches are never ours, whatever their name (GitHub names compare case-insensitively).
         const fromThisRepo = !p.head.repo || p.head.repo.full_name?.toLowerCase() === `${this.owner}/${this.repo}`.toLowerCase();
         return fromThisRepo && p.head.ref.startsWith(this.branchPrefix);
@@ -32964,6 +33125,8 @@ function treeIdWith(entries, root, files) {
 
 
 
+
+
 /**
  * `<branch-prefix><app>`, with the namespace for apps outside the Argo CD namespace (as Argo CD
  * names them); an app generated for every cluster at once has `all-clusters` for the open part.
@@ -32992,8 +33155,7 @@ class Publisher {
         const changes = result.updates;
         const apps = [...new Set(changes.map((c) => c.app))];
         const message = renderCommitMessage(inputs.commitMessage, templateView(apps.join(', '), changes));
-        const { commit } = await createCommit(this.octokit, source, result.edits, message);
-        await fastForward(this.octokit, source, commit);
+        const { commit } = await commitToBase(this.octokit, source, result.edits, message);
         this.ctx.log(`committed ${commit.slice(0, 12)} to ${source.branch}`);
         return { commit };
     }
@@ -33023,10 +33185,38 @@ class Publisher {
                 return [];
             }
         }
+        // Reads and checks first, all groups at once; then writes, in branch order while the budget lasts.
         const limit = pLimit(4);
-        const published = await Promise.all(groups.map((g) => limit(() => this.isolated(g.apps, () => this.publish(g)))));
+        const steps = await Promise.all(groups.map((g) => limit(() => this.isolated(g.apps, () => this.prepare(g)))));
+        const { budget } = this.ctx;
+        if (inputs.labels.length && steps.some((s) => s && 'writes' in s))
+            budget.take(inputs.labels.length);
+        const published = [];
+        const order = groups
+            .map((g, i) => ({ g, step: steps[i] }))
+            .sort((a, b) => publisher_compare(a.g.branch, b.g.branch));
+        for (const { g, step } of order) {
+            if (!step)
+                continue;
+            if ('done' in step)
+                published.push(Promise.resolve(step.done));
+            else if (budget.take(step.writes))
+                published.push(limit(() => this.isolated(g.apps, step.run)));
+            else
+                this.defer(g.apps, step.writes);
+        }
+        const done = (await Promise.all(published)).flatMap((p) => p ?? []);
         const closed = await this.closeStale(new Set(groups.map((g) => g.branch)));
-        return [...published.flat(), ...closed];
+        this.ctx.log(`${budget.spent} of ${budget.limit} writes of the write budget planned`);
+        return [...done, ...closed];
+    }
+    /** An app whose PR does not fit in this run's write budget: reported, published next run. */
+    defer(apps, writes) {
+        const { budget } = this.ctx;
+        const reason = `deferred to the next run: its pull request takes up to ${writes} writes and ${budget.limit - budget.spent} ` +
+            `of this run's write-budget (${budget.limit}) are left (GitHub allows about 500 content-creating requests an hour)`;
+        for (const app of apps)
+            this.ctx.result.skipped.push({ app: app.spec.app, file: app.spec.file, reason });
     }
     async deleteBranch(branch) {
         const { owner, repo } = this.ctx.source;
@@ -33090,10 +33280,11 @@ class Publisher {
                 const error = toRunError(err, app.spec);
                 this.ctx.result.errors.push({ ...error, message: `publishing the pull request: ${error.message}` });
             }
-            return [];
+            return undefined;
         }
     }
-    async publish(group) {
+    /** Reads what publishing `group` needs, decides what it writes, and refuses early what would fail. */
+    async prepare(group) {
         const { source, inputs, log } = this.ctx;
         const open = (await this.ctx.pulls.open()).get(group.branch);
         const edits = group.apps.flatMap((a) => a.edits);
@@ -33109,14 +33300,19 @@ class Publisher {
             open.title === title &&
             updateSetKey(open.marker?.updates ?? []) === updateSetKey(updates)) {
             log(`#${open.number} (${group.branch}) is up to date`);
-            return entries('unchanged', open, open.headSha);
+            return { done: entries('unchanged', open, open.headSha) };
         }
         // An image that failed this run keeps the version its open PR proposes: no update that drops it.
         const failed = this.failedImages();
         const kept = open?.marker?.updates.find((u) => failed.has(`${u.app}\u0000${u.alias}`));
         if (open && kept) {
             this.ctx.warn(`#${open.number} left as it is: ${kept.app}/${kept.alias} could not be planned this run`);
-            return entries('unchanged', open, open.headSha);
+            return { done: entries('unchanged', open, open.headSha) };
+        }
+        // A person's commits on the branch are never force-pushed away, unless they hand it back.
+        if (open && pushed !== tree && heldByOthers(open)) {
+            const writes = open.marker?.foreignHead === open.headSha ? 0 : 2;
+            return { writes, run: () => this.leaveAlone(group, open, entries) };
         }
         const body = async (marker) => {
             const text = renderPullRequestBody({
@@ -33130,50 +33326,116 @@ class Publisher {
             }
             return text;
         };
-        // A person's commits on the branch are never force-pushed away, unless they hand it back.
-        if (open && pushed !== tree && heldByOthers(open))
-            return this.leaveAlone(group, open, entries);
         // A body GitHub would refuse fails before anything is pushed (a commit id has 40 characters).
         await body({ updates, commit: '0'.repeat(40), tree });
-        let headSha = open?.headSha ?? '';
-        if (pushed !== tree) {
-            const message = renderCommitMessage(inputs.commitMessage, view);
-            const commit = await createCommit(this.octokit, source, edits, message);
-            await setBranch(this.octokit, source, group.branch, commit.commit, {
-                exists: !!open,
-                mayOverwrite: async () => {
-                    const other = await this.ctx.pulls.openElsewhere(group.branch);
-                    if (other) {
-                        throw new Error(`branch ${group.branch} is the head of #${other.number} into ${other.base}; ` +
-                            `give runs on different base branches their own branch-prefix`);
-                    }
-                }
-            });
-            headSha = commit.commit;
-            log(`pushed ${headSha.slice(0, 12)} to ${group.branch}`);
+        if (!open) {
+            const taken = await this.ctx.pulls.takenBy(group.branch);
+            if (taken)
+                throw new Error(await this.takenMessage(group.branch, taken));
         }
-        const proposal = { branch: group.branch, title, body: await body({ updates, commit: headSha, tree }) };
-        if (open) {
-            const pr = await this.writer.update(open, proposal);
-            if (open.labels.includes(RECREATE_LABEL))
-                await this.writer.removeLabel(open, RECREATE_LABEL);
-            log(`updated #${pr.number}: ${pr.url}`);
-            return entries('updated', pr, headSha);
-        }
-        const { pr, created } = await this.writer.create(proposal).catch(async (err) => {
-            if (httpStatus(err) === 403 &&
-                /not permitted to create or approve pull requests/i.test(githubMessage(err))) {
-                // Leave nothing behind: the branch was pushed for this PR.
-                await this.deleteBranch(group.branch);
-                throw new Error('GitHub Actions is not permitted to create pull requests in this repository: enable ' +
-                    'Settings → Actions → General → Workflow permissions → "Allow GitHub Actions to create and approve ' +
-                    'pull requests", or give the token input a GitHub App token or a personal access token; ' +
-                    `the branch ${group.branch} pushed for it was deleted`);
+        const blobs = edits.filter((e) => hasEscapedBytes(e.after)).length;
+        const writes = open
+            ? updateWrites(inputs, pushed !== tree, blobs) + Number(open.labels.includes(RECREATE_LABEL))
+            : newPullRequestWrites(inputs, plainFiles(source, edits));
+        const write = async () => {
+            let headSha = open?.headSha ?? '';
+            if (pushed !== tree) {
+                const message = renderCommitMessage(inputs.commitMessage, view);
+                headSha = (open
+                    ? await this.recreate(group.branch, edits, message)
+                    : await this.pushNew(group.branch, edits, message)).commit;
+                log(`pushed ${headSha.slice(0, 12)} to ${group.branch}`);
             }
-            throw err;
-        });
-        log(`${created ? 'opened' : 'updated'} #${pr.number}: ${pr.url}`);
-        return entries(created ? 'created' : 'updated', pr, headSha);
+            const proposal = { branch: group.branch, title, body: await body({ updates, commit: headSha, tree }) };
+            if (open) {
+                const pr = await this.writer.update(open, proposal);
+                if (open.labels.includes(RECREATE_LABEL))
+                    await this.writer.removeLabel(open, RECREATE_LABEL);
+                log(`updated #${pr.number}: ${pr.url}`);
+                return entries('updated', pr, headSha);
+            }
+            const { pr, created } = await this.writer.create(proposal).catch(async (err) => {
+                if (httpStatus(err) === 403 &&
+                    /not permitted to create or approve pull requests/i.test(githubMessage(err))) {
+                    // Leave nothing behind: the branch was pushed for this PR.
+                    await this.deleteBranch(group.branch);
+                    throw new Error('GitHub Actions is not permitted to create pull requests in this repository: enable ' +
+                        'Settings → Actions → General → Workflow permissions → "Allow GitHub Actions to create and approve ' +
+                        'pull requests", or give the token input a GitHub App token or a personal access token; ' +
+                        `the branch ${group.branch} pushed for it was deleted`);
+                }
+                throw err;
+            });
+            log(`${created ? 'opened' : 'updated'} #${pr.number}: ${pr.url}`);
+            return entries(created ? 'created' : 'updated', pr, headSha);
+        };
+        return { writes, run: write };
+    }
+    /** The open PR's branch recreated from the base: a new commit, then the branch force-moved to it. */
+    async recreate(branch, edits, message) {
+        const commit = await createCommit(this.octokit, this.ctx.source, edits, message);
+        await moveBranch(this.octokit, this.ctx.source, branch, commit.commit);
+        return commit;
+    }
+    /**
+     * The branch of a new PR: created at the base and committed to in one write. A branch that
+     * exists already (left by an earlier run, or being made by a concurrent one) is recreated through
+     * the Git Data API instead: a commit of its own first, then the branch force-moved to it, so a
+     * branch is never moved back onto the base (an open PR on it would be closed for good). A file
+     * whose mode must be kept goes the same way.
+     */
+    async pushNew(branch, edits, message) {
+        const { source } = this.ctx;
+        if (plainFiles(source, edits) && (await createBranch(this.octokit, source, branch, source.headSha))) {
+            try {
+                return await commitOnBranch(this.octokit, source, branch, source.headSha, edits, message);
+            }
+            catch (err) {
+                // A concurrent run moved the new branch first: the last writer wins, as for updates.
+                if (/expected branch to point to/i.test(githubMessage(err)))
+                    return this.recreate(branch, edits, message);
+                await this.deleteBranch(branch);
+                throw refusal(err, branch) ?? err;
+            }
+        }
+        const commit = await createCommit(this.octokit, source, edits, message);
+        if (!(await createBranch(this.octokit, source, branch, commit.commit))) {
+            await this.mayTakeOver(branch);
+            await moveBranch(this.octokit, source, branch, commit.commit);
+        }
+        return commit;
+    }
+    /**
+     * `branch` exists and no open PR of ours into the base heads it. It is taken over only when this
+     * tool left it (its head is our commit, or the base itself); a branch with someone else's
+     * commits, or the head of another PR, is never moved.
+     */
+    async mayTakeOver(branch) {
+        const other = await this.ctx.pulls.headedElsewhere(branch);
+        if (other && other.base !== this.ctx.source.branch) {
+            throw new Error(`branch ${branch} is the head of #${other.number} into ${other.base}; ` +
+                'give runs on different base branches their own branch-prefix');
+        }
+        if (other)
+            throw new Error(await this.takenMessage(branch, other));
+        if (!(await this.leftByUs(branch))) {
+            throw new Error(`the branch ${branch} exists with commits argocd-image-pr did not make, so it is left alone and no other ` +
+                'branch is used: delete it, or choose another branch-prefix');
+        }
+    }
+    async takenMessage(branch, pr) {
+        return (`the branch ${branch} is the head of #${pr.number}, opened by ${pr.author}, not by this token's account ` +
+            `(${await this.ctx.viewer()}); argocd-image-pr leaves it alone and uses no other branch: close that pull ` +
+            'request or rename its branch, or choose another branch-prefix');
+    }
+    /** Whether the head of `branch` is a commit of the token's account, or the base's own head. */
+    async leftByUs(branch) {
+        const { owner, repo, headSha } = this.ctx.source;
+        const { data: ref } = await this.octokit.rest.git.getRef({ owner, repo, ref: `heads/${branch}` });
+        if (ref.object.sha === headSha)
+            return true;
+        const { data } = await this.octokit.rest.repos.getCommit({ owner, repo, ref: ref.object.sha });
+        return data.author?.login?.toLowerCase() === (await this.ctx.viewer()).toLowerCase();
     }
     /**
      * The branch of `open` carries someone else's commits: left as it is, reported as skipped, and
@@ -33235,7 +33497,8 @@ class Publisher {
         const { result, inputs, source } = this.ctx;
         const failed = new Set(result.errors.map((e) => e.app));
         const closed = [];
-        for (const [branch, pr] of await this.ctx.pulls.open()) {
+        const open = [...(await this.ctx.pulls.open())].sort(([a], [b]) => publisher_compare(a, b));
+        for (const [branch, pr] of open) {
             if (published.has(branch))
                 continue;
             const apps = inputs.pullRequest === 'single'
@@ -33249,6 +33512,11 @@ class Publisher {
             if (heldByOthers(pr))
                 continue;
             const names = [...new Set(pr.marker?.updates.map((u) => u.app) ?? apps.map((a) => a.spec.app))];
+            // A close and its comment: two writes.
+            if (!this.ctx.budget.take(2)) {
+                this.ctx.log(`closing #${pr.number} (${branch}) waits for the next run: the write budget is spent`);
+                continue;
+            }
             await this.isolated(apps, async () => {
                 const marker = { ...(pr.marker ?? { updates: [] }), superseded: true };
                 await this.writer.close(pr, withMarker(pr.body, marker), `${names.map(code).join(', ')} no longer ${names.length === 1 ? 'needs' : 'need'} this update: ` +
@@ -33261,7 +33529,6 @@ class Publisher {
                     operation: 'closed',
                     headSha: pr.headSha
                 })));
-                return [];
             });
         }
         return closed;
@@ -33271,6 +33538,10 @@ class Publisher {
 function reference(version) {
     const at = version.indexOf('@');
     return at < 0 ? version : version.slice(at + 1);
+}
+/** Branch names in a fixed order, whatever the locale: the order apps are published in. */
+function publisher_compare(a, b) {
+    return a < b ? -1 : a > b ? 1 : 0;
 }
 
 ;// CONCATENATED MODULE: ./src/publish/index.ts
@@ -33287,6 +33558,8 @@ function reference(version) {
 
 
 
+
+
 /** Plans again after this many direct-commit races before giving up. */
 const ATTEMPTS = 3;
 async function runOnGitHub(options) {
@@ -33294,11 +33567,14 @@ async function runOnGitHub(options) {
     const [owner = '', repo = ''] = (inputs.repository ?? '').split('/');
     checkTemplate('title', inputs.title);
     checkTemplate('commit-message', inputs.commitMessage);
-    // Registry answers do not change within a run: keep them across re-plans.
+    // Registry answers do not change within a run: keep them across re-plans; so does the budget.
     const metadata = new ImageMetadata(registry);
+    const budget = new WriteBudget(inputs.writeBudget);
+    let login;
+    const viewer = () => (login ??= viewerLogin(github.octokit));
     for (let attempt = 1;; attempt++) {
         const source = await openRepo(github, { owner, repo, baseBranch: inputs.baseBranch });
-        const pulls = new PullRequests(github.octokit, owner, repo, inputs.branchPrefix, source.branch);
+        const pulls = new PullRequests(github.octokit, owner, repo, inputs.branchPrefix, source.branch, viewer);
         const branchOf = (spec) => branchFor(spec, inputs);
         const result = await run({
             repo: source,
@@ -33315,7 +33591,7 @@ async function runOnGitHub(options) {
         const base = { branch: source.branch, sha: source.headSha };
         if (inputs.dryRun)
             return { result, pullRequests: [], base };
-        const publisher = new Publisher({ ...options, source, pulls, metadata, result });
+        const publisher = new Publisher({ ...options, source, pulls, metadata, result, viewer, budget });
         try {
             if (inputs.pullRequest === 'none')
                 return { result, pullRequests: [], base, ...(await publisher.commit()) };

@@ -12,7 +12,7 @@ import { MAX_BODY, renderPullRequestBody, type ChangeDetail } from '../report/pr
 import { toRunError, type AppResult, type RunResult } from '../run.js';
 import { hasEscapedBytes } from '../repo/bytes.js';
 import { branchName } from './branch-name.js';
-import { decorationWrites, newPullRequestWrites, updateWrites, type WriteBudget } from './budget.js';
+import { newPullRequestWrites, updateWrites, type WriteBudget } from './budget.js';
 import {
   commitOnBranch,
   commitToBase,
