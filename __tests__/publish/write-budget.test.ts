@@ -41,6 +41,31 @@ describe('the write budget', () => {
     expect(newPullRequestWrites(inputsFor(gh), true)).toBe(3);
   });
 
+  it('makes the same commit through the Git Data API when createCommitOnBranch fails', async () => {
+    const gh = await start();
+    let failed = 0;
+    const run = await runWith(gh, new Tags(), {}, (github) => {
+      github.octokit.hook.before('request', (options) => {
+        const input = (options.variables as { input?: { branch: { branchName: string } } } | undefined)
+          ?.input;
+        // As a replica that has not seen the new branch yet answers.
+        if (input && failed++ === 0) input.branch.branchName = 'not-there-yet';
+      });
+    });
+    expect(failed).toBeGreaterThan(0);
+    expect(run.result.errors).toEqual([]);
+    expect(run.pullRequests.map((p) => p.operation)).toEqual(['created', 'created']);
+    for (const app of ['api', 'web']) {
+      const pr = await gh.pull(run.pullRequests.find((p) => p.app === app)!.number);
+      expect((await createdCommit(gh, pr.head.sha)).parents.map((p) => p.sha)).toEqual([
+        await gh.head('main')
+      ]);
+    }
+    expect(await gh.read('argocd-image-pr/web', 'charts/web/.argocd-source-web.yaml')).toContain(
+      'value: 1.5.0'
+    );
+  });
+
   it('counts each decoration: labels and assignees, reviewers, auto-merge', async () => {
     const gh = await start();
     const given = { labels: 'deploy', assignees: 'octocat', reviewers: 'hubot', 'auto-merge': 'squash' };

@@ -140,8 +140,14 @@ export async function commitToBase(
   message: string
 ) {
   try {
-    if (plainFiles(source, edits))
-      return await commitOnBranch(octokit, source, source.branch, source.headSha, edits, message);
+    if (plainFiles(source, edits)) {
+      try {
+        return await commitOnBranch(octokit, source, source.branch, source.headSha, edits, message);
+      } catch (err) {
+        // Refused, or the base moved: said below. Any other failure: the Git Data API instead.
+        if (refusal(err, source.branch) || /expected branch to point to/i.test(githubMessage(err))) throw err;
+      }
+    }
     const commit = await createCommit(octokit, source, edits, message);
     await octokit.rest.git.updateRef({
       owner: source.owner,

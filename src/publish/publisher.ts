@@ -363,11 +363,15 @@ export class Publisher {
       try {
         return await commitOnBranch(this.octokit, source, branch, source.headSha, edits, message);
       } catch (err) {
-        // A concurrent run moved the new branch first: the last writer wins, as for updates.
-        if (/expected branch to point to/i.test(githubMessage(err)))
-          return this.recreate(branch, edits, message);
-        await this.deleteBranch(branch);
-        throw refusal(err, branch) ?? err;
+        const refused = refusal(err, branch);
+        if (refused) {
+          await this.deleteBranch(branch);
+          throw refused;
+        }
+        // A concurrent run moved the new branch first (the last writer wins, as for updates), or
+        // the mutation failed otherwise (a replica that has not seen the new branch yet, a GitHub
+        // Enterprise without it): the Git Data API makes the same commit.
+        return this.recreate(branch, edits, message);
       }
     }
     const commit = await createCommit(this.octokit, source, edits, message);
