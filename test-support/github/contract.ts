@@ -17,12 +17,13 @@ interface Operation {
 
 type Json = Record<string, unknown>;
 
-const require = createRequire(import.meta.url);
+// Not named `require`: bundled as CommonJS (bench/), that name is taken.
+const requireJson = createRequire(import.meta.url);
 let operations: Operation[] | undefined;
 
 function load(): Operation[] {
   if (operations) return operations;
-  const spec = require('@octokit/openapi/generated/api.github.com.json') as Json;
+  const spec = requireJson('@octokit/openapi/generated/api.github.com.json') as Json;
   const components = spec.components as Json;
   const resolve = (node: unknown): Json => {
     let at = node as Json;
