@@ -4,6 +4,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { createGitHubClient } from '../../src/github/client.js';
 import { renderMarker } from '../../src/publish/marker.js';
+import { GITHUB_ACTIONS } from '../../test-support/github/index.js';
 import { OWNER, REPO, Tags, fakePerTest, runWith } from './helpers.js';
 
 const start = fakePerTest();
@@ -36,6 +37,24 @@ describe('what is ours', () => {
       title: 'my own web change',
       body: 'hands off'
     });
+  });
+
+  it('does not take a PR the same account opened by hand (no marker of ours)', async () => {
+    const gh = await start();
+    const branch = 'argocd-image-pr/web';
+    const head = await gh.commit(branch, { 'charts/web/NOTES.txt': 'by hand\n' }, 'by hand');
+    const byHand = await gh.openPullRequest({ head: branch, title: 'by hand', body: 'mine' }, GITHUB_ACTIONS);
+    const run = await runWith(gh, new Tags());
+    expect(run.result.errors).toEqual([
+      expect.objectContaining({
+        app: 'web',
+        message: expect.stringContaining(
+          `is the head of #${byHand}, opened by hand with this token's account (github-actions[bot]), not by argocd-image-pr`
+        )
+      })
+    ]);
+    expect(await gh.head(branch)).toBe(head);
+    expect(await gh.pull(byHand)).toMatchObject({ state: 'open', title: 'by hand', body: 'mine' });
   });
 
   it("does not read a person's closed PR with a copied marker as a decline", async () => {

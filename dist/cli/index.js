@@ -31479,8 +31479,16 @@ async function moveBranch(octokit, source, branch, sha) {
 /** `pull-request: none`: the edits as one commit on the base, which must not have moved. */
 async function commitToBase(octokit, source, edits, message) {
     try {
-        if (plainFiles(source, edits))
-            return await commitOnBranch(octokit, source, source.branch, source.headSha, edits, message);
+        if (plainFiles(source, edits)) {
+            try {
+                return await commitOnBranch(octokit, source, source.branch, source.headSha, edits, message);
+            }
+            catch (err) {
+                // Refused, or the base moved: said below. Any other failure: the Git Data API instead.
+                if (refusal(err, source.branch) || /expected branch to point to/i.test(githubMessage(err)))
+                    throw err;
+            }
+        }
         const commit = await createCommit(octokit, source, edits, message);
         await octokit.rest.git.updateRef({
             owner: source.owner,
@@ -31902,10 +31910,10 @@ class PullRequests {
             for (const p of pulls) {
                 if (!this.underPrefix(p))
                     continue;
-                if (await this.byUs(p))
+                if (await this.ours(p))
                     ours.set(p.head.ref, toPullRequest(p));
                 else
-                    others.set(p.head.ref, { number: p.number, author: p.user?.login ?? 'someone' });
+                    others.set(p.head.ref, await this.foreign(p));
             }
             return { ours, others };
         });
@@ -31927,7 +31935,7 @@ class PullRequests {
                 .then(async ({ data }) => {
                 const ours = [];
                 for (const p of data)
-                    if (this.underPrefix(p) && p.head.ref === branch && (await this.byUs(p)))
+                    if (this.underPrefix(p) && p.head.ref === branch && (await this.ours(p)))
                         ours.push(toPullRequest(p));
                 return ours.sort((a, b) => (b.closedAt ?? '').localeCompare(a.closedAt ?? ''));
             });
@@ -31946,7 +31954,7 @@ class PullRequests {
             per_page: 1
         });
         for (const p of data)
-            if (this.underPrefix(p) && p.head.ref === branch && (await this.byUs(p)))
+            if (this.underPrefix(p) && p.head.ref === branch && (await this.ours(p)))
                 return toPullRequest(p);
         return undefined;
     }
@@ -31965,13 +31973,22 @@ class PullRequests {
         for (const p of data) {
             if (!this.underPrefix(p) || p.head.ref !== branch)
                 continue;
-            if (p.base.ref !== this.base || !(await this.byUs(p)))
-                return { number: p.number, base: p.base.ref, author: p.user?.login ?? 'someone' };
+            if (p.base.ref !== this.base || !(await this.ours(p)))
+                return { ...(await this.foreign(p)), base: p.base.ref };
         }
         return undefined;
     }
-    /** Whether the token's account authored this PR (GitHub logins compare case-insensitively). */
-    async byUs(p) {
+    /**
+     * Ours: opened by the token's account (GitHub logins compare case-insensitively) and carrying
+     * our marker, so a PR the same account opened by hand (a person's own token) is not taken either.
+     */
+    async ours(p) {
+        return (await this.byViewer(p)) && parseMarker(p.body) !== undefined;
+    }
+    async foreign(p) {
+        return { number: p.number, author: p.user?.login ?? 'someone', byViewer: await this.byViewer(p) };
+    }
+    async byViewer(p) {
         const author = p.user?.login;
         return !!author && author.toLowerCase() === (await this.viewer()).toLowerCase();
     }
@@ -33391,11 +33408,15 @@ class Publisher {
                 return await commitOnBranch(this.octokit, source, branch, source.headSha, edits, message);
             }
             catch (err) {
-                // A concurrent run moved the new branch first: the last writer wins, as for updates.
-                if (/expected branch to point to/i.test(githubMessage(err)))
-                    return this.recreate(branch, edits, message);
-                await this.deleteBranch(branch);
-                throw refusal(err, branch) ?? err;
+                const refused = refusal(err, branch);
+                if (refused) {
+                    await this.deleteBranch(branch);
+                    throw refused;
+                }
+                // A concurrent run moved the new branch first (the last writer wins, as for updates), or
+                // the mutation failed otherwise (a replica that has not seen the new branch yet, a GitHub
+                // Enterprise without it): the Git Data API makes the same commit.
+                return this.recreate(branch, edits, message);
             }
         }
         const commit = await createCommit(this.octokit, source, edits, message);
@@ -33424,9 +33445,11 @@ class Publisher {
         }
     }
     async takenMessage(branch, pr) {
-        return (`the branch ${branch} is the head of #${pr.number}, opened by ${pr.author}, not by this token's account ` +
-            `(${await this.ctx.viewer()}); argocd-image-pr leaves it alone and uses no other branch: close that pull ` +
-            'request or rename its branch, or choose another branch-prefix');
+        const whose = pr.byViewer
+            ? `opened by hand with this token's account (${pr.author}), not by argocd-image-pr (no marker of ours in its body)`
+            : `opened by ${pr.author}, not by this token's account (${await this.ctx.viewer()})`;
+        return (`the branch ${branch} is the head of #${pr.number}, ${whose}; argocd-image-pr leaves it alone and uses no ` +
+            'other branch: close that pull request or rename its branch, or choose another branch-prefix');
     }
     /** Whether the head of `branch` is a commit of the token's account, or the base's own head. */
     async leftByUs(branch) {

@@ -405,10 +405,12 @@ export class Publisher {
   }
 
   private async takenMessage(branch: string, pr: ForeignPullRequest): Promise<string> {
+    const whose = pr.byViewer
+      ? `opened by hand with this token's account (${pr.author}), not by argocd-image-pr (no marker of ours in its body)`
+      : `opened by ${pr.author}, not by this token's account (${await this.ctx.viewer()})`;
     return (
-      `the branch ${branch} is the head of #${pr.number}, opened by ${pr.author}, not by this token's account ` +
-      `(${await this.ctx.viewer()}); argocd-image-pr leaves it alone and uses no other branch: close that pull ` +
-      'request or rename its branch, or choose another branch-prefix'
+      `the branch ${branch} is the head of #${pr.number}, ${whose}; argocd-image-pr leaves it alone and uses no ` +
+      'other branch: close that pull request or rename its branch, or choose another branch-prefix'
     );
   }
 

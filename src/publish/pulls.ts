@@ -50,6 +50,8 @@ interface ListedPull {
 export interface ForeignPullRequest {
   number: number;
   author: string;
+  /** Opened by the token's account, by hand (no marker of ours). */
+  byViewer: boolean;
 }
 
 export function toPullRequest(p: ListedPull): PullRequest {
@@ -130,8 +132,8 @@ export class PullRequests {
         const others = new Map<string, ForeignPullRequest>();
         for (const p of pulls as ListedPull[]) {
           if (!this.underPrefix(p)) continue;
-          if (await this.byUs(p)) ours.set(p.head.ref, toPullRequest(p));
-          else others.set(p.head.ref, { number: p.number, author: p.user?.login ?? 'someone' });
+          if (await this.ours(p)) ours.set(p.head.ref, toPullRequest(p));
+          else others.set(p.head.ref, await this.foreign(p));
         }
         return { ours, others };
       });
@@ -154,7 +156,7 @@ export class PullRequests {
         .then(async ({ data }) => {
           const ours: PullRequest[] = [];
           for (const p of data as ListedPull[])
-            if (this.underPrefix(p) && p.head.ref === branch && (await this.byUs(p)))
+            if (this.underPrefix(p) && p.head.ref === branch && (await this.ours(p)))
               ours.push(toPullRequest(p));
           return ours.sort((a, b) => (b.closedAt ?? '').localeCompare(a.closedAt ?? ''));
         });
@@ -174,7 +176,7 @@ export class PullRequests {
       per_page: 1
     });
     for (const p of data as ListedPull[])
-      if (this.underPrefix(p) && p.head.ref === branch && (await this.byUs(p))) return toPullRequest(p);
+      if (this.underPrefix(p) && p.head.ref === branch && (await this.ours(p))) return toPullRequest(p);
     return undefined;
   }
 
@@ -192,14 +194,25 @@ export class PullRequests {
     });
     for (const p of data as (ListedPull & { base: { ref: string } })[]) {
       if (!this.underPrefix(p) || p.head.ref !== branch) continue;
-      if (p.base.ref !== this.base || !(await this.byUs(p)))
-        return { number: p.number, base: p.base.ref, author: p.user?.login ?? 'someone' };
+      if (p.base.ref !== this.base || !(await this.ours(p)))
+        return { ...(await this.foreign(p)), base: p.base.ref };
     }
     return undefined;
   }
 
-  /** Whether the token's account authored this PR (GitHub logins compare case-insensitively). */
-  private async byUs(p: ListedPull): Promise<boolean> {
+  /**
+   * Ours: opened by the token's account (GitHub logins compare case-insensitively) and carrying
+   * our marker, so a PR the same account opened by hand (a person's own token) is not taken either.
+   */
+  private async ours(p: ListedPull): Promise<boolean> {
+    return (await this.byViewer(p)) && parseMarker(p.body) !== undefined;
+  }
+
+  private async foreign(p: ListedPull): Promise<ForeignPullRequest> {
+    return { number: p.number, author: p.user?.login ?? 'someone', byViewer: await this.byViewer(p) };
+  }
+
+  private async byViewer(p: ListedPull): Promise<boolean> {
     const author = p.user?.login;
     return !!author && author.toLowerCase() === (await this.viewer()).toLowerCase();
   }
