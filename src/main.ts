@@ -98,6 +98,7 @@ export async function runAction(env: NodeJS.ProcessEnv = process.env): Promise<v
       apiRequests: github.requestCount(),
       ...(run.commit && { commit: run.commit }),
       base: run.base,
+      ...(run.sources && { sources: run.sources }),
       totalMs: Date.now() - started
     });
     // Runners without job summaries (older GitHub Enterprise Server, local runs) get it in the log.

@@ -4,7 +4,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ImageMetadata } from '../../src/images/metadata.js';
 import { MemoryRegistry } from '../../src/registry/memory.js';
-import { compareLink, renderPullRequestBody } from '../../src/report/pr-body.js';
+import { compareLink } from '../../src/images/source.js';
+import { renderPullRequestBody } from '../../src/report/pr-body.js';
 import { application, checkCase, runCase, P, type BadCase } from './harness.js';
 import { startLyingRegistry, type LyingRegistry } from './lying-registry.js';
 

@@ -8,7 +8,8 @@ import {
   renderTitle,
   templateView
 } from '../../src/publish/templates.js';
-import { compareLink, MAX_BODY, registryPage, renderPullRequestBody } from '../../src/report/pr-body.js';
+import { compareLink } from '../../src/images/source.js';
+import { MAX_BODY, registryPage, renderPullRequestBody } from '../../src/report/pr-body.js';
 import { imageChange } from './helpers.js';
 
 const change = imageChange;

@@ -9,15 +9,16 @@ import type { Inputs } from '../inputs.js';
 import type { Registry, UpdateSpec } from '../model.js';
 import { GitHubRepoSource } from '../repo/github.js';
 import { run, type RunResult } from '../run.js';
+import { SourceHistory } from '../github/source-history.js';
 import { viewerLogin } from '../github/viewer.js';
 import { WriteBudget } from './budget.js';
 import { ConflictError } from './commit.js';
 import { reviewChanges } from './history.js';
-import { branchFor, Publisher, type PublishedPullRequest } from './publisher.js';
+import { branchFor, Publisher, type ImageSource, type PublishedPullRequest } from './publisher.js';
 import { PullRequests } from './pulls.js';
 import { checkTemplate } from './templates.js';
 
-export type { Operation, PublishedPullRequest } from './publisher.js';
+export type { ImageSource, Operation, PublishedPullRequest } from './publisher.js';
 
 export interface GitHubRunOptions {
   inputs: Inputs;
@@ -34,6 +35,8 @@ export interface GitHubRunResult {
   commit?: string;
   /** Base branch and revision the run read. */
   base: { branch: string; sha: string };
+  /** What changed in the images' source repositories, as the PR bodies show it. */
+  sources?: ImageSource[];
 }
 
 /** Plans again after this many direct-commit races before giving up. */
@@ -47,6 +50,7 @@ export async function runOnGitHub(options: GitHubRunOptions): Promise<GitHubRunR
   // Registry answers do not change within a run: keep them across re-plans; so does the budget.
   const metadata = new ImageMetadata(registry);
   const budget = new WriteBudget(inputs.writeBudget);
+  const history = SourceHistory.forApi(github.octokit, inputs.apiUrl);
   let login: Promise<string> | undefined;
   const viewer = () => (login ??= viewerLogin(github.octokit));
   for (let attempt = 1; ; attempt++) {
@@ -67,11 +71,12 @@ export async function runOnGitHub(options: GitHubRunOptions): Promise<GitHubRunR
     });
     const base = { branch: source.branch, sha: source.headSha };
     if (inputs.dryRun) return { result, pullRequests: [], base };
-    const publisher = new Publisher({ ...options, source, pulls, metadata, result, viewer, budget });
+    const publisher = new Publisher({ ...options, source, pulls, metadata, result, viewer, budget, history });
     try {
       if (inputs.pullRequest === 'none')
         return { result, pullRequests: [], base, ...(await publisher.commit()) };
-      return { result, pullRequests: await publisher.pullRequests(), base };
+      const pullRequests = await publisher.pullRequests();
+      return { result, pullRequests, base, sources: publisher.sources };
     } catch (err) {
       if (!(err instanceof ConflictError) || attempt >= ATTEMPTS) throw err;
       log(`${err.message}; planning again (attempt ${attempt + 1} of ${ATTEMPTS})`);

@@ -8,6 +8,7 @@ import type { Inputs } from '../inputs.js';
 import { OPEN_CLUSTER_PART, type FileEdit, type ImageChange, type UpdateSpec } from '../model.js';
 import type { GitHubRepoSource } from '../repo/github.js';
 import { code } from '../report/html.js';
+import type { SourceChanges, SourceHistory } from '../github/source-history.js';
 import { MAX_BODY, renderPullRequestBody, type ChangeDetail } from '../report/pr-body.js';
 import { toRunError, type AppResult, type RunResult } from '../run.js';
 import { hasEscapedBytes } from '../repo/bytes.js';
@@ -57,6 +58,8 @@ export interface PublisherContext {
   viewer: () => Promise<string>;
   /** The run's writes (budget.ts); what does not fit waits for the next run. */
   budget: WriteBudget;
+  /** Commits and releases of the images' source repositories, for the PR bodies. */
+  history: SourceHistory;
   log: (line: string) => void;
   warn: (line: string) => void;
 }
@@ -90,7 +93,15 @@ type Entries = (
 /** A group read and checked: done already (nothing to write), or `writes` writes away. */
 type Step = { done: PublishedPullRequest[] } | { writes: number; run: () => Promise<PublishedPullRequest[]> };
 
+export interface ImageSource {
+  app: string;
+  alias: string;
+  changes: SourceChanges;
+}
+
 export class Publisher {
+  /** The source changes described in this run's PR bodies, for the job summary. */
+  readonly sources: ImageSource[] = [];
   private readonly octokit;
   private readonly writer: PullRequestWriter;
 
@@ -485,7 +496,16 @@ export class Publisher {
           change.from && to?.labels['org.opencontainers.image.revision']
             ? await build(change.from)
             : undefined;
-        return { change, ref: image.image, ...(to && { to }), ...(from && { from }) };
+        const tag = change.to.split('@')[0]!;
+        const source = from && (await this.ctx.history.changes(from, to, tag));
+        if (source) this.sources.push({ app: change.app, alias: change.alias, changes: source });
+        return {
+          change,
+          ref: image.image,
+          ...(to && { to }),
+          ...(from && { from }),
+          ...(source && { source })
+        };
       })
     );
   }

@@ -5,8 +5,9 @@
 import type { BuildInfo } from '../images/metadata.js';
 import { changeFiles, type ImageChange, type ImageRef } from '../model.js';
 import { renderMarker, type Marker } from '../publish/marker.js';
-import { trimTrailing } from '../strings.js';
-import { code, escapeHtml, link } from './html.js';
+import type { SourceChanges } from '../github/source-history.js';
+import { compareLink } from '../images/source.js';
+import { code, escapeHtml, link, preformatted } from './html.js';
 
 export interface ChangeDetail {
   change: ImageChange;
@@ -14,10 +15,9 @@ export interface ChangeDetail {
   /** The new and the current image, when the registry could describe them. */
   to?: BuildInfo;
   from?: BuildInfo;
+  /** The commits and release between the two builds' source revisions, when GitHub told them. */
+  source?: SourceChanges;
 }
-
-const SOURCE = 'org.opencontainers.image.source';
-const REVISION = 'org.opencontainers.image.revision';
 
 /** Where a person browses the image: the registry's own web page when we know it. */
 export function registryPage(ref: ImageRef): string | undefined {
@@ -31,17 +31,51 @@ export function registryPage(ref: ImageRef): string | undefined {
   return undefined;
 }
 
-/** A GitHub compare link between the source revisions of two builds of the same repository. */
-export function compareLink(from: BuildInfo | undefined, to: BuildInfo | undefined): string | undefined {
-  const source = (b: BuildInfo | undefined) => {
-    const url = b?.labels[SOURCE];
-    return url ? trimTrailing(url, '/').replace(/\.git$/, '') : undefined;
-  };
-  const [a, b] = [source(from), source(to)];
-  const [revA, revB] = [from?.labels[REVISION], to?.labels[REVISION]];
-  if (!a || a !== b || !revA || !revB || revA === revB) return undefined;
-  if (!/^https:\/\/[^/]+\/[^/]+\/[^/]+$/.test(a) || !/^[\w.-]+$/.test(revA + revB)) return undefined;
-  return `${a}/compare/${revA}...${revB}`;
+/**
+ * What changed in the image's source: the compare link, the commits GitHub listed (short sha,
+ * title, author, the PR it came from), how many more, and the release notes as a collapsed,
+ * escaped block. Commit titles, logins and notes are another repository's data: escaped, and
+ * `@`/`#` cannot mention anyone or link into this repository.
+ */
+function sourceLines(d: ChangeDetail): string[] {
+  const s = d.source;
+  const url = s?.compareUrl ?? compareLink(d.from, d.to);
+  if (!url) return [];
+  const alias = escapeHtml(d.change.alias);
+  if (!s) return [`- ${alias}: ${link('source changes', url)}`];
+  const repo = link(code(s.repository), s.repositoryUrl);
+  const lines: string[] = [];
+  if (s.commits) {
+    const count = s.total ?? s.commits.length;
+    lines.push(`- ${alias}: ${link(`${count} commit${count === 1 ? '' : 's'}`, url)} in ${repo}`);
+    for (const c of s.commits) {
+      const pr = c.pullRequest
+        ? ` (${link(escapeHtml(`${s.repository}#${c.pullRequest}`), `${s.repositoryUrl}/pull/${c.pullRequest}`)})`
+        : '';
+      lines.push(
+        `  - ${link(code(c.sha.slice(0, 7)), c.url)} ${escapeHtml(c.title)}${pr} by ${escapeHtml(c.author)}`
+      );
+    }
+    if (count > s.commits.length)
+      lines.push(`  - and ${count - s.commits.length} more: ${link('compare', url)}`);
+  } else {
+    lines.push(
+      `- ${alias}: ${link('source changes', url)} in ${repo} (${escapeHtml(s.missing ?? 'no commit list')})`
+    );
+  }
+  if (s.release) {
+    const r = s.release;
+    lines.push(
+      [
+        `<details><summary>Release notes of ${alias}: ${escapeHtml(r.name)}</summary>`,
+        '',
+        preformatted(r.notes + (r.cut ? '\n(cut here; the whole notes are on GitHub)' : '')),
+        '',
+        `${link('the release on GitHub', r.url)}</details>`
+      ].join('\n')
+    );
+  }
+  return lines;
 }
 
 function formatDate(created: string | undefined): string {
@@ -78,10 +112,7 @@ export function renderPullRequestBody(input: {
       `| ${formatDate(change.created ?? to?.created)} | ${shortDigest(change.digest ?? to?.digest)} |`
     );
   });
-  const compares = details.flatMap((d) => {
-    const url = compareLink(d.from, d.to);
-    return url ? [`- ${escapeHtml(d.change.alias)}: ${link('source changes', url)}`] : [];
-  });
+  const compares = details.flatMap(sourceLines);
   const tail = [
     '',
     '<sub>Opened by argocd-image-pr. Closing this pull request without merging declines these versions: ' +

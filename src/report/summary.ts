@@ -2,6 +2,7 @@
 // then request counts and timings. Every user-controlled string is HTML-escaped: manifests and
 // registry answers must not be able to inject markup into the summary.
 
+import type { SourceChanges } from '../github/source-history.js';
 import { changeFiles } from '../model.js';
 import type { RunResult } from '../run.js';
 import { headline } from './headline.js';
@@ -26,6 +27,21 @@ export interface SummaryOptions {
   commit?: string;
   /** Wall time of the whole run, publishing included. */
   totalMs?: number;
+  /** What changed in the images' source repositories (the PR bodies have the commit lists). */
+  sources?: { app: string; alias: string; changes: SourceChanges }[];
+}
+
+/** One line: how many commits, in which repository, the release; or why the list is missing. */
+function sourceSummary(s: SourceChanges): string {
+  const repo = htmlLink(code(s.repository), s.repositoryUrl);
+  const count = s.total ?? s.commits?.length;
+  const commits =
+    count === undefined
+      ? `${htmlLink('source changes', s.compareUrl)} in ${repo} (${escapeHtml(s.missing ?? 'no commit list')})`
+      : `${htmlLink(`${count} commit${count === 1 ? '' : 's'}`, s.compareUrl)} in ${repo}`;
+  return s.release
+    ? `${commits}, ${htmlLink(`release ${escapeHtml(s.release.name)}`, s.release.url)}`
+    : commits;
 }
 
 export function renderSummary(result: RunResult, options: SummaryOptions): string {
@@ -52,6 +68,9 @@ export function renderSummary(result: RunResult, options: SummaryOptions): strin
       );
     }
     out.push('');
+    const sources = (options.sources ?? []).filter((s) => s.app === app.spec.app);
+    for (const { alias, changes } of sources) out.push(`- ${escapeHtml(alias)}: ${sourceSummary(changes)}`);
+    if (sources.length) out.push('');
     if (options.dryRun) {
       for (const edit of app.edits) {
         out.push(

@@ -6,6 +6,7 @@ import { close, listen, readBody } from '../registry/net.js';
 import { FaultPlan, type FaultKind, type FaultMatch, type Faults } from './faults.js';
 import { GitRepo, type TreeChange } from './git.js';
 import { gitRoutes } from './git-routes.js';
+import { createRelease, historyRoutes } from './history-routes.js';
 import { graphqlViolation, restViolation } from './contract.js';
 import { handleGraphql } from './graphql.js';
 import { HttpError, notFound, type Body, type Reply, type Route } from './http.js';
@@ -109,6 +110,8 @@ export interface FakeGitHub {
   mergePullRequest(n: number, method?: MergeMethod): Promise<string>;
   /** Closed without merge, as a user would. */
   closePullRequest(n: number): Promise<void>;
+  /** A release of `tag` (the tag is made at `target`, default the default branch, when missing). */
+  createRelease(input: { tag: string; name?: string; body?: string; target?: string }): Promise<void>;
   /** A PR opened by a person (default HUMAN) from a branch of the repository; its number. */
   openPullRequest(
     input: { head: string; base?: string; title: string; body?: string },
@@ -167,7 +170,11 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
   const store = new PullStore(shared);
   const faults = new FaultPlan(options.faults);
   const mutex = new Mutex();
-  const routes: Route[] = [...gitRoutes(shared, store), ...pullRoutes(shared, store)];
+  const routes: Route[] = [
+    ...gitRoutes(shared, store),
+    ...pullRoutes(shared, store),
+    ...historyRoutes(shared)
+  ];
   const requests: LoggedRequest[] = [];
   /** Requests GitHub's API description does not allow; stop() fails the test when there are any. */
   const violations: string[] = [];
@@ -370,6 +377,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
         if (pull.state !== 'open') throw new Error(`pull request #${n} is not open`);
         await store.close(pull);
       }),
+    createRelease: (input) => mutex.run(() => createRelease(shared, input)),
     openPullRequest: (input, by = HUMAN) =>
       mutex.run(
         async () => (await store.create({ ...input, base: input.base ?? config.defaultBranch }, by)).number

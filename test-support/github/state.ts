@@ -1,5 +1,6 @@
 // What every part of the fake GitHub shares: the repository, its settings, a clock and id counters.
 import type { GitRepo, Identity } from './git.js';
+import type { Release } from './history-routes.js';
 
 /** A GitHub account: the token's owner, or the human that merges, reviews, pushes. */
 export interface Actor extends Identity {
@@ -77,6 +78,8 @@ export class Shared {
   apiUrl = '';
   /** Commits GitHub would have signed (made through the API with the token's own identity). */
   readonly signed = new Set<string>();
+  /** Releases by tag name. */
+  readonly releases = new Map<string, Release>();
   private id = 1000;
   private readonly userIds = new Map<string, number>();
 
