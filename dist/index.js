@@ -29904,7 +29904,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9991);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8436);
 // The action's entry point (dist/index.js); main.ts holds the logic so that tests can import it.
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .C)();
@@ -29914,7 +29914,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9991:
+/***/ 8436:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -38177,6 +38177,32 @@ function githubMessage(err) {
 
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8815);
+;// CONCATENATED MODULE: ./src/images/age.ts
+// Ages as users write them (`min-age: 3d`): weeks, days, hours and minutes, largest first
+// (`1d12h`). A supply-chain guard: a build younger than min-age is not proposed yet.
+const UNITS = { w: 604_800_000, d: 86_400_000, h: 3_600_000, m: 60_000 };
+const AGE = /^(?:(\d{1,6})w)?(?:(\d{1,6})d)?(?:(\d{1,6})h)?(?:(\d{1,6})m)?$/;
+/** Milliseconds of `text`, or undefined when it is not an age. */
+function parseAge(text) {
+    const match = AGE.exec(text.trim());
+    if (!match || !text.trim())
+        return undefined;
+    const [, w = '0', d = '0', h = '0', m = '0'] = match;
+    return Number(w) * UNITS.w + Number(d) * UNITS.d + Number(h) * UNITS.h + Number(m) * UNITS.m;
+}
+/** `3d`, `2h30m`, `45m`: the largest units, down to minutes. */
+function formatAge(ms) {
+    let rest = Math.max(0, Math.floor(ms / UNITS.m)) * UNITS.m;
+    const parts = [];
+    for (const [unit, size] of Object.entries(UNITS)) {
+        const n = Math.floor(rest / size);
+        if (n)
+            parts.push(`${n}${unit}`);
+        rest -= n * size;
+    }
+    return parts.join('') || '0m';
+}
+
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./src/publish/branch-name.ts
@@ -38227,6 +38253,7 @@ function branchPrefixProblem(prefix) {
 ;// CONCATENATED MODULE: ./src/inputs.ts
 // The inputs of design §2, shared by the action (action.yml) and the CLI (`--<name> VALUE`), so
 // both front doors take the same names, defaults and validation.
+
 
 
 class UsageError extends Error {
@@ -38318,6 +38345,11 @@ const INPUTS = [
         name: 'clusters',
         default: '',
         description: 'YAML list of the clusters Argo CD knows (name, server, labels, annotations), for ApplicationSet clusters generators.'
+    },
+    {
+        name: 'min-age',
+        default: '',
+        description: 'Propose only builds at least this old, by build date (e.g. 2h, 3d, 1w); empty: any age.'
     },
     {
         name: 'write-budget',
@@ -38416,6 +38448,11 @@ function parseInputs(get) {
     if (!Number.isInteger(writeBudget) || writeBudget < 1) {
         throw new UsageError(`input "write-budget" must be a whole number of at least 1; got "${raw('write-budget')}"`);
     }
+    const minAge = raw('min-age');
+    const minAgeMs = minAge ? parseAge(minAge) : undefined;
+    if (minAge && minAgeMs === undefined) {
+        throw new UsageError(`input "min-age" must be an age such as 30m, 2h, 3d, 1w or 1d12h; got "${minAge}"`);
+    }
     const prefixProblem = branchPrefixProblem(raw('branch-prefix'));
     if (prefixProblem) {
         throw new UsageError(`input "branch-prefix" ${prefixProblem}: ${JSON.stringify(raw('branch-prefix'))}`);
@@ -38435,6 +38472,7 @@ function parseInputs(get) {
         registryPassword: raw('registry-password'),
         registryConcurrency: concurrency,
         writeBudget,
+        ...(minAgeMs && { minAgeMs }),
         pullRequest: oneOf('pull-request', raw('pull-request'), ['per-application', 'single', 'none']),
         branchPrefix: raw('branch-prefix'),
         labels: parseList(raw('labels')),
@@ -52197,6 +52235,7 @@ function compileAllowTags(value, field) {
 
 
 
+
 /** Build lookups per image in flight at once: above the registry client's default concurrency (8). */
 const BUILD_LOOKAHEAD = 32;
 async function selectVersion(input) {
@@ -52215,7 +52254,13 @@ async function selectVersion(input) {
         counts: `(${all.length} ${all.length === 1 ? 'tag' : 'tags'}, ${filtered.length} after filters)`,
         tagsKey
     };
-    switch (input.spec.strategy) {
+    const selection = await strategy(ctx);
+    return selection.kind === 'update' && input.minAgeMs
+        ? ripened(ctx, selection.candidate, input.minAgeMs)
+        : selection;
+}
+function strategy(ctx) {
+    switch (ctx.spec.strategy) {
         case 'semver':
             return semver(ctx);
         case 'newest-build':
@@ -52225,6 +52270,77 @@ async function selectVersion(input) {
         case 'alphabetical':
             return alphabetical(ctx);
     }
+}
+/** Build-date lookups min-age may spend per image going down the strategy's order. */
+const AGE_LOOKUPS = 5;
+/**
+ * min-age: the strategy's choice when its build is old enough; else the next versions in the
+ * strategy's order, down to the one in git, the first old enough proposed (at most AGE_LOOKUPS
+ * build lookups, none for newest-build, which has every build already). The newer version held
+ * back is said, with the time it becomes eligible.
+ */
+async function ripened(ctx, best, minAgeMs) {
+    const at = ctx.at ?? Date.now();
+    const platforms = ctx.spec.platforms.length ? ctx.spec.platforms : DEFAULT_PLATFORMS;
+    const build = (tag) => ctx.metadata.build(ctx.spec.image, tag, platforms);
+    // No date, or one that does not parse: the age cannot be told, so the version waits.
+    const oldEnough = (created) => !!created && at - Date.parse(created) >= minAgeMs;
+    const created = best.created ?? (await build(best.tag))?.created;
+    if (oldEnough(created))
+        return { kind: 'update', candidate: best };
+    const since = created ? Date.parse(created) : Number.NaN;
+    const held = Number.isNaN(since)
+        ? `${best.tag} has no build date, so min-age ${formatAge(minAgeMs)} cannot be checked; it is not proposed`
+        : `${best.tag} is too new for min-age ${formatAge(minAgeMs)} (built ${created}); it can be proposed from ` +
+            new Date(since + minAgeMs).toISOString().replace(/\.\d+Z$/, 'Z');
+    const current = ctx.now;
+    let lookups = 0;
+    for (const tag of (await ranked(ctx, platforms)).filter((t) => t !== best.tag)) {
+        if (current?.tag === tag)
+            return { kind: 'current', candidate: { tag }, held };
+        if (current && !ctx.allowDowngrade && (await behind(ctx, tag, current.tag, platforms)))
+            break;
+        if (ctx.spec.strategy !== 'newest-build' && ++lookups > AGE_LOOKUPS)
+            break;
+        const info = await build(tag);
+        if (info && oldEnough(info.created)) {
+            const candidate = ctx.spec.strategy === 'newest-build'
+                ? { tag, digest: info.digest, ...(info.created && { created: info.created }), labels: info.labels }
+                : { tag };
+            return { kind: 'update', candidate, held };
+        }
+    }
+    return { kind: 'skip', reason: held };
+}
+/** The candidate tags in the strategy's order of preference, best first. */
+async function ranked(ctx, platforms) {
+    switch (ctx.spec.strategy) {
+        case 'semver':
+            return [...semverVersions(ctx).versions].sort((a, b) => compareVersions(b, a)).map((v) => v.original);
+        case 'alphabetical':
+            return [...ctx.filtered].sort((a, b) => strategies_compareStrings(b, a));
+        case 'newest-build': {
+            const { builds } = await newestBuilds(ctx, platforms);
+            return [...builds]
+                .filter((entry) => !!entry[1])
+                .sort(([ta, a], [tb, b]) => compareBuildTimes(b.created, a.created) || strategies_compareStrings(tb, ta))
+                .map(([tag]) => tag);
+        }
+        case 'digest':
+            // One tag followed: no older candidate to fall back to.
+            return [];
+    }
+}
+/** Whether `tag` comes after the current version in the strategy's order (proposing it would downgrade). */
+async function behind(ctx, tag, current, platforms) {
+    if (ctx.spec.strategy === 'semver') {
+        const [a, b] = [parseVersion(tag), parseVersion(current)];
+        return !!a && !!b && comparePrecedence(a, b) < 0;
+    }
+    if (ctx.spec.strategy === 'alphabetical')
+        return strategies_compareStrings(tag, current) < 0;
+    const [a, b] = await Promise.all([tag, current].map((t) => ctx.metadata.build(ctx.spec.image, t, platforms)));
+    return !!a && !!b && compareBuildTimes(a.created, b.created) < 0;
 }
 function splitVersion(version) {
     const at = version.indexOf('@');
@@ -52237,7 +52353,8 @@ function strategies_compareStrings(a, b) {
 function downgrade(ctx, to, detail = '') {
     return { kind: 'skip', reason: `would downgrade from ${ctx.current} to ${to}${detail}` };
 }
-function semver(ctx) {
+/** The filtered tags the constraint allows, and the greatest. */
+function semverVersions(ctx) {
     const { spec } = ctx;
     const text = spec.constraint ?? '';
     let constraint;
@@ -52247,15 +52364,19 @@ function semver(ctx) {
     catch (err) {
         throw new SpecError(err.message, spec.fieldOf.constraint ?? 'image-list');
     }
-    const { versions, best } = ctx.metadata.derive(`semver ${text} ${ctx.tagsKey}`, () => {
+    return ctx.metadata.derive(`semver ${text} ${ctx.tagsKey}`, () => {
         const versions = ctx.filtered
             .map(parseVersion)
             .filter((v) => v !== undefined && constraint.allows(v));
         const best = versions.length
             ? versions.reduce((a, b) => (compareVersions(a, b) >= 0 ? a : b))
             : undefined;
-        return { versions, best };
+        return { versions, ...(best && { best }) };
     });
+}
+function semver(ctx) {
+    const text = ctx.spec.constraint ?? '';
+    const { versions, best } = semverVersions(ctx);
     if (!best) {
         return { kind: 'skip', reason: `no tag matches constraint "${text.trim() || '*'}" ${ctx.counts}` };
     }
@@ -52288,7 +52409,7 @@ async function newestBuild(ctx) {
             throw new SpecError(err.message, spec.fieldOf.platforms ?? 'platforms');
         }
     }
-    const { builds, best } = await metadata.derive(`newest-build ${platforms} ${ctx.tagsKey}`, () => newestOf(ctx, platforms));
+    const { builds, best } = await newestBuilds(ctx, platforms);
     if (!best) {
         const reason = ctx.filtered.length
             ? `no tag has an image for ${platforms.join(', ')} ${ctx.counts}`
@@ -52317,6 +52438,9 @@ async function newestBuild(ctx) {
         }
     }
     return { kind: 'update', candidate };
+}
+function newestBuilds(ctx, platforms) {
+    return ctx.metadata.derive(`newest-build ${platforms} ${ctx.tagsKey}`, () => newestOf(ctx, platforms));
 }
 /** Every filtered tag's build, and the newest. */
 async function newestOf(ctx, platforms) {
@@ -52597,12 +52721,16 @@ async function planApp(spec, ctx) {
                 tags,
                 current,
                 allowDowngrade: ctx.inputs.allowDowngrade,
-                metadata: ctx.metadata
+                metadata: ctx.metadata,
+                ...(ctx.inputs.minAgeMs && { minAgeMs: ctx.inputs.minAgeMs })
             });
             if (selection.kind === 'skip') {
                 ctx.skipped.push({ app: spec.app, file: spec.file, alias: image.alias, reason: selection.reason });
                 return;
             }
+            // A newer version min-age holds back is said even when an older one is proposed.
+            if (selection.held)
+                ctx.skipped.push({ app: spec.app, file: spec.file, alias: image.alias, reason: selection.held });
             if (selection.kind === 'current')
                 return;
             const { candidate } = selection;
@@ -52703,6 +52831,151 @@ function toRunError(err, spec, image) {
         ...(image && { alias: image.alias }),
         ...(field && { field }),
         message
+    };
+}
+
+;// CONCATENATED MODULE: ./src/images/source.ts
+// The source repository and revisions of two builds of an image, from the OCI labels
+// `org.opencontainers.image.source` and `org.opencontainers.image.revision` (docker/metadata-action
+// sets both). Registry data: only a plain https repository URL and plain revision names pass.
+
+const SOURCE = 'org.opencontainers.image.source';
+const REVISION = 'org.opencontainers.image.revision';
+function sourceRange(from, to) {
+    const source = (b) => {
+        const url = b?.labels[SOURCE];
+        return url ? trimTrailing(url, '/').replace(/\.git$/, '') : undefined;
+    };
+    const [a, b] = [source(from), source(to)];
+    const [revA, revB] = [from?.labels[REVISION], to?.labels[REVISION]];
+    if (!a || a !== b || !revA || !revB || revA === revB)
+        return undefined;
+    const parts = /^https:\/\/([\w.-]+(?::\d+)?)\/([\w.-]+)\/([\w.-]+)$/.exec(a);
+    if (!parts || !/^[\w.-]+$/.test(revA + revB))
+        return undefined;
+    return { url: a, host: parts[1], owner: parts[2], repo: parts[3], from: revA, to: revB };
+}
+const compareUrl = (range) => `${range.url}/compare/${range.from}...${range.to}`;
+/** The compare page between the source revisions of two builds of the same repository. */
+function compareLink(from, to) {
+    const range = sourceRange(from, to);
+    return range && compareUrl(range);
+}
+
+;// CONCATENATED MODULE: ./src/github/source-history.ts
+// What changed in an image's source repository between the current and the proposed build, read
+// from GitHub when the repository is on the same GitHub as `api-url`: the commits between the two
+// revisions (the compare API, first MAX_COMMITS in GitHub's chronological order, and the total)
+// and the release of the new tag. Each is asked once per run per (repository, range) or
+// (repository, tag); a failure is a note in the PR body, never a failed PR.
+
+
+const MAX_COMMITS = 20;
+/** Release notes are cut to this many characters. */
+const MAX_NOTES = 3000;
+class SourceHistory {
+    octokit;
+    webHost;
+    compares = new Map();
+    releases = new Map();
+    /** `webHost`: the host of GitHub's web pages for `api-url` (`github.com` for api.github.com). */
+    constructor(octokit, webHost) {
+        this.octokit = octokit;
+        this.webHost = webHost;
+    }
+    static forApi(octokit, apiUrl) {
+        const host = new URL(apiUrl).host;
+        return new SourceHistory(octokit, host === 'api.github.com' ? 'github.com' : host);
+    }
+    /** The changes between two builds, or undefined when their labels do not name one range. */
+    async changes(from, to, tag) {
+        const range = sourceRange(from, to);
+        if (!range)
+            return undefined;
+        const base = {
+            repository: `${range.owner}/${range.repo}`,
+            repositoryUrl: range.url,
+            compareUrl: compareUrl(range)
+        };
+        if (range.host.toLowerCase() !== this.webHost.toLowerCase()) {
+            return {
+                ...base,
+                missing: `${range.host} is not the GitHub this run talks to, so only the compare link is given`
+            };
+        }
+        const [commits, release] = await Promise.all([this.compare(range), this.release(range, tag)]);
+        return { ...base, ...commits, ...(release && { release }) };
+    }
+    compare(range) {
+        const key = `${range.owner}/${range.repo}\u0000${range.from}\u0000${range.to}`.toLowerCase();
+        let found = this.compares.get(key);
+        if (!found) {
+            found = this.octokit.rest.repos
+                .compareCommitsWithBasehead({
+                owner: range.owner,
+                repo: range.repo,
+                basehead: `${range.from}...${range.to}`,
+                per_page: MAX_COMMITS
+            })
+                .then(({ data }) => ({
+                commits: data.commits.slice(0, MAX_COMMITS).map(toCommit),
+                total: data.total_commits
+            }))
+                .catch((err) => {
+                const status = httpStatus(err);
+                return {
+                    missing: status === 404 || status === 403 || status === 401
+                        ? `the token cannot read ${range.owner}/${range.repo} (HTTP ${status}), so its commits are not listed`
+                        : `GitHub could not compare the two revisions: ${githubMessage(err)}`
+                };
+            });
+            this.compares.set(key, found);
+        }
+        return found;
+    }
+    /** The release of `tag`, or of `v<tag>`; none is no failure. */
+    release(range, tag) {
+        const key = `${range.owner}/${range.repo}\u0000${tag}`.toLowerCase();
+        let found = this.releases.get(key);
+        if (!found) {
+            const tags = tag.startsWith('v') ? [tag] : [tag, `v${tag}`];
+            found = (async () => {
+                for (const name of tags) {
+                    try {
+                        const { data } = await this.octokit.rest.repos.getReleaseByTag({
+                            owner: range.owner,
+                            repo: range.repo,
+                            tag: name
+                        });
+                        const notes = data.body ?? '';
+                        return {
+                            tag: data.tag_name,
+                            name: data.name || data.tag_name,
+                            url: data.html_url,
+                            notes: notes.length > MAX_NOTES ? `${notes.slice(0, MAX_NOTES)}…` : notes,
+                            cut: notes.length > MAX_NOTES
+                        };
+                    }
+                    catch {
+                        // No such release (404), or none readable: the PR goes without notes.
+                    }
+                }
+                return undefined;
+            })();
+            this.releases.set(key, found);
+        }
+        return found;
+    }
+}
+function toCommit(c) {
+    const title = c.commit.message.split('\n')[0] ?? '';
+    const number = /\(#(\d+)\)\s*$/.exec(title)?.[1] ?? /^Merge pull request #(\d+)\b/.exec(title)?.[1];
+    return {
+        sha: c.sha,
+        title,
+        author: c.author?.login ?? c.commit.author?.name ?? 'unknown',
+        ...(number && { pullRequest: Number(number) }),
+        url: c.html_url
     };
 }
 
@@ -53124,8 +53397,6 @@ function html_link(text, url) {
 
 
 
-const SOURCE = 'org.opencontainers.image.source';
-const REVISION = 'org.opencontainers.image.revision';
 /** Where a person browses the image: the registry's own web page when we know it. */
 function registryPage(ref) {
     if (ref.registry === 'ghcr.io')
@@ -53139,19 +53410,48 @@ function registryPage(ref) {
         return `https://quay.io/repository/${ref.repository}`;
     return undefined;
 }
-/** A GitHub compare link between the source revisions of two builds of the same repository. */
-function compareLink(from, to) {
-    const source = (b) => {
-        const url = b?.labels[SOURCE];
-        return url ? trimTrailing(url, '/').replace(/\.git$/, '') : undefined;
-    };
-    const [a, b] = [source(from), source(to)];
-    const [revA, revB] = [from?.labels[REVISION], to?.labels[REVISION]];
-    if (!a || a !== b || !revA || !revB || revA === revB)
-        return undefined;
-    if (!/^https:\/\/[^/]+\/[^/]+\/[^/]+$/.test(a) || !/^[\w.-]+$/.test(revA + revB))
-        return undefined;
-    return `${a}/compare/${revA}...${revB}`;
+/**
+ * What changed in the image's source: the compare link, the commits GitHub listed (short sha,
+ * title, author, the PR it came from), how many more, and the release notes as a collapsed,
+ * escaped block. Commit titles, logins and notes are another repository's data: escaped, and
+ * `@`/`#` cannot mention anyone or link into this repository.
+ */
+function sourceLines(d) {
+    const s = d.source;
+    const url = s?.compareUrl ?? compareLink(d.from, d.to);
+    if (!url)
+        return [];
+    const alias = escapeHtml(d.change.alias);
+    if (!s)
+        return [`- ${alias}: ${html_link('source changes', url)}`];
+    const repo = html_link(code(s.repository), s.repositoryUrl);
+    const lines = [];
+    if (s.commits) {
+        const count = s.total ?? s.commits.length;
+        lines.push(`- ${alias}: ${html_link(`${count} commit${count === 1 ? '' : 's'}`, url)} in ${repo}`);
+        for (const c of s.commits) {
+            const pr = c.pullRequest
+                ? ` (${html_link(escapeHtml(`${s.repository}#${c.pullRequest}`), `${s.repositoryUrl}/pull/${c.pullRequest}`)})`
+                : '';
+            lines.push(`  - ${html_link(code(c.sha.slice(0, 7)), c.url)} ${escapeHtml(c.title)}${pr} by ${escapeHtml(c.author)}`);
+        }
+        if (count > s.commits.length)
+            lines.push(`  - and ${count - s.commits.length} more: ${html_link('compare', url)}`);
+    }
+    else {
+        lines.push(`- ${alias}: ${html_link('source changes', url)} in ${repo} (${escapeHtml(s.missing ?? 'no commit list')})`);
+    }
+    if (s.release) {
+        const r = s.release;
+        lines.push([
+            `<details><summary>Release notes of ${alias}: ${escapeHtml(r.name)}</summary>`,
+            '',
+            preformatted(r.notes + (r.cut ? '\n(cut here; the whole notes are on GitHub)' : '')),
+            '',
+            `${html_link('the release on GitHub', r.url)}</details>`
+        ].join('\n'));
+    }
+    return lines;
 }
 function formatDate(created) {
     if (!created)
@@ -53178,10 +53478,7 @@ function renderPullRequestBody(input) {
             `| ${from} | ${code(change.to)} | ${change.strategy} | ${model_changeFiles(change).map(code).join('<br>')} ` +
             `| ${formatDate(change.created ?? to?.created)} | ${shortDigest(change.digest ?? to?.digest)} |`);
     });
-    const compares = details.flatMap((d) => {
-        const url = compareLink(d.from, d.to);
-        return url ? [`- ${escapeHtml(d.change.alias)}: ${html_link('source changes', url)}`] : [];
-    });
+    const compares = details.flatMap(sourceLines);
     const tail = [
         '',
         '<sub>Opened by argocd-image-pr. Closing this pull request without merging declines these versions: ' +
@@ -54540,6 +54837,8 @@ function branchFor(spec, inputs) {
 }
 class Publisher {
     ctx;
+    /** The source changes described in this run's PR bodies, for the job summary. */
+    sources = [];
     octokit;
     writer;
     constructor(ctx) {
@@ -54891,7 +55190,17 @@ class Publisher {
             const from = change.from && to?.labels['org.opencontainers.image.revision']
                 ? await build(change.from)
                 : undefined;
-            return { change, ref: image.image, ...(to && { to }), ...(from && { from }) };
+            const tag = change.to.split('@')[0];
+            const source = from && (await this.ctx.history.changes(from, to, tag));
+            if (source)
+                this.sources.push({ app: change.app, alias: change.alias, changes: source });
+            return {
+                change,
+                ref: image.image,
+                ...(to && { to }),
+                ...(from && { from }),
+                ...(source && { source })
+            };
         }));
     }
     /**
@@ -54966,6 +55275,7 @@ function publisher_compare(a, b) {
 
 
 
+
 /** Plans again after this many direct-commit races before giving up. */
 const ATTEMPTS = 3;
 async function runOnGitHub(options) {
@@ -54976,6 +55286,7 @@ async function runOnGitHub(options) {
     // Registry answers do not change within a run: keep them across re-plans; so does the budget.
     const metadata = new ImageMetadata(registry);
     const budget = new WriteBudget(inputs.writeBudget);
+    const history = SourceHistory.forApi(github.octokit, inputs.apiUrl);
     let login;
     const viewer = () => (login ??= viewerLogin(github.octokit));
     for (let attempt = 1;; attempt++) {
@@ -54997,11 +55308,12 @@ async function runOnGitHub(options) {
         const base = { branch: source.branch, sha: source.headSha };
         if (inputs.dryRun)
             return { result, pullRequests: [], base };
-        const publisher = new Publisher({ ...options, source, pulls, metadata, result, viewer, budget });
+        const publisher = new Publisher({ ...options, source, pulls, metadata, result, viewer, budget, history });
         try {
             if (inputs.pullRequest === 'none')
                 return { result, pullRequests: [], base, ...(await publisher.commit()) };
-            return { result, pullRequests: await publisher.pullRequests(), base };
+            const pullRequests = await publisher.pullRequests();
+            return { result, pullRequests, base, sources: publisher.sources };
         }
         catch (err) {
             if (!(err instanceof ConflictError) || attempt >= ATTEMPTS)
@@ -56816,6 +57128,17 @@ function renderDiff(edit) {
 
 
 
+/** One line: how many commits, in which repository, the release; or why the list is missing. */
+function sourceSummary(s) {
+    const repo = html_link(code(s.repository), s.repositoryUrl);
+    const count = s.total ?? s.commits?.length;
+    const commits = count === undefined
+        ? `${html_link('source changes', s.compareUrl)} in ${repo} (${escapeHtml(s.missing ?? 'no commit list')})`
+        : `${html_link(`${count} commit${count === 1 ? '' : 's'}`, s.compareUrl)} in ${repo}`;
+    return s.release
+        ? `${commits}, ${html_link(`release ${escapeHtml(s.release.name)}`, s.release.url)}`
+        : commits;
+}
 function renderSummary(result, options) {
     const out = [`## argocd-image-pr${options.dryRun ? ' (dry run)' : ''}`, ''];
     if (options.base) {
@@ -56840,6 +57163,11 @@ function renderSummary(result, options) {
             out.push(`| ${code(c.image)} (${escapeHtml(c.alias)}) | ${from} | ${code(c.to)} | ${c.strategy} | ${model_changeFiles(c).map(code).join('<br>')} |`);
         }
         out.push('');
+        const sources = (options.sources ?? []).filter((s) => s.app === app.spec.app);
+        for (const { alias, changes } of sources)
+            out.push(`- ${escapeHtml(alias)}: ${sourceSummary(changes)}`);
+        if (sources.length)
+            out.push('');
         if (options.dryRun) {
             for (const edit of app.edits) {
                 out.push(`<details><summary>${code(edit.path)} (would be written)</summary>`, '', preformatted(renderDiff(edit)), '</details>', '');
@@ -56981,6 +57309,7 @@ async function runAction(env = process.env) {
             apiRequests: github.requestCount(),
             ...(run.commit && { commit: run.commit }),
             base: run.base,
+            ...(run.sources && { sources: run.sources }),
             totalMs: Date.now() - started
         });
         // Runners without job summaries (older GitHub Enterprise Server, local runs) get it in the log.

@@ -3,6 +3,7 @@
 
 import { parse } from 'yaml';
 import type { Cluster } from './model.js';
+import { parseAge } from './images/age.js';
 import { branchPrefixProblem } from './publish/branch-name.js';
 
 export class UsageError extends Error {
@@ -110,6 +111,11 @@ export const INPUTS: readonly InputDefinition[] = [
       'YAML list of the clusters Argo CD knows (name, server, labels, annotations), for ApplicationSet clusters generators.'
   },
   {
+    name: 'min-age',
+    default: '',
+    description: 'Propose only builds at least this old, by build date (e.g. 2h, 3d, 1w); empty: any age.'
+  },
+  {
     name: 'write-budget',
     default: '500',
     description:
@@ -133,6 +139,8 @@ export interface Inputs {
   registryPassword: string;
   registryConcurrency: number;
   writeBudget: number;
+  /** Least build age, in ms, of a proposed version (`min-age`); undefined: any. */
+  minAgeMs?: number;
   pullRequest: PullRequestMode;
   branchPrefix: string;
   labels: string[];
@@ -242,6 +250,11 @@ export function parseInputs(get: (name: string) => string | undefined): Inputs {
       `input "write-budget" must be a whole number of at least 1; got "${raw('write-budget')}"`
     );
   }
+  const minAge = raw('min-age');
+  const minAgeMs = minAge ? parseAge(minAge) : undefined;
+  if (minAge && minAgeMs === undefined) {
+    throw new UsageError(`input "min-age" must be an age such as 30m, 2h, 3d, 1w or 1d12h; got "${minAge}"`);
+  }
   const prefixProblem = branchPrefixProblem(raw('branch-prefix'));
   if (prefixProblem) {
     throw new UsageError(`input "branch-prefix" ${prefixProblem}: ${JSON.stringify(raw('branch-prefix'))}`);
@@ -261,6 +274,7 @@ export function parseInputs(get: (name: string) => string | undefined): Inputs {
     registryPassword: raw('registry-password'),
     registryConcurrency: concurrency,
     writeBudget,
+    ...(minAgeMs && { minAgeMs }),
     pullRequest: oneOf('pull-request', raw('pull-request'), ['per-application', 'single', 'none'] as const),
     branchPrefix: raw('branch-prefix'),
     labels: parseList(raw('labels')),

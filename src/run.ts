@@ -30,7 +30,7 @@ export interface RunOptions {
   registry: Registry;
   inputs: Pick<
     Inputs,
-    'repository' | 'applications' | 'images' | 'allowDowngrade' | 'argocdNamespace' | 'clusters'
+    'repository' | 'applications' | 'images' | 'allowDowngrade' | 'argocdNamespace' | 'clusters' | 'minAgeMs'
   >;
   /**
    * Apply each app's edits on top of the previous apps' (one commit or a local write). Per-app PRs
@@ -293,12 +293,16 @@ async function planApp(
           tags,
           current,
           allowDowngrade: ctx.inputs.allowDowngrade,
-          metadata: ctx.metadata
+          metadata: ctx.metadata,
+          ...(ctx.inputs.minAgeMs && { minAgeMs: ctx.inputs.minAgeMs })
         });
         if (selection.kind === 'skip') {
           ctx.skipped.push({ app: spec.app, file: spec.file, alias: image.alias, reason: selection.reason });
           return;
         }
+        // A newer version min-age holds back is said even when an older one is proposed.
+        if (selection.held)
+          ctx.skipped.push({ app: spec.app, file: spec.file, alias: image.alias, reason: selection.held });
         if (selection.kind === 'current') return;
         const { candidate } = selection;
         const change: ImageChange = {

@@ -10186,6 +10186,32 @@ const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.ur
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8815);
+;// CONCATENATED MODULE: ./src/images/age.ts
+// Ages as users write them (`min-age: 3d`): weeks, days, hours and minutes, largest first
+// (`1d12h`). A supply-chain guard: a build younger than min-age is not proposed yet.
+const UNITS = { w: 604_800_000, d: 86_400_000, h: 3_600_000, m: 60_000 };
+const AGE = /^(?:(\d{1,6})w)?(?:(\d{1,6})d)?(?:(\d{1,6})h)?(?:(\d{1,6})m)?$/;
+/** Milliseconds of `text`, or undefined when it is not an age. */
+function parseAge(text) {
+    const match = AGE.exec(text.trim());
+    if (!match || !text.trim())
+        return undefined;
+    const [, w = '0', d = '0', h = '0', m = '0'] = match;
+    return Number(w) * UNITS.w + Number(d) * UNITS.d + Number(h) * UNITS.h + Number(m) * UNITS.m;
+}
+/** `3d`, `2h30m`, `45m`: the largest units, down to minutes. */
+function formatAge(ms) {
+    let rest = Math.max(0, Math.floor(ms / UNITS.m)) * UNITS.m;
+    const parts = [];
+    for (const [unit, size] of Object.entries(UNITS)) {
+        const n = Math.floor(rest / size);
+        if (n)
+            parts.push(`${n}${unit}`);
+        rest -= n * size;
+    }
+    return parts.join('') || '0m';
+}
+
 ;// CONCATENATED MODULE: external "node:crypto"
 const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
 ;// CONCATENATED MODULE: ./src/publish/branch-name.ts
@@ -10236,6 +10262,7 @@ function branchPrefixProblem(prefix) {
 ;// CONCATENATED MODULE: ./src/inputs.ts
 // The inputs of design §2, shared by the action (action.yml) and the CLI (`--<name> VALUE`), so
 // both front doors take the same names, defaults and validation.
+
 
 
 class UsageError extends Error {
@@ -10327,6 +10354,11 @@ const INPUTS = [
         name: 'clusters',
         default: '',
         description: 'YAML list of the clusters Argo CD knows (name, server, labels, annotations), for ApplicationSet clusters generators.'
+    },
+    {
+        name: 'min-age',
+        default: '',
+        description: 'Propose only builds at least this old, by build date (e.g. 2h, 3d, 1w); empty: any age.'
     },
     {
         name: 'write-budget',
@@ -10425,6 +10457,11 @@ function parseInputs(get) {
     if (!Number.isInteger(writeBudget) || writeBudget < 1) {
         throw new UsageError(`input "write-budget" must be a whole number of at least 1; got "${raw('write-budget')}"`);
     }
+    const minAge = raw('min-age');
+    const minAgeMs = minAge ? parseAge(minAge) : undefined;
+    if (minAge && minAgeMs === undefined) {
+        throw new UsageError(`input "min-age" must be an age such as 30m, 2h, 3d, 1w or 1d12h; got "${minAge}"`);
+    }
     const prefixProblem = branchPrefixProblem(raw('branch-prefix'));
     if (prefixProblem) {
         throw new UsageError(`input "branch-prefix" ${prefixProblem}: ${JSON.stringify(raw('branch-prefix'))}`);
@@ -10444,6 +10481,7 @@ function parseInputs(get) {
         registryPassword: raw('registry-password'),
         registryConcurrency: concurrency,
         writeBudget,
+        ...(minAgeMs && { minAgeMs }),
         pullRequest: oneOf('pull-request', raw('pull-request'), ['per-application', 'single', 'none']),
         branchPrefix: raw('branch-prefix'),
         labels: parseList(raw('labels')),
@@ -30814,6 +30852,7 @@ function compileAllowTags(value, field) {
 
 
 
+
 /** Build lookups per image in flight at once: above the registry client's default concurrency (8). */
 const BUILD_LOOKAHEAD = 32;
 async function selectVersion(input) {
@@ -30832,7 +30871,13 @@ async function selectVersion(input) {
         counts: `(${all.length} ${all.length === 1 ? 'tag' : 'tags'}, ${filtered.length} after filters)`,
         tagsKey
     };
-    switch (input.spec.strategy) {
+    const selection = await strategy(ctx);
+    return selection.kind === 'update' && input.minAgeMs
+        ? ripened(ctx, selection.candidate, input.minAgeMs)
+        : selection;
+}
+function strategy(ctx) {
+    switch (ctx.spec.strategy) {
         case 'semver':
             return semver(ctx);
         case 'newest-build':
@@ -30842,6 +30887,77 @@ async function selectVersion(input) {
         case 'alphabetical':
             return alphabetical(ctx);
     }
+}
+/** Build-date lookups min-age may spend per image going down the strategy's order. */
+const AGE_LOOKUPS = 5;
+/**
+ * min-age: the strategy's choice when its build is old enough; else the next versions in the
+ * strategy's order, down to the one in git, the first old enough proposed (at most AGE_LOOKUPS
+ * build lookups, none for newest-build, which has every build already). The newer version held
+ * back is said, with the time it becomes eligible.
+ */
+async function ripened(ctx, best, minAgeMs) {
+    const at = ctx.at ?? Date.now();
+    const platforms = ctx.spec.platforms.length ? ctx.spec.platforms : DEFAULT_PLATFORMS;
+    const build = (tag) => ctx.metadata.build(ctx.spec.image, tag, platforms);
+    // No date, or one that does not parse: the age cannot be told, so the version waits.
+    const oldEnough = (created) => !!created && at - Date.parse(created) >= minAgeMs;
+    const created = best.created ?? (await build(best.tag))?.created;
+    if (oldEnough(created))
+        return { kind: 'update', candidate: best };
+    const since = created ? Date.parse(created) : Number.NaN;
+    const held = Number.isNaN(since)
+        ? `${best.tag} has no build date, so min-age ${formatAge(minAgeMs)} cannot be checked; it is not proposed`
+        : `${best.tag} is too new for min-age ${formatAge(minAgeMs)} (built ${created}); it can be proposed from ` +
+            new Date(since + minAgeMs).toISOString().replace(/\.\d+Z$/, 'Z');
+    const current = ctx.now;
+    let lookups = 0;
+    for (const tag of (await ranked(ctx, platforms)).filter((t) => t !== best.tag)) {
+        if (current?.tag === tag)
+            return { kind: 'current', candidate: { tag }, held };
+        if (current && !ctx.allowDowngrade && (await behind(ctx, tag, current.tag, platforms)))
+            break;
+        if (ctx.spec.strategy !== 'newest-build' && ++lookups > AGE_LOOKUPS)
+            break;
+        const info = await build(tag);
+        if (info && oldEnough(info.created)) {
+            const candidate = ctx.spec.strategy === 'newest-build'
+                ? { tag, digest: info.digest, ...(info.created && { created: info.created }), labels: info.labels }
+                : { tag };
+            return { kind: 'update', candidate, held };
+        }
+    }
+    return { kind: 'skip', reason: held };
+}
+/** The candidate tags in the strategy's order of preference, best first. */
+async function ranked(ctx, platforms) {
+    switch (ctx.spec.strategy) {
+        case 'semver':
+            return [...semverVersions(ctx).versions].sort((a, b) => compareVersions(b, a)).map((v) => v.original);
+        case 'alphabetical':
+            return [...ctx.filtered].sort((a, b) => strategies_compareStrings(b, a));
+        case 'newest-build': {
+            const { builds } = await newestBuilds(ctx, platforms);
+            return [...builds]
+                .filter((entry) => !!entry[1])
+                .sort(([ta, a], [tb, b]) => compareBuildTimes(b.created, a.created) || strategies_compareStrings(tb, ta))
+                .map(([tag]) => tag);
+        }
+        case 'digest':
+            // One tag followed: no older candidate to fall back to.
+            return [];
+    }
+}
+/** Whether `tag` comes after the current version in the strategy's order (proposing it would downgrade). */
+async function behind(ctx, tag, current, platforms) {
+    if (ctx.spec.strategy === 'semver') {
+        const [a, b] = [parseVersion(tag), parseVersion(current)];
+        return !!a && !!b && comparePrecedence(a, b) < 0;
+    }
+    if (ctx.spec.strategy === 'alphabetical')
+        return strategies_compareStrings(tag, current) < 0;
+    const [a, b] = await Promise.all([tag, current].map((t) => ctx.metadata.build(ctx.spec.image, t, platforms)));
+    return !!a && !!b && compareBuildTimes(a.created, b.created) < 0;
 }
 function splitVersion(version) {
     const at = version.indexOf('@');
@@ -30854,7 +30970,8 @@ function strategies_compareStrings(a, b) {
 function downgrade(ctx, to, detail = '') {
     return { kind: 'skip', reason: `would downgrade from ${ctx.current} to ${to}${detail}` };
 }
-function semver(ctx) {
+/** The filtered tags the constraint allows, and the greatest. */
+function semverVersions(ctx) {
     const { spec } = ctx;
     const text = spec.constraint ?? '';
     let constraint;
@@ -30864,15 +30981,19 @@ function semver(ctx) {
     catch (err) {
         throw new SpecError(err.message, spec.fieldOf.constraint ?? 'image-list');
     }
-    const { versions, best } = ctx.metadata.derive(`semver ${text} ${ctx.tagsKey}`, () => {
+    return ctx.metadata.derive(`semver ${text} ${ctx.tagsKey}`, () => {
         const versions = ctx.filtered
             .map(parseVersion)
             .filter((v) => v !== undefined && constraint.allows(v));
         const best = versions.length
             ? versions.reduce((a, b) => (compareVersions(a, b) >= 0 ? a : b))
             : undefined;
-        return { versions, best };
+        return { versions, ...(best && { best }) };
     });
+}
+function semver(ctx) {
+    const text = ctx.spec.constraint ?? '';
+    const { versions, best } = semverVersions(ctx);
     if (!best) {
         return { kind: 'skip', reason: `no tag matches constraint "${text.trim() || '*'}" ${ctx.counts}` };
     }
@@ -30905,7 +31026,7 @@ async function newestBuild(ctx) {
             throw new SpecError(err.message, spec.fieldOf.platforms ?? 'platforms');
         }
     }
-    const { builds, best } = await metadata.derive(`newest-build ${platforms} ${ctx.tagsKey}`, () => newestOf(ctx, platforms));
+    const { builds, best } = await newestBuilds(ctx, platforms);
     if (!best) {
         const reason = ctx.filtered.length
             ? `no tag has an image for ${platforms.join(', ')} ${ctx.counts}`
@@ -30934,6 +31055,9 @@ async function newestBuild(ctx) {
         }
     }
     return { kind: 'update', candidate };
+}
+function newestBuilds(ctx, platforms) {
+    return ctx.metadata.derive(`newest-build ${platforms} ${ctx.tagsKey}`, () => newestOf(ctx, platforms));
 }
 /** Every filtered tag's build, and the newest. */
 async function newestOf(ctx, platforms) {
@@ -31214,12 +31338,16 @@ async function planApp(spec, ctx) {
                 tags,
                 current,
                 allowDowngrade: ctx.inputs.allowDowngrade,
-                metadata: ctx.metadata
+                metadata: ctx.metadata,
+                ...(ctx.inputs.minAgeMs && { minAgeMs: ctx.inputs.minAgeMs })
             });
             if (selection.kind === 'skip') {
                 ctx.skipped.push({ app: spec.app, file: spec.file, alias: image.alias, reason: selection.reason });
                 return;
             }
+            // A newer version min-age holds back is said even when an older one is proposed.
+            if (selection.held)
+                ctx.skipped.push({ app: spec.app, file: spec.file, alias: image.alias, reason: selection.held });
             if (selection.kind === 'current')
                 return;
             const { candidate } = selection;
@@ -31320,6 +31448,151 @@ function toRunError(err, spec, image) {
         ...(image && { alias: image.alias }),
         ...(field && { field }),
         message
+    };
+}
+
+;// CONCATENATED MODULE: ./src/images/source.ts
+// The source repository and revisions of two builds of an image, from the OCI labels
+// `org.opencontainers.image.source` and `org.opencontainers.image.revision` (docker/metadata-action
+// sets both). Registry data: only a plain https repository URL and plain revision names pass.
+
+const SOURCE = 'org.opencontainers.image.source';
+const REVISION = 'org.opencontainers.image.revision';
+function sourceRange(from, to) {
+    const source = (b) => {
+        const url = b?.labels[SOURCE];
+        return url ? trimTrailing(url, '/').replace(/\.git$/, '') : undefined;
+    };
+    const [a, b] = [source(from), source(to)];
+    const [revA, revB] = [from?.labels[REVISION], to?.labels[REVISION]];
+    if (!a || a !== b || !revA || !revB || revA === revB)
+        return undefined;
+    const parts = /^https:\/\/([\w.-]+(?::\d+)?)\/([\w.-]+)\/([\w.-]+)$/.exec(a);
+    if (!parts || !/^[\w.-]+$/.test(revA + revB))
+        return undefined;
+    return { url: a, host: parts[1], owner: parts[2], repo: parts[3], from: revA, to: revB };
+}
+const compareUrl = (range) => `${range.url}/compare/${range.from}...${range.to}`;
+/** The compare page between the source revisions of two builds of the same repository. */
+function compareLink(from, to) {
+    const range = sourceRange(from, to);
+    return range && compareUrl(range);
+}
+
+;// CONCATENATED MODULE: ./src/github/source-history.ts
+// What changed in an image's source repository between the current and the proposed build, read
+// from GitHub when the repository is on the same GitHub as `api-url`: the commits between the two
+// revisions (the compare API, first MAX_COMMITS in GitHub's chronological order, and the total)
+// and the release of the new tag. Each is asked once per run per (repository, range) or
+// (repository, tag); a failure is a note in the PR body, never a failed PR.
+
+
+const MAX_COMMITS = 20;
+/** Release notes are cut to this many characters. */
+const MAX_NOTES = 3000;
+class SourceHistory {
+    octokit;
+    webHost;
+    compares = new Map();
+    releases = new Map();
+    /** `webHost`: the host of GitHub's web pages for `api-url` (`github.com` for api.github.com). */
+    constructor(octokit, webHost) {
+        this.octokit = octokit;
+        this.webHost = webHost;
+    }
+    static forApi(octokit, apiUrl) {
+        const host = new URL(apiUrl).host;
+        return new SourceHistory(octokit, host === 'api.github.com' ? 'github.com' : host);
+    }
+    /** The changes between two builds, or undefined when their labels do not name one range. */
+    async changes(from, to, tag) {
+        const range = sourceRange(from, to);
+        if (!range)
+            return undefined;
+        const base = {
+            repository: `${range.owner}/${range.repo}`,
+            repositoryUrl: range.url,
+            compareUrl: compareUrl(range)
+        };
+        if (range.host.toLowerCase() !== this.webHost.toLowerCase()) {
+            return {
+                ...base,
+                missing: `${range.host} is not the GitHub this run talks to, so only the compare link is given`
+            };
+        }
+        const [commits, release] = await Promise.all([this.compare(range), this.release(range, tag)]);
+        return { ...base, ...commits, ...(release && { release }) };
+    }
+    compare(range) {
+        const key = `${range.owner}/${range.repo}\u0000${range.from}\u0000${range.to}`.toLowerCase();
+        let found = this.compares.get(key);
+        if (!found) {
+            found = this.octokit.rest.repos
+                .compareCommitsWithBasehead({
+                owner: range.owner,
+                repo: range.repo,
+                basehead: `${range.from}...${range.to}`,
+                per_page: MAX_COMMITS
+            })
+                .then(({ data }) => ({
+                commits: data.commits.slice(0, MAX_COMMITS).map(toCommit),
+                total: data.total_commits
+            }))
+                .catch((err) => {
+                const status = httpStatus(err);
+                return {
+                    missing: status === 404 || status === 403 || status === 401
+                        ? `the token cannot read ${range.owner}/${range.repo} (HTTP ${status}), so its commits are not listed`
+                        : `GitHub could not compare the two revisions: ${githubMessage(err)}`
+                };
+            });
+            this.compares.set(key, found);
+        }
+        return found;
+    }
+    /** The release of `tag`, or of `v<tag>`; none is no failure. */
+    release(range, tag) {
+        const key = `${range.owner}/${range.repo}\u0000${tag}`.toLowerCase();
+        let found = this.releases.get(key);
+        if (!found) {
+            const tags = tag.startsWith('v') ? [tag] : [tag, `v${tag}`];
+            found = (async () => {
+                for (const name of tags) {
+                    try {
+                        const { data } = await this.octokit.rest.repos.getReleaseByTag({
+                            owner: range.owner,
+                            repo: range.repo,
+                            tag: name
+                        });
+                        const notes = data.body ?? '';
+                        return {
+                            tag: data.tag_name,
+                            name: data.name || data.tag_name,
+                            url: data.html_url,
+                            notes: notes.length > MAX_NOTES ? `${notes.slice(0, MAX_NOTES)}…` : notes,
+                            cut: notes.length > MAX_NOTES
+                        };
+                    }
+                    catch {
+                        // No such release (404), or none readable: the PR goes without notes.
+                    }
+                }
+                return undefined;
+            })();
+            this.releases.set(key, found);
+        }
+        return found;
+    }
+}
+function toCommit(c) {
+    const title = c.commit.message.split('\n')[0] ?? '';
+    const number = /\(#(\d+)\)\s*$/.exec(title)?.[1] ?? /^Merge pull request #(\d+)\b/.exec(title)?.[1];
+    return {
+        sha: c.sha,
+        title,
+        author: c.author?.login ?? c.commit.author?.name ?? 'unknown',
+        ...(number && { pullRequest: Number(number) }),
+        url: c.html_url
     };
 }
 
@@ -31679,14 +31952,14 @@ const INVISIBLE = new RegExp(`[\u0000-\u001f${INVISIBLE_BEYOND_C0}]`, 'g');
 const INVISIBLE_IN_JSON = new RegExp(`[${INVISIBLE_BEYOND_C0}]`, 'g');
 const NAMED = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 /** One line of plain text: line breaks, controls, ESC and bidi overrides shown as `\n`, `\u001b`…. */
-function escape_printable(text) {
+function printable(text) {
     return text
         .toWellFormed()
         .replace(INVISIBLE, (c) => NAMED[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 /** A line for the Actions log or a terminal: printable, and never a workflow command. */
 function logLine(text) {
-    const line = escape_printable(text).replace(/##\[/g, '#\\u0023[');
+    const line = printable(text).replace(/##\[/g, '#\\u0023[');
     // The runner trims leading whitespace (as .NET's TrimStart does) before looking for `::`.
     const start = line.length - line.trimStart().length;
     return line.startsWith('::', start) ? `${line.slice(0, start)}\\u003a${line.slice(start + 1)}` : line;
@@ -31719,10 +31992,10 @@ const entities = (text) => text.replace(SYNTAX, (c) => `&#${c.charCodeAt(0)};`);
  * table row), and a zero-width space after `@` and `#` keeps GitHub from mentioning or linking.
  */
 function escapeHtml(text) {
-    return escape_printable(text).replace(/[&<>"'|`\\*_[\]~@#]/g, (c) => c === '@' || c === '#' ? `${c}&#8203;` : `&#${c.charCodeAt(0)};`);
+    return printable(text).replace(/[&<>"'|`\\*_[\]~@#]/g, (c) => c === '@' || c === '#' ? `${c}&#8203;` : `&#${c.charCodeAt(0)};`);
 }
 /** Inline code: GitHub neither mentions nor links inside <code>, so the text stays copyable. */
-const code = (text) => `<code>${entities(escape_printable(text))}</code>`;
+const code = (text) => `<code>${entities(printable(text))}</code>`;
 /** A block of lines (a diff) as <pre>, which ends only at its closing tag. */
 function preformatted(text) {
     const lines = text.split('\n').map((line) => entities(printable(line.replace(/\r$/, ''))));
@@ -31741,8 +32014,6 @@ function html_link(text, url) {
 
 
 
-const SOURCE = 'org.opencontainers.image.source';
-const REVISION = 'org.opencontainers.image.revision';
 /** Where a person browses the image: the registry's own web page when we know it. */
 function registryPage(ref) {
     if (ref.registry === 'ghcr.io')
@@ -31756,19 +32027,48 @@ function registryPage(ref) {
         return `https://quay.io/repository/${ref.repository}`;
     return undefined;
 }
-/** A GitHub compare link between the source revisions of two builds of the same repository. */
-function compareLink(from, to) {
-    const source = (b) => {
-        const url = b?.labels[SOURCE];
-        return url ? trimTrailing(url, '/').replace(/\.git$/, '') : undefined;
-    };
-    const [a, b] = [source(from), source(to)];
-    const [revA, revB] = [from?.labels[REVISION], to?.labels[REVISION]];
-    if (!a || a !== b || !revA || !revB || revA === revB)
-        return undefined;
-    if (!/^https:\/\/[^/]+\/[^/]+\/[^/]+$/.test(a) || !/^[\w.-]+$/.test(revA + revB))
-        return undefined;
-    return `${a}/compare/${revA}...${revB}`;
+/**
+ * What changed in the image's source: the compare link, the commits GitHub listed (short sha,
+ * title, author, the PR it came from), how many more, and the release notes as a collapsed,
+ * escaped block. Commit titles, logins and notes are another repository's data: escaped, and
+ * `@`/`#` cannot mention anyone or link into this repository.
+ */
+function sourceLines(d) {
+    const s = d.source;
+    const url = s?.compareUrl ?? compareLink(d.from, d.to);
+    if (!url)
+        return [];
+    const alias = escapeHtml(d.change.alias);
+    if (!s)
+        return [`- ${alias}: ${html_link('source changes', url)}`];
+    const repo = html_link(code(s.repository), s.repositoryUrl);
+    const lines = [];
+    if (s.commits) {
+        const count = s.total ?? s.commits.length;
+        lines.push(`- ${alias}: ${html_link(`${count} commit${count === 1 ? '' : 's'}`, url)} in ${repo}`);
+        for (const c of s.commits) {
+            const pr = c.pullRequest
+                ? ` (${html_link(escapeHtml(`${s.repository}#${c.pullRequest}`), `${s.repositoryUrl}/pull/${c.pullRequest}`)})`
+                : '';
+            lines.push(`  - ${html_link(code(c.sha.slice(0, 7)), c.url)} ${escapeHtml(c.title)}${pr} by ${escapeHtml(c.author)}`);
+        }
+        if (count > s.commits.length)
+            lines.push(`  - and ${count - s.commits.length} more: ${html_link('compare', url)}`);
+    }
+    else {
+        lines.push(`- ${alias}: ${html_link('source changes', url)} in ${repo} (${escapeHtml(s.missing ?? 'no commit list')})`);
+    }
+    if (s.release) {
+        const r = s.release;
+        lines.push([
+            `<details><summary>Release notes of ${alias}: ${escapeHtml(r.name)}</summary>`,
+            '',
+            preformatted(r.notes + (r.cut ? '\n(cut here; the whole notes are on GitHub)' : '')),
+            '',
+            `${html_link('the release on GitHub', r.url)}</details>`
+        ].join('\n'));
+    }
+    return lines;
 }
 function formatDate(created) {
     if (!created)
@@ -31795,10 +32095,7 @@ function renderPullRequestBody(input) {
             `| ${from} | ${code(change.to)} | ${change.strategy} | ${changeFiles(change).map(code).join('<br>')} ` +
             `| ${formatDate(change.created ?? to?.created)} | ${shortDigest(change.digest ?? to?.digest)} |`);
     });
-    const compares = details.flatMap((d) => {
-        const url = compareLink(d.from, d.to);
-        return url ? [`- ${escapeHtml(d.change.alias)}: ${html_link('source changes', url)}`] : [];
-    });
+    const compares = details.flatMap(sourceLines);
     const tail = [
         '',
         '<sub>Opened by argocd-image-pr. Closing this pull request without merging declines these versions: ' +
@@ -33016,13 +33313,13 @@ const MAX_TITLE = 256;
 /** Values from the repo and registries, one printable line each: a newline could forge a commit trailer. */
 function templateView(app, changes) {
     return {
-        app: escape_printable(app),
+        app: printable(app),
         images: changes.map((c) => ({
-            app: escape_printable(c.app),
-            alias: escape_printable(c.alias),
-            image: escape_printable(c.image),
-            from: c.from === null ? '(not found in git)' : escape_printable(c.from),
-            to: escape_printable(c.to)
+            app: printable(c.app),
+            alias: printable(c.alias),
+            image: printable(c.image),
+            from: c.from === null ? '(not found in git)' : printable(c.from),
+            to: printable(c.to)
         }))
     };
 }
@@ -33044,7 +33341,7 @@ function renderTitle(template, view) {
         ? render(template, view)
         : `Update ${view.app}: ${view.images.map((i) => `${i.alias} ${i.from} → ${i.to}`).join(', ')}`;
     // A template's own text may hold line breaks and controls too.
-    const line = escape_printable(title.replace(/\s+/g, ' ').trim());
+    const line = printable(title.replace(/\s+/g, ' ').trim());
     return line.length > MAX_TITLE ? `${line.slice(0, MAX_TITLE - 1)}…` : line;
 }
 function renderCommitMessage(template, view) {
@@ -33157,6 +33454,8 @@ function branchFor(spec, inputs) {
 }
 class Publisher {
     ctx;
+    /** The source changes described in this run's PR bodies, for the job summary. */
+    sources = [];
     octokit;
     writer;
     constructor(ctx) {
@@ -33508,7 +33807,17 @@ class Publisher {
             const from = change.from && to?.labels['org.opencontainers.image.revision']
                 ? await build(change.from)
                 : undefined;
-            return { change, ref: image.image, ...(to && { to }), ...(from && { from }) };
+            const tag = change.to.split('@')[0];
+            const source = from && (await this.ctx.history.changes(from, to, tag));
+            if (source)
+                this.sources.push({ app: change.app, alias: change.alias, changes: source });
+            return {
+                change,
+                ref: image.image,
+                ...(to && { to }),
+                ...(from && { from }),
+                ...(source && { source })
+            };
         }));
     }
     /**
@@ -33583,6 +33892,7 @@ function publisher_compare(a, b) {
 
 
 
+
 /** Plans again after this many direct-commit races before giving up. */
 const ATTEMPTS = 3;
 async function runOnGitHub(options) {
@@ -33593,6 +33903,7 @@ async function runOnGitHub(options) {
     // Registry answers do not change within a run: keep them across re-plans; so does the budget.
     const metadata = new ImageMetadata(registry);
     const budget = new WriteBudget(inputs.writeBudget);
+    const history = SourceHistory.forApi(github.octokit, inputs.apiUrl);
     let login;
     const viewer = () => (login ??= viewerLogin(github.octokit));
     for (let attempt = 1;; attempt++) {
@@ -33614,11 +33925,12 @@ async function runOnGitHub(options) {
         const base = { branch: source.branch, sha: source.headSha };
         if (inputs.dryRun)
             return { result, pullRequests: [], base };
-        const publisher = new Publisher({ ...options, source, pulls, metadata, result, viewer, budget });
+        const publisher = new Publisher({ ...options, source, pulls, metadata, result, viewer, budget, history });
         try {
             if (inputs.pullRequest === 'none')
                 return { result, pullRequests: [], base, ...(await publisher.commit()) };
-            return { result, pullRequests: await publisher.pullRequests(), base };
+            const pullRequests = await publisher.pullRequests();
+            return { result, pullRequests, base, sources: publisher.sources };
         }
         catch (err) {
             if (!(err instanceof ConflictError) || attempt >= ATTEMPTS)
@@ -34377,34 +34689,34 @@ function renderText(result, options) {
         `(${requests} registry request(s))`);
     const invalid = Object.entries(stats.invalidTags);
     if (invalid.length) {
-        lines.push(`Registry tags dropped as not valid OCI tags: ${invalid.map(([image, n]) => `${escape_printable(image)} ${n}`).join(', ')}`);
+        lines.push(`Registry tags dropped as not valid OCI tags: ${invalid.map(([image, n]) => `${printable(image)} ${n}`).join(', ')}`);
     }
     for (const app of result.apps.filter((a) => a.changes.length)) {
-        lines.push('', `${escape_printable(app.spec.app)}  (${escape_printable(app.spec.file)})`);
+        lines.push('', `${printable(app.spec.app)}  (${printable(app.spec.file)})`);
         // Argo CD Image Updater would set these on the live Application; this tool has no cluster (design §3).
         if (app.spec.writeBack.method === 'argocd')
             lines.push('  write-back-method argocd: written to git by argocd-image-pr, not to the live Application');
         for (const c of app.changes) {
-            lines.push(`  ${escape_printable(c.alias)}: ${escape_printable(c.image)}  ${c.from === null ? '(current version not found in git)' : escape_printable(c.from)} -> ${escape_printable(c.to)}  [${c.strategy}]  ${changeFiles(c).map(escape_printable).join(', ')}`);
+            lines.push(`  ${printable(c.alias)}: ${printable(c.image)}  ${c.from === null ? '(current version not found in git)' : printable(c.from)} -> ${printable(c.to)}  [${c.strategy}]  ${changeFiles(c).map(printable).join(', ')}`);
         }
     }
     const verdict = headline(result);
     if (verdict)
-        lines.push('', escape_printable(verdict));
+        lines.push('', printable(verdict));
     if (result.skipped.length) {
         lines.push('', 'Skipped:');
         for (const s of result.skipped)
             // A whole file skipped is named by its path alone.
-            lines.push(`  ${s.file && s.file !== s.app ? `${escape_printable(s.file)} ` : ''}${escape_printable(s.app)}${s.alias ? `/${escape_printable(s.alias)}` : ''}: ${escape_printable(s.reason)}`);
+            lines.push(`  ${s.file && s.file !== s.app ? `${printable(s.file)} ` : ''}${printable(s.app)}${s.alias ? `/${printable(s.alias)}` : ''}: ${printable(s.reason)}`);
     }
     if (result.errors.length) {
         lines.push('', 'Errors:');
         for (const e of result.errors) {
             const where = [e.file, e.app, e.alias, e.field]
                 .filter((v) => Boolean(v))
-                .map(escape_printable)
+                .map(printable)
                 .join(' ');
-            lines.push(`  ${where ? `${where}: ` : ''}${escape_printable(e.message)}`);
+            lines.push(`  ${where ? `${where}: ` : ''}${printable(e.message)}`);
         }
     }
     if (result.edits.length) {

@@ -10,6 +10,7 @@ import {
   type BuildInfo,
   type ImageMetadata
 } from './metadata.js';
+import { formatAge } from './age.js';
 import { eachBounded } from './bounded.js';
 import { imageKey } from './ref.js';
 import { comparePrecedence, compareVersions, parseConstraint, parseVersion, type Version } from './semver.js';
@@ -17,9 +18,10 @@ import { comparePrecedence, compareVersions, parseConstraint, parseVersion, type
 /** Build lookups per image in flight at once: above the registry client's default concurrency (8). */
 const BUILD_LOOKAHEAD = 32;
 
+/** `held`: a newer version min-age keeps back, said as a skip of its own. */
 export type Selection =
-  | { kind: 'update'; candidate: Candidate }
-  | { kind: 'current'; candidate: Candidate }
+  | { kind: 'update'; candidate: Candidate; held?: string }
+  | { kind: 'current'; candidate: Candidate; held?: string }
   | { kind: 'skip'; reason: string };
 
 export interface SelectInput {
@@ -30,6 +32,10 @@ export interface SelectInput {
   current: string | null;
   allowDowngrade: boolean;
   metadata: ImageMetadata;
+  /** Least build age of a proposed version, in ms (`min-age`). */
+  minAgeMs?: number;
+  /** The time ages are measured at (ms since the epoch; default now). */
+  at?: number;
 }
 
 interface Context extends SelectInput {
@@ -60,7 +66,14 @@ export async function selectVersion(input: SelectInput): Promise<Selection> {
     counts: `(${all.length} ${all.length === 1 ? 'tag' : 'tags'}, ${filtered.length} after filters)`,
     tagsKey
   };
-  switch (input.spec.strategy) {
+  const selection = await strategy(ctx);
+  return selection.kind === 'update' && input.minAgeMs
+    ? ripened(ctx, selection.candidate, input.minAgeMs)
+    : selection;
+}
+
+function strategy(ctx: Context): Selection | Promise<Selection> {
+  switch (ctx.spec.strategy) {
     case 'semver':
       return semver(ctx);
     case 'newest-build':
@@ -70,6 +83,79 @@ export async function selectVersion(input: SelectInput): Promise<Selection> {
     case 'alphabetical':
       return alphabetical(ctx);
   }
+}
+
+/** Build-date lookups min-age may spend per image going down the strategy's order. */
+const AGE_LOOKUPS = 5;
+
+/**
+ * min-age: the strategy's choice when its build is old enough; else the next versions in the
+ * strategy's order, down to the one in git, the first old enough proposed (at most AGE_LOOKUPS
+ * build lookups, none for newest-build, which has every build already). The newer version held
+ * back is said, with the time it becomes eligible.
+ */
+async function ripened(ctx: Context, best: Candidate, minAgeMs: number): Promise<Selection> {
+  const at = ctx.at ?? Date.now();
+  const platforms = ctx.spec.platforms.length ? ctx.spec.platforms : DEFAULT_PLATFORMS;
+  const build = (tag: string) => ctx.metadata.build(ctx.spec.image, tag, platforms);
+  // No date, or one that does not parse: the age cannot be told, so the version waits.
+  const oldEnough = (created: string | undefined) => !!created && at - Date.parse(created) >= minAgeMs;
+  const created = best.created ?? (await build(best.tag))?.created;
+  if (oldEnough(created)) return { kind: 'update', candidate: best };
+  const since = created ? Date.parse(created) : Number.NaN;
+  const held = Number.isNaN(since)
+    ? `${best.tag} has no build date, so min-age ${formatAge(minAgeMs)} cannot be checked; it is not proposed`
+    : `${best.tag} is too new for min-age ${formatAge(minAgeMs)} (built ${created}); it can be proposed from ` +
+      new Date(since + minAgeMs).toISOString().replace(/\.\d+Z$/, 'Z');
+  const current = ctx.now;
+  let lookups = 0;
+  for (const tag of (await ranked(ctx, platforms)).filter((t) => t !== best.tag)) {
+    if (current?.tag === tag) return { kind: 'current', candidate: { tag }, held };
+    if (current && !ctx.allowDowngrade && (await behind(ctx, tag, current.tag, platforms))) break;
+    if (ctx.spec.strategy !== 'newest-build' && ++lookups > AGE_LOOKUPS) break;
+    const info = await build(tag);
+    if (info && oldEnough(info.created)) {
+      const candidate: Candidate =
+        ctx.spec.strategy === 'newest-build'
+          ? { tag, digest: info.digest, ...(info.created && { created: info.created }), labels: info.labels }
+          : { tag };
+      return { kind: 'update', candidate, held };
+    }
+  }
+  return { kind: 'skip', reason: held };
+}
+
+/** The candidate tags in the strategy's order of preference, best first. */
+async function ranked(ctx: Context, platforms: string[]): Promise<string[]> {
+  switch (ctx.spec.strategy) {
+    case 'semver':
+      return [...semverVersions(ctx).versions].sort((a, b) => compareVersions(b, a)).map((v) => v.original);
+    case 'alphabetical':
+      return [...ctx.filtered].sort((a, b) => compareStrings(b, a));
+    case 'newest-build': {
+      const { builds } = await newestBuilds(ctx, platforms);
+      return [...builds]
+        .filter((entry): entry is [string, BuildInfo] => !!entry[1])
+        .sort(([ta, a], [tb, b]) => compareBuildTimes(b.created, a.created) || compareStrings(tb, ta))
+        .map(([tag]) => tag);
+    }
+    case 'digest':
+      // One tag followed: no older candidate to fall back to.
+      return [];
+  }
+}
+
+/** Whether `tag` comes after the current version in the strategy's order (proposing it would downgrade). */
+async function behind(ctx: Context, tag: string, current: string, platforms: string[]): Promise<boolean> {
+  if (ctx.spec.strategy === 'semver') {
+    const [a, b] = [parseVersion(tag), parseVersion(current)];
+    return !!a && !!b && comparePrecedence(a, b) < 0;
+  }
+  if (ctx.spec.strategy === 'alphabetical') return compareStrings(tag, current) < 0;
+  const [a, b] = await Promise.all(
+    [tag, current].map((t) => ctx.metadata.build(ctx.spec.image, t, platforms))
+  );
+  return !!a && !!b && compareBuildTimes(a.created, b.created) < 0;
 }
 
 function splitVersion(version: string): { tag: string; digest?: string } {
@@ -86,24 +172,30 @@ function downgrade(ctx: Context, to: string, detail = ''): Selection {
   return { kind: 'skip', reason: `would downgrade from ${ctx.current} to ${to}${detail}` };
 }
 
-function semver(ctx: Context): Selection {
+/** The filtered tags the constraint allows, and the greatest. */
+function semverVersions(ctx: Context): { versions: Version[]; best?: Version } {
   const { spec } = ctx;
   const text = spec.constraint ?? '';
-  let constraint;
+  let constraint: ReturnType<typeof parseConstraint>;
   try {
     constraint = parseConstraint(text);
   } catch (err) {
     throw new SpecError((err as Error).message, spec.fieldOf.constraint ?? 'image-list');
   }
-  const { versions, best } = ctx.metadata.derive(`semver ${text} ${ctx.tagsKey}`, () => {
+  return ctx.metadata.derive(`semver ${text} ${ctx.tagsKey}`, () => {
     const versions = ctx.filtered
       .map(parseVersion)
       .filter((v): v is Version => v !== undefined && constraint.allows(v));
     const best = versions.length
       ? versions.reduce((a, b) => (compareVersions(a, b) >= 0 ? a : b))
       : undefined;
-    return { versions, best };
+    return { versions, ...(best && { best }) };
   });
+}
+
+function semver(ctx: Context): Selection {
+  const text = ctx.spec.constraint ?? '';
+  const { versions, best } = semverVersions(ctx);
   if (!best) {
     return { kind: 'skip', reason: `no tag matches constraint "${text.trim() || '*'}" ${ctx.counts}` };
   }
@@ -133,9 +225,7 @@ async function newestBuild(ctx: Context): Promise<Selection> {
       throw new SpecError((err as Error).message, spec.fieldOf.platforms ?? 'platforms');
     }
   }
-  const { builds, best } = await metadata.derive(`newest-build ${platforms} ${ctx.tagsKey}`, () =>
-    newestOf(ctx, platforms)
-  );
+  const { builds, best } = await newestBuilds(ctx, platforms);
   if (!best) {
     const reason = ctx.filtered.length
       ? `no tag has an image for ${platforms.join(', ')} ${ctx.counts}`
@@ -166,6 +256,10 @@ async function newestBuild(ctx: Context): Promise<Selection> {
     }
   }
   return { kind: 'update', candidate };
+}
+
+function newestBuilds(ctx: Context, platforms: string[]) {
+  return ctx.metadata.derive(`newest-build ${platforms} ${ctx.tagsKey}`, () => newestOf(ctx, platforms));
 }
 
 /** Every filtered tag's build, and the newest. */
