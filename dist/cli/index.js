@@ -32124,6 +32124,130 @@ function renderPullRequestBody(input) {
     return [...head, ...shown, ...tail].join('\n');
 }
 
+;// CONCATENATED MODULE: ./src/publish/branches.ts
+// The PR branches on GitHub: pushed for a new PR (created at the base and committed to in one
+// createCommitOnBranch write), recreated for an open one, deleted when a run must leave nothing
+// behind; an existing branch is taken over only when this tool left it.
+
+
+class PrBranches {
+    octokit;
+    source;
+    pulls;
+    viewer;
+    warn;
+    constructor(octokit, source, pulls, 
+    /** The token's login (pulls.ts). */
+    viewer, warn) {
+        this.octokit = octokit;
+        this.source = source;
+        this.pulls = pulls;
+        this.viewer = viewer;
+        this.warn = warn;
+    }
+    async delete(branch) {
+        const { owner, repo } = this.source;
+        try {
+            await this.octokit.rest.git.deleteRef({ owner, repo, ref: `heads/${branch}` });
+        }
+        catch (err) {
+            this.warn(`could not delete the branch ${branch}: ${githubMessage(err)}`);
+        }
+    }
+    /**
+     * A branch whose name is a directory of the prefix (`bot` for `bot/`): git cannot create refs
+     * under it. One ref lookup per directory of the prefix, once per run.
+     */
+    async prefixTakenBy(branchPrefix) {
+        const { owner, repo } = this.source;
+        const parts = branchPrefix.split('/').slice(0, -1);
+        for (let i = 1; i <= parts.length; i++) {
+            const branch = parts.slice(0, i).join('/');
+            try {
+                await this.octokit.rest.git.getRef({ owner, repo, ref: `heads/${branch}` });
+                return branch;
+            }
+            catch (err) {
+                if (httpStatus(err) !== 404)
+                    throw err;
+            }
+        }
+        return undefined;
+    }
+    /** The open PR's branch recreated from the base: a new commit, then the branch force-moved to it. */
+    async recreate(branch, edits, message) {
+        const commit = await createCommit(this.octokit, this.source, edits, message);
+        await moveBranch(this.octokit, this.source, branch, commit.commit);
+        return commit;
+    }
+    /**
+     * The branch of a new PR: created at the base and committed to in one write. A branch that
+     * exists already (left by an earlier run, or being made by a concurrent one) is recreated through
+     * the Git Data API instead: a commit of its own first, then the branch force-moved to it, so a
+     * branch is never moved back onto the base (an open PR on it would be closed for good). A file
+     * whose mode must be kept goes the same way.
+     */
+    async pushNew(branch, edits, message) {
+        const { source } = this;
+        if (plainFiles(source, edits) && (await createBranch(this.octokit, source, branch, source.headSha))) {
+            try {
+                return await commitOnBranch(this.octokit, source, branch, source.headSha, edits, message);
+            }
+            catch (err) {
+                const refused = refusal(err, branch);
+                if (refused) {
+                    await this.delete(branch);
+                    throw refused;
+                }
+                // A concurrent run moved the new branch first (the last writer wins, as for updates), or
+                // the mutation failed otherwise (a replica that has not seen the new branch yet, a GitHub
+                // Enterprise without it): the Git Data API makes the same commit.
+                return this.recreate(branch, edits, message);
+            }
+        }
+        const commit = await createCommit(this.octokit, source, edits, message);
+        if (!(await createBranch(this.octokit, source, branch, commit.commit))) {
+            await this.mayTakeOver(branch);
+            await moveBranch(this.octokit, source, branch, commit.commit);
+        }
+        return commit;
+    }
+    /**
+     * `branch` exists and no open PR of ours into the base heads it. It is taken over only when this
+     * tool left it (its head is our commit, or the base itself); a branch with someone else's
+     * commits, or the head of another PR, is never moved.
+     */
+    async mayTakeOver(branch) {
+        const other = await this.pulls.headedElsewhere(branch);
+        if (other && other.base !== this.source.branch) {
+            throw new Error(`branch ${branch} is the head of #${other.number} into ${other.base}; ` +
+                'give runs on different base branches their own branch-prefix');
+        }
+        if (other)
+            throw new Error(await this.takenMessage(branch, other));
+        if (!(await this.leftByUs(branch))) {
+            throw new Error(`the branch ${branch} exists with commits argocd-image-pr did not make, so it is left alone and no other ` +
+                'branch is used: delete it, or choose another branch-prefix');
+        }
+    }
+    async takenMessage(branch, pr) {
+        const whose = pr.byViewer
+            ? `opened by hand with this token's account (${pr.author}), not by argocd-image-pr (no marker of ours in its body)`
+            : `opened by ${pr.author}, not by this token's account (${await this.viewer()})`;
+        return (`the branch ${branch} is the head of #${pr.number}, ${whose}; argocd-image-pr leaves it alone and uses no ` +
+            'other branch: close that pull request or rename its branch, or choose another branch-prefix');
+    }
+    /** Whether the head of `branch` is a commit of the token's account, or the base's own head. */
+    async leftByUs(branch) {
+        const { owner, repo, headSha } = this.source;
+        const { data: ref } = await this.octokit.rest.git.getRef({ owner, repo, ref: `heads/${branch}` });
+        if (ref.object.sha === headSha)
+            return true;
+        const { data } = await this.octokit.rest.repos.getCommit({ owner, repo, ref: ref.object.sha });
+        return data.author?.login?.toLowerCase() === (await this.viewer()).toLowerCase();
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/publish/pulls.ts
 // The pull requests of this tool's branches, read once per run: every open one (one paginated
 // listing), and the closed ones of a branch when its history matters (declines, reverts). Only
@@ -33441,6 +33565,7 @@ function treeIdWith(entries, root, files) {
 
 
 
+
 /**
  * `<branch-prefix><app>`, with the namespace for apps outside the Argo CD namespace (as Argo CD
  * names them); an app generated for every cluster at once has `all-clusters` for the open part.
@@ -33458,10 +33583,12 @@ class Publisher {
     sources = [];
     octokit;
     writer;
+    branches;
     constructor(ctx) {
         this.ctx = ctx;
         this.octokit = ctx.github.octokit;
         this.writer = new PullRequestWriter(this.octokit, ctx.source, ctx.pulls, ctx.inputs, ctx.warn);
+        this.branches = new PrBranches(this.octokit, ctx.source, ctx.pulls, ctx.viewer, ctx.warn);
     }
     /** `pull-request: none`: every edit in one commit on the base branch. */
     async commit() {
@@ -33490,7 +33617,7 @@ class Publisher {
                 : []
             : this.distinctBranches(withEdits.map((a) => ({ branch: branchFor(a.spec, inputs), apps: [a], changes: a.changes })));
         if (groups.length) {
-            const taken = await this.prefixTakenBy();
+            const taken = await this.branches.prefixTakenBy(inputs.branchPrefix);
             if (taken) {
                 const message = `the branch ${taken} exists, so no branch under branch-prefix ${inputs.branchPrefix} can be created (git keeps refs as paths); choose another branch-prefix`;
                 for (const app of withEdits)
@@ -33533,35 +33660,6 @@ class Publisher {
             `of this run's write-budget (${budget.limit}) are left (GitHub allows about 500 content-creating requests an hour)`;
         for (const app of apps)
             this.ctx.result.skipped.push({ app: app.spec.app, file: app.spec.file, reason });
-    }
-    async deleteBranch(branch) {
-        const { owner, repo } = this.ctx.source;
-        try {
-            await this.octokit.rest.git.deleteRef({ owner, repo, ref: `heads/${branch}` });
-        }
-        catch (err) {
-            this.ctx.warn(`could not delete the branch ${branch}: ${githubMessage(err)}`);
-        }
-    }
-    /**
-     * A branch whose name is a directory of the prefix (`bot` for `bot/`): git cannot create refs
-     * under it. One ref lookup per directory of the prefix, once per run.
-     */
-    async prefixTakenBy() {
-        const { owner, repo } = this.ctx.source;
-        const parts = this.ctx.inputs.branchPrefix.split('/').slice(0, -1);
-        for (let i = 1; i <= parts.length; i++) {
-            const branch = parts.slice(0, i).join('/');
-            try {
-                await this.octokit.rest.git.getRef({ owner, repo, ref: `heads/${branch}` });
-                return branch;
-            }
-            catch (err) {
-                if (httpStatus(err) !== 404)
-                    throw err;
-            }
-        }
-        return undefined;
     }
     /**
      * Applications of the same name and namespace in different files (one per cluster or
@@ -33647,7 +33745,7 @@ class Publisher {
         if (!open) {
             const taken = await this.ctx.pulls.takenBy(group.branch);
             if (taken)
-                throw new Error(await this.takenMessage(group.branch, taken));
+                throw new Error(await this.branches.takenMessage(group.branch, taken));
         }
         const blobs = edits.filter((e) => hasEscapedBytes(e.after)).length;
         const writes = open
@@ -33658,8 +33756,8 @@ class Publisher {
             if (pushed !== tree) {
                 const message = renderCommitMessage(inputs.commitMessage, view);
                 headSha = (open
-                    ? await this.recreate(group.branch, edits, message)
-                    : await this.pushNew(group.branch, edits, message)).commit;
+                    ? await this.branches.recreate(group.branch, edits, message)
+                    : await this.branches.pushNew(group.branch, edits, message)).commit;
                 log(`pushed ${headSha.slice(0, 12)} to ${group.branch}`);
             }
             const proposal = { branch: group.branch, title, body: await body({ updates, commit: headSha, tree }) };
@@ -33674,7 +33772,7 @@ class Publisher {
                 if (httpStatus(err) === 403 &&
                     /not permitted to create or approve pull requests/i.test(githubMessage(err))) {
                     // Leave nothing behind: the branch was pushed for this PR.
-                    await this.deleteBranch(group.branch);
+                    await this.branches.delete(group.branch);
                     throw new Error('GitHub Actions is not permitted to create pull requests in this repository: enable ' +
                         'Settings → Actions → General → Workflow permissions → "Allow GitHub Actions to create and approve ' +
                         'pull requests", or give the token input a GitHub App token or a personal access token; ' +
@@ -33686,78 +33784,6 @@ class Publisher {
             return entries(created ? 'created' : 'updated', pr, headSha);
         };
         return { writes, run: write };
-    }
-    /** The open PR's branch recreated from the base: a new commit, then the branch force-moved to it. */
-    async recreate(branch, edits, message) {
-        const commit = await createCommit(this.octokit, this.ctx.source, edits, message);
-        await moveBranch(this.octokit, this.ctx.source, branch, commit.commit);
-        return commit;
-    }
-    /**
-     * The branch of a new PR: created at the base and committed to in one write. A branch that
-     * exists already (left by an earlier run, or being made by a concurrent one) is recreated through
-     * the Git Data API instead: a commit of its own first, then the branch force-moved to it, so a
-     * branch is never moved back onto the base (an open PR on it would be closed for good). A file
-     * whose mode must be kept goes the same way.
-     */
-    async pushNew(branch, edits, message) {
-        const { source } = this.ctx;
-        if (plainFiles(source, edits) && (await createBranch(this.octokit, source, branch, source.headSha))) {
-            try {
-                return await commitOnBranch(this.octokit, source, branch, source.headSha, edits, message);
-            }
-            catch (err) {
-                const refused = refusal(err, branch);
-                if (refused) {
-                    await this.deleteBranch(branch);
-                    throw refused;
-                }
-                // A concurrent run moved the new branch first (the last writer wins, as for updates), or
-                // the mutation failed otherwise (a replica that has not seen the new branch yet, a GitHub
-                // Enterprise without it): the Git Data API makes the same commit.
-                return this.recreate(branch, edits, message);
-            }
-        }
-        const commit = await createCommit(this.octokit, source, edits, message);
-        if (!(await createBranch(this.octokit, source, branch, commit.commit))) {
-            await this.mayTakeOver(branch);
-            await moveBranch(this.octokit, source, branch, commit.commit);
-        }
-        return commit;
-    }
-    /**
-     * `branch` exists and no open PR of ours into the base heads it. It is taken over only when this
-     * tool left it (its head is our commit, or the base itself); a branch with someone else's
-     * commits, or the head of another PR, is never moved.
-     */
-    async mayTakeOver(branch) {
-        const other = await this.ctx.pulls.headedElsewhere(branch);
-        if (other && other.base !== this.ctx.source.branch) {
-            throw new Error(`branch ${branch} is the head of #${other.number} into ${other.base}; ` +
-                'give runs on different base branches their own branch-prefix');
-        }
-        if (other)
-            throw new Error(await this.takenMessage(branch, other));
-        if (!(await this.leftByUs(branch))) {
-            throw new Error(`the branch ${branch} exists with commits argocd-image-pr did not make, so it is left alone and no other ` +
-                'branch is used: delete it, or choose another branch-prefix');
-        }
-    }
-    async takenMessage(branch, pr) {
-        const whose = pr.byViewer
-            ? `opened by hand with this token's account (${pr.author}), not by argocd-image-pr (no marker of ours in its body)`
-            : `opened by ${pr.author}, not by this token's account (${await this.ctx.viewer()})`;
-        return (`the branch ${branch} is the head of #${pr.number}, ${whose}; argocd-image-pr leaves it alone and uses no ` +
-            'other branch: close that pull request or rename its branch, or choose another branch-prefix');
-    }
-    /** Whether the head of `branch` is a commit of the token's account, or the base's own head. */
-    async leftByUs(branch) {
-        const { owner, repo, headSha } = this.ctx.source;
-        const { data: ref } = await this.octokit.rest.git.getRef({ owner, repo, ref: `heads/${branch}` });
-        if (ref.object.sha === headSha)
-            return true;
-        const { data } = await this.octokit.rest.repos.getCommit({ owner, repo, ref: ref.object.sha });
-        return data.author?.login?.toLowerCase() === (await this.ctx.viewer()).toLowerCase();
     }
     /**
      * The branch of `open` carries someone else's commits: left as it is, reported as skipped, and

@@ -5,7 +5,7 @@ import pLimit from 'p-limit';
 import type { ImageMetadata } from '../images/metadata.js';
 import { githubMessage, httpStatus, type GitHubClient } from '../github/client.js';
 import type { Inputs } from '../inputs.js';
-import { OPEN_CLUSTER_PART, type FileEdit, type ImageChange, type UpdateSpec } from '../model.js';
+import { OPEN_CLUSTER_PART, type ImageChange, type UpdateSpec } from '../model.js';
 import type { GitHubRepoSource } from '../repo/github.js';
 import { code } from '../report/html.js';
 import type { SourceChanges, SourceHistory } from '../github/source-history.js';
@@ -14,25 +14,11 @@ import { toRunError, type AppResult, type RunResult } from '../run.js';
 import { hasEscapedBytes } from '../repo/bytes.js';
 import { branchName } from './branch-name.js';
 import { newPullRequestWrites, updateWrites, type WriteBudget } from './budget.js';
-import {
-  commitOnBranch,
-  commitToBase,
-  createBranch,
-  createCommit,
-  moveBranch,
-  plainFiles,
-  refusal,
-  type Commit
-} from './commit.js';
+import { commitToBase, plainFiles } from './commit.js';
 import { markedUpdates, updateSetKey, withMarker, type Marker } from './marker.js';
+import { PrBranches } from './branches.js';
 import { PullRequestWriter } from './pull-request.js';
-import {
-  heldByOthers,
-  RECREATE_LABEL,
-  type ForeignPullRequest,
-  type PullRequest,
-  type PullRequests
-} from './pulls.js';
+import { heldByOthers, RECREATE_LABEL, type PullRequest, type PullRequests } from './pulls.js';
 import { renderCommitMessage, renderTitle, templateView } from './templates.js';
 import { treeIdWith } from './tree.js';
 import { instanceName } from '../writeback/argocd-source.js';
@@ -104,10 +90,12 @@ export class Publisher {
   readonly sources: ImageSource[] = [];
   private readonly octokit;
   private readonly writer: PullRequestWriter;
+  private readonly branches: PrBranches;
 
   constructor(private readonly ctx: PublisherContext) {
     this.octokit = ctx.github.octokit;
     this.writer = new PullRequestWriter(this.octokit, ctx.source, ctx.pulls, ctx.inputs, ctx.warn);
+    this.branches = new PrBranches(this.octokit, ctx.source, ctx.pulls, ctx.viewer, ctx.warn);
   }
 
   /** `pull-request: none`: every edit in one commit on the base branch. */
@@ -140,7 +128,7 @@ export class Publisher {
             withEdits.map((a) => ({ branch: branchFor(a.spec, inputs), apps: [a], changes: a.changes }))
           );
     if (groups.length) {
-      const taken = await this.prefixTakenBy();
+      const taken = await this.branches.prefixTakenBy(inputs.branchPrefix);
       if (taken) {
         const message = `the branch ${taken} exists, so no branch under branch-prefix ${inputs.branchPrefix} can be created (git keeps refs as paths); choose another branch-prefix`;
         for (const app of withEdits)
@@ -181,34 +169,6 @@ export class Publisher {
       `deferred to the next run: its pull request takes up to ${writes} writes and ${budget.limit - budget.spent} ` +
       `of this run's write-budget (${budget.limit}) are left (GitHub allows about 500 content-creating requests an hour)`;
     for (const app of apps) this.ctx.result.skipped.push({ app: app.spec.app, file: app.spec.file, reason });
-  }
-
-  private async deleteBranch(branch: string): Promise<void> {
-    const { owner, repo } = this.ctx.source;
-    try {
-      await this.octokit.rest.git.deleteRef({ owner, repo, ref: `heads/${branch}` });
-    } catch (err) {
-      this.ctx.warn(`could not delete the branch ${branch}: ${githubMessage(err)}`);
-    }
-  }
-
-  /**
-   * A branch whose name is a directory of the prefix (`bot` for `bot/`): git cannot create refs
-   * under it. One ref lookup per directory of the prefix, once per run.
-   */
-  private async prefixTakenBy(): Promise<string | undefined> {
-    const { owner, repo } = this.ctx.source;
-    const parts = this.ctx.inputs.branchPrefix.split('/').slice(0, -1);
-    for (let i = 1; i <= parts.length; i++) {
-      const branch = parts.slice(0, i).join('/');
-      try {
-        await this.octokit.rest.git.getRef({ owner, repo, ref: `heads/${branch}` });
-        return branch;
-      } catch (err) {
-        if (httpStatus(err) !== 404) throw err;
-      }
-    }
-    return undefined;
   }
 
   /**
@@ -308,7 +268,7 @@ export class Publisher {
     await body({ updates, commit: '0'.repeat(40), tree });
     if (!open) {
       const taken = await this.ctx.pulls.takenBy(group.branch);
-      if (taken) throw new Error(await this.takenMessage(group.branch, taken));
+      if (taken) throw new Error(await this.branches.takenMessage(group.branch, taken));
     }
     const blobs = edits.filter((e) => hasEscapedBytes(e.after)).length;
     const writes = open
@@ -320,8 +280,8 @@ export class Publisher {
         const message = renderCommitMessage(inputs.commitMessage, view);
         headSha = (
           open
-            ? await this.recreate(group.branch, edits, message)
-            : await this.pushNew(group.branch, edits, message)
+            ? await this.branches.recreate(group.branch, edits, message)
+            : await this.branches.pushNew(group.branch, edits, message)
         ).commit;
         log(`pushed ${headSha.slice(0, 12)} to ${group.branch}`);
       }
@@ -338,7 +298,7 @@ export class Publisher {
           /not permitted to create or approve pull requests/i.test(githubMessage(err))
         ) {
           // Leave nothing behind: the branch was pushed for this PR.
-          await this.deleteBranch(group.branch);
+          await this.branches.delete(group.branch);
           throw new Error(
             'GitHub Actions is not permitted to create pull requests in this repository: enable ' +
               'Settings → Actions → General → Workflow permissions → "Allow GitHub Actions to create and approve ' +
@@ -352,86 +312,6 @@ export class Publisher {
       return entries(created ? 'created' : 'updated', pr, headSha);
     };
     return { writes, run: write };
-  }
-
-  /** The open PR's branch recreated from the base: a new commit, then the branch force-moved to it. */
-  private async recreate(branch: string, edits: FileEdit[], message: string): Promise<Commit> {
-    const commit = await createCommit(this.octokit, this.ctx.source, edits, message);
-    await moveBranch(this.octokit, this.ctx.source, branch, commit.commit);
-    return commit;
-  }
-
-  /**
-   * The branch of a new PR: created at the base and committed to in one write. A branch that
-   * exists already (left by an earlier run, or being made by a concurrent one) is recreated through
-   * the Git Data API instead: a commit of its own first, then the branch force-moved to it, so a
-   * branch is never moved back onto the base (an open PR on it would be closed for good). A file
-   * whose mode must be kept goes the same way.
-   */
-  private async pushNew(branch: string, edits: FileEdit[], message: string): Promise<Commit> {
-    const { source } = this.ctx;
-    if (plainFiles(source, edits) && (await createBranch(this.octokit, source, branch, source.headSha))) {
-      try {
-        return await commitOnBranch(this.octokit, source, branch, source.headSha, edits, message);
-      } catch (err) {
-        const refused = refusal(err, branch);
-        if (refused) {
-          await this.deleteBranch(branch);
-          throw refused;
-        }
-        // A concurrent run moved the new branch first (the last writer wins, as for updates), or
-        // the mutation failed otherwise (a replica that has not seen the new branch yet, a GitHub
-        // Enterprise without it): the Git Data API makes the same commit.
-        return this.recreate(branch, edits, message);
-      }
-    }
-    const commit = await createCommit(this.octokit, source, edits, message);
-    if (!(await createBranch(this.octokit, source, branch, commit.commit))) {
-      await this.mayTakeOver(branch);
-      await moveBranch(this.octokit, source, branch, commit.commit);
-    }
-    return commit;
-  }
-
-  /**
-   * `branch` exists and no open PR of ours into the base heads it. It is taken over only when this
-   * tool left it (its head is our commit, or the base itself); a branch with someone else's
-   * commits, or the head of another PR, is never moved.
-   */
-  private async mayTakeOver(branch: string): Promise<void> {
-    const other = await this.ctx.pulls.headedElsewhere(branch);
-    if (other && other.base !== this.ctx.source.branch) {
-      throw new Error(
-        `branch ${branch} is the head of #${other.number} into ${other.base}; ` +
-          'give runs on different base branches their own branch-prefix'
-      );
-    }
-    if (other) throw new Error(await this.takenMessage(branch, other));
-    if (!(await this.leftByUs(branch))) {
-      throw new Error(
-        `the branch ${branch} exists with commits argocd-image-pr did not make, so it is left alone and no other ` +
-          'branch is used: delete it, or choose another branch-prefix'
-      );
-    }
-  }
-
-  private async takenMessage(branch: string, pr: ForeignPullRequest): Promise<string> {
-    const whose = pr.byViewer
-      ? `opened by hand with this token's account (${pr.author}), not by argocd-image-pr (no marker of ours in its body)`
-      : `opened by ${pr.author}, not by this token's account (${await this.ctx.viewer()})`;
-    return (
-      `the branch ${branch} is the head of #${pr.number}, ${whose}; argocd-image-pr leaves it alone and uses no ` +
-      'other branch: close that pull request or rename its branch, or choose another branch-prefix'
-    );
-  }
-
-  /** Whether the head of `branch` is a commit of the token's account, or the base's own head. */
-  private async leftByUs(branch: string): Promise<boolean> {
-    const { owner, repo, headSha } = this.ctx.source;
-    const { data: ref } = await this.octokit.rest.git.getRef({ owner, repo, ref: `heads/${branch}` });
-    if (ref.object.sha === headSha) return true;
-    const { data } = await this.octokit.rest.repos.getCommit({ owner, repo, ref: ref.object.sha });
-    return data.author?.login?.toLowerCase() === (await this.ctx.viewer()).toLowerCase();
   }
 
   /**
