@@ -136,3 +136,23 @@ describe('PR bodies within GitHub limit', () => {
     expect(body).toMatch(/<em>\d+ more change\(s\) left out of this table/);
   });
 });
+
+describe('source labels that would walk out of the repository', () => {
+  it('are not a source range: no link, no GitHub request', async () => {
+    const { sourceRange } = await import('../../src/images/source.js');
+    const build = (revision: string, source: string) => ({
+      digest: 'sha256:0',
+      labels: { 'org.opencontainers.image.source': source, 'org.opencontainers.image.revision': revision }
+    });
+    for (const source of [
+      'https://github.com/../user',
+      'https://github.com/acme/..',
+      'https://github.com/./x'
+    ]) {
+      expect(sourceRange(build('a1', source), build('b2', source))).toBeUndefined();
+    }
+    const ok = 'https://github.com/acme/web';
+    expect(sourceRange(build('..', ok), build('b2', ok))).toBeUndefined();
+    expect(sourceRange(build('a1', ok), build('b2', ok))).toMatchObject({ owner: 'acme', repo: 'web' });
+  });
+});

@@ -31468,7 +31468,10 @@ function sourceRange(from, to) {
     if (!a || a !== b || !revA || !revB || revA === revB)
         return undefined;
     const parts = /^https:\/\/([\w.-]+(?::\d+)?)\/([\w.-]+)\/([\w.-]+)$/.exec(a);
-    if (!parts || !/^[\w.-]+$/.test(revA + revB))
+    // `.` and `..` would walk out of /repos/{owner}/{repo}/ once the URL is normalised.
+    if (!parts || parts.slice(2).some((p) => /^\.+$/.test(p)) || !/^[\w.-]+$/.test(revA + revB))
+        return undefined;
+    if (/^\.+$/.test(revA) || /^\.+$/.test(revB))
         return undefined;
     return { url: a, host: parts[1], owner: parts[2], repo: parts[3], from: revA, to: revB };
 }
@@ -31520,7 +31523,12 @@ class SourceHistory {
                 missing: `${range.host} is not the GitHub this run talks to, so only the compare link is given`
             };
         }
-        const [commits, release] = await Promise.all([this.compare(range), this.release(range, tag)]);
+        // Only a tag of the OCI grammar names a release (a registry could answer anything).
+        const named = /^\w[\w.-]{0,127}$/.test(tag);
+        const [commits, release] = await Promise.all([
+            this.compare(range),
+            named ? this.release(range, tag) : undefined
+        ]);
         return { ...base, ...commits, ...(release && { release }) };
     }
     compare(range) {

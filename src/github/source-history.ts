@@ -89,7 +89,12 @@ export class SourceHistory {
         missing: `${range.host} is not the GitHub this run talks to, so only the compare link is given`
       };
     }
-    const [commits, release] = await Promise.all([this.compare(range), this.release(range, tag)]);
+    // Only a tag of the OCI grammar names a release (a registry could answer anything).
+    const named = /^\w[\w.-]{0,127}$/.test(tag);
+    const [commits, release] = await Promise.all([
+      this.compare(range),
+      named ? this.release(range, tag) : undefined
+    ]);
     return { ...base, ...commits, ...(release && { release }) };
   }
 

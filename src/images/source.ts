@@ -27,7 +27,10 @@ export function sourceRange(from: BuildInfo | undefined, to: BuildInfo | undefin
   const [revA, revB] = [from?.labels[REVISION], to?.labels[REVISION]];
   if (!a || a !== b || !revA || !revB || revA === revB) return undefined;
   const parts = /^https:\/\/([\w.-]+(?::\d+)?)\/([\w.-]+)\/([\w.-]+)$/.exec(a);
-  if (!parts || !/^[\w.-]+$/.test(revA + revB)) return undefined;
+  // `.` and `..` would walk out of /repos/{owner}/{repo}/ once the URL is normalised.
+  if (!parts || parts.slice(2).some((p) => /^\.+$/.test(p)) || !/^[\w.-]+$/.test(revA + revB))
+    return undefined;
+  if (/^\.+$/.test(revA) || /^\.+$/.test(revB)) return undefined;
   return { url: a, host: parts[1]!, owner: parts[2]!, repo: parts[3]!, from: revA, to: revB };
 }
 
