@@ -46,8 +46,31 @@ describe("GitHub's GraphQL schema as the contract", () => {
         pullRequest { number }
       }
     }`;
-    expect(await graphqlViolation(mutation)).toBeUndefined();
+    const variables = { pullRequestId: 'PR_kwDO', mergeMethod: 'SQUASH' };
+    expect(await graphqlViolation(mutation, variables)).toBeUndefined();
+    expect(await graphqlViolation(mutation, { ...variables, mergeMethod: 'FAST' })).toMatch(
+      /variables refused/
+    );
     expect(await graphqlViolation(mutation.replace('number', 'numbr'))).toMatch(/Cannot query field "numbr"/);
     expect(await graphqlViolation('mutation {')).toMatch(/does not parse/);
+    // Variable values are checked too: createCommitOnBranch's input as the action sends it, and mistyped.
+    const commit = `mutation($input: CreateCommitOnBranchInput!) {
+      createCommitOnBranch(input: $input) { commit { oid tree { oid } } }
+    }`;
+    const input = {
+      branch: { repositoryNameWithOwner: 'acme/cluster-config', branchName: 'argocd-image-pr/web' },
+      expectedHeadOid: 'a'.repeat(40),
+      message: { headline: 'one', body: 'two' },
+      fileChanges: { additions: [{ path: 'a.yaml', contents: 'YQ==' }] }
+    };
+    expect(await graphqlViolation(commit, { input })).toBeUndefined();
+    expect(await graphqlViolation(commit, { input: { ...input, message: { title: 'one' } } })).toMatch(
+      /variables refused .*headline/
+    );
+    expect(
+      await graphqlViolation(commit, {
+        input: { ...input, fileChanges: { additions: [{ path: 'a', content: 'x' }] } }
+      })
+    ).toMatch(/variables refused .*contents/);
   });
 });

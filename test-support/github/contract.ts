@@ -106,18 +106,36 @@ export function restViolation(method: string, url: URL, body: Json | undefined):
   return undefined;
 }
 
-/** Why GitHub's GraphQL schema refuses this document, or undefined when it validates. */
-export async function graphqlViolation(query: unknown): Promise<string | undefined> {
+let graphqlSchema: import('graphql').GraphQLSchema | undefined;
+
+/**
+ * Why GitHub's GraphQL schema refuses this document or its variables (their values too: an input
+ * object with a field the schema lacks is refused), or undefined when both validate.
+ */
+export async function graphqlViolation(query: unknown, variables?: unknown): Promise<string | undefined> {
   if (typeof query !== 'string') return 'a GraphQL request without a query string';
   // Loaded on the first GraphQL request only: the schema is large.
-  const { validate } = await import('@octokit/graphql-schema');
+  const [{ validate, schema }, graphql] = await Promise.all([
+    import('@octokit/graphql-schema'),
+    import('graphql')
+  ]);
   let errors: readonly { message: string }[];
   try {
     errors = validate(query);
   } catch (err) {
     return `GraphQL does not parse: ${(err as Error).message}`;
   }
-  return errors.length
-    ? `GraphQL refused by GitHub's schema: ${errors.map((e) => e.message).join('; ')}`
-    : undefined;
+  if (errors.length) return `GraphQL refused by GitHub's schema: ${errors.map((e) => e.message).join('; ')}`;
+  graphqlSchema ??= graphql.buildClientSchema(schema.json as never);
+  for (const definition of graphql.parse(query).definitions) {
+    if (definition.kind !== graphql.Kind.OPERATION_DEFINITION) continue;
+    const values = graphql.getVariableValues(
+      graphqlSchema,
+      definition.variableDefinitions ?? [],
+      (variables ?? {}) as Record<string, unknown>
+    );
+    if (values.errors?.length)
+      return `GraphQL variables refused by GitHub's schema: ${values.errors.map((e) => e.message).join('; ')}`;
+  }
+  return undefined;
 }

@@ -241,7 +241,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     // GitHub's own description decides what a request may be (contract.ts).
     const violation =
       path === '/graphql' && method === 'POST'
-        ? await graphqlViolation(body.query)
+        ? await graphqlViolation(body.query, body.variables)
         : restViolation(method, url, raw.trim() ? body : undefined);
     if (violation) {
       violations.push(violation);
