@@ -108,7 +108,9 @@ describe('source changes in the PR body', () => {
     expect(body).not.toContain('<img');
     expect(body).toContain('(cut here; the whole notes are on GitHub)');
     expect(body).not.toContain('x'.repeat(3500));
-    // The job summary has the same, shorter.
+    // The job summary has the same, shorter, once per image.
+    // (api's builds name github.com, another GitHub than this run's: a link and why.)
+    expect(run.sources?.map((s) => s.alias).sort()).toEqual(['api', 'web']);
     const summary = renderSummary(run.result, {
       dryRun: false,
       pullRequests: run.pullRequests,

@@ -21532,7 +21532,7 @@ const AGE_LOOKUPS = 5;
  */
 async function ripened(ctx, best, minAgeMs) {
     const at = ctx.at ?? Date.now();
-    const platforms = ctx.spec.platforms.length ? ctx.spec.platforms : images_metadata/* DEFAULT_PLATFORMS */.pu;
+    const platforms = platformsOf(ctx.spec);
     const build = (tag) => ctx.metadata.build(ctx.spec.image, tag, platforms);
     // No date, or one that does not parse: the age cannot be told, so the version waits.
     const oldEnough = (created) => !!created && at - Date.parse(created) >= minAgeMs;
@@ -21593,6 +21593,8 @@ async function behind(ctx, tag, current, platforms) {
     const [a, b] = await Promise.all([tag, current].map((t) => ctx.metadata.build(ctx.spec.image, t, platforms)));
     return !!a && !!b && (0,images_metadata/* compareBuildTimes */.kY)(a.created, b.created) < 0;
 }
+/** The image's platforms, or the default: also the key under which newest-build ranks its builds. */
+const platformsOf = (spec) => (spec.platforms.length ? spec.platforms : images_metadata/* DEFAULT_PLATFORMS */.pu);
 function splitVersion(version) {
     const at = version.indexOf('@');
     return at < 0 ? { tag: version } : { tag: version.slice(0, at), digest: version.slice(at + 1) };
@@ -21651,7 +21653,7 @@ function semver(ctx) {
 }
 async function newestBuild(ctx) {
     const { spec, metadata } = ctx;
-    const platforms = spec.platforms.length ? spec.platforms : images_metadata/* DEFAULT_PLATFORMS */.pu;
+    const platforms = platformsOf(spec);
     for (const platform of platforms) {
         try {
             (0,images_metadata/* parsePlatform */.FL)(platform);
@@ -22138,7 +22140,8 @@ class SourceHistory {
         this.webHost = webHost;
     }
     static forApi(octokit, apiUrl) {
-        const host = new URL(apiUrl).host;
+        // An api-url that is no URL fails at the first request, with the client's own error.
+        const host = URL.canParse(apiUrl) ? new URL(apiUrl).host : '';
         return new SourceHistory(octokit, host === 'api.github.com' ? 'github.com' : host);
     }
     /** The changes between two builds, or undefined when their labels do not name one range. */
@@ -22355,6 +22358,8 @@ async function createCommit(octokit, source, edits, message) {
     });
     return { commit: commit.data.sha, tree: tree.data.sha };
 }
+/** createCommitOnBranch's answer when the branch no longer points at `expectedHeadOid`. */
+const movedMeanwhile = (err) => /expected branch to point to/i.test(githubMessage(err));
 /** Creates `branch` at `sha`; false when it exists already. */
 async function createBranch(octokit, source, branch, sha) {
     try {
@@ -22400,7 +22405,7 @@ async function commitToBase(octokit, source, edits, message) {
             }
             catch (err) {
                 // Refused, or the base moved: said below. Any other failure: the Git Data API instead.
-                if (refusal(err, source.branch) || /expected branch to point to/i.test(githubMessage(err)))
+                if (refusal(err, source.branch) || movedMeanwhile(err))
                     throw err;
             }
         }
@@ -22419,8 +22424,7 @@ async function commitToBase(octokit, source, edits, message) {
         if (why)
             throw why;
         const message = githubMessage(err);
-        if ((httpStatus(err) === 422 && /fast forward/i.test(message)) ||
-            /expected branch to point to/i.test(message)) {
+        if ((httpStatus(err) === 422 && /fast forward/i.test(message)) || movedMeanwhile(err)) {
             throw new ConflictError(`${source.branch} moved while this run planned: ${message}`);
         }
         throw err;
@@ -23000,7 +23004,7 @@ class PullRequests {
                 .then(async ({ data }) => {
                 const ours = [];
                 for (const p of data)
-                    if (this.underPrefix(p) && p.head.ref === branch && (await this.ours(p)))
+                    if (await this.oursOn(p, branch))
                         ours.push(toPullRequest(p));
                 return ours.sort((a, b) => (b.closedAt ?? '').localeCompare(a.closedAt ?? ''));
             });
@@ -23019,7 +23023,7 @@ class PullRequests {
             per_page: 1
         });
         for (const p of data)
-            if (this.underPrefix(p) && p.head.ref === branch && (await this.ours(p)))
+            if (await this.oursOn(p, branch))
                 return toPullRequest(p);
         return undefined;
     }
@@ -23049,6 +23053,10 @@ class PullRequests {
      */
     async ours(p) {
         return (await this.byViewer(p)) && parseMarker(p.body) !== undefined;
+    }
+    /** Ours, with `branch` as its head exactly. */
+    async oursOn(p, branch) {
+        return this.underPrefix(p) && p.head.ref === branch && (await this.ours(p));
     }
     async foreign(p) {
         return { number: p.number, author: p.user?.login ?? 'someone', byViewer: await this.byViewer(p) };
@@ -24223,8 +24231,8 @@ function branchFor(spec, inputs) {
 }
 class Publisher {
     ctx;
-    /** The source changes described in this run's PR bodies, for the job summary. */
-    sources = [];
+    /** The source changes described in this run's PR bodies, by `app\u0000alias`, for the job summary. */
+    described = new Map();
     octokit;
     writer;
     branches;
@@ -24233,6 +24241,10 @@ class Publisher {
         this.octokit = ctx.github.octokit;
         this.writer = new PullRequestWriter(this.octokit, ctx.source, ctx.pulls, ctx.inputs, ctx.warn);
         this.branches = new PrBranches(this.octokit, ctx.source, ctx.pulls, ctx.viewer, ctx.warn);
+    }
+    /** The source changes the PR bodies of this run show, one per image. */
+    get sources() {
+        return [...this.described.values()];
     }
     /** `pull-request: none`: every edit in one commit on the base branch. */
     async commit() {
@@ -24479,8 +24491,13 @@ class Publisher {
                 : undefined;
             const tag = change.to.split('@')[0];
             const source = from && (await this.ctx.history.changes(from, to, tag));
+            // A body is rendered twice (checked before anything is pushed): each image is kept once.
             if (source)
-                this.sources.push({ app: change.app, alias: change.alias, changes: source });
+                this.described.set(`${change.app}\u0000${change.alias}`, {
+                    app: change.app,
+                    alias: change.alias,
+                    changes: source
+                });
             return {
                 change,
                 ref: image.image,

@@ -45,6 +45,13 @@ export interface SourceChanges {
   release?: SourceRelease;
 }
 
+/** One image's source changes, as a PR body shows them. */
+export interface ImageSource {
+  app: string;
+  alias: string;
+  changes: SourceChanges;
+}
+
 interface CompareCommit {
   sha: string;
   html_url: string;
@@ -66,7 +73,8 @@ export class SourceHistory {
   ) {}
 
   static forApi(octokit: GitHub, apiUrl: string): SourceHistory {
-    const host = new URL(apiUrl).host;
+    // An api-url that is no URL fails at the first request, with the client's own error.
+    const host = URL.canParse(apiUrl) ? new URL(apiUrl).host : '';
     return new SourceHistory(octokit, host === 'api.github.com' ? 'github.com' : host);
   }
 

@@ -96,7 +96,7 @@ const AGE_LOOKUPS = 5;
  */
 async function ripened(ctx: Context, best: Candidate, minAgeMs: number): Promise<Selection> {
   const at = ctx.at ?? Date.now();
-  const platforms = ctx.spec.platforms.length ? ctx.spec.platforms : DEFAULT_PLATFORMS;
+  const platforms = platformsOf(ctx.spec);
   const build = (tag: string) => ctx.metadata.build(ctx.spec.image, tag, platforms);
   // No date, or one that does not parse: the age cannot be told, so the version waits.
   const oldEnough = (created: string | undefined) => !!created && at - Date.parse(created) >= minAgeMs;
@@ -158,6 +158,9 @@ async function behind(ctx: Context, tag: string, current: string, platforms: str
   return !!a && !!b && compareBuildTimes(a.created, b.created) < 0;
 }
 
+/** The image's platforms, or the default: also the key under which newest-build ranks its builds. */
+const platformsOf = (spec: ImageSpec) => (spec.platforms.length ? spec.platforms : DEFAULT_PLATFORMS);
+
 function splitVersion(version: string): { tag: string; digest?: string } {
   const at = version.indexOf('@');
   return at < 0 ? { tag: version } : { tag: version.slice(0, at), digest: version.slice(at + 1) };
@@ -217,7 +220,7 @@ function semver(ctx: Context): Selection {
 
 async function newestBuild(ctx: Context): Promise<Selection> {
   const { spec, metadata } = ctx;
-  const platforms = spec.platforms.length ? spec.platforms : DEFAULT_PLATFORMS;
+  const platforms = platformsOf(spec);
   for (const platform of platforms) {
     try {
       parsePlatform(platform);

@@ -24,7 +24,7 @@ export class WriteBudget {
 }
 
 /** The decorations' writes: labels and assignees (one write on a new PR), reviewers, auto-merge. */
-export function decorationWrites(settings: PullRequestSettings, isNew: boolean): number {
+function decorationWrites(settings: PullRequestSettings, isNew: boolean): number {
   const { labels, assignees, reviewers, teamReviewers, autoMerge, draft } = settings;
   const people = isNew
     ? Number(labels.length + assignees.length > 0)

@@ -88,6 +88,9 @@ export async function createCommit(
   return { commit: commit.data.sha, tree: tree.data.sha };
 }
 
+/** createCommitOnBranch's answer when the branch no longer points at `expectedHeadOid`. */
+export const movedMeanwhile = (err: unknown) => /expected branch to point to/i.test(githubMessage(err));
+
 /** Creates `branch` at `sha`; false when it exists already. */
 export async function createBranch(
   octokit: GitHub,
@@ -145,7 +148,7 @@ export async function commitToBase(
         return await commitOnBranch(octokit, source, source.branch, source.headSha, edits, message);
       } catch (err) {
         // Refused, or the base moved: said below. Any other failure: the Git Data API instead.
-        if (refusal(err, source.branch) || /expected branch to point to/i.test(githubMessage(err))) throw err;
+        if (refusal(err, source.branch) || movedMeanwhile(err)) throw err;
       }
     }
     const commit = await createCommit(octokit, source, edits, message);
@@ -165,10 +168,7 @@ export async function commitToBase(
     );
     if (why) throw why;
     const message = githubMessage(err);
-    if (
-      (httpStatus(err) === 422 && /fast forward/i.test(message)) ||
-      /expected branch to point to/i.test(message)
-    ) {
+    if ((httpStatus(err) === 422 && /fast forward/i.test(message)) || movedMeanwhile(err)) {
       throw new ConflictError(`${source.branch} moved while this run planned: ${message}`);
     }
     throw err;

@@ -9,16 +9,16 @@ import type { Inputs } from '../inputs.js';
 import type { Registry, UpdateSpec } from '../model.js';
 import { GitHubRepoSource } from '../repo/github.js';
 import { run, type RunResult } from '../run.js';
-import { SourceHistory } from '../github/source-history.js';
+import { SourceHistory, type ImageSource } from '../github/source-history.js';
 import { viewerLogin } from '../github/viewer.js';
 import { WriteBudget } from './budget.js';
 import { ConflictError } from './commit.js';
 import { reviewChanges } from './history.js';
-import { branchFor, Publisher, type ImageSource, type PublishedPullRequest } from './publisher.js';
+import { branchFor, Publisher, type PublishedPullRequest } from './publisher.js';
 import { PullRequests } from './pulls.js';
 import { checkTemplate } from './templates.js';
 
-export type { ImageSource, Operation, PublishedPullRequest } from './publisher.js';
+export type { Operation, PublishedPullRequest } from './publisher.js';
 
 export interface GitHubRunOptions {
   inputs: Inputs;

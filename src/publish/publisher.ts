@@ -8,7 +8,7 @@ import type { Inputs } from '../inputs.js';
 import { OPEN_CLUSTER_PART, type ImageChange, type UpdateSpec } from '../model.js';
 import type { GitHubRepoSource } from '../repo/github.js';
 import { code } from '../report/html.js';
-import type { SourceChanges, SourceHistory } from '../github/source-history.js';
+import type { ImageSource, SourceHistory } from '../github/source-history.js';
 import { MAX_BODY, renderPullRequestBody, type ChangeDetail } from '../report/pr-body.js';
 import { toRunError, type AppResult, type RunResult } from '../run.js';
 import { hasEscapedBytes } from '../repo/bytes.js';
@@ -79,23 +79,23 @@ type Entries = (
 /** A group read and checked: done already (nothing to write), or `writes` writes away. */
 type Step = { done: PublishedPullRequest[] } | { writes: number; run: () => Promise<PublishedPullRequest[]> };
 
-export interface ImageSource {
-  app: string;
-  alias: string;
-  changes: SourceChanges;
-}
-
 export class Publisher {
-  /** The source changes described in this run's PR bodies, for the job summary. */
-  readonly sources: ImageSource[] = [];
+  /** The source changes described in this run's PR bodies, by `app\u0000alias`, for the job summary. */
+  private readonly described = new Map<string, ImageSource>();
   private readonly octokit;
   private readonly writer: PullRequestWriter;
+
   private readonly branches: PrBranches;
 
   constructor(private readonly ctx: PublisherContext) {
     this.octokit = ctx.github.octokit;
     this.writer = new PullRequestWriter(this.octokit, ctx.source, ctx.pulls, ctx.inputs, ctx.warn);
     this.branches = new PrBranches(this.octokit, ctx.source, ctx.pulls, ctx.viewer, ctx.warn);
+  }
+
+  /** The source changes the PR bodies of this run show, one per image. */
+  get sources(): ImageSource[] {
+    return [...this.described.values()];
   }
 
   /** `pull-request: none`: every edit in one commit on the base branch. */
@@ -378,7 +378,13 @@ export class Publisher {
             : undefined;
         const tag = change.to.split('@')[0]!;
         const source = from && (await this.ctx.history.changes(from, to, tag));
-        if (source) this.sources.push({ app: change.app, alias: change.alias, changes: source });
+        // A body is rendered twice (checked before anything is pushed): each image is kept once.
+        if (source)
+          this.described.set(`${change.app}\u0000${change.alias}`, {
+            app: change.app,
+            alias: change.alias,
+            changes: source
+          });
         return {
           change,
           ref: image.image,

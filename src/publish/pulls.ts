@@ -155,9 +155,7 @@ export class PullRequests {
         })
         .then(async ({ data }) => {
           const ours: PullRequest[] = [];
-          for (const p of data as ListedPull[])
-            if (this.underPrefix(p) && p.head.ref === branch && (await this.ours(p)))
-              ours.push(toPullRequest(p));
+          for (const p of data as ListedPull[]) if (await this.oursOn(p, branch)) ours.push(toPullRequest(p));
           return ours.sort((a, b) => (b.closedAt ?? '').localeCompare(a.closedAt ?? ''));
         });
       this.closedByBranch.set(branch, closed);
@@ -175,8 +173,7 @@ export class PullRequests {
       base: this.base,
       per_page: 1
     });
-    for (const p of data as ListedPull[])
-      if (this.underPrefix(p) && p.head.ref === branch && (await this.ours(p))) return toPullRequest(p);
+    for (const p of data as ListedPull[]) if (await this.oursOn(p, branch)) return toPullRequest(p);
     return undefined;
   }
 
@@ -206,6 +203,11 @@ export class PullRequests {
    */
   private async ours(p: ListedPull): Promise<boolean> {
     return (await this.byViewer(p)) && parseMarker(p.body) !== undefined;
+  }
+
+  /** Ours, with `branch` as its head exactly. */
+  private async oursOn(p: ListedPull, branch: string): Promise<boolean> {
+    return this.underPrefix(p) && p.head.ref === branch && (await this.ours(p));
   }
 
   private async foreign(p: ListedPull): Promise<ForeignPullRequest> {

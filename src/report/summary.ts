@@ -2,7 +2,7 @@
 // then request counts and timings. Every user-controlled string is HTML-escaped: manifests and
 // registry answers must not be able to inject markup into the summary.
 
-import type { SourceChanges } from '../github/source-history.js';
+import type { ImageSource, SourceChanges } from '../github/source-history.js';
 import { changeFiles } from '../model.js';
 import type { RunResult } from '../run.js';
 import { headline } from './headline.js';
@@ -28,7 +28,7 @@ export interface SummaryOptions {
   /** Wall time of the whole run, publishing included. */
   totalMs?: number;
   /** What changed in the images' source repositories (the PR bodies have the commit lists). */
-  sources?: { app: string; alias: string; changes: SourceChanges }[];
+  sources?: ImageSource[];
 }
 
 /** One line: how many commits, in which repository, the release; or why the list is missing. */
