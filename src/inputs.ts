@@ -2,7 +2,8 @@
 // both front doors take the same names, defaults and validation.
 
 import { parse } from 'yaml';
-import type { Cluster } from './model.js';
+import { SpecError, type Cluster } from './model.js';
+import { parseVerifyInput, type VerifyInput } from './verify/config.js';
 import { parseAge } from './images/age.js';
 import { branchPrefixProblem } from './publish/branch-name.js';
 
@@ -116,6 +117,12 @@ export const INPUTS: readonly InputDefinition[] = [
     description: 'Propose only builds at least this old, by build date (e.g. 2h, 3d, 1w); empty: any age.'
   },
   {
+    name: 'verify',
+    default: '',
+    description:
+      'YAML: signatures or attestations every proposed image must have (cosign-key, keyless, github-attestations); see the README.'
+  },
+  {
     name: 'write-budget',
     default: '500',
     description:
@@ -141,6 +148,8 @@ export interface Inputs {
   writeBudget: number;
   /** Least build age, in ms, of a proposed version (`min-age`); undefined: any. */
   minAgeMs?: number;
+  /** Signature and provenance checks for every proposed image (`verify`). */
+  verify?: VerifyInput;
   pullRequest: PullRequestMode;
   branchPrefix: string;
   labels: string[];
@@ -255,6 +264,13 @@ export function parseInputs(get: (name: string) => string | undefined): Inputs {
   if (minAge && minAgeMs === undefined) {
     throw new UsageError(`input "min-age" must be an age such as 30m, 2h, 3d, 1w or 1d12h; got "${minAge}"`);
   }
+  let verify: VerifyInput | undefined;
+  try {
+    verify = parseVerifyInput(raw('verify'));
+  } catch (err) {
+    const field = err instanceof SpecError && err.field ? err.field : 'verify';
+    throw new UsageError(`input ${field}: ${(err as Error).message}`, { cause: err });
+  }
   const prefixProblem = branchPrefixProblem(raw('branch-prefix'));
   if (prefixProblem) {
     throw new UsageError(`input "branch-prefix" ${prefixProblem}: ${JSON.stringify(raw('branch-prefix'))}`);
@@ -275,6 +291,7 @@ export function parseInputs(get: (name: string) => string | undefined): Inputs {
     registryConcurrency: concurrency,
     writeBudget,
     ...(minAgeMs && { minAgeMs }),
+    ...(verify && { verify }),
     pullRequest: oneOf('pull-request', raw('pull-request'), ['per-application', 'single', 'none'] as const),
     branchPrefix: raw('branch-prefix'),
     labels: parseList(raw('labels')),

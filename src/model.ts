@@ -54,6 +54,21 @@ export interface ImageRef {
 export type Strategy = 'semver' | 'newest-build' | 'digest' | 'alphabetical';
 
 /** One image of one Application, with every setting resolved (per-alias beats app-wide beats defaults). */
+/** One source's signature and provenance checks (src/verify); every check that is set must pass. */
+export interface VerifySettings {
+  /**
+   * Cosign public keys, one of which must have signed: PEM text, a name from the verify input's
+   * `keys`, or (the input only) `env:VAR`.
+   */
+  cosignKeys: string[];
+  /** A certificate (Sigstore keyless) whose identity and OIDC issuer match. */
+  keyless?: { identity?: string; identityRegexp?: string; issuer: string };
+  /** A GitHub artifact attestation (SLSA provenance) from this repository, or the image's source repository. */
+  githubAttestations?: { repository?: string };
+  /** Where these settings were read (input name, annotation name or CR field), for messages. */
+  field: string;
+}
+
 export interface ImageSpec {
   alias: string;
   image: ImageRef;
@@ -72,6 +87,10 @@ export interface ImageSpec {
   helm?: { name?: string; tag?: string; spec?: string };
   /** Kustomize image name when explicitly configured; defaults to `image.name`. */
   kustomize?: { name?: string };
+  /** The image's own verification settings (CR imagesVerification, our annotation); each must hold. */
+  verify?: VerifySettings[];
+  /** The image's own min-age (our annotation), replacing the input's; 0 turns it off. */
+  minAgeMs?: number;
   /**
    * Where each setting was read, for error messages: setting -> annotation name or CR field path,
    * e.g. `{ allowTags: 'argocd-image-updater.argoproj.io/web.allow-tags' }`.
@@ -179,17 +198,23 @@ export interface Platform {
   variant?: string;
 }
 
+/** A content descriptor: an index entry, a layer, a referrer. */
+export interface Descriptor {
+  digest: string;
+  mediaType?: string;
+  size?: number;
+  /** OCI 1.1: what an artifact is (referrers, signatures, attestations). */
+  artifactType?: string;
+  platform?: Platform;
+  annotations?: Record<string, string>;
+}
+
 export type Manifest =
   | {
       kind: 'index';
       digest: string;
       mediaType: string;
-      manifests: {
-        digest: string;
-        mediaType?: string;
-        platform?: Platform;
-        annotations?: Record<string, string>;
-      }[];
+      manifests: Descriptor[];
       annotations?: Record<string, string>;
     }
   | {
@@ -197,6 +222,9 @@ export type Manifest =
       digest: string;
       mediaType: string;
       configDigest: string;
+      /** The layers (for artifacts: a signature, a Sigstore bundle). */
+      layers: Descriptor[];
+      artifactType?: string;
       annotations?: Record<string, string>;
     };
 
@@ -214,6 +242,13 @@ export interface Registry {
   /** `reference` is a tag or a digest. */
   manifest(image: ImageRef, reference: string): Promise<Manifest>;
   config(image: ImageRef, digest: string): Promise<ImageConfig>;
+  /** A blob's bytes, checked against its digest; refused above `maxBytes`. */
+  blob?(image: ImageRef, digest: string, maxBytes: number): Promise<Buffer>;
+  /**
+   * The manifests that name `digest` as their subject (OCI 1.1): the referrers API, or the
+   * `sha256-<hex>` tag that registries without it hold instead. Empty when there are none.
+   */
+  referrers?(image: ImageRef, digest: string): Promise<{ manifests: Descriptor[]; via: 'api' | 'tag' }>;
   /**
    * Optional fast path for newest-build: tag -> {digest, created} from a listing that has them all
    * (GHCR's Packages API; `created` is the push time). Undefined when unavailable for this image.
@@ -233,6 +268,14 @@ export interface Candidate {
   /** Build date (newest-build). */
   created?: string;
   labels?: Record<string, string>;
+  /** The digest whose signatures and attestations were verified, and what they say. */
+  verified?: Verification;
+}
+
+export interface Verification {
+  digest: string;
+  /** `signed with key …`, `signed by … (issuer …)`, `attested by … workflow … at commit …`. */
+  evidence: string[];
 }
 
 export interface ImageChange {
@@ -252,6 +295,8 @@ export interface ImageChange {
   digest?: string;
   created?: string;
   labels?: Record<string, string>;
+  /** What the proposed digest's signatures and attestations say (verify). */
+  verified?: Verification;
 }
 
 /** Every file a change is written to. */

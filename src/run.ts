@@ -6,9 +6,12 @@ import { renderApplicationSets } from './manifests/applicationset/from-manifests
 import { discover } from './manifests/discover.js';
 import { selectManifestFiles } from './manifests/select.js';
 import { currentVersion } from './images/current.js';
-import { ImageMetadata } from './images/metadata.js';
+import { DEFAULT_PLATFORMS, ImageMetadata } from './images/metadata.js';
 import { imageKey, isOciTag, parseImageRef, formatVersion } from './images/ref.js';
-import { selectVersion } from './images/strategies.js';
+import { selectVersion, type CandidateCheck } from './images/strategies.js';
+import type { Attestations } from './github/attestations.js';
+import { loadTrustedRoots } from './verify/trust.js';
+import { ImageVerifier, type VerifyStats } from './verify/verifier.js';
 import { detectAppType, type AppType } from './repo/app-type.js';
 import { directoriesOf, type RepoSource } from './repo/source.js';
 import { RegistryError } from './registry/errors.js';
@@ -30,7 +33,14 @@ export interface RunOptions {
   registry: Registry;
   inputs: Pick<
     Inputs,
-    'repository' | 'applications' | 'images' | 'allowDowngrade' | 'argocdNamespace' | 'clusters' | 'minAgeMs'
+    | 'repository'
+    | 'applications'
+    | 'images'
+    | 'allowDowngrade'
+    | 'argocdNamespace'
+    | 'clusters'
+    | 'minAgeMs'
+    | 'verify'
   >;
   /**
    * Apply each app's edits on top of the previous apps' (one commit or a local write). Per-app PRs
@@ -52,6 +62,10 @@ export interface RunOptions {
   review?: (spec: UpdateSpec, changes: ImageChange[]) => Promise<{ keep: ImageChange[]; skipped: Skipped[] }>;
   /** The branch read (GitHub runs): apps that deploy from another branch are left to a run on theirs. */
   baseBranch?: string;
+  /** GitHub's attestations API (GitHub runs), for github-attestations checks. */
+  attestations?: Attestations;
+  /** For `env:VAR` keys and the runner's temp directory (default process.env). */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** One Application's part of the run. */
@@ -68,6 +82,8 @@ export interface RunStats {
   registryRequests: Record<string, number>;
   /** Per image, registry tags dropped because they are not valid OCI tags. */
   invalidTags: Record<string, number>;
+  /** Signature and attestation checks, when any image has them. */
+  verification?: VerifyStats;
   durationMs: number;
 }
 
@@ -134,6 +150,14 @@ export async function run(options: RunOptions): Promise<RunResult> {
   // Current versions are read from the base revision; its parses are shared by every app.
   const baseFiles = new YamlFiles((path) => repo.read(path));
   const metadata = options.metadata ?? new ImageMetadata(options.registry);
+  const env = options.env ?? process.env;
+  const verifier = new ImageVerifier({
+    ...(inputs.verify && { input: inputs.verify }),
+    registry: options.registry,
+    ...(options.attestations && { attestations: options.attestations }),
+    env,
+    trustedRoots: () => loadTrustedRoots(inputs.verify?.trustedRoot, env)
+  });
   const specs = found.specs.filter(
     (spec) => !pushed || options.planAll || spec.images.some((image) => pushed.has(imageKey(image.image)))
   );
@@ -143,6 +167,7 @@ export async function run(options: RunOptions): Promise<RunResult> {
       const app = await planApp(spec, {
         ...options,
         metadata,
+        verifier,
         files: baseFiles,
         context,
         dirs,
@@ -223,6 +248,7 @@ export async function run(options: RunOptions): Promise<RunResult> {
       images: specs.reduce((n, s) => n + s.images.length, 0),
       registryRequests: options.registry.requestCounts?.() ?? {},
       invalidTags: metadata.invalidTags(),
+      ...(verifier.stats().checked && { verification: verifier.stats() }),
       durationMs: Date.now() - started
     }
   };
@@ -230,6 +256,7 @@ export async function run(options: RunOptions): Promise<RunResult> {
 
 interface PlanContext extends RunOptions {
   metadata: ImageMetadata;
+  verifier: ImageVerifier;
   files: YamlFiles;
   context: TargetContext;
   /** Directories of the repo listing: a source path not among them does not exist. */
@@ -288,21 +315,24 @@ async function planApp(
         const followed = image.strategy === 'digest' ? image.constraint?.trim() : undefined;
         const listed = followed ? [followed] : await ctx.metadata.tags(image.image);
         const tags = [...new Set([...listed, ...(ctx.pushed?.get(key) ?? [])])];
+        const minAgeMs = image.minAgeMs ?? ctx.inputs.minAgeMs;
+        const verify = candidateCheck(image, ctx);
         const selection = await selectVersion({
           spec: image,
           tags,
           current,
           allowDowngrade: ctx.inputs.allowDowngrade,
           metadata: ctx.metadata,
-          ...(ctx.inputs.minAgeMs && { minAgeMs: ctx.inputs.minAgeMs })
+          ...(minAgeMs && { minAgeMs }),
+          ...(verify && { verify })
         });
         if (selection.kind === 'skip') {
           ctx.skipped.push({ app: spec.app, file: spec.file, alias: image.alias, reason: selection.reason });
           return;
         }
-        // A newer version min-age holds back is said even when an older one is proposed.
-        if (selection.held)
-          ctx.skipped.push({ app: spec.app, file: spec.file, alias: image.alias, reason: selection.held });
+        // Newer versions held back or refused are said even when an older one is proposed.
+        for (const reason of selection.notes ?? [])
+          ctx.skipped.push({ app: spec.app, file: spec.file, alias: image.alias, reason });
         if (selection.kind === 'current') return;
         const { candidate } = selection;
         const change: ImageChange = {
@@ -315,7 +345,8 @@ async function planApp(
           file: '',
           ...(candidate.digest && { digest: candidate.digest }),
           ...(candidate.created && { created: candidate.created }),
-          ...(candidate.labels && { labels: candidate.labels })
+          ...(candidate.labels && { labels: candidate.labels }),
+          ...(candidate.verified && { verified: candidate.verified })
         };
         result.planned.set(image.alias, { image, change, version: candidate });
       } catch (err) {
@@ -337,6 +368,24 @@ async function planApp(
     return planned ? [planned.change] : [];
   });
   return Object.assign(result, { appType, target });
+}
+
+/** The image's signature checks (the input's and its own), or undefined when it has none. */
+function candidateCheck(image: ImageSpec, ctx: PlanContext): CandidateCheck | undefined {
+  const requirements = ctx.verifier.requirements(image.verify);
+  if (!requirements.length) return undefined;
+  // An attestation looked up by the source label needs the candidate's labels (its build).
+  const byLabel = requirements.some((r) => r.kind === 'attestation' && !r.repository);
+  const platforms = image.platforms.length ? image.platforms : DEFAULT_PLATFORMS;
+  return {
+    candidates: ctx.verifier.candidates,
+    check: async (candidate, digest) => {
+      const labels =
+        candidate.labels ??
+        (byLabel ? (await ctx.metadata.build(image.image, candidate.tag, platforms))?.labels : undefined);
+      return ctx.verifier.verify(image.image, digest, requirements, labels);
+    }
+  };
 }
 
 /**

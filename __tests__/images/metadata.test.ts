@@ -140,6 +140,7 @@ describe('ImageMetadata.build', () => {
       digest,
       mediaType: 'application/vnd.oci.image.manifest.v1+json',
       configDigest,
+      layers: [],
       ...(annotations && { annotations })
     });
     const registry = new StubRegistry(

@@ -11,6 +11,7 @@ import {
   type ImageMetadata
 } from './metadata.js';
 import { formatAge } from './age.js';
+import type { Verdict } from '../verify/verifier.js';
 import { eachBounded } from './bounded.js';
 import { imageKey } from './ref.js';
 import { comparePrecedence, compareVersions, parseConstraint, parseVersion, type Version } from './semver.js';
@@ -18,11 +19,18 @@ import { comparePrecedence, compareVersions, parseConstraint, parseVersion, type
 /** Build lookups per image in flight at once: above the registry client's default concurrency (8). */
 const BUILD_LOOKAHEAD = 32;
 
-/** `held`: a newer version min-age keeps back, said as a skip of its own. */
+/** `notes`: newer versions min-age held back or verification refused, each said as a skip of its own. */
 export type Selection =
-  | { kind: 'update'; candidate: Candidate; held?: string }
-  | { kind: 'current'; candidate: Candidate; held?: string }
+  | { kind: 'update'; candidate: Candidate; notes?: string[] }
+  | { kind: 'current'; candidate: Candidate; notes?: string[] }
   | { kind: 'skip'; reason: string };
+
+/** Signature and provenance checks of a candidate's digest (src/verify). */
+export interface CandidateCheck {
+  check(candidate: Candidate, digest: string): Promise<Verdict>;
+  /** Digests checked at most per image. */
+  candidates: number;
+}
 
 export interface SelectInput {
   spec: ImageSpec;
@@ -36,6 +44,7 @@ export interface SelectInput {
   minAgeMs?: number;
   /** The time ages are measured at (ms since the epoch; default now). */
   at?: number;
+  verify?: CandidateCheck;
 }
 
 interface Context extends SelectInput {
@@ -67,8 +76,8 @@ export async function selectVersion(input: SelectInput): Promise<Selection> {
     tagsKey
   };
   const selection = await strategy(ctx);
-  return selection.kind === 'update' && input.minAgeMs
-    ? ripened(ctx, selection.candidate, input.minAgeMs)
+  return selection.kind === 'update' && (input.minAgeMs || input.verify)
+    ? gated(ctx, selection.candidate)
     : selection;
 }
 
@@ -89,40 +98,70 @@ function strategy(ctx: Context): Selection | Promise<Selection> {
 const AGE_LOOKUPS = 5;
 
 /**
- * min-age: the strategy's choice when its build is old enough; else the next versions in the
- * strategy's order, down to the one in git, the first old enough proposed (at most AGE_LOOKUPS
- * build lookups, none for newest-build, which has every build already). The newer version held
- * back is said, with the time it becomes eligible.
+ * The gates after the strategy's choice: min-age and verification. The choice when it passes;
+ * else the next versions in the strategy's order, down to the one in git: the first that passes
+ * is proposed (min-age spends at most AGE_LOOKUPS build lookups, none for newest-build, which has
+ * every build already; verification tries at most `verify.candidates` digests). What was held
+ * back or refused is said in `notes`, or is the skip reason when nothing passes.
  */
-async function ripened(ctx: Context, best: Candidate, minAgeMs: number): Promise<Selection> {
+async function gated(ctx: Context, best: Candidate): Promise<Selection> {
+  const { minAgeMs, verify } = ctx;
   const at = ctx.at ?? Date.now();
   const platforms = platformsOf(ctx.spec);
   const build = (tag: string) => ctx.metadata.build(ctx.spec.image, tag, platforms);
   // No date, or one that does not parse: the age cannot be told, so the version waits.
-  const oldEnough = (created: string | undefined) => !!created && at - Date.parse(created) >= minAgeMs;
-  const created = best.created ?? (await build(best.tag))?.created;
-  if (oldEnough(created)) return { kind: 'update', candidate: best };
-  const since = created ? Date.parse(created) : Number.NaN;
-  const held = Number.isNaN(since)
-    ? `${best.tag} has no build date, so min-age ${formatAge(minAgeMs)} cannot be checked; it is not proposed`
-    : `${best.tag} is too new for min-age ${formatAge(minAgeMs)} (built ${created}); it can be proposed from ` +
-      new Date(since + minAgeMs).toISOString().replace(/\.\d+Z$/, 'Z');
+  const oldEnough = (created: string | undefined) =>
+    !minAgeMs || (!!created && at - Date.parse(created) >= minAgeMs);
+  const notes: string[] = [];
   const current = ctx.now;
-  let lookups = 0;
-  for (const tag of (await ranked(ctx, platforms)).filter((t) => t !== best.tag)) {
-    if (current?.tag === tag) return { kind: 'current', candidate: { tag }, held };
-    if (current && !ctx.allowDowngrade && (await behind(ctx, tag, current.tag, platforms))) break;
-    if (ctx.spec.strategy !== 'newest-build' && ++lookups > AGE_LOOKUPS) break;
-    const info = await build(tag);
-    if (info && oldEnough(info.created)) {
-      const candidate: Candidate =
-        ctx.spec.strategy === 'newest-build'
+  let [lookups, verified] = [0, 0];
+  const order = [best.tag, ...(await ranked(ctx, platforms)).filter((t) => t !== best.tag)];
+  for (const [i, tag] of order.entries()) {
+    let candidate: Candidate = best;
+    let created = best.created;
+    if (i > 0) {
+      if (current?.tag === tag) return { kind: 'current', candidate: { tag }, ...withNotes(notes) };
+      if (current && !ctx.allowDowngrade && (await behind(ctx, tag, current.tag, platforms))) break;
+      const newest = ctx.spec.strategy === 'newest-build';
+      if (minAgeMs && !newest && ++lookups > AGE_LOOKUPS) break;
+      // newest-build has every build already (no requests); the others look one up for min-age only.
+      const info = newest || minAgeMs ? await build(tag) : undefined;
+      if ((newest || minAgeMs) && !info) continue;
+      candidate =
+        newest && info
           ? { tag, digest: info.digest, ...(info.created && { created: info.created }), labels: info.labels }
           : { tag };
-      return { kind: 'update', candidate, held };
+      created = info?.created;
+    } else if (minAgeMs && created === undefined) created = (await build(tag))?.created;
+    if (!oldEnough(created)) {
+      if (i === 0) notes.push(tooNew(tag, created, minAgeMs!));
+      continue;
     }
+    if (verify) {
+      if (++verified > verify.candidates) break;
+      const digest = candidate.digest ?? (await ctx.metadata.digest(ctx.spec.image, tag));
+      const verdict = await verify.check(candidate, digest);
+      if (!verdict.ok) {
+        notes.push(`${tag} (${digest}) ${verdict.reason}`);
+        continue;
+      }
+      candidate = { ...candidate, verified: { digest, evidence: verdict.evidence } };
+    }
+    return { kind: 'update', candidate, ...withNotes(notes) };
   }
-  return { kind: 'skip', reason: held };
+  if (verify && verified > verify.candidates)
+    notes.push(`no other version was tried (verify.candidates is ${verify.candidates})`);
+  return { kind: 'skip', reason: notes.join('; ') };
+}
+
+const withNotes = (notes: string[]) => (notes.length ? { notes } : {});
+
+function tooNew(tag: string, created: string | undefined, minAgeMs: number): string {
+  const since = created ? Date.parse(created) : Number.NaN;
+  return Number.isNaN(since)
+    ? `${tag} has no build date, so min-age ${formatAge(minAgeMs)} cannot be checked; it is not proposed`
+    : `${tag} is too new for min-age ${formatAge(minAgeMs)} (built ${created}); it can be proposed from ` +
+        new Date(since + minAgeMs).toISOString().replace(/\.\d+Z$/, 'Z');
 }
 
 /** The candidate tags in the strategy's order of preference, best first. */

@@ -2,6 +2,7 @@
 // Argo CD Image Updater reads them: per-alias settings beat app-wide ones, an entry without alias
 // gets only app-wide settings, annotations naming an alias that is not listed are ignored.
 import { SpecError } from '../model.js';
+import { OUR_PREFIX } from '../verify/config.js';
 import { describe } from './fields.js';
 import {
   defaultAlias,
@@ -49,8 +50,8 @@ export function hasUpdaterAnnotations(annotations: Annotations): boolean {
 }
 
 /** Empty values count as unset (Argo CD Image Updater trims and ignores them); non-strings are errors. */
-function annotation(annotations: Annotations, suffix: string): Setting | undefined {
-  const field = PREFIX + suffix;
+function annotation(annotations: Annotations, suffix: string, prefix = PREFIX): Setting | undefined {
+  const field = prefix + suffix;
   if (!(field in annotations)) return undefined;
   const value = annotations[field];
   if (typeof value !== 'string') {
@@ -114,6 +115,54 @@ export function annotationImages(annotations: Annotations): RawImage[] {
     }
     return image;
   });
+}
+
+/** Our settings, which Argo CD Image Updater has no annotation for: per alias, else app-wide. */
+const OURS = { verify: 'verify', minAge: 'min-age' } as const;
+
+/**
+ * `argocd-image-pr/<alias>.verify`, `argocd-image-pr/<alias>.min-age` and their app-wide forms,
+ * for an image of the image-list or of an ImageUpdater CR (whose aliases are always explicit).
+ */
+export function ourImageSettings(
+  annotations: Annotations,
+  alias: string,
+  explicitAlias: boolean
+): Pick<RawImage, 'verify' | 'minAge'> {
+  const out: Pick<RawImage, 'verify' | 'minAge'> = {};
+  for (const [key, suffix] of Object.entries(OURS) as [keyof typeof OURS, string][]) {
+    const setting =
+      (explicitAlias && alias && annotation(annotations, `${alias}.${suffix}`, OUR_PREFIX)) ||
+      annotation(annotations, suffix, OUR_PREFIX);
+    if (setting) out[key] = setting;
+  }
+  return out;
+}
+
+/**
+ * Our annotations that have no effect: unknown names, and per-alias ones for an alias the app
+ * does not have (a typo would silently drop a check).
+ */
+export function unknownOwnAnnotations(annotations: Annotations, aliases: string[]): AnnotationNote[] {
+  const notes: AnnotationNote[] = [];
+  for (const key of Object.keys(annotations)) {
+    if (!key.startsWith(OUR_PREFIX)) continue;
+    const name = key.slice(OUR_PREFIX.length);
+    const suffix = Object.values<string>(OURS).find((s) => name === s || name.endsWith(`.${s}`));
+    if (!suffix) {
+      notes.push({
+        reason: `unknown annotation ${key} is ignored (expected ${OUR_PREFIX}[<alias>.]verify or min-age)`
+      });
+      continue;
+    }
+    const alias = name.slice(0, Math.max(0, name.length - suffix.length - 1));
+    if (name !== suffix && !aliases.includes(alias))
+      notes.push({
+        alias,
+        reason: `annotation ${key} is ignored: the app has no image with alias "${alias}"`
+      });
+  }
+  return notes;
 }
 
 export function annotationWriteBack(annotations: Annotations): RawWriteBack {

@@ -9,7 +9,9 @@ import {
   hasUpdaterAnnotations,
   ignoredAnnotations,
   IMAGE_LIST,
-  PREFIX
+  ourImageSettings,
+  PREFIX,
+  unknownOwnAnnotations
 } from './annotations.js';
 import { lookalikeKeys } from './lookalike.js';
 import type { GeneratedApp } from './applicationset/from-manifests.js';
@@ -17,13 +19,20 @@ import { chooseSource, parseApplication, parseSources, type Application } from '
 import { isMap, type YamlMap } from './fields.js';
 import {
   parseImageUpdater,
+  refAnnotationVerification,
   refImages,
   refMatches,
   refWriteBack,
   type ApplicationRef,
   type ImageUpdater
 } from './imageupdater.js';
-import { resolveImage, resolveWriteBack, type RawImage, type RawWriteBack } from './settings.js';
+import {
+  resolveImage,
+  resolveWriteBack,
+  type RawImage,
+  type RawWriteBack,
+  type Setting
+} from './settings.js';
 import { isHelmTemplate, loadYamlDocuments, MAX_OBJECT_CHARS, mentionsUpdater } from './yaml-docs.js';
 
 export interface DiscoverOptions {
@@ -249,7 +258,8 @@ class Discovery {
     const chosen = candidates.find(({ ref }) => !ref.useAnnotations || hasImageList);
     if (chosen) {
       chosen.c.used = true;
-      if (chosen.ref.useAnnotations) this.fromAnnotations(found);
+      if (chosen.ref.useAnnotations)
+        this.fromAnnotations(found, refAnnotationVerification(chosen.c.cr, chosen.ref));
       else this.fromImageUpdater(found, chosen.c, chosen.ref);
     } else if (candidates.length) {
       const names = [...new Set(candidates.map(({ c }) => c.cr.name))].join(', ');
@@ -268,7 +278,8 @@ class Discovery {
     }
   }
 
-  private fromAnnotations(found: FoundApp): void {
+  /** `verification`: the imagesVerification of the useAnnotations ref that chose the app. */
+  private fromAnnotations(found: FoundApp, verification?: Setting): void {
     const { annotations } = found.manifest;
     const where = { file: found.file, doc: found.doc, app: found.app };
     let raws: RawImage[];
@@ -277,6 +288,7 @@ class Discovery {
     } catch (e) {
       return this.error(where, e);
     }
+    if (verification) for (const raw of raws) raw.imagesVerification = verification;
     for (const note of ignoredAnnotations(annotations)) {
       if (note.error) {
         const e = new SpecError(`${note.error.message} (${note.reason})`, note.error.field);
@@ -338,7 +350,16 @@ class Discovery {
       return this.error(appWhere, e);
     }
     const images: UpdateSpec['images'] = [];
+    const aliases = raws.filter((raw) => raw.explicitAlias).map((raw) => raw.alias);
+    for (const note of unknownOwnAnnotations(found.manifest.annotations, aliases))
+      this.result.skipped.push({
+        app: found.app,
+        file: found.file,
+        ...(note.alias && { alias: note.alias }),
+        reason: note.reason
+      });
     for (const raw of raws) {
+      Object.assign(raw, ourImageSettings(found.manifest.annotations, raw.alias, raw.explicitAlias));
       if (raw.unsupported) {
         this.result.skipped.push({
           app: found.app,

@@ -225,6 +225,11 @@ export function refImages(cr: ImageUpdater, ref: ApplicationRef): RawImage[] {
         const setting = pick(levels, key);
         if (setting) Object.assign(raw, { [MODEL[key]]: setting });
       }
+      const verification = imagesVerification([
+        [optMap(image, 'imagesVerification', `${field}.imagesVerification`), `${field}.imagesVerification`],
+        ...refVerificationLevel(cr, ref)
+      ]);
+      if (verification) raw.imagesVerification = verification;
       const targets = optMap(image, 'manifestTargets', `${field}.manifestTargets`);
       if (targets?.plugin !== undefined && targets.plugin !== null) {
         raw.unsupported = `${field}.manifestTargets.plugin: plugin targets are not supported (use helm or kustomize)`;
@@ -235,6 +240,45 @@ export function refImages(cr: ImageUpdater, ref: ApplicationRef): RawImage[] {
     }
     return raw;
   });
+}
+
+/** The ref's and the spec's imagesVerification levels (the spec's is not used by useAnnotations refs). */
+function refVerificationLevel(cr: ImageUpdater, ref: ApplicationRef): [YamlMap | undefined, string][] {
+  return [
+    [ref.raw.imagesVerification as YamlMap | undefined, `${ref.field}.imagesVerification`],
+    ...(ref.useAnnotations
+      ? []
+      : [
+          [cr.spec.imagesVerification as YamlMap | undefined, 'spec.imagesVerification'] as [
+            YamlMap | undefined,
+            string
+          ]
+        ])
+  ];
+}
+
+/**
+ * imagesVerification merged field by field, the most specific level first (Image Updater's
+ * mergeImagesVerification); undefined when no level has one. The field named is cosignKey's level.
+ */
+function imagesVerification(levels: [YamlMap | undefined, string][]): Setting | undefined {
+  const present = levels.filter(([map]) => map !== undefined && map !== null);
+  if (!present.length) return undefined;
+  for (const [map, field] of present) {
+    if (!isMap(map)) return { value: map, field };
+  }
+  const enabled = pick(present, 'enabled');
+  const cosignKey = pick(present, 'cosignKey');
+  const field = (cosignKey ?? enabled)?.field.replace(/\.(cosignKey|enabled)$/, '') ?? present[0]![1];
+  return {
+    value: { ...(enabled && { enabled: enabled.value }), ...(cosignKey && { cosignKey: cosignKey.value }) },
+    field
+  };
+}
+
+/** A useAnnotations ref's own imagesVerification, for the images its annotations list. */
+export function refAnnotationVerification(cr: ImageUpdater, ref: ApplicationRef): Setting | undefined {
+  return imagesVerification(refVerificationLevel(cr, ref));
 }
 
 function manifestTargets(targets: YamlMap, field: string): Pick<RawImage, 'helm' | 'kustomize'> {

@@ -4,13 +4,16 @@
 // the winner is validated, so an overridden bad value is no error and a used one names its field.
 import { RE2JS } from 're2js';
 import { compileGlob } from '../images/glob.js';
+import { parseAge } from '../images/age.js';
 import { parseImageRef } from '../images/ref.js';
+import { parseImagesVerification, parseVerifyAnnotation } from '../verify/config.js';
 import {
   quote,
   SpecError,
   type ImageRef,
   type ImageSpec,
   type Strategy,
+  type VerifySettings,
   type WriteBackConfig,
   type WriteBackTarget
 } from '../model.js';
@@ -41,6 +44,11 @@ export interface RawImage {
   platforms?: Setting;
   helm?: { name?: Setting; tag?: Setting; spec?: Setting };
   kustomize?: { name?: Setting };
+  /** Our own annotations (argocd-image-pr/...): verification and min-age. */
+  verify?: Setting;
+  minAge?: Setting;
+  /** An ImageUpdater CR's imagesVerification, merged image over ref over spec. */
+  imagesVerification?: Setting;
   /** A structural problem of the whole image entry. */
   problem?: { message: string; field: string };
   /** Why a well-formed image cannot be handled by this tool (reported as skipped). */
@@ -252,6 +260,12 @@ export function resolveImage(raw: RawImage): ImageSpec {
   if (raw.platforms) fieldOf.platforms = raw.platforms.field;
   const forceUpdate = raw.forceUpdate ? parseForceUpdate(raw.forceUpdate) : false;
   const pullSecret = raw.pullSecret ? parseNonEmpty(raw.pullSecret) : undefined;
+  const verify = [
+    raw.imagesVerification &&
+      parseImagesVerification(raw.imagesVerification.value, raw.imagesVerification.field),
+    raw.verify && parseVerifyAnnotation(raw.verify.value, raw.verify.field)
+  ].filter((v): v is VerifySettings => !!v);
+  const minAgeMs = raw.minAge && parseMinAge(raw.minAge);
 
   if (strategy === 'digest' && constraint === undefined) {
     throw new SpecError(
@@ -278,10 +292,21 @@ export function resolveImage(raw: RawImage): ImageSpec {
     platforms,
     forceUpdate,
     ...(pullSecret !== undefined && { pullSecret }),
+    ...(verify.length && { verify }),
+    ...(minAgeMs !== undefined && { minAgeMs }),
     ...(helm && { helm }),
     ...(kustomize && { kustomize }),
     fieldOf
   };
+}
+
+/** An age such as `3d`; `0` turns the input's min-age off for the image. */
+function parseMinAge(setting: Setting): number {
+  const value = text(setting);
+  const ms = value === '0' ? 0 : parseAge(value);
+  if (ms === undefined)
+    throw new SpecError(`expected an age such as 30m, 2h, 3d, 1w or 0, got "${value}"`, setting.field);
+  return ms;
 }
 
 /** A Helm spec parameter replaces name and tag, as in Argo CD Image Updater. */

@@ -11,6 +11,7 @@ import { GitHubRepoSource } from '../repo/github.js';
 import { run, type RunResult } from '../run.js';
 import { SourceHistory, type ImageSource } from '../github/source-history.js';
 import { viewerLogin } from '../github/viewer.js';
+import { Attestations } from '../github/attestations.js';
 import { WriteBudget } from './budget.js';
 import { ConflictError } from './commit.js';
 import { reviewChanges } from './history.js';
@@ -51,6 +52,7 @@ export async function runOnGitHub(options: GitHubRunOptions): Promise<GitHubRunR
   const metadata = new ImageMetadata(registry);
   const budget = new WriteBudget(inputs.writeBudget);
   const history = SourceHistory.forApi(github.octokit, inputs.apiUrl);
+  const attestations = new Attestations(github.octokit);
   let login: Promise<string> | undefined;
   const viewer = () => (login ??= viewerLogin(github.octokit));
   for (let attempt = 1; ; attempt++) {
@@ -63,6 +65,7 @@ export async function runOnGitHub(options: GitHubRunOptions): Promise<GitHubRunR
       inputs,
       metadata,
       baseBranch: source.branch,
+      attestations,
       chainEdits: inputs.pullRequest !== 'per-application',
       planAll: inputs.pullRequest === 'single',
       ...(inputs.pullRequest !== 'none' && {

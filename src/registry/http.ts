@@ -30,6 +30,8 @@ export interface GetOptions {
   countAs: string;
   /** What is fetched, for error messages (`the tag list of ghcr.io/org/app`). Never a URL with a query. */
   what: string;
+  /** Largest body accepted (default 32 MiB). */
+  maxBytes?: number;
 }
 
 /** Statuses worth another try: rate limiting and transient server or gateway failures. */
@@ -131,12 +133,11 @@ export class HttpClient {
         (res) => {
           const chunks: Buffer[] = [];
           let size = 0;
+          const max = options.maxBytes ?? MAX_BODY;
           res.on('data', (chunk: Buffer) => {
             size += chunk.length;
-            if (size > MAX_BODY)
-              res.destroy(
-                Object.assign(new Error(`response larger than ${MAX_BODY} bytes`), { code: 'ETOOBIG' })
-              );
+            if (size > max)
+              res.destroy(Object.assign(new Error(`response larger than ${max} bytes`), { code: 'ETOOBIG' }));
             else chunks.push(chunk);
           });
           res.on('error', fail);

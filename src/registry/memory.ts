@@ -122,6 +122,7 @@ export class MemoryRegistry implements Registry {
     const json = JSON.parse(bytes.toString('utf8')) as {
       manifests?: Descriptor[];
       config?: Descriptor;
+      layers?: Descriptor[];
       annotations?: Record<string, string>;
     };
     const annotations = json.annotations && { annotations: json.annotations };
@@ -134,7 +135,12 @@ export class MemoryRegistry implements Registry {
       }));
       return { kind: 'index', digest, mediaType, manifests, ...annotations };
     }
-    return { kind: 'image', digest, mediaType, configDigest: json.config!.digest, ...annotations };
+    const layers = (json.layers ?? []).map((d) => ({
+      digest: d.digest,
+      mediaType: d.mediaType,
+      size: d.size
+    }));
+    return { kind: 'image', digest, mediaType, configDigest: json.config!.digest, layers, ...annotations };
   }
 
   async config(image: ImageRef, digest: string): Promise<ImageConfig> {

@@ -2,7 +2,7 @@
 // types with digest verification, and config blobs, behind the engine's `Registry` interface.
 import { createHash } from 'node:crypto';
 import { imageKey } from '../images/ref.js';
-import type { ImageConfig, ImageRef, Manifest, Platform, Registry } from '../model.js';
+import type { Descriptor, ImageConfig, ImageRef, Manifest, Platform, Registry } from '../model.js';
 import { basicAuthorization, EndpointAuth, parseChallenge, type TokenSource } from './auth.js';
 import { parseRegistries, resolveEndpoint, type Endpoint, type RegistryEntry } from './config.js';
 import { scrub } from '../secrets.js';
@@ -130,17 +130,8 @@ class OciRegistry implements Registry {
 
   config(image: ImageRef, digest: string): Promise<ImageConfig> {
     return this.scrubbed(async () => {
-      const name = imageKey(image);
-      const what = `config blob ${digest} of ${name}`;
-      const res = await this.get(image, this.url(image, `blobs/${digest}`), what);
-      if (res.status === 404) {
-        if (errorCode(res.body) === 'NAME_UNKNOWN')
-          throw new RegistryError(`repository ${name} not found`, 404);
-        throw new RegistryError(`config blob ${digest} not found in ${name}`, 404);
-      }
-      this.expectOk(res, what);
-      verifyDigest(res.body, undefined, digest, what);
-      const body = parseJson(res.body, what);
+      const what = `config blob ${digest} of ${imageKey(image)}`;
+      const body = parseJson(await this.fetchBlob(image, digest, what), what);
       const inner = isObject(body.config) ? body.config : {};
       const str = (v: unknown): string | undefined => (typeof v === 'string' && v ? v : undefined);
       const created = str(body.created);
@@ -155,6 +146,52 @@ class OciRegistry implements Registry {
         labels: stringRecord(inner.Labels) ?? {}
       };
     });
+  }
+
+  blob(image: ImageRef, digest: string, maxBytes: number): Promise<Buffer> {
+    return this.scrubbed(() =>
+      this.fetchBlob(image, digest, `blob ${digest} of ${imageKey(image)}`, maxBytes)
+    );
+  }
+
+  referrers(image: ImageRef, digest: string): Promise<{ manifests: Descriptor[]; via: 'api' | 'tag' }> {
+    return this.scrubbed(async () => {
+      const name = imageKey(image);
+      const what = `the referrers of ${name}@${digest}`;
+      if (!/^sha256:[0-9a-f]{64}$/.test(digest)) throw new RegistryError(`${what}: not a sha256 digest`);
+      const res = await this.get(image, this.url(image, `referrers/${digest}`), what, MEDIA_TYPES.ociIndex);
+      let listed: Descriptor[] = [];
+      // 404: no referrers API (distribution 2.x, GHCR so far); the spec's fallback is a tag.
+      if (res.status !== 404) {
+        this.expectOk(res, what);
+        const body = parseJson(res.body, what);
+        if (!Array.isArray(body.manifests)) throw new RegistryError(`${what}: the answer is no index`);
+        listed = body.manifests.map((entry: unknown) => toDescriptor(entry, what));
+      }
+      if (listed.length) return { manifests: listed, via: 'api' };
+      // An empty answer is what a registry that keeps referrers only under the tag may say.
+      try {
+        const fallback = await this.manifest(image, digest.replace(':', '-'));
+        return { manifests: fallback.kind === 'index' ? fallback.manifests : [], via: 'tag' };
+      } catch (err) {
+        if (err instanceof RegistryError && err.status === 404) return { manifests: [], via: 'tag' };
+        throw err;
+      }
+    });
+  }
+
+  /** A blob's bytes, checked against the digest; refused (unread) above `maxBytes`. */
+  private async fetchBlob(image: ImageRef, digest: string, what: string, maxBytes?: number): Promise<Buffer> {
+    const name = imageKey(image);
+    const res = await this.get(image, this.url(image, `blobs/${digest}`), what, undefined, maxBytes);
+    if (res.status === 404) {
+      if (errorCode(res.body) === 'NAME_UNKNOWN')
+        throw new RegistryError(`repository ${name} not found`, 404);
+      throw new RegistryError(`${what} not found`, 404);
+    }
+    this.expectOk(res, what);
+    verifyDigest(res.body, undefined, digest, what);
+    return res.body;
   }
 
   private url(image: ImageRef, suffix: string): URL {
@@ -181,15 +218,22 @@ class OciRegistry implements Registry {
    * GET with auth: answer a 401 challenge (once, refreshing a refused cached token), then follow
    * redirects by hand so that `Authorization` only ever goes to the registry's own origin.
    */
-  private get(image: ImageRef, url: URL, what: string, accept?: string): Promise<HttpResponse> {
-    return this.state(image).auth.firstContact(() => this.authorizedGet(image, url, what, accept));
+  private get(
+    image: ImageRef,
+    url: URL,
+    what: string,
+    accept?: string,
+    maxBytes?: number
+  ): Promise<HttpResponse> {
+    return this.state(image).auth.firstContact(() => this.authorizedGet(image, url, what, accept, maxBytes));
   }
 
   private async authorizedGet(
     image: ImageRef,
     url: URL,
     what: string,
-    accept?: string
+    accept?: string,
+    maxBytes?: number
   ): Promise<HttpResponse> {
     const { endpoint, auth } = this.state(image);
     const name = imageKey(image);
@@ -200,7 +244,8 @@ class OciRegistry implements Registry {
         headers: { ...(accept && { accept }), ...(authorization && { authorization }) },
         insecure: endpoint.insecure,
         countAs: image.registry,
-        what
+        what,
+        ...(maxBytes && { maxBytes })
       });
     let authorization = await auth.authorization(scope, source);
     let res = await send(url, authorization);
@@ -412,6 +457,22 @@ function toPlatform(value: unknown): Platform | undefined {
   };
 }
 
+/** A descriptor of an index or manifest; throws naming `what` when it has no digest. */
+function toDescriptor(entry: unknown, what: string): Descriptor {
+  if (!isObject(entry) || typeof entry.digest !== 'string')
+    throw new RegistryError(`${what}: descriptor without a digest`);
+  const platform = toPlatform(entry.platform);
+  const annotations = stringRecord(entry.annotations);
+  return {
+    digest: entry.digest,
+    ...(typeof entry.mediaType === 'string' && { mediaType: entry.mediaType }),
+    ...(typeof entry.size === 'number' && { size: entry.size }),
+    ...(typeof entry.artifactType === 'string' && { artifactType: entry.artifactType }),
+    ...(platform && { platform }),
+    ...(annotations && { annotations })
+  };
+}
+
 /** Maps an index (OCI or Docker list) or an image manifest (OCI or Docker v2) onto `Manifest`. */
 function toManifest(body: Json, contentType: string | undefined, digest: string, what: string): Manifest {
   const mediaType =
@@ -421,18 +482,7 @@ function toManifest(body: Json, contentType: string | undefined, digest: string,
   const annotations = stringRecord(body.annotations);
   if (INDEX_TYPES.has(mediaType) || (!IMAGE_TYPES.has(mediaType) && Array.isArray(body.manifests))) {
     if (!Array.isArray(body.manifests)) throw new RegistryError(`${what}: index without a "manifests" list`);
-    const manifests = body.manifests.map((entry: unknown) => {
-      if (!isObject(entry) || typeof entry.digest !== 'string')
-        throw new RegistryError(`${what}: index entry without a digest`);
-      const platform = toPlatform(entry.platform);
-      const entryAnnotations = stringRecord(entry.annotations);
-      return {
-        digest: entry.digest,
-        ...(typeof entry.mediaType === 'string' && { mediaType: entry.mediaType }),
-        ...(platform && { platform }),
-        ...(entryAnnotations && { annotations: entryAnnotations })
-      };
-    });
+    const manifests = body.manifests.map((entry: unknown) => toDescriptor(entry, `${what}: index entry`));
     return { kind: 'index', digest, mediaType, manifests, ...(annotations && { annotations }) };
   }
   const config = isObject(body.config) ? body.config.digest : undefined;
@@ -440,5 +490,16 @@ function toManifest(body: Json, contentType: string | undefined, digest: string,
     throw new RegistryError(
       `${what}: unsupported manifest (media type "${mediaType || 'none'}", no config digest)`
     );
-  return { kind: 'image', digest, mediaType, configDigest: config, ...(annotations && { annotations }) };
+  const layers = Array.isArray(body.layers)
+    ? body.layers.map((entry: unknown) => toDescriptor(entry, `${what}: layer`))
+    : [];
+  return {
+    kind: 'image',
+    digest,
+    mediaType,
+    configDigest: config,
+    layers,
+    ...(typeof body.artifactType === 'string' && { artifactType: body.artifactType }),
+    ...(annotations && { annotations })
+  };
 }

@@ -78,6 +78,18 @@ function sourceLines(d: ChangeDetail): string[] {
   return lines;
 }
 
+/**
+ * What the verified digest's signatures and attestations say (`verify`). The identities come from
+ * certificates in the registry: escaped like any outside text.
+ */
+function verificationLine(change: ImageChange): string[] {
+  const v = change.verified;
+  if (!v) return [];
+  return [
+    `- ${escapeHtml(change.alias)}: ${shortDigest(v.digest)} verified: ${v.evidence.map(escapeHtml).join('; ')}`
+  ];
+}
+
 function formatDate(created: string | undefined): string {
   if (!created) return '';
   const date = new Date(created);
@@ -112,7 +124,8 @@ export function renderPullRequestBody(input: {
       `| ${formatDate(change.created ?? to?.created)} | ${shortDigest(change.digest ?? to?.digest)} |`
     );
   });
-  const compares = details.flatMap(sourceLines);
+  const verified = details.flatMap(({ change }) => verificationLine(change));
+  const compares = [...(verified.length ? [...verified, ''] : []), ...details.flatMap(sourceLines)];
   const tail = [
     '',
     '<sub>Opened by argocd-image-pr. Closing this pull request without merging declines these versions: ' +

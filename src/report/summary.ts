@@ -68,6 +68,10 @@ export function renderSummary(result: RunResult, options: SummaryOptions): strin
       );
     }
     out.push('');
+    const verified = app.changes.filter((c) => c.verified);
+    for (const c of verified)
+      out.push(`- ${escapeHtml(c.alias)}: verified (${c.verified!.evidence.map(escapeHtml).join('; ')})`);
+    if (verified.length) out.push('');
     const sources = (options.sources ?? []).filter((s) => s.app === app.spec.app);
     for (const { alias, changes } of sources) out.push(`- ${escapeHtml(alias)}: ${sourceSummary(changes)}`);
     if (sources.length) out.push('');
@@ -120,6 +124,14 @@ export function renderSummary(result: RunResult, options: SummaryOptions): strin
       (options.apiRequests !== undefined ? ` GitHub API requests: ${options.apiRequests}.` : ''),
     ''
   );
+  if (stats.verification) {
+    const v = stats.verification;
+    out.push(
+      `Verification: ${v.verified} of ${v.checked} digest(s) passed; ${v.registryRequests} registry and ` +
+        `${v.githubRequests} GitHub API request(s) for signatures and attestations.`,
+      ''
+    );
+  }
   const invalid = Object.entries(stats.invalidTags);
   if (invalid.length) {
     const counts = invalid.map(([image, n]) => `${code(image)}: ${n}`).join(', ');

@@ -13,6 +13,12 @@ export function renderText(result: RunResult, options: { written: boolean }): st
     `${stats.applications} application(s), ${stats.images} image(s) found in ${stats.durationMs} ms ` +
       `(${requests} registry request(s))`
   );
+  if (stats.verification) {
+    const v = stats.verification;
+    lines.push(
+      `Verification: ${v.verified} of ${v.checked} digest(s) passed (${v.registryRequests} registry, ${v.githubRequests} GitHub request(s))`
+    );
+  }
   const invalid = Object.entries(stats.invalidTags);
   if (invalid.length) {
     lines.push(
@@ -30,6 +36,8 @@ export function renderText(result: RunResult, options: { written: boolean }): st
       lines.push(
         `  ${p(c.alias)}: ${p(c.image)}  ${c.from === null ? '(current version not found in git)' : p(c.from)} -> ${p(c.to)}  [${c.strategy}]  ${changeFiles(c).map(p).join(', ')}`
       );
+      if (c.verified)
+        lines.push(`    verified ${p(c.verified.digest)}: ${c.verified.evidence.map(p).join('; ')}`);
     }
   }
   const verdict = headline(result);
