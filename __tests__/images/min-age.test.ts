@@ -58,7 +58,9 @@ describe('min-age', () => {
     expect(selection).toEqual({
       kind: 'update',
       candidate: { tag: '1.1.0' },
-      notes: ['1.3.0 is too new for min-age 3d (built 2026-12-03T11:00:00.000Z); it can be proposed from 2026-12-06T11:00:00Z']
+      notes: [
+        '1.3.0 is too new for min-age 3d (built 2026-12-03T11:00:00.000Z); it can be proposed from 2026-12-06T11:00:00Z'
+      ]
     });
   });
 

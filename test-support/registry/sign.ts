@@ -62,7 +62,7 @@ export async function pushCosignSignature(
     })
   );
   const signature = sign('sha256', payload, key.privateKey);
-  if (options.tamper) signature[signature.length - 1] ^= 0xff;
+  if (options.tamper) flipLast(signature);
   const layer = await pushBlob(
     target,
     repository,
@@ -140,9 +140,9 @@ export async function pushReferrer(
       ...(target.pushAuthorization(repository) && { authorization: target.pushAuthorization(repository)! })
     }
   });
-  const index = existing.ok
+  const index: { manifests: unknown[] } = existing.ok
     ? ((await existing.json()) as { manifests: unknown[] })
-    : { schemaVersion: 2, mediaType: MEDIA.ociIndex, manifests: [] };
+    : ({ schemaVersion: 2, mediaType: MEDIA.ociIndex, manifests: [] } as { manifests: unknown[] });
   index.manifests.push({ ...manifest, artifactType: SIGSTORE_BUNDLE, annotations });
   await pushManifest(target, repository, [tag], index);
 }
@@ -290,7 +290,7 @@ export class TestSigstore {
       ),
       this.log.privateKey
     );
-    if (tamper) set[set.length - 1] ^= 0xff;
+    if (tamper) flipLast(set);
     const root = createHash('sha256')
       .update(Buffer.concat([Buffer.from([0]), body]))
       .digest();
@@ -370,6 +370,10 @@ export class TestSigstore {
     this.certs.set(cacheKey, made);
     return made;
   }
+}
+
+function flipLast(bytes: Buffer): void {
+  bytes.writeUInt8(bytes.readUInt8(bytes.length - 1) ^ 0xff, bytes.length - 1);
 }
 
 function pemToDer(pem: string): Buffer {
