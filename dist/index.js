@@ -1,7 +1,7 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
-/***/ 3251:
+/***/ 63251:
 /***/ (function(module) {
 
 /**
@@ -1531,27 +1531,27 @@ import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 
 /***/ }),
 
-/***/ 770:
+/***/ 20770:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-/* unused reexport */ __nccwpck_require__(218);
+/* unused reexport */ __nccwpck_require__(20218);
 
 
 /***/ }),
 
-/***/ 218:
+/***/ 20218:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 var __webpack_unused_export__;
 
 
-var net = __nccwpck_require__(9278);
-var tls = __nccwpck_require__(4756);
-var http = __nccwpck_require__(8611);
-var https = __nccwpck_require__(5692);
-var events = __nccwpck_require__(4434);
-var assert = __nccwpck_require__(2613);
-var util = __nccwpck_require__(9023);
+var net = __nccwpck_require__(69278);
+var tls = __nccwpck_require__(64756);
+var http = __nccwpck_require__(58611);
+var https = __nccwpck_require__(65692);
+var events = __nccwpck_require__(24434);
+var assert = __nccwpck_require__(42613);
+var util = __nccwpck_require__(39023);
 
 
 __webpack_unused_export__ = httpOverHttp;
@@ -1811,34 +1811,34 @@ __webpack_unused_export__ = debug; // for test
 
 /***/ }),
 
-/***/ 6752:
+/***/ 46752:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 var __webpack_unused_export__;
 
 
-const Client = __nccwpck_require__(3701)
-const Dispatcher = __nccwpck_require__(883)
-const Pool = __nccwpck_require__(628)
+const Client = __nccwpck_require__(23701)
+const Dispatcher = __nccwpck_require__(30883)
+const Pool = __nccwpck_require__(30628)
 const BalancedPool = __nccwpck_require__(837)
-const Agent = __nccwpck_require__(7405)
-const ProxyAgent = __nccwpck_require__(6672)
-const EnvHttpProxyAgent = __nccwpck_require__(3137)
-const RetryAgent = __nccwpck_require__(50)
-const errors = __nccwpck_require__(8707)
+const Agent = __nccwpck_require__(57405)
+const ProxyAgent = __nccwpck_require__(76672)
+const EnvHttpProxyAgent = __nccwpck_require__(53137)
+const RetryAgent = __nccwpck_require__(30050)
+const errors = __nccwpck_require__(68707)
 const util = __nccwpck_require__(3440)
 const { InvalidArgumentError } = errors
-const api = __nccwpck_require__(6615)
-const buildConnector = __nccwpck_require__(9136)
-const MockClient = __nccwpck_require__(7365)
-const MockAgent = __nccwpck_require__(7501)
-const MockPool = __nccwpck_require__(4004)
-const mockErrors = __nccwpck_require__(2429)
-const RetryHandler = __nccwpck_require__(7816)
-const { getGlobalDispatcher, setGlobalDispatcher } = __nccwpck_require__(2581)
-const DecoratorHandler = __nccwpck_require__(8155)
+const api = __nccwpck_require__(56615)
+const buildConnector = __nccwpck_require__(59136)
+const MockClient = __nccwpck_require__(47365)
+const MockAgent = __nccwpck_require__(47501)
+const MockPool = __nccwpck_require__(94004)
+const mockErrors = __nccwpck_require__(52429)
+const RetryHandler = __nccwpck_require__(17816)
+const { getGlobalDispatcher, setGlobalDispatcher } = __nccwpck_require__(32581)
+const DecoratorHandler = __nccwpck_require__(58155)
 const RedirectHandler = __nccwpck_require__(8754)
-const createRedirectInterceptor = __nccwpck_require__(5092)
+const createRedirectInterceptor = __nccwpck_require__(25092)
 
 Object.assign(Dispatcher.prototype, api)
 
@@ -1856,10 +1856,10 @@ __webpack_unused_export__ = DecoratorHandler
 __webpack_unused_export__ = RedirectHandler
 __webpack_unused_export__ = createRedirectInterceptor
 __webpack_unused_export__ = {
-  redirect: __nccwpck_require__(1514),
-  retry: __nccwpck_require__(2026),
-  dump: __nccwpck_require__(8060),
-  dns: __nccwpck_require__(379)
+  redirect: __nccwpck_require__(21514),
+  retry: __nccwpck_require__(92026),
+  dump: __nccwpck_require__(88060),
+  dns: __nccwpck_require__(70379)
 }
 
 __webpack_unused_export__ = buildConnector
@@ -1921,7 +1921,7 @@ function makeDispatcher (fn) {
 __webpack_unused_export__ = setGlobalDispatcher
 __webpack_unused_export__ = getGlobalDispatcher
 
-const fetchImpl = (__nccwpck_require__(4398).fetch)
+const fetchImpl = (__nccwpck_require__(54398).fetch)
 __webpack_unused_export__ = async function fetch (init, options = undefined) {
   try {
     return await fetchImpl(init, options)
@@ -1933,39 +1933,39 @@ __webpack_unused_export__ = async function fetch (init, options = undefined) {
     throw err
   }
 }
-/* unused reexport */ __nccwpck_require__(660).Headers
-/* unused reexport */ __nccwpck_require__(9051).Response
+/* unused reexport */ __nccwpck_require__(60660).Headers
+/* unused reexport */ __nccwpck_require__(99051).Response
 /* unused reexport */ __nccwpck_require__(9967).Request
-/* unused reexport */ __nccwpck_require__(5910).FormData
+/* unused reexport */ __nccwpck_require__(35910).FormData
 __webpack_unused_export__ = globalThis.File ?? (__nccwpck_require__(4573).File)
-/* unused reexport */ __nccwpck_require__(8355).FileReader
+/* unused reexport */ __nccwpck_require__(48355).FileReader
 
-const { setGlobalOrigin, getGlobalOrigin } = __nccwpck_require__(1059)
+const { setGlobalOrigin, getGlobalOrigin } = __nccwpck_require__(51059)
 
 __webpack_unused_export__ = setGlobalOrigin
 __webpack_unused_export__ = getGlobalOrigin
 
 const { CacheStorage } = __nccwpck_require__(3245)
-const { kConstruct } = __nccwpck_require__(109)
+const { kConstruct } = __nccwpck_require__(20109)
 
 // Cache & CacheStorage are tightly coupled with fetch. Even if it may run
 // in an older version of Node, it doesn't have any use without fetch.
 __webpack_unused_export__ = new CacheStorage(kConstruct)
 
-const { deleteCookie, getCookies, getSetCookies, setCookie } = __nccwpck_require__(9061)
+const { deleteCookie, getCookies, getSetCookies, setCookie } = __nccwpck_require__(79061)
 
 __webpack_unused_export__ = deleteCookie
 __webpack_unused_export__ = getCookies
 __webpack_unused_export__ = getSetCookies
 __webpack_unused_export__ = setCookie
 
-const { parseMIMEType, serializeAMimeType } = __nccwpck_require__(1900)
+const { parseMIMEType, serializeAMimeType } = __nccwpck_require__(51900)
 
 __webpack_unused_export__ = parseMIMEType
 __webpack_unused_export__ = serializeAMimeType
 
-const { CloseEvent, ErrorEvent, MessageEvent } = __nccwpck_require__(5188)
-/* unused reexport */ __nccwpck_require__(3726).WebSocket
+const { CloseEvent, ErrorEvent, MessageEvent } = __nccwpck_require__(15188)
+/* unused reexport */ __nccwpck_require__(13726).WebSocket
 __webpack_unused_export__ = CloseEvent
 __webpack_unused_export__ = ErrorEvent
 __webpack_unused_export__ = MessageEvent
@@ -1981,18 +1981,18 @@ __webpack_unused_export__ = MockPool
 __webpack_unused_export__ = MockAgent
 __webpack_unused_export__ = mockErrors
 
-const { EventSource } = __nccwpck_require__(1238)
+const { EventSource } = __nccwpck_require__(21238)
 
 __webpack_unused_export__ = EventSource
 
 
 /***/ }),
 
-/***/ 158:
+/***/ 80158:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 const { addAbortListener } = __nccwpck_require__(3440)
-const { RequestAbortedError } = __nccwpck_require__(8707)
+const { RequestAbortedError } = __nccwpck_require__(68707)
 
 const kListener = Symbol('kListener')
 const kSignal = Symbol('kSignal')
@@ -2052,16 +2052,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2279:
+/***/ 34660:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const assert = __nccwpck_require__(4589)
-const { AsyncResource } = __nccwpck_require__(6698)
-const { InvalidArgumentError, SocketError } = __nccwpck_require__(8707)
+const assert = __nccwpck_require__(34589)
+const { AsyncResource } = __nccwpck_require__(16698)
+const { InvalidArgumentError, SocketError } = __nccwpck_require__(68707)
 const util = __nccwpck_require__(3440)
-const { addSignal, removeSignal } = __nccwpck_require__(158)
+const { addSignal, removeSignal } = __nccwpck_require__(80158)
 
 class ConnectHandler extends AsyncResource {
   constructor (opts, callback) {
@@ -2167,7 +2167,7 @@ module.exports = connect
 
 /***/ }),
 
-/***/ 6862:
+/***/ 76862:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -2176,16 +2176,16 @@ const {
   Readable,
   Duplex,
   PassThrough
-} = __nccwpck_require__(7075)
+} = __nccwpck_require__(57075)
 const {
   InvalidArgumentError,
   InvalidReturnValueError,
   RequestAbortedError
-} = __nccwpck_require__(8707)
+} = __nccwpck_require__(68707)
 const util = __nccwpck_require__(3440)
-const { AsyncResource } = __nccwpck_require__(6698)
-const { addSignal, removeSignal } = __nccwpck_require__(158)
-const assert = __nccwpck_require__(4589)
+const { AsyncResource } = __nccwpck_require__(16698)
+const { addSignal, removeSignal } = __nccwpck_require__(80158)
+const assert = __nccwpck_require__(34589)
 
 const kResume = Symbol('resume')
 
@@ -2425,17 +2425,17 @@ module.exports = pipeline
 
 /***/ }),
 
-/***/ 4043:
+/***/ 14043:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const assert = __nccwpck_require__(4589)
-const { Readable } = __nccwpck_require__(9927)
-const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(8707)
+const assert = __nccwpck_require__(34589)
+const { Readable } = __nccwpck_require__(49927)
+const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(68707)
 const util = __nccwpck_require__(3440)
-const { getResolveErrorBodyCallback } = __nccwpck_require__(7655)
-const { AsyncResource } = __nccwpck_require__(6698)
+const { getResolveErrorBodyCallback } = __nccwpck_require__(87655)
+const { AsyncResource } = __nccwpck_require__(16698)
 
 class RequestHandler extends AsyncResource {
   constructor (opts, callback) {
@@ -2651,13 +2651,13 @@ module.exports.RequestHandler = RequestHandler
 
 
 
-const assert = __nccwpck_require__(4589)
-const { finished, PassThrough } = __nccwpck_require__(7075)
-const { InvalidArgumentError, InvalidReturnValueError } = __nccwpck_require__(8707)
+const assert = __nccwpck_require__(34589)
+const { finished, PassThrough } = __nccwpck_require__(57075)
+const { InvalidArgumentError, InvalidReturnValueError } = __nccwpck_require__(68707)
 const util = __nccwpck_require__(3440)
-const { getResolveErrorBodyCallback } = __nccwpck_require__(7655)
-const { AsyncResource } = __nccwpck_require__(6698)
-const { addSignal, removeSignal } = __nccwpck_require__(158)
+const { getResolveErrorBodyCallback } = __nccwpck_require__(87655)
+const { AsyncResource } = __nccwpck_require__(16698)
+const { addSignal, removeSignal } = __nccwpck_require__(80158)
 
 class StreamHandler extends AsyncResource {
   constructor (opts, factory, callback) {
@@ -2873,16 +2873,16 @@ module.exports = stream
 
 /***/ }),
 
-/***/ 1882:
+/***/ 61882:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { InvalidArgumentError, SocketError } = __nccwpck_require__(8707)
-const { AsyncResource } = __nccwpck_require__(6698)
+const { InvalidArgumentError, SocketError } = __nccwpck_require__(68707)
+const { AsyncResource } = __nccwpck_require__(16698)
 const util = __nccwpck_require__(3440)
-const { addSignal, removeSignal } = __nccwpck_require__(158)
-const assert = __nccwpck_require__(4589)
+const { addSignal, removeSignal } = __nccwpck_require__(80158)
+const assert = __nccwpck_require__(34589)
 
 class UpgradeHandler extends AsyncResource {
   constructor (opts, callback) {
@@ -2988,30 +2988,30 @@ module.exports = upgrade
 
 /***/ }),
 
-/***/ 6615:
+/***/ 56615:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-module.exports.request = __nccwpck_require__(4043)
+module.exports.request = __nccwpck_require__(14043)
 module.exports.stream = __nccwpck_require__(3560)
-module.exports.pipeline = __nccwpck_require__(6862)
-module.exports.upgrade = __nccwpck_require__(1882)
-module.exports.connect = __nccwpck_require__(2279)
+module.exports.pipeline = __nccwpck_require__(76862)
+module.exports.upgrade = __nccwpck_require__(61882)
+module.exports.connect = __nccwpck_require__(34660)
 
 
 /***/ }),
 
-/***/ 9927:
+/***/ 49927:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // Ported from https://github.com/nodejs/undici/pull/907
 
 
 
-const assert = __nccwpck_require__(4589)
-const { Readable } = __nccwpck_require__(7075)
-const { RequestAbortedError, NotSupportedError, InvalidArgumentError, AbortError } = __nccwpck_require__(8707)
+const assert = __nccwpck_require__(34589)
+const { Readable } = __nccwpck_require__(57075)
+const { RequestAbortedError, NotSupportedError, InvalidArgumentError, AbortError } = __nccwpck_require__(68707)
 const util = __nccwpck_require__(3440)
 const { ReadableStreamFrom } = __nccwpck_require__(3440)
 
@@ -3394,15 +3394,15 @@ module.exports = { Readable: BodyReadable, chunksDecode }
 
 /***/ }),
 
-/***/ 7655:
+/***/ 87655:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-const assert = __nccwpck_require__(4589)
+const assert = __nccwpck_require__(34589)
 const {
   ResponseStatusCodeError
-} = __nccwpck_require__(8707)
+} = __nccwpck_require__(68707)
 
-const { chunksDecode } = __nccwpck_require__(9927)
+const { chunksDecode } = __nccwpck_require__(49927)
 const CHUNK_LIMIT = 128 * 1024
 
 async function getResolveErrorBodyCallback ({ callback, body, contentType, statusCode, statusMessage, headers }) {
@@ -3494,16 +3494,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9136:
+/***/ 59136:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const net = __nccwpck_require__(7030)
-const assert = __nccwpck_require__(4589)
+const net = __nccwpck_require__(77030)
+const assert = __nccwpck_require__(34589)
 const util = __nccwpck_require__(3440)
-const { InvalidArgumentError, ConnectTimeoutError } = __nccwpck_require__(8707)
-const timers = __nccwpck_require__(6603)
+const { InvalidArgumentError, ConnectTimeoutError } = __nccwpck_require__(68707)
+const timers = __nccwpck_require__(96603)
 
 function noop () {}
 
@@ -3588,7 +3588,7 @@ function buildConnector ({ allowH2, maxCachedSessions, socketPath, timeout, sess
     let socket
     if (protocol === 'https:') {
       if (!tls) {
-        tls = __nccwpck_require__(1692)
+        tls = __nccwpck_require__(41692)
       }
       servername = servername || options.servername || util.getServerName(host) || null
 
@@ -3741,7 +3741,7 @@ module.exports = buildConnector
 
 /***/ }),
 
-/***/ 735:
+/***/ 10735:
 /***/ ((module) => {
 
 
@@ -3866,12 +3866,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2414:
+/***/ 42414:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
-const diagnosticsChannel = __nccwpck_require__(3053)
-const util = __nccwpck_require__(7975)
+const diagnosticsChannel = __nccwpck_require__(53053)
+const util = __nccwpck_require__(57975)
 
 const undiciDebugLog = util.debuglog('undici')
 const fetchDebuglog = util.debuglog('fetch')
@@ -4075,7 +4075,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8707:
+/***/ 68707:
 /***/ ((module) => {
 
 
@@ -4507,7 +4507,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4655:
+/***/ 44655:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -4515,8 +4515,8 @@ module.exports = {
 const {
   InvalidArgumentError,
   NotSupportedError
-} = __nccwpck_require__(8707)
-const assert = __nccwpck_require__(4589)
+} = __nccwpck_require__(68707)
+const assert = __nccwpck_require__(34589)
 const {
   isValidHTTPToken,
   isValidHeaderValue,
@@ -4531,8 +4531,8 @@ const {
   getServerName,
   normalizedMethodRecords
 } = __nccwpck_require__(3440)
-const { channels } = __nccwpck_require__(2414)
-const { headerNameLowerCasedRecord } = __nccwpck_require__(735)
+const { channels } = __nccwpck_require__(42414)
+const { headerNameLowerCasedRecord } = __nccwpck_require__(10735)
 
 // Verifies that a given path is valid does not contain control chars \x00 to \x20
 const invalidPathRegex = /[^\u0021-\u00ff]/
@@ -4996,7 +4996,7 @@ module.exports = Request
 
 /***/ }),
 
-/***/ 6443:
+/***/ 36443:
 /***/ ((module) => {
 
 module.exports = {
@@ -5070,7 +5070,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7752:
+/***/ 67752:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -5078,7 +5078,7 @@ module.exports = {
 const {
   wellknownHeaderNames,
   headerNameLowerCasedRecord
-} = __nccwpck_require__(735)
+} = __nccwpck_require__(10735)
 
 class TstNode {
   /** @type {any} */
@@ -5234,18 +5234,18 @@ module.exports = {
 
 
 
-const assert = __nccwpck_require__(4589)
-const { kDestroyed, kBodyUsed, kListeners, kBody } = __nccwpck_require__(6443)
-const { IncomingMessage } = __nccwpck_require__(7067)
-const stream = __nccwpck_require__(7075)
-const net = __nccwpck_require__(7030)
+const assert = __nccwpck_require__(34589)
+const { kDestroyed, kBodyUsed, kListeners, kBody } = __nccwpck_require__(36443)
+const { IncomingMessage } = __nccwpck_require__(37067)
+const stream = __nccwpck_require__(57075)
+const net = __nccwpck_require__(77030)
 const { Blob } = __nccwpck_require__(4573)
-const nodeUtil = __nccwpck_require__(7975)
-const { stringify } = __nccwpck_require__(1792)
-const { EventEmitter: EE } = __nccwpck_require__(8474)
-const { InvalidArgumentError } = __nccwpck_require__(8707)
-const { headerNameLowerCasedRecord } = __nccwpck_require__(735)
-const { tree } = __nccwpck_require__(7752)
+const nodeUtil = __nccwpck_require__(57975)
+const { stringify } = __nccwpck_require__(41792)
+const { EventEmitter: EE } = __nccwpck_require__(78474)
+const { InvalidArgumentError } = __nccwpck_require__(68707)
+const { headerNameLowerCasedRecord } = __nccwpck_require__(10735)
+const { tree } = __nccwpck_require__(67752)
 
 const [nodeMajor, nodeMinor] = process.versions.node.split('.').map(v => Number(v))
 
@@ -5955,18 +5955,18 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7405:
+/***/ 57405:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { InvalidArgumentError } = __nccwpck_require__(8707)
-const { kClients, kRunning, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(6443)
-const DispatcherBase = __nccwpck_require__(1841)
-const Pool = __nccwpck_require__(628)
-const Client = __nccwpck_require__(3701)
+const { InvalidArgumentError } = __nccwpck_require__(68707)
+const { kClients, kRunning, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(36443)
+const DispatcherBase = __nccwpck_require__(21841)
+const Pool = __nccwpck_require__(30628)
+const Client = __nccwpck_require__(23701)
 const util = __nccwpck_require__(3440)
-const createRedirectInterceptor = __nccwpck_require__(5092)
+const createRedirectInterceptor = __nccwpck_require__(25092)
 
 const kOnConnect = Symbol('onConnect')
 const kOnDisconnect = Symbol('onDisconnect')
@@ -6103,7 +6103,7 @@ module.exports = Agent
 const {
   BalancedPoolMissingUpstreamError,
   InvalidArgumentError
-} = __nccwpck_require__(8707)
+} = __nccwpck_require__(68707)
 const {
   PoolBase,
   kClients,
@@ -6111,9 +6111,9 @@ const {
   kAddClient,
   kRemoveClient,
   kGetDispatcher
-} = __nccwpck_require__(2128)
-const Pool = __nccwpck_require__(628)
-const { kUrl, kInterceptors } = __nccwpck_require__(6443)
+} = __nccwpck_require__(42128)
+const Pool = __nccwpck_require__(30628)
+const { kUrl, kInterceptors } = __nccwpck_require__(36443)
 const { parseOrigin } = __nccwpck_require__(3440)
 const kFactory = Symbol('factory')
 
@@ -6318,10 +6318,10 @@ module.exports = BalancedPool
 
 /* global WebAssembly */
 
-const assert = __nccwpck_require__(4589)
+const assert = __nccwpck_require__(34589)
 const util = __nccwpck_require__(3440)
-const { channels } = __nccwpck_require__(2414)
-const timers = __nccwpck_require__(6603)
+const { channels } = __nccwpck_require__(42414)
+const timers = __nccwpck_require__(96603)
 const {
   RequestContentLengthMismatchError,
   ResponseContentLengthMismatchError,
@@ -6334,7 +6334,7 @@ const {
   BodyTimeoutError,
   HTTPParserError,
   ResponseExceededMaxSizeError
-} = __nccwpck_require__(8707)
+} = __nccwpck_require__(68707)
 const {
   kUrl,
   kReset,
@@ -6367,9 +6367,9 @@ const {
   kOnError,
   kResume,
   kHTTPContext
-} = __nccwpck_require__(6443)
+} = __nccwpck_require__(36443)
 
-const constants = __nccwpck_require__(2824)
+const constants = __nccwpck_require__(52824)
 const EMPTY_BUF = Buffer.alloc(0)
 const FastBuffer = Buffer[Symbol.species]
 const addListener = util.addListener
@@ -6381,11 +6381,11 @@ const kSocketUsed = Symbol('kSocketUsed')
 let extractBody
 
 async function lazyllhttp () {
-  const llhttpWasmData = process.env.JEST_WORKER_ID ? __nccwpck_require__(3870) : undefined
+  const llhttpWasmData = process.env.JEST_WORKER_ID ? __nccwpck_require__(63870) : undefined
 
   let mod
   try {
-    mod = await WebAssembly.compile(__nccwpck_require__(3434))
+    mod = await WebAssembly.compile(__nccwpck_require__(53434))
   } catch (e) {
     /* istanbul ignore next */
 
@@ -6393,7 +6393,7 @@ async function lazyllhttp () {
     // being enabled, but the occurring of this other error
     // * https://github.com/emscripten-core/emscripten/issues/11495
     // got me to remove that check to avoid breaking Node 12.
-    mod = await WebAssembly.compile(llhttpWasmData || __nccwpck_require__(3870))
+    mod = await WebAssembly.compile(llhttpWasmData || __nccwpck_require__(63870))
   }
 
   return await WebAssembly.instantiate(mod, {
@@ -7308,7 +7308,7 @@ function writeH1 (client, request) {
 
   if (util.isFormDataLike(body)) {
     if (!extractBody) {
-      extractBody = (__nccwpck_require__(4492).extractBody)
+      extractBody = (__nccwpck_require__(84492).extractBody)
     }
 
     const [bodyStream, contentType] = extractBody(body)
@@ -7831,21 +7831,21 @@ module.exports = connectH1
 
 /***/ }),
 
-/***/ 8788:
+/***/ 88788:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const assert = __nccwpck_require__(4589)
-const { errorMonitor } = __nccwpck_require__(8474)
-const { pipeline } = __nccwpck_require__(7075)
+const assert = __nccwpck_require__(34589)
+const { errorMonitor } = __nccwpck_require__(78474)
+const { pipeline } = __nccwpck_require__(57075)
 const util = __nccwpck_require__(3440)
 const {
   RequestContentLengthMismatchError,
   RequestAbortedError,
   SocketError,
   InformationalError
-} = __nccwpck_require__(8707)
+} = __nccwpck_require__(68707)
 const {
   kUrl,
   kReset,
@@ -7864,7 +7864,7 @@ const {
   kResume,
   kSize,
   kHTTPContext
-} = __nccwpck_require__(6443)
+} = __nccwpck_require__(36443)
 
 const kOpenStreams = Symbol('open streams')
 
@@ -7876,7 +7876,7 @@ let h2ExperimentalWarned = false
 /** @type {import('http2')} */
 let http2
 try {
-  http2 = __nccwpck_require__(2467)
+  http2 = __nccwpck_require__(32467)
 } catch {
   // @ts-ignore
   http2 = { constants: {} }
@@ -8270,7 +8270,7 @@ function writeH2 (client, request) {
   let contentLength = util.bodyLength(body)
 
   if (util.isFormDataLike(body)) {
-    extractBody ??= (__nccwpck_require__(4492).extractBody)
+    extractBody ??= (__nccwpck_require__(84492).extractBody)
 
     const [bodyStream, contentType] = extractBody(body)
     headers['content-type'] = contentType
@@ -8630,26 +8630,26 @@ module.exports = connectH2
 
 /***/ }),
 
-/***/ 3701:
+/***/ 23701:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // @ts-check
 
 
 
-const assert = __nccwpck_require__(4589)
-const net = __nccwpck_require__(7030)
-const http = __nccwpck_require__(7067)
+const assert = __nccwpck_require__(34589)
+const net = __nccwpck_require__(77030)
+const http = __nccwpck_require__(37067)
 const util = __nccwpck_require__(3440)
-const { channels } = __nccwpck_require__(2414)
-const Request = __nccwpck_require__(4655)
-const DispatcherBase = __nccwpck_require__(1841)
+const { channels } = __nccwpck_require__(42414)
+const Request = __nccwpck_require__(44655)
+const DispatcherBase = __nccwpck_require__(21841)
 const {
   InvalidArgumentError,
   InformationalError,
   ClientDestroyedError
-} = __nccwpck_require__(8707)
-const buildConnector = __nccwpck_require__(9136)
+} = __nccwpck_require__(68707)
+const buildConnector = __nccwpck_require__(59136)
 const {
   kUrl,
   kServerName,
@@ -8691,9 +8691,9 @@ const {
   kHTTPContext,
   kMaxConcurrentStreams,
   kResume
-} = __nccwpck_require__(6443)
+} = __nccwpck_require__(36443)
 const connectH1 = __nccwpck_require__(637)
-const connectH2 = __nccwpck_require__(8788)
+const connectH2 = __nccwpck_require__(88788)
 let deprecatedInterceptorWarned = false
 
 const kClosedResolve = Symbol('kClosedResolve')
@@ -9001,7 +9001,7 @@ class Client extends DispatcherBase {
   }
 }
 
-const createRedirectInterceptor = __nccwpck_require__(5092)
+const createRedirectInterceptor = __nccwpck_require__(25092)
 
 function onError (client, err) {
   if (
@@ -9261,19 +9261,19 @@ module.exports = Client
 
 /***/ }),
 
-/***/ 1841:
+/***/ 21841:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const buffer = __nccwpck_require__(4573)
-const Dispatcher = __nccwpck_require__(883)
+const Dispatcher = __nccwpck_require__(30883)
 const {
   ClientDestroyedError,
   ClientClosedError,
   InvalidArgumentError
-} = __nccwpck_require__(8707)
-const { kDestroy, kClose, kClosed, kDestroyed, kDispatch, kInterceptors } = __nccwpck_require__(6443)
+} = __nccwpck_require__(68707)
+const { kDestroy, kClose, kClosed, kDestroyed, kDispatch, kInterceptors } = __nccwpck_require__(36443)
 
 const kOnDestroyed = Symbol('onDestroyed')
 const kOnClosed = Symbol('onClosed')
@@ -9476,11 +9476,11 @@ module.exports = DispatcherBase
 
 /***/ }),
 
-/***/ 883:
+/***/ 30883:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
-const EventEmitter = __nccwpck_require__(8474)
+const EventEmitter = __nccwpck_require__(78474)
 
 class Dispatcher extends EventEmitter {
   dispatch () {
@@ -9548,15 +9548,15 @@ module.exports = Dispatcher
 
 /***/ }),
 
-/***/ 3137:
+/***/ 53137:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const DispatcherBase = __nccwpck_require__(1841)
-const { kClose, kDestroy, kClosed, kDestroyed, kDispatch, kNoProxyAgent, kHttpProxyAgent, kHttpsProxyAgent } = __nccwpck_require__(6443)
-const ProxyAgent = __nccwpck_require__(6672)
-const Agent = __nccwpck_require__(7405)
+const DispatcherBase = __nccwpck_require__(21841)
+const { kClose, kDestroy, kClosed, kDestroyed, kDispatch, kNoProxyAgent, kHttpProxyAgent, kHttpsProxyAgent } = __nccwpck_require__(36443)
+const ProxyAgent = __nccwpck_require__(76672)
+const Agent = __nccwpck_require__(57405)
 
 const DEFAULT_PORTS = {
   'http:': 80,
@@ -9715,7 +9715,7 @@ module.exports = EnvHttpProxyAgent
 
 /***/ }),
 
-/***/ 4660:
+/***/ 64660:
 /***/ ((module) => {
 
 /* eslint-disable */
@@ -9839,15 +9839,15 @@ module.exports = class FixedQueue {
 
 /***/ }),
 
-/***/ 2128:
+/***/ 42128:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const DispatcherBase = __nccwpck_require__(1841)
-const FixedQueue = __nccwpck_require__(4660)
-const { kConnected, kSize, kRunning, kPending, kQueued, kBusy, kFree, kUrl, kClose, kDestroy, kDispatch } = __nccwpck_require__(6443)
-const PoolStats = __nccwpck_require__(3246)
+const DispatcherBase = __nccwpck_require__(21841)
+const FixedQueue = __nccwpck_require__(64660)
+const { kConnected, kSize, kRunning, kPending, kQueued, kBusy, kFree, kUrl, kClose, kDestroy, kDispatch } = __nccwpck_require__(36443)
+const PoolStats = __nccwpck_require__(43246)
 
 const kClients = Symbol('clients')
 const kNeedDrain = Symbol('needDrain')
@@ -10040,10 +10040,10 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3246:
+/***/ 43246:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-const { kFree, kConnected, kPending, kQueued, kRunning, kSize } = __nccwpck_require__(6443)
+const { kFree, kConnected, kPending, kQueued, kRunning, kSize } = __nccwpck_require__(36443)
 const kPool = Symbol('pool')
 
 class PoolStats {
@@ -10081,7 +10081,7 @@ module.exports = PoolStats
 
 /***/ }),
 
-/***/ 628:
+/***/ 30628:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -10092,14 +10092,14 @@ const {
   kNeedDrain,
   kAddClient,
   kGetDispatcher
-} = __nccwpck_require__(2128)
-const Client = __nccwpck_require__(3701)
+} = __nccwpck_require__(42128)
+const Client = __nccwpck_require__(23701)
 const {
   InvalidArgumentError
-} = __nccwpck_require__(8707)
+} = __nccwpck_require__(68707)
 const util = __nccwpck_require__(3440)
-const { kUrl, kInterceptors } = __nccwpck_require__(6443)
-const buildConnector = __nccwpck_require__(9136)
+const { kUrl, kInterceptors } = __nccwpck_require__(36443)
+const buildConnector = __nccwpck_require__(59136)
 
 const kOptions = Symbol('options')
 const kConnections = Symbol('connections')
@@ -10195,19 +10195,19 @@ module.exports = Pool
 
 /***/ }),
 
-/***/ 6672:
+/***/ 76672:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kProxy, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(6443)
-const { URL } = __nccwpck_require__(3136)
-const Agent = __nccwpck_require__(7405)
-const Pool = __nccwpck_require__(628)
-const DispatcherBase = __nccwpck_require__(1841)
-const { InvalidArgumentError, RequestAbortedError, SecureProxyConnectionError } = __nccwpck_require__(8707)
-const buildConnector = __nccwpck_require__(9136)
-const Client = __nccwpck_require__(3701)
+const { kProxy, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(36443)
+const { URL } = __nccwpck_require__(73136)
+const Agent = __nccwpck_require__(57405)
+const Pool = __nccwpck_require__(30628)
+const DispatcherBase = __nccwpck_require__(21841)
+const { InvalidArgumentError, RequestAbortedError, SecureProxyConnectionError } = __nccwpck_require__(68707)
+const buildConnector = __nccwpck_require__(59136)
+const Client = __nccwpck_require__(23701)
 
 const kAgent = Symbol('proxy agent')
 const kClient = Symbol('proxy client')
@@ -10476,13 +10476,13 @@ module.exports = ProxyAgent
 
 /***/ }),
 
-/***/ 50:
+/***/ 30050:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const Dispatcher = __nccwpck_require__(883)
-const RetryHandler = __nccwpck_require__(7816)
+const Dispatcher = __nccwpck_require__(30883)
+const RetryHandler = __nccwpck_require__(17816)
 
 class RetryAgent extends Dispatcher {
   #agent = null
@@ -10518,7 +10518,7 @@ module.exports = RetryAgent
 
 /***/ }),
 
-/***/ 2581:
+/***/ 32581:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -10526,8 +10526,8 @@ module.exports = RetryAgent
 // We include a version number for the Dispatcher API. In case of breaking changes,
 // this version number must be increased to avoid conflicts.
 const globalDispatcher = Symbol.for('undici.globalDispatcher.1')
-const { InvalidArgumentError } = __nccwpck_require__(8707)
-const Agent = __nccwpck_require__(7405)
+const { InvalidArgumentError } = __nccwpck_require__(68707)
+const Agent = __nccwpck_require__(57405)
 
 if (getGlobalDispatcher() === undefined) {
   setGlobalDispatcher(new Agent())
@@ -10557,7 +10557,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8155:
+/***/ 58155:
 /***/ ((module) => {
 
 
@@ -10614,10 +10614,10 @@ module.exports = class DecoratorHandler {
 
 
 const util = __nccwpck_require__(3440)
-const { kBodyUsed } = __nccwpck_require__(6443)
-const assert = __nccwpck_require__(4589)
-const { InvalidArgumentError } = __nccwpck_require__(8707)
-const EE = __nccwpck_require__(8474)
+const { kBodyUsed } = __nccwpck_require__(36443)
+const assert = __nccwpck_require__(34589)
+const { InvalidArgumentError } = __nccwpck_require__(68707)
+const EE = __nccwpck_require__(78474)
 
 const redirectableStatusCodes = [300, 301, 302, 303, 307, 308]
 
@@ -10847,14 +10847,14 @@ module.exports = RedirectHandler
 
 /***/ }),
 
-/***/ 7816:
+/***/ 17816:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
-const assert = __nccwpck_require__(4589)
+const assert = __nccwpck_require__(34589)
 
-const { kRetryHandlerDefaultRetry } = __nccwpck_require__(6443)
-const { RequestRetryError } = __nccwpck_require__(8707)
+const { kRetryHandlerDefaultRetry } = __nccwpck_require__(36443)
+const { RequestRetryError } = __nccwpck_require__(68707)
 const {
   isDisturbed,
   parseHeaders,
@@ -11291,14 +11291,14 @@ module.exports = RetryHandler
 
 /***/ }),
 
-/***/ 379:
+/***/ 70379:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
-const { isIP } = __nccwpck_require__(7030)
-const { lookup } = __nccwpck_require__(610)
-const DecoratorHandler = __nccwpck_require__(8155)
-const { InvalidArgumentError, InformationalError } = __nccwpck_require__(8707)
+const { isIP } = __nccwpck_require__(77030)
+const { lookup } = __nccwpck_require__(40610)
+const DecoratorHandler = __nccwpck_require__(58155)
+const { InvalidArgumentError, InformationalError } = __nccwpck_require__(68707)
 const maxInt = Math.pow(2, 31) - 1
 
 class DNSInstance {
@@ -11673,14 +11673,14 @@ module.exports = interceptorOpts => {
 
 /***/ }),
 
-/***/ 8060:
+/***/ 88060:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const util = __nccwpck_require__(3440)
-const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(8707)
-const DecoratorHandler = __nccwpck_require__(8155)
+const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(68707)
+const DecoratorHandler = __nccwpck_require__(58155)
 
 class DumpHandler extends DecoratorHandler {
   #maxSize = 1024 * 1024
@@ -11803,7 +11803,7 @@ module.exports = createDumpInterceptor
 
 /***/ }),
 
-/***/ 5092:
+/***/ 25092:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -11831,7 +11831,7 @@ module.exports = createRedirectInterceptor
 
 /***/ }),
 
-/***/ 1514:
+/***/ 21514:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -11862,11 +11862,11 @@ module.exports = opts => {
 
 /***/ }),
 
-/***/ 2026:
+/***/ 92026:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
-const RetryHandler = __nccwpck_require__(7816)
+const RetryHandler = __nccwpck_require__(17816)
 
 module.exports = globalOpts => {
   return dispatch => {
@@ -11888,13 +11888,13 @@ module.exports = globalOpts => {
 
 /***/ }),
 
-/***/ 2824:
+/***/ 52824:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.SPECIAL_HEADERS = exports.HEADER_STATE = exports.MINOR = exports.MAJOR = exports.CONNECTION_TOKEN_CHARS = exports.HEADER_CHARS = exports.TOKEN = exports.STRICT_TOKEN = exports.HEX = exports.URL_CHAR = exports.STRICT_URL_CHAR = exports.USERINFO_CHARS = exports.MARK = exports.ALPHANUM = exports.NUM = exports.HEX_MAP = exports.NUM_MAP = exports.ALPHA = exports.FINISH = exports.H_METHOD_MAP = exports.METHOD_MAP = exports.METHODS_RTSP = exports.METHODS_ICE = exports.METHODS_HTTP = exports.METHODS = exports.LENIENT_FLAGS = exports.FLAGS = exports.TYPE = exports.ERROR = void 0;
-const utils_1 = __nccwpck_require__(172);
+const utils_1 = __nccwpck_require__(50172);
 // C headers
 var ERROR;
 (function (ERROR) {
@@ -12172,7 +12172,7 @@ exports.SPECIAL_HEADERS = {
 
 /***/ }),
 
-/***/ 3870:
+/***/ 63870:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -12184,7 +12184,7 @@ module.exports = Buffer.from('AGFzbQEAAAABJwdgAX8Bf2ADf39/AX9gAX8AYAJ/fwBgBH9/f3
 
 /***/ }),
 
-/***/ 3434:
+/***/ 53434:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -12196,7 +12196,7 @@ module.exports = Buffer.from('AGFzbQEAAAABJwdgAX8Bf2ADf39/AX9gAX8AYAJ/fwBgBH9/f3
 
 /***/ }),
 
-/***/ 172:
+/***/ 50172:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -12217,13 +12217,13 @@ exports.enumToMap = enumToMap;
 
 /***/ }),
 
-/***/ 7501:
+/***/ 47501:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kClients } = __nccwpck_require__(6443)
-const Agent = __nccwpck_require__(7405)
+const { kClients } = __nccwpck_require__(36443)
+const Agent = __nccwpck_require__(57405)
 const {
   kAgent,
   kMockAgentSet,
@@ -12234,14 +12234,14 @@ const {
   kGetNetConnect,
   kOptions,
   kFactory
-} = __nccwpck_require__(1117)
-const MockClient = __nccwpck_require__(7365)
-const MockPool = __nccwpck_require__(4004)
-const { matchValue, buildMockOptions } = __nccwpck_require__(3397)
-const { InvalidArgumentError, UndiciError } = __nccwpck_require__(8707)
-const Dispatcher = __nccwpck_require__(883)
-const Pluralizer = __nccwpck_require__(1529)
-const PendingInterceptorsFormatter = __nccwpck_require__(6142)
+} = __nccwpck_require__(91117)
+const MockClient = __nccwpck_require__(47365)
+const MockPool = __nccwpck_require__(94004)
+const { matchValue, buildMockOptions } = __nccwpck_require__(53397)
+const { InvalidArgumentError, UndiciError } = __nccwpck_require__(68707)
+const Dispatcher = __nccwpck_require__(30883)
+const Pluralizer = __nccwpck_require__(91529)
+const PendingInterceptorsFormatter = __nccwpck_require__(56142)
 
 class MockAgent extends Dispatcher {
   constructor (opts) {
@@ -12384,14 +12384,14 @@ module.exports = MockAgent
 
 /***/ }),
 
-/***/ 7365:
+/***/ 47365:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { promisify } = __nccwpck_require__(7975)
-const Client = __nccwpck_require__(3701)
-const { buildMockDispatch } = __nccwpck_require__(3397)
+const { promisify } = __nccwpck_require__(57975)
+const Client = __nccwpck_require__(23701)
+const { buildMockDispatch } = __nccwpck_require__(53397)
 const {
   kDispatches,
   kMockAgent,
@@ -12400,10 +12400,10 @@ const {
   kOrigin,
   kOriginalDispatch,
   kConnected
-} = __nccwpck_require__(1117)
-const { MockInterceptor } = __nccwpck_require__(1511)
-const Symbols = __nccwpck_require__(6443)
-const { InvalidArgumentError } = __nccwpck_require__(8707)
+} = __nccwpck_require__(91117)
+const { MockInterceptor } = __nccwpck_require__(31511)
+const Symbols = __nccwpck_require__(36443)
+const { InvalidArgumentError } = __nccwpck_require__(68707)
 
 /**
  * MockClient provides an API that extends the Client to influence the mockDispatches.
@@ -12450,12 +12450,12 @@ module.exports = MockClient
 
 /***/ }),
 
-/***/ 2429:
+/***/ 52429:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { UndiciError } = __nccwpck_require__(8707)
+const { UndiciError } = __nccwpck_require__(68707)
 
 const kMockNotMatchedError = Symbol.for('undici.error.UND_MOCK_ERR_MOCK_NOT_MATCHED')
 
@@ -12485,12 +12485,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1511:
+/***/ 31511:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { getResponseData, buildKey, addMockDispatch } = __nccwpck_require__(3397)
+const { getResponseData, buildKey, addMockDispatch } = __nccwpck_require__(53397)
 const {
   kDispatches,
   kDispatchKey,
@@ -12498,8 +12498,8 @@ const {
   kDefaultTrailers,
   kContentLength,
   kMockDispatch
-} = __nccwpck_require__(1117)
-const { InvalidArgumentError } = __nccwpck_require__(8707)
+} = __nccwpck_require__(91117)
+const { InvalidArgumentError } = __nccwpck_require__(68707)
 const { buildURL } = __nccwpck_require__(3440)
 
 /**
@@ -12699,14 +12699,14 @@ module.exports.MockScope = MockScope
 
 /***/ }),
 
-/***/ 4004:
+/***/ 94004:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { promisify } = __nccwpck_require__(7975)
-const Pool = __nccwpck_require__(628)
-const { buildMockDispatch } = __nccwpck_require__(3397)
+const { promisify } = __nccwpck_require__(57975)
+const Pool = __nccwpck_require__(30628)
+const { buildMockDispatch } = __nccwpck_require__(53397)
 const {
   kDispatches,
   kMockAgent,
@@ -12715,10 +12715,10 @@ const {
   kOrigin,
   kOriginalDispatch,
   kConnected
-} = __nccwpck_require__(1117)
-const { MockInterceptor } = __nccwpck_require__(1511)
-const Symbols = __nccwpck_require__(6443)
-const { InvalidArgumentError } = __nccwpck_require__(8707)
+} = __nccwpck_require__(91117)
+const { MockInterceptor } = __nccwpck_require__(31511)
+const Symbols = __nccwpck_require__(36443)
+const { InvalidArgumentError } = __nccwpck_require__(68707)
 
 /**
  * MockPool provides an API that extends the Pool to influence the mockDispatches.
@@ -12765,7 +12765,7 @@ module.exports = MockPool
 
 /***/ }),
 
-/***/ 1117:
+/***/ 91117:
 /***/ ((module) => {
 
 
@@ -12795,26 +12795,26 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3397:
+/***/ 53397:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { MockNotMatchedError } = __nccwpck_require__(2429)
+const { MockNotMatchedError } = __nccwpck_require__(52429)
 const {
   kDispatches,
   kMockAgent,
   kOriginalDispatch,
   kOrigin,
   kGetNetConnect
-} = __nccwpck_require__(1117)
+} = __nccwpck_require__(91117)
 const { buildURL } = __nccwpck_require__(3440)
-const { STATUS_CODES } = __nccwpck_require__(7067)
+const { STATUS_CODES } = __nccwpck_require__(37067)
 const {
   types: {
     isPromise
   }
-} = __nccwpck_require__(7975)
+} = __nccwpck_require__(57975)
 
 function matchValue (match, value) {
   if (typeof match === 'string') {
@@ -13169,13 +13169,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6142:
+/***/ 56142:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { Transform } = __nccwpck_require__(7075)
-const { Console } = __nccwpck_require__(7540)
+const { Transform } = __nccwpck_require__(57075)
+const { Console } = __nccwpck_require__(37540)
 
 const PERSISTENT = process.versions.icu ? '✅' : 'Y '
 const NOT_PERSISTENT = process.versions.icu ? '❌' : 'N '
@@ -13219,7 +13219,7 @@ module.exports = class PendingInterceptorsFormatter {
 
 /***/ }),
 
-/***/ 1529:
+/***/ 91529:
 /***/ ((module) => {
 
 
@@ -13255,7 +13255,7 @@ module.exports = class Pluralizer {
 
 /***/ }),
 
-/***/ 6603:
+/***/ 96603:
 /***/ ((module) => {
 
 
@@ -13685,21 +13685,21 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9634:
+/***/ 89634:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kConstruct } = __nccwpck_require__(109)
-const { urlEquals, getFieldValues } = __nccwpck_require__(6798)
+const { kConstruct } = __nccwpck_require__(20109)
+const { urlEquals, getFieldValues } = __nccwpck_require__(76798)
 const { kEnumerableProperty, isDisturbed } = __nccwpck_require__(3440)
-const { webidl } = __nccwpck_require__(5893)
-const { Response, cloneResponse, fromInnerResponse } = __nccwpck_require__(9051)
+const { webidl } = __nccwpck_require__(45893)
+const { Response, cloneResponse, fromInnerResponse } = __nccwpck_require__(99051)
 const { Request, fromInnerRequest } = __nccwpck_require__(9967)
-const { kState } = __nccwpck_require__(3627)
-const { fetching } = __nccwpck_require__(4398)
-const { urlIsHttpHttpsScheme, createDeferredPromise, readAllBytes } = __nccwpck_require__(3168)
-const assert = __nccwpck_require__(4589)
+const { kState } = __nccwpck_require__(93627)
+const { fetching } = __nccwpck_require__(54398)
+const { urlIsHttpHttpsScheme, createDeferredPromise, readAllBytes } = __nccwpck_require__(73168)
+const assert = __nccwpck_require__(34589)
 
 /**
  * @see https://w3c.github.io/ServiceWorker/#dfn-cache-batch-operation
@@ -14556,9 +14556,9 @@ module.exports = {
 
 
 
-const { kConstruct } = __nccwpck_require__(109)
-const { Cache } = __nccwpck_require__(9634)
-const { webidl } = __nccwpck_require__(5893)
+const { kConstruct } = __nccwpck_require__(20109)
+const { Cache } = __nccwpck_require__(89634)
+const { webidl } = __nccwpck_require__(45893)
 const { kEnumerableProperty } = __nccwpck_require__(3440)
 
 class CacheStorage {
@@ -14710,26 +14710,26 @@ module.exports = {
 
 /***/ }),
 
-/***/ 109:
+/***/ 20109:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 module.exports = {
-  kConstruct: (__nccwpck_require__(6443).kConstruct)
+  kConstruct: (__nccwpck_require__(36443).kConstruct)
 }
 
 
 /***/ }),
 
-/***/ 6798:
+/***/ 76798:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const assert = __nccwpck_require__(4589)
-const { URLSerializer } = __nccwpck_require__(1900)
-const { isValidHeaderName } = __nccwpck_require__(3168)
+const assert = __nccwpck_require__(34589)
+const { URLSerializer } = __nccwpck_require__(51900)
+const { isValidHeaderName } = __nccwpck_require__(73168)
 
 /**
  * @see https://url.spec.whatwg.org/#concept-url-equals
@@ -14774,7 +14774,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1276:
+/***/ 71276:
 /***/ ((module) => {
 
 
@@ -14793,15 +14793,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9061:
+/***/ 79061:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { parseSetCookie } = __nccwpck_require__(1978)
-const { stringify } = __nccwpck_require__(7797)
-const { webidl } = __nccwpck_require__(5893)
-const { Headers } = __nccwpck_require__(660)
+const { parseSetCookie } = __nccwpck_require__(11978)
+const { stringify } = __nccwpck_require__(57797)
+const { webidl } = __nccwpck_require__(45893)
+const { Headers } = __nccwpck_require__(60660)
 
 /**
  * @typedef {Object} Cookie
@@ -14984,15 +14984,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1978:
+/***/ 11978:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { maxNameValuePairSize, maxAttributeValueSize } = __nccwpck_require__(1276)
-const { isCTLExcludingHtab } = __nccwpck_require__(7797)
-const { collectASequenceOfCodePointsFast } = __nccwpck_require__(1900)
-const assert = __nccwpck_require__(4589)
+const { maxNameValuePairSize, maxAttributeValueSize } = __nccwpck_require__(71276)
+const { isCTLExcludingHtab } = __nccwpck_require__(57797)
+const { collectASequenceOfCodePointsFast } = __nccwpck_require__(51900)
+const assert = __nccwpck_require__(34589)
 
 /**
  * @description Parses the field-value attributes of a set-cookie header string.
@@ -15301,7 +15301,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7797:
+/***/ 57797:
 /***/ ((module) => {
 
 
@@ -15660,13 +15660,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4031:
+/***/ 24031:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const buffer = __nccwpck_require__(4573)
-const { Transform } = __nccwpck_require__(7075)
-const { isASCIINumber, isValidLastEventId } = __nccwpck_require__(4811)
+const { Transform } = __nccwpck_require__(57075)
+const { isASCIINumber, isValidLastEventId } = __nccwpck_require__(94811)
 
 /**
  * @type {number[]} BOM
@@ -16241,23 +16241,23 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1238:
+/***/ 21238:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { pipeline } = __nccwpck_require__(7075)
-const { fetching } = __nccwpck_require__(4398)
+const { pipeline } = __nccwpck_require__(57075)
+const { fetching } = __nccwpck_require__(54398)
 const { makeRequest } = __nccwpck_require__(9967)
-const { webidl } = __nccwpck_require__(5893)
-const { EventSourceStream } = __nccwpck_require__(4031)
-const { parseMIMEType } = __nccwpck_require__(1900)
-const { createFastMessageEvent } = __nccwpck_require__(5188)
-const { isNetworkError } = __nccwpck_require__(9051)
-const { delay } = __nccwpck_require__(4811)
+const { webidl } = __nccwpck_require__(45893)
+const { EventSourceStream } = __nccwpck_require__(24031)
+const { parseMIMEType } = __nccwpck_require__(51900)
+const { createFastMessageEvent } = __nccwpck_require__(15188)
+const { isNetworkError } = __nccwpck_require__(99051)
+const { delay } = __nccwpck_require__(94811)
 const { kEnumerableProperty } = __nccwpck_require__(3440)
-const { environmentSettingsObject } = __nccwpck_require__(3168)
-const { getGlobalDispatcher } = __nccwpck_require__(2581)
+const { environmentSettingsObject } = __nccwpck_require__(73168)
+const { getGlobalDispatcher } = __nccwpck_require__(32581)
 
 let experimentalWarned = false
 
@@ -16731,7 +16731,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4811:
+/***/ 94811:
 /***/ ((module) => {
 
 
@@ -16775,7 +16775,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4492:
+/***/ 84492:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -16790,20 +16790,20 @@ const {
   fullyReadBody,
   extractMimeType,
   utf8DecodeBytes
-} = __nccwpck_require__(3168)
-const { FormData } = __nccwpck_require__(5910)
-const { kState } = __nccwpck_require__(3627)
-const { webidl } = __nccwpck_require__(5893)
+} = __nccwpck_require__(73168)
+const { FormData } = __nccwpck_require__(35910)
+const { kState } = __nccwpck_require__(93627)
+const { webidl } = __nccwpck_require__(45893)
 const { Blob } = __nccwpck_require__(4573)
-const assert = __nccwpck_require__(4589)
-const { isErrored, isDisturbed } = __nccwpck_require__(7075)
-const { isArrayBuffer } = __nccwpck_require__(3429)
-const { serializeAMimeType } = __nccwpck_require__(1900)
-const { multipartFormDataParser } = __nccwpck_require__(116)
+const assert = __nccwpck_require__(34589)
+const { isErrored, isDisturbed } = __nccwpck_require__(57075)
+const { isArrayBuffer } = __nccwpck_require__(73429)
+const { serializeAMimeType } = __nccwpck_require__(51900)
+const { multipartFormDataParser } = __nccwpck_require__(50116)
 let random
 
 try {
-  const crypto = __nccwpck_require__(7598)
+  const crypto = __nccwpck_require__(77598)
   random = (max) => crypto.randomInt(0, max)
 } catch {
   random = (max) => Math.floor(Math.random(max))
@@ -17442,12 +17442,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1900:
+/***/ 51900:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const assert = __nccwpck_require__(4589)
+const assert = __nccwpck_require__(34589)
 
 const encoder = new TextEncoder()
 
@@ -18193,12 +18193,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6653:
+/***/ 66653:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kConnected, kSize } = __nccwpck_require__(6443)
+const { kConnected, kSize } = __nccwpck_require__(36443)
 
 class CompatWeakRef {
   constructor (value) {
@@ -18246,14 +18246,14 @@ module.exports = function () {
 
 /***/ }),
 
-/***/ 7114:
+/***/ 27114:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Blob, File } = __nccwpck_require__(4573)
-const { kState } = __nccwpck_require__(3627)
-const { webidl } = __nccwpck_require__(5893)
+const { kState } = __nccwpck_require__(93627)
+const { webidl } = __nccwpck_require__(45893)
 
 // TODO(@KhafraDev): remove
 class FileLike {
@@ -18379,17 +18379,17 @@ module.exports = { FileLike, isFileLike }
 
 /***/ }),
 
-/***/ 116:
+/***/ 50116:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { isUSVString, bufferToLowerCasedHeaderName } = __nccwpck_require__(3440)
-const { utf8DecodeBytes } = __nccwpck_require__(3168)
-const { HTTP_TOKEN_CODEPOINTS, isomorphicDecode } = __nccwpck_require__(1900)
-const { isFileLike } = __nccwpck_require__(7114)
-const { makeEntry } = __nccwpck_require__(5910)
-const assert = __nccwpck_require__(4589)
+const { utf8DecodeBytes } = __nccwpck_require__(73168)
+const { HTTP_TOKEN_CODEPOINTS, isomorphicDecode } = __nccwpck_require__(51900)
+const { isFileLike } = __nccwpck_require__(27114)
+const { makeEntry } = __nccwpck_require__(35910)
+const assert = __nccwpck_require__(34589)
 const { File: NodeFile } = __nccwpck_require__(4573)
 
 const File = globalThis.File ?? NodeFile
@@ -18860,18 +18860,18 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5910:
+/***/ 35910:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { isBlobLike, iteratorMixin } = __nccwpck_require__(3168)
-const { kState } = __nccwpck_require__(3627)
+const { isBlobLike, iteratorMixin } = __nccwpck_require__(73168)
+const { kState } = __nccwpck_require__(93627)
 const { kEnumerableProperty } = __nccwpck_require__(3440)
-const { FileLike, isFileLike } = __nccwpck_require__(7114)
-const { webidl } = __nccwpck_require__(5893)
+const { FileLike, isFileLike } = __nccwpck_require__(27114)
+const { webidl } = __nccwpck_require__(45893)
 const { File: NativeFile } = __nccwpck_require__(4573)
-const nodeUtil = __nccwpck_require__(7975)
+const nodeUtil = __nccwpck_require__(57975)
 
 /** @type {globalThis['File']} */
 const File = globalThis.File ?? NativeFile
@@ -19119,7 +19119,7 @@ module.exports = { FormData, makeEntry }
 
 /***/ }),
 
-/***/ 1059:
+/***/ 51059:
 /***/ ((module) => {
 
 
@@ -19166,23 +19166,23 @@ module.exports = {
 
 /***/ }),
 
-/***/ 660:
+/***/ 60660:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // https://github.com/Ethan-Arrowood/undici-fetch
 
 
 
-const { kConstruct } = __nccwpck_require__(6443)
+const { kConstruct } = __nccwpck_require__(36443)
 const { kEnumerableProperty } = __nccwpck_require__(3440)
 const {
   iteratorMixin,
   isValidHeaderName,
   isValidHeaderValue
-} = __nccwpck_require__(3168)
-const { webidl } = __nccwpck_require__(5893)
-const assert = __nccwpck_require__(4589)
-const util = __nccwpck_require__(7975)
+} = __nccwpck_require__(73168)
+const { webidl } = __nccwpck_require__(45893)
+const assert = __nccwpck_require__(34589)
+const util = __nccwpck_require__(57975)
 
 const kHeadersMap = Symbol('headers map')
 const kHeadersSortedMap = Symbol('headers map sorted')
@@ -19860,7 +19860,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4398:
+/***/ 54398:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // https://github.com/Ethan-Arrowood/undici-fetch
@@ -19873,10 +19873,10 @@ const {
   filterResponse,
   makeResponse,
   fromInnerResponse
-} = __nccwpck_require__(9051)
-const { HeadersList } = __nccwpck_require__(660)
+} = __nccwpck_require__(99051)
+const { HeadersList } = __nccwpck_require__(60660)
 const { Request, cloneRequest } = __nccwpck_require__(9967)
-const zlib = __nccwpck_require__(8522)
+const zlib = __nccwpck_require__(38522)
 const {
   bytesMatch,
   makePolicyContainer,
@@ -19911,10 +19911,10 @@ const {
   buildContentRange,
   createInflate,
   extractMimeType
-} = __nccwpck_require__(3168)
-const { kState, kDispatcher } = __nccwpck_require__(3627)
-const assert = __nccwpck_require__(4589)
-const { safelyExtractBody, extractBody } = __nccwpck_require__(4492)
+} = __nccwpck_require__(73168)
+const { kState, kDispatcher } = __nccwpck_require__(93627)
+const assert = __nccwpck_require__(34589)
+const { safelyExtractBody, extractBody } = __nccwpck_require__(84492)
 const {
   redirectStatusSet,
   nullBodyStatus,
@@ -19922,13 +19922,13 @@ const {
   requestBodyHeader,
   subresourceSet
 } = __nccwpck_require__(4495)
-const EE = __nccwpck_require__(8474)
-const { Readable, pipeline, finished } = __nccwpck_require__(7075)
+const EE = __nccwpck_require__(78474)
+const { Readable, pipeline, finished } = __nccwpck_require__(57075)
 const { addAbortListener, isErrored, isReadable, bufferToLowerCasedHeaderName } = __nccwpck_require__(3440)
-const { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = __nccwpck_require__(1900)
-const { getGlobalDispatcher } = __nccwpck_require__(2581)
-const { webidl } = __nccwpck_require__(5893)
-const { STATUS_CODES } = __nccwpck_require__(7067)
+const { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = __nccwpck_require__(51900)
+const { getGlobalDispatcher } = __nccwpck_require__(32581)
+const { webidl } = __nccwpck_require__(45893)
+const { STATUS_CODES } = __nccwpck_require__(37067)
 const GET_OR_HEAD = ['GET', 'HEAD']
 
 const defaultUserAgent = typeof __UNDICI_IS_NODE__ !== 'undefined' || typeof esbuildDetection !== 'undefined'
@@ -22144,16 +22144,16 @@ module.exports = {
 
 
 
-const { extractBody, mixinBody, cloneBody, bodyUnusable } = __nccwpck_require__(4492)
-const { Headers, fill: fillHeaders, HeadersList, setHeadersGuard, getHeadersGuard, setHeadersList, getHeadersList } = __nccwpck_require__(660)
-const { FinalizationRegistry } = __nccwpck_require__(6653)()
+const { extractBody, mixinBody, cloneBody, bodyUnusable } = __nccwpck_require__(84492)
+const { Headers, fill: fillHeaders, HeadersList, setHeadersGuard, getHeadersGuard, setHeadersList, getHeadersList } = __nccwpck_require__(60660)
+const { FinalizationRegistry } = __nccwpck_require__(66653)()
 const util = __nccwpck_require__(3440)
-const nodeUtil = __nccwpck_require__(7975)
+const nodeUtil = __nccwpck_require__(57975)
 const {
   isValidHTTPToken,
   sameOrigin,
   environmentSettingsObject
-} = __nccwpck_require__(3168)
+} = __nccwpck_require__(73168)
 const {
   forbiddenMethodsSet,
   corsSafeListedMethodsSet,
@@ -22165,12 +22165,12 @@ const {
   requestDuplex
 } = __nccwpck_require__(4495)
 const { kEnumerableProperty, normalizedMethodRecordsBase, normalizedMethodRecords } = util
-const { kHeaders, kSignal, kState, kDispatcher } = __nccwpck_require__(3627)
-const { webidl } = __nccwpck_require__(5893)
-const { URLSerializer } = __nccwpck_require__(1900)
-const { kConstruct } = __nccwpck_require__(6443)
-const assert = __nccwpck_require__(4589)
-const { getMaxListeners, setMaxListeners, getEventListeners, defaultMaxListeners } = __nccwpck_require__(8474)
+const { kHeaders, kSignal, kState, kDispatcher } = __nccwpck_require__(93627)
+const { webidl } = __nccwpck_require__(45893)
+const { URLSerializer } = __nccwpck_require__(51900)
+const { kConstruct } = __nccwpck_require__(36443)
+const assert = __nccwpck_require__(34589)
+const { getMaxListeners, setMaxListeners, getEventListeners, defaultMaxListeners } = __nccwpck_require__(78474)
 
 const kAbortController = Symbol('abortController')
 
@@ -23181,15 +23181,15 @@ module.exports = { Request, makeRequest, fromInnerRequest, cloneRequest }
 
 /***/ }),
 
-/***/ 9051:
+/***/ 99051:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { Headers, HeadersList, fill, getHeadersGuard, setHeadersGuard, setHeadersList } = __nccwpck_require__(660)
-const { extractBody, cloneBody, mixinBody, hasFinalizationRegistry, streamRegistry, bodyUnusable } = __nccwpck_require__(4492)
+const { Headers, HeadersList, fill, getHeadersGuard, setHeadersGuard, setHeadersList } = __nccwpck_require__(60660)
+const { extractBody, cloneBody, mixinBody, hasFinalizationRegistry, streamRegistry, bodyUnusable } = __nccwpck_require__(84492)
 const util = __nccwpck_require__(3440)
-const nodeUtil = __nccwpck_require__(7975)
+const nodeUtil = __nccwpck_require__(57975)
 const { kEnumerableProperty } = util
 const {
   isValidReasonPhrase,
@@ -23200,18 +23200,18 @@ const {
   isErrorLike,
   isomorphicEncode,
   environmentSettingsObject: relevantRealm
-} = __nccwpck_require__(3168)
+} = __nccwpck_require__(73168)
 const {
   redirectStatusSet,
   nullBodyStatus
 } = __nccwpck_require__(4495)
-const { kState, kHeaders } = __nccwpck_require__(3627)
-const { webidl } = __nccwpck_require__(5893)
-const { FormData } = __nccwpck_require__(5910)
-const { URLSerializer } = __nccwpck_require__(1900)
-const { kConstruct } = __nccwpck_require__(6443)
-const assert = __nccwpck_require__(4589)
-const { types } = __nccwpck_require__(7975)
+const { kState, kHeaders } = __nccwpck_require__(93627)
+const { webidl } = __nccwpck_require__(45893)
+const { FormData } = __nccwpck_require__(35910)
+const { URLSerializer } = __nccwpck_require__(51900)
+const { kConstruct } = __nccwpck_require__(36443)
+const assert = __nccwpck_require__(34589)
+const { types } = __nccwpck_require__(57975)
 
 const textEncoder = new TextEncoder('utf-8')
 
@@ -23798,7 +23798,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3627:
+/***/ 93627:
 /***/ ((module) => {
 
 
@@ -23814,21 +23814,21 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3168:
+/***/ 73168:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { Transform } = __nccwpck_require__(7075)
-const zlib = __nccwpck_require__(8522)
+const { Transform } = __nccwpck_require__(57075)
+const zlib = __nccwpck_require__(38522)
 const { redirectStatusSet, referrerPolicySet: referrerPolicyTokens, badPortsSet } = __nccwpck_require__(4495)
-const { getGlobalOrigin } = __nccwpck_require__(1059)
-const { collectASequenceOfCodePoints, collectAnHTTPQuotedString, removeChars, parseMIMEType } = __nccwpck_require__(1900)
+const { getGlobalOrigin } = __nccwpck_require__(51059)
+const { collectASequenceOfCodePoints, collectAnHTTPQuotedString, removeChars, parseMIMEType } = __nccwpck_require__(51900)
 const { performance } = __nccwpck_require__(643)
 const { isBlobLike, ReadableStreamFrom, isValidHTTPToken, normalizedMethodRecordsBase } = __nccwpck_require__(3440)
-const assert = __nccwpck_require__(4589)
-const { isUint8Array } = __nccwpck_require__(3429)
-const { webidl } = __nccwpck_require__(5893)
+const assert = __nccwpck_require__(34589)
+const { isUint8Array } = __nccwpck_require__(73429)
+const { webidl } = __nccwpck_require__(45893)
 
 let supportedHashes = []
 
@@ -23836,7 +23836,7 @@ let supportedHashes = []
 /** @type {import('crypto')} */
 let crypto
 try {
-  crypto = __nccwpck_require__(7598)
+  crypto = __nccwpck_require__(77598)
   const possibleRelevantHashes = ['sha256', 'sha384', 'sha512']
   supportedHashes = crypto.getHashes().filter((hash) => possibleRelevantHashes.includes(hash))
 /* c8 ignore next 3 */
@@ -25453,13 +25453,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5893:
+/***/ 45893:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { types, inspect } = __nccwpck_require__(7975)
-const { markAsUncloneable } = __nccwpck_require__(5919)
+const { types, inspect } = __nccwpck_require__(57975)
+const { markAsUncloneable } = __nccwpck_require__(75919)
 const { toUSVString } = __nccwpck_require__(3440)
 
 /** @type {import('../../../types/webidl').Webidl} */
@@ -26155,7 +26155,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2607:
+/***/ 22607:
 /***/ ((module) => {
 
 
@@ -26452,7 +26452,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8355:
+/***/ 48355:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -26461,15 +26461,15 @@ const {
   staticPropertyDescriptors,
   readOperation,
   fireAProgressEvent
-} = __nccwpck_require__(3610)
+} = __nccwpck_require__(53610)
 const {
   kState,
   kError,
   kResult,
   kEvents,
   kAborted
-} = __nccwpck_require__(961)
-const { webidl } = __nccwpck_require__(5893)
+} = __nccwpck_require__(20961)
+const { webidl } = __nccwpck_require__(45893)
 const { kEnumerableProperty } = __nccwpck_require__(3440)
 
 class FileReader extends EventTarget {
@@ -26803,12 +26803,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8573:
+/***/ 88573:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { webidl } = __nccwpck_require__(5893)
+const { webidl } = __nccwpck_require__(45893)
 
 const kState = Symbol('ProgressEvent state')
 
@@ -26888,7 +26888,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 961:
+/***/ 20961:
 /***/ ((module) => {
 
 
@@ -26905,7 +26905,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3610:
+/***/ 53610:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -26916,12 +26916,12 @@ const {
   kResult,
   kAborted,
   kLastProgressEventFired
-} = __nccwpck_require__(961)
-const { ProgressEvent } = __nccwpck_require__(8573)
-const { getEncoding } = __nccwpck_require__(2607)
-const { serializeAMimeType, parseMIMEType } = __nccwpck_require__(1900)
-const { types } = __nccwpck_require__(7975)
-const { StringDecoder } = __nccwpck_require__(3193)
+} = __nccwpck_require__(20961)
+const { ProgressEvent } = __nccwpck_require__(88573)
+const { getEncoding } = __nccwpck_require__(22607)
+const { serializeAMimeType, parseMIMEType } = __nccwpck_require__(51900)
+const { types } = __nccwpck_require__(57975)
+const { StringDecoder } = __nccwpck_require__(13193)
 const { btoa } = __nccwpck_require__(4573)
 
 /** @type {PropertyDescriptor} */
@@ -27303,32 +27303,32 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6897:
+/***/ 86897:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { uid, states, sentCloseFrameState, emptyBuffer, opcodes } = __nccwpck_require__(736)
+const { uid, states, sentCloseFrameState, emptyBuffer, opcodes } = __nccwpck_require__(20736)
 const {
   kReadyState,
   kSentClose,
   kByteParser,
   kReceivedClose,
   kResponse
-} = __nccwpck_require__(1216)
-const { fireEvent, failWebsocketConnection, isClosing, isClosed, isEstablished, parseExtensions } = __nccwpck_require__(8625)
-const { channels } = __nccwpck_require__(2414)
-const { CloseEvent } = __nccwpck_require__(5188)
+} = __nccwpck_require__(61216)
+const { fireEvent, failWebsocketConnection, isClosing, isClosed, isEstablished, parseExtensions } = __nccwpck_require__(98625)
+const { channels } = __nccwpck_require__(42414)
+const { CloseEvent } = __nccwpck_require__(15188)
 const { makeRequest } = __nccwpck_require__(9967)
-const { fetching } = __nccwpck_require__(4398)
-const { Headers, getHeadersList } = __nccwpck_require__(660)
-const { getDecodeSplit } = __nccwpck_require__(3168)
+const { fetching } = __nccwpck_require__(54398)
+const { Headers, getHeadersList } = __nccwpck_require__(60660)
+const { getDecodeSplit } = __nccwpck_require__(73168)
 const { WebsocketFrameSend } = __nccwpck_require__(3264)
 
 /** @type {import('crypto')} */
 let crypto
 try {
-  crypto = __nccwpck_require__(7598)
+  crypto = __nccwpck_require__(77598)
 /* c8 ignore next 3 */
 } catch {
 
@@ -27681,7 +27681,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 736:
+/***/ 20736:
 /***/ ((module) => {
 
 
@@ -27754,15 +27754,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5188:
+/***/ 15188:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { webidl } = __nccwpck_require__(5893)
+const { webidl } = __nccwpck_require__(45893)
 const { kEnumerableProperty } = __nccwpck_require__(3440)
-const { kConstruct } = __nccwpck_require__(6443)
-const { MessagePort } = __nccwpck_require__(5919)
+const { kConstruct } = __nccwpck_require__(36443)
+const { MessagePort } = __nccwpck_require__(75919)
 
 /**
  * @see https://html.spec.whatwg.org/multipage/comms.html#messageevent
@@ -28095,7 +28095,7 @@ module.exports = {
 
 
 
-const { maxUnsigned16Bit } = __nccwpck_require__(736)
+const { maxUnsigned16Bit } = __nccwpck_require__(20736)
 
 const BUFFER_SIZE = 16386
 
@@ -28105,7 +28105,7 @@ let buffer = null
 let bufIdx = BUFFER_SIZE
 
 try {
-  crypto = __nccwpck_require__(7598)
+  crypto = __nccwpck_require__(77598)
 /* c8 ignore next 3 */
 } catch {
   crypto = {
@@ -28193,14 +28193,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9469:
+/***/ 19469:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { createInflateRaw, Z_DEFAULT_WINDOWBITS } = __nccwpck_require__(8522)
-const { isValidClientWindowBits } = __nccwpck_require__(8625)
-const { MessageSizeExceededError } = __nccwpck_require__(8707)
+const { createInflateRaw, Z_DEFAULT_WINDOWBITS } = __nccwpck_require__(38522)
+const { isValidClientWindowBits } = __nccwpck_require__(98625)
+const { MessageSizeExceededError } = __nccwpck_require__(68707)
 
 const tail = Buffer.from([0x00, 0x00, 0xff, 0xff])
 const kBuffer = Symbol('kBuffer')
@@ -28305,16 +28305,16 @@ module.exports = { PerMessageDeflate }
 
 /***/ }),
 
-/***/ 1652:
+/***/ 81652:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { Writable } = __nccwpck_require__(7075)
-const assert = __nccwpck_require__(4589)
-const { parserStates, opcodes, states, emptyBuffer, sentCloseFrameState } = __nccwpck_require__(736)
-const { kReadyState, kSentClose, kResponse, kReceivedClose } = __nccwpck_require__(1216)
-const { channels } = __nccwpck_require__(2414)
+const { Writable } = __nccwpck_require__(57075)
+const assert = __nccwpck_require__(34589)
+const { parserStates, opcodes, states, emptyBuffer, sentCloseFrameState } = __nccwpck_require__(20736)
+const { kReadyState, kSentClose, kResponse, kReceivedClose } = __nccwpck_require__(61216)
+const { channels } = __nccwpck_require__(42414)
 const {
   isValidStatusCode,
   isValidOpcode,
@@ -28324,11 +28324,11 @@ const {
   isControlFrame,
   isTextBinaryFrame,
   isContinuationFrame
-} = __nccwpck_require__(8625)
+} = __nccwpck_require__(98625)
 const { WebsocketFrameSend } = __nccwpck_require__(3264)
-const { closeWebSocketConnection } = __nccwpck_require__(6897)
-const { PerMessageDeflate } = __nccwpck_require__(9469)
-const { MessageSizeExceededError } = __nccwpck_require__(8707)
+const { closeWebSocketConnection } = __nccwpck_require__(86897)
+const { PerMessageDeflate } = __nccwpck_require__(19469)
+const { MessageSizeExceededError } = __nccwpck_require__(68707)
 
 function failWebsocketConnectionWithCode (ws, code, reason) {
   closeWebSocketConnection(ws, code, reason, Buffer.byteLength(reason))
@@ -28839,14 +28839,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3900:
+/***/ 13900:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { WebsocketFrameSend } = __nccwpck_require__(3264)
-const { opcodes, sendHints } = __nccwpck_require__(736)
-const FixedQueue = __nccwpck_require__(4660)
+const { opcodes, sendHints } = __nccwpck_require__(20736)
+const FixedQueue = __nccwpck_require__(64660)
 
 /** @type {typeof Uint8Array} */
 const FastBuffer = Buffer[Symbol.species]
@@ -28950,7 +28950,7 @@ module.exports = { SendQueue }
 
 /***/ }),
 
-/***/ 1216:
+/***/ 61216:
 /***/ ((module) => {
 
 
@@ -28969,16 +28969,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8625:
+/***/ 98625:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kReadyState, kController, kResponse, kBinaryType, kWebSocketURL } = __nccwpck_require__(1216)
-const { states, opcodes } = __nccwpck_require__(736)
-const { ErrorEvent, createFastMessageEvent } = __nccwpck_require__(5188)
+const { kReadyState, kController, kResponse, kBinaryType, kWebSocketURL } = __nccwpck_require__(61216)
+const { states, opcodes } = __nccwpck_require__(20736)
+const { ErrorEvent, createFastMessageEvent } = __nccwpck_require__(15188)
 const { isUtf8 } = __nccwpck_require__(4573)
-const { collectASequenceOfCodePointsFast, removeHTTPWhitespace } = __nccwpck_require__(1900)
+const { collectASequenceOfCodePointsFast, removeHTTPWhitespace } = __nccwpck_require__(51900)
 
 /* globals Blob */
 
@@ -29298,15 +29298,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3726:
+/***/ 13726:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { webidl } = __nccwpck_require__(5893)
-const { URLSerializer } = __nccwpck_require__(1900)
-const { environmentSettingsObject } = __nccwpck_require__(3168)
-const { staticPropertyDescriptors, states, sentCloseFrameState, sendHints } = __nccwpck_require__(736)
+const { webidl } = __nccwpck_require__(45893)
+const { URLSerializer } = __nccwpck_require__(51900)
+const { environmentSettingsObject } = __nccwpck_require__(73168)
+const { staticPropertyDescriptors, states, sentCloseFrameState, sendHints } = __nccwpck_require__(20736)
 const {
   kWebSocketURL,
   kReadyState,
@@ -29315,21 +29315,21 @@ const {
   kResponse,
   kSentClose,
   kByteParser
-} = __nccwpck_require__(1216)
+} = __nccwpck_require__(61216)
 const {
   isConnecting,
   isEstablished,
   isClosing,
   isValidSubprotocol,
   fireEvent
-} = __nccwpck_require__(8625)
-const { establishWebSocketConnection, closeWebSocketConnection } = __nccwpck_require__(6897)
-const { ByteParser } = __nccwpck_require__(1652)
+} = __nccwpck_require__(98625)
+const { establishWebSocketConnection, closeWebSocketConnection } = __nccwpck_require__(86897)
+const { ByteParser } = __nccwpck_require__(81652)
 const { kEnumerableProperty, isBlobLike } = __nccwpck_require__(3440)
-const { getGlobalDispatcher } = __nccwpck_require__(2581)
-const { types } = __nccwpck_require__(7975)
-const { ErrorEvent, CloseEvent } = __nccwpck_require__(5188)
-const { SendQueue } = __nccwpck_require__(3900)
+const { getGlobalDispatcher } = __nccwpck_require__(32581)
+const { types } = __nccwpck_require__(57975)
+const { ErrorEvent, CloseEvent } = __nccwpck_require__(15188)
+const { SendQueue } = __nccwpck_require__(13900)
 
 // https://websockets.spec.whatwg.org/#interface-definition
 class WebSocket extends EventTarget {
@@ -29900,11 +29900,11 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9407:
+/***/ 79407:
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3583);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(58000);
 // The action's entry point (dist/index.js); main.ts holds the logic so that tests can import it.
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .C)();
@@ -29914,7 +29914,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3583:
+/***/ 58000:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -29923,8 +29923,8 @@ __nccwpck_require__.d(__webpack_exports__, {
   C: () => (/* binding */ runAction)
 });
 
-;// CONCATENATED MODULE: external "os"
-const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
+// EXTERNAL MODULE: external "os"
+var external_os_ = __nccwpck_require__(70857);
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -29999,7 +29999,7 @@ function utils_toCommandProperties(annotationProperties) {
  */
 function command_issueCommand(command, properties, message) {
     const cmd = new Command(command, properties, message);
-    process.stdout.write(cmd.toString() + external_os_namespaceObject.EOL);
+    process.stdout.write(cmd.toString() + external_os_.EOL);
 }
 function command_issue(name, message = '') {
     command_issueCommand(name, {}, message);
@@ -30053,10 +30053,10 @@ function escapeProperty(s) {
         .replace(/,/g, '%2C');
 }
 //# sourceMappingURL=command.js.map
-;// CONCATENATED MODULE: external "crypto"
-const external_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
-;// CONCATENATED MODULE: external "fs"
-const external_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
+// EXTERNAL MODULE: external "crypto"
+var external_crypto_ = __nccwpck_require__(76982);
+// EXTERNAL MODULE: external "fs"
+var external_fs_ = __nccwpck_require__(79896);
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/file-command.js
 // For internal use, subject to change.
 // We use any as a valid input type
@@ -30070,15 +30070,15 @@ function file_command_issueFileCommand(command, message) {
     if (!filePath) {
         throw new Error(`Unable to find environment variable for file command ${command}`);
     }
-    if (!external_fs_namespaceObject.existsSync(filePath)) {
+    if (!external_fs_.existsSync(filePath)) {
         throw new Error(`Missing file at path: ${filePath}`);
     }
-    external_fs_namespaceObject.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_namespaceObject.EOL}`, {
+    external_fs_.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_.EOL}`, {
         encoding: 'utf8'
     });
 }
 function file_command_prepareKeyValueMessage(key, value) {
-    const delimiter = `ghadelimiter_${external_crypto_namespaceObject.randomUUID()}`;
+    const delimiter = `ghadelimiter_${external_crypto_.randomUUID()}`;
     const convertedValue = utils_toCommandValue(value);
     // These should realistically never happen, but just in case someone finds a
     // way to exploit uuid generation let's not allow keys or values that contain
@@ -30089,15 +30089,15 @@ function file_command_prepareKeyValueMessage(key, value) {
     if (convertedValue.includes(delimiter)) {
         throw new Error(`Unexpected input: value should not contain the delimiter "${delimiter}"`);
     }
-    return `${key}<<${delimiter}${external_os_namespaceObject.EOL}${convertedValue}${external_os_namespaceObject.EOL}${delimiter}`;
+    return `${key}<<${delimiter}${external_os_.EOL}${convertedValue}${external_os_.EOL}${delimiter}`;
 }
 //# sourceMappingURL=file-command.js.map
-;// CONCATENATED MODULE: external "path"
-const external_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
+// EXTERNAL MODULE: external "path"
+var external_path_ = __nccwpck_require__(16928);
 // EXTERNAL MODULE: external "http"
-var external_http_ = __nccwpck_require__(8611);
+var external_http_ = __nccwpck_require__(58611);
 // EXTERNAL MODULE: external "https"
-var external_https_ = __nccwpck_require__(5692);
+var external_https_ = __nccwpck_require__(65692);
 ;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/proxy.js
 function getProxyUrl(reqUrl) {
     const usingSsl = reqUrl.protocol === 'https:';
@@ -30190,9 +30190,9 @@ class DecodedURL extends URL {
 }
 //# sourceMappingURL=proxy.js.map
 // EXTERNAL MODULE: ./node_modules/tunnel/index.js
-var node_modules_tunnel = __nccwpck_require__(770);
+var node_modules_tunnel = __nccwpck_require__(20770);
 // EXTERNAL MODULE: ./node_modules/undici/index.js
-var undici = __nccwpck_require__(6752);
+var undici = __nccwpck_require__(46752);
 ;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/index.js
 /* eslint-disable @typescript-eslint/no-explicit-any */
 var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
@@ -31052,7 +31052,7 @@ var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _
 };
 
 
-const { access, appendFile, writeFile } = external_fs_namespaceObject.promises;
+const { access, appendFile, writeFile } = external_fs_.promises;
 const SUMMARY_ENV_VAR = 'GITHUB_STEP_SUMMARY';
 const SUMMARY_DOCS_URL = 'https://docs.github.com/actions/using-workflows/workflow-commands-for-github-actions#adding-a-job-summary';
 class Summary {
@@ -31075,7 +31075,7 @@ class Summary {
                 throw new Error(`Unable to find environment variable for $${SUMMARY_ENV_VAR}. Check if your runtime environment supports job summaries.`);
             }
             try {
-                yield access(pathFromEnv, external_fs_namespaceObject.constants.R_OK | external_fs_namespaceObject.constants.W_OK);
+                yield access(pathFromEnv, external_fs_.constants.R_OK | external_fs_.constants.W_OK);
             }
             catch (_a) {
                 throw new Error(`Unable to access summary file: '${pathFromEnv}'. Check if the file has correct read/write permissions.`);
@@ -31171,7 +31171,7 @@ class Summary {
      * @returns {Summary} summary instance
      */
     addEOL() {
-        return this.addRaw(external_os_namespaceObject.EOL);
+        return this.addRaw(external_os_.EOL);
     }
     /**
      * Adds an HTML codeblock to the summary buffer
@@ -31356,13 +31356,13 @@ function toPlatformPath(pth) {
 }
 //# sourceMappingURL=path-utils.js.map
 // EXTERNAL MODULE: external "string_decoder"
-var external_string_decoder_ = __nccwpck_require__(3193);
+var external_string_decoder_ = __nccwpck_require__(13193);
 // EXTERNAL MODULE: external "events"
-var external_events_ = __nccwpck_require__(4434);
+var external_events_ = __nccwpck_require__(24434);
 ;// CONCATENATED MODULE: external "child_process"
 const external_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("child_process");
 // EXTERNAL MODULE: external "assert"
-var external_assert_ = __nccwpck_require__(2613);
+var external_assert_ = __nccwpck_require__(42613);
 ;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io-util.js
 var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
@@ -31375,7 +31375,7 @@ var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _
 };
 
 
-const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat, symlink, unlink } = external_fs_namespaceObject.promises;
+const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat, symlink, unlink } = external_fs_.promises;
 // export const {open} = 'fs'
 const IS_WINDOWS = process.platform === 'win32';
 /**
@@ -31402,7 +31402,7 @@ function readlink(fsPath) {
 }
 // See https://github.com/nodejs/node/blob/d0153aee367422d0858105abec186da4dff0a0c5/deps/uv/include/uv/win.h#L691
 const UV_FS_O_EXLOCK = 0x10000000;
-const READONLY = external_fs_namespaceObject.constants.O_RDONLY;
+const READONLY = external_fs_.constants.O_RDONLY;
 function exists(fsPath) {
     return io_util_awaiter(this, void 0, void 0, function* () {
         try {
@@ -31460,7 +31460,7 @@ function tryGetExecutablePath(filePath, extensions) {
         if (stats && stats.isFile()) {
             if (IS_WINDOWS) {
                 // on Windows, test for valid extension
-                const upperExt = external_path_namespaceObject.extname(filePath).toUpperCase();
+                const upperExt = external_path_.extname(filePath).toUpperCase();
                 if (extensions.some(validExt => validExt.toUpperCase() === upperExt)) {
                     return filePath;
                 }
@@ -31489,11 +31489,11 @@ function tryGetExecutablePath(filePath, extensions) {
                 if (IS_WINDOWS) {
                     // preserve the case of the actual file (since an extension was appended)
                     try {
-                        const directory = external_path_namespaceObject.dirname(filePath);
-                        const upperName = external_path_namespaceObject.basename(filePath).toUpperCase();
+                        const directory = external_path_.dirname(filePath);
+                        const upperName = external_path_.basename(filePath).toUpperCase();
                         for (const actualName of yield readdir(directory)) {
                             if (upperName === actualName.toUpperCase()) {
-                                filePath = external_path_namespaceObject.join(directory, actualName);
+                                filePath = external_path_.join(directory, actualName);
                                 break;
                             }
                         }
@@ -31713,7 +31713,7 @@ function findInPath(tool) {
         // build the list of extensions to try
         const extensions = [];
         if (IS_WINDOWS && process.env['PATHEXT']) {
-            for (const extension of process.env['PATHEXT'].split(external_path_namespaceObject.delimiter)) {
+            for (const extension of process.env['PATHEXT'].split(external_path_.delimiter)) {
                 if (extension) {
                     extensions.push(extension);
                 }
@@ -31728,7 +31728,7 @@ function findInPath(tool) {
             return [];
         }
         // if any path separators, return empty
-        if (tool.includes(external_path_namespaceObject.sep)) {
+        if (tool.includes(external_path_.sep)) {
             return [];
         }
         // build the list of directories
@@ -31739,7 +31739,7 @@ function findInPath(tool) {
         // across platforms.
         const directories = [];
         if (process.env.PATH) {
-            for (const p of process.env.PATH.split(external_path_namespaceObject.delimiter)) {
+            for (const p of process.env.PATH.split(external_path_.delimiter)) {
                 if (p) {
                     directories.push(p);
                 }
@@ -31748,7 +31748,7 @@ function findInPath(tool) {
         // find all matches
         const matches = [];
         for (const directory of directories) {
-            const filePath = yield tryGetExecutablePath(external_path_namespaceObject.join(directory, tool), extensions);
+            const filePath = yield tryGetExecutablePath(external_path_.join(directory, tool), extensions);
             if (filePath) {
                 matches.push(filePath);
             }
@@ -31895,13 +31895,13 @@ class ToolRunner extends external_events_.EventEmitter {
     _processLineBuffer(data, strBuffer, onLine) {
         try {
             let s = strBuffer + data.toString();
-            let n = s.indexOf(external_os_namespaceObject.EOL);
+            let n = s.indexOf(external_os_.EOL);
             while (n > -1) {
                 const line = s.substring(0, n);
                 onLine(line);
                 // the rest of the string ...
-                s = s.substring(n + external_os_namespaceObject.EOL.length);
-                n = s.indexOf(external_os_namespaceObject.EOL);
+                s = s.substring(n + external_os_.EOL.length);
+                n = s.indexOf(external_os_.EOL);
             }
             return s;
         }
@@ -32179,7 +32179,7 @@ class ToolRunner extends external_events_.EventEmitter {
                 (this.toolPath.includes('/') ||
                     (toolrunner_IS_WINDOWS && this.toolPath.includes('\\')))) {
                 // prefer options.cwd if it is specified, however options.cwd may also need to be rooted
-                this.toolPath = external_path_namespaceObject.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
+                this.toolPath = external_path_.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
             }
             // if the tool is only a file name, then resolve it from the PATH
             // otherwise verify it exists (add extension on Windows if necessary)
@@ -32192,7 +32192,7 @@ class ToolRunner extends external_events_.EventEmitter {
                 }
                 const optionsNonNull = this._cloneExecOptions(this.options);
                 if (!optionsNonNull.silent && optionsNonNull.outStream) {
-                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + external_os_namespaceObject.EOL);
+                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + external_os_.EOL);
                 }
                 const state = new ExecState(optionsNonNull, this.toolPath);
                 state.on('debug', (message) => {
@@ -32531,8 +32531,8 @@ const getLinuxInfo = () => platform_awaiter(void 0, void 0, void 0, function* ()
         version
     };
 });
-const platform = external_os_namespaceObject.platform();
-const arch = external_os_namespaceObject.arch();
+const platform = external_os_.platform();
+const arch = external_os_.arch();
 const isWindows = platform === 'win32';
 const isMacOS = platform === 'darwin';
 const isLinux = platform === 'linux';
@@ -32713,7 +32713,7 @@ function setOutput(name, value) {
     if (filePath) {
         return file_command_issueFileCommand('OUTPUT', file_command_prepareKeyValueMessage(name, value));
     }
-    process.stdout.write(external_os_namespaceObject.EOL);
+    process.stdout.write(external_os_.EOL);
     command_issueCommand('set-output', { name }, utils_toCommandValue(value));
 }
 /**
@@ -32781,7 +32781,7 @@ function notice(message, properties = {}) {
  * @param message info message
  */
 function info(message) {
-    process.stdout.write(message + external_os_namespaceObject.EOL);
+    process.stdout.write(message + external_os_.EOL);
 }
 /**
  * Begin an output group.
@@ -32869,7 +32869,7 @@ function getIDToken(aud) {
 
 //# sourceMappingURL=core.js.map
 // EXTERNAL MODULE: ./node_modules/bottleneck/light.js
-var light = __nccwpck_require__(3251);
+var light = __nccwpck_require__(63251);
 var light_default = /*#__PURE__*/__nccwpck_require__.n(light);
 ;// CONCATENATED MODULE: ./node_modules/@octokit/request-error/dist-src/index.js
 class RequestError extends Error {
@@ -38176,322 +38176,7 @@ function githubMessage(err) {
 }
 
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(8815);
-;// CONCATENATED MODULE: ./src/images/age.ts
-// Ages as users write them (`min-age: 3d`): weeks, days, hours and minutes, largest first
-// (`1d12h`). A supply-chain guard: a build younger than min-age is not proposed yet.
-const UNITS = { w: 604_800_000, d: 86_400_000, h: 3_600_000, m: 60_000 };
-const AGE = /^(?:(\d{1,6})w)?(?:(\d{1,6})d)?(?:(\d{1,6})h)?(?:(\d{1,6})m)?$/;
-/** Milliseconds of `text`, or undefined when it is not an age. */
-function parseAge(text) {
-    const match = AGE.exec(text.trim());
-    if (!match || !text.trim())
-        return undefined;
-    const [, w = '0', d = '0', h = '0', m = '0'] = match;
-    return Number(w) * UNITS.w + Number(d) * UNITS.d + Number(h) * UNITS.h + Number(m) * UNITS.m;
-}
-/** `3d`, `2h30m`, `45m`: the largest units, down to minutes. */
-function formatAge(ms) {
-    let rest = Math.max(0, Math.floor(ms / UNITS.m)) * UNITS.m;
-    const parts = [];
-    for (const [unit, size] of Object.entries(UNITS)) {
-        const n = Math.floor(rest / size);
-        if (n)
-            parts.push(`${n}${unit}`);
-        rest -= n * size;
-    }
-    return parts.join('') || '0m';
-}
-
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ./src/publish/branch-name.ts
-// Branch names that git and GitHub accept whatever the Application is called (git-check-ref-format):
-// no `..`, `~`, `^`, `:`, `?`, `*`, `[`, `\`, spaces or control characters, no component that starts
-// with `.` or ends with `.lock`, no `@{`, and a bounded length. A name that has to change gets a
-// stable hash suffix, so that two apps whose names sanitise alike never share a branch.
-
-/** GitHub refuses refs longer than this (in bytes); room is left for the prefix. */
-const MAX_BRANCH = 200;
-// eslint-disable-next-line no-control-regex -- control characters are what git refuses
-const INVALID = /[\u0000-\u0020\u007f~^:?*[\\]|\.\.|@\{/g;
-function component(part) {
-    let out = part.replace(INVALID, '-');
-    while (out.startsWith('.'))
-        out = out.slice(1);
-    while (out.endsWith('.') || out.endsWith('.lock'))
-        out = out.endsWith('.') ? out.slice(0, -1) : out.slice(0, -5);
-    return out || '-';
-}
-/** A valid branch name for `prefix` + `name`; `name` is sanitised (and hashed when changed or cut). */
-function branchName(prefix, name) {
-    const clean = name.split('/').map(component).join('/');
-    const room = MAX_BRANCH - Buffer.byteLength(prefix);
-    if (clean === name && Buffer.byteLength(clean) <= room)
-        return prefix + name;
-    const hash = (0,external_node_crypto_.createHash)('sha256').update(name).digest('hex').slice(0, 8);
-    let cut = clean;
-    while (Buffer.byteLength(cut) > room - 9)
-        cut = cut.slice(0, -1);
-    return `${prefix}${component(cut)}-${hash}`;
-}
-/** Why the branch-prefix input cannot start a branch name, or undefined when it can. */
-function branchPrefixProblem(prefix) {
-    if (prefix === '')
-        return 'is empty';
-    if (prefix.startsWith('/') || prefix.includes('//'))
-        return 'has an empty path component';
-    const parts = prefix.split('/');
-    if (parts.some((p, i) => (i < parts.length - 1 || p !== '') && p !== component(p))) {
-        return 'is not a valid start of a git branch name (no spaces, `..`, `~`, `^`, `:`, `?`, `*`, `[`, `\\`, `@{`, no component starting with `.` or ending in `.lock`)';
-    }
-    if (Buffer.byteLength(prefix) > MAX_BRANCH / 2)
-        return `is longer than ${MAX_BRANCH / 2} bytes`;
-    return undefined;
-}
-
-;// CONCATENATED MODULE: ./src/inputs.ts
-// The inputs of design §2, shared by the action (action.yml) and the CLI (`--<name> VALUE`), so
-// both front doors take the same names, defaults and validation.
-
-
-
-class UsageError extends Error {
-    name = 'UsageError';
-}
-const INPUTS = [
-    {
-        name: 'token',
-        default: '${{ github.token }}',
-        secret: true,
-        description: 'Token for the cluster-config repo (contents and pull-requests write).'
-    },
-    {
-        name: 'repository',
-        default: '${{ github.repository }}',
-        description: 'owner/name of the cluster-config repo.'
-    },
-    {
-        name: 'base-branch',
-        default: '',
-        description: "Branch to read and open PRs against; default the repo's default branch."
-    },
-    {
-        name: 'applications',
-        default: '',
-        description: 'Globs of manifest files holding Applications and ImageUpdater CRs; default every *.yaml/*.yml.'
-    },
-    {
-        name: 'images',
-        default: '',
-        description: 'Freshly pushed image refs (newline or comma separated, e.g. steps.meta.outputs.tags); empty checks every image.'
-    },
-    {
-        name: 'registries',
-        default: '',
-        description: 'YAML list of registries: prefix, api-url, insecure, credentials (env:VAR or docker-config), default.'
-    },
-    { name: 'registry-username', default: '${{ github.actor }}', description: 'Username for ghcr.io.' },
-    {
-        name: 'registry-password',
-        default: '${{ github.token }}',
-        secret: true,
-        description: 'Password or token for ghcr.io.'
-    },
-    { name: 'registry-concurrency', default: '8', description: 'Most registry requests in flight at once.' },
-    {
-        name: 'pull-request',
-        default: 'per-application',
-        description: 'per-application, single (one PR for all), or none (commit to the base branch).'
-    },
-    {
-        name: 'branch-prefix',
-        default: 'argocd-image-pr/',
-        description: 'Prefix of the PR branches (<prefix><app>).'
-    },
-    { name: 'labels', default: '', description: 'Labels to add to PRs (created if missing).' },
-    { name: 'reviewers', default: '', description: 'Users to request reviews from.' },
-    { name: 'team-reviewers', default: '', description: 'Teams to request reviews from.' },
-    { name: 'assignees', default: '', description: 'Users to assign the PRs to.' },
-    { name: 'draft', default: 'false', description: 'Open PRs as drafts.' },
-    {
-        name: 'auto-merge',
-        default: '',
-        description: "Enable auto-merge with this method: '', merge, squash or rebase."
-    },
-    {
-        name: 'commit-message',
-        default: '',
-        description: 'Commit message template; default "build: automatic update of {{app}}" plus a line per image.'
-    },
-    {
-        name: 'title',
-        default: '',
-        description: 'PR title template; default "Update {{app}}: ..." listing the images.'
-    },
-    { name: 'allow-downgrade', default: 'false', description: 'Propose versions older than the one in git.' },
-    {
-        name: 'argocd-namespace',
-        default: 'argocd',
-        description: 'Namespace Argo CD runs in (decides .argocd-source-<ns>_<app>.yaml names).'
-    },
-    { name: 'dry-run', default: 'false', description: 'Plan and report, write nothing.' },
-    {
-        name: 'ghcr-packages-api',
-        default: 'false',
-        description: 'Use the GitHub Packages API for newest-build on ghcr.io (push time, not build time).'
-    },
-    {
-        name: 'clusters',
-        default: '',
-        description: 'YAML list of the clusters Argo CD knows (name, server, labels, annotations), for ApplicationSet clusters generators.'
-    },
-    {
-        name: 'min-age',
-        default: '',
-        description: 'Propose only builds at least this old, by build date (e.g. 2h, 3d, 1w); empty: any age.'
-    },
-    {
-        name: 'write-budget',
-        default: '500',
-        description: 'Most GitHub writes one run makes (GitHub allows about 500 an hour); PRs beyond it wait for the next run.'
-    },
-    { name: 'api-url', default: '${{ github.api_url }}', description: 'GitHub API URL (GitHub Enterprise).' }
-];
-/** The `clusters` input: a YAML list of `{name, server, labels, annotations}`. */
-function parseClusters(text) {
-    if (!text.trim())
-        return undefined;
-    let data;
-    try {
-        data = (0,dist/* parse */.qg)(text);
-    }
-    catch (err) {
-        throw new UsageError(`input "clusters" is not YAML: ${err.message.split('\n')[0]}`);
-    }
-    if (!Array.isArray(data))
-        throw new UsageError('input "clusters" must be a YAML list of {name, server, labels, annotations}');
-    const strings = (v, where) => {
-        if (v === undefined || v === null)
-            return {};
-        if (typeof v !== 'object' || Array.isArray(v))
-            throw new UsageError(`input "clusters": ${where} must be a mapping`);
-        return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, String(x)]));
-    };
-    return data.map((item, i) => {
-        const c = (typeof item === 'object' && item !== null ? item : {});
-        if (typeof c.name !== 'string' || typeof c.server !== 'string' || !c.name || !c.server) {
-            throw new UsageError(`input "clusters": entry ${i + 1} needs a name and a server`);
-        }
-        return {
-            name: c.name,
-            server: c.server,
-            labels: strings(c.labels, `entry ${i + 1} labels`),
-            annotations: strings(c.annotations, `entry ${i + 1} annotations`)
-        };
-    });
-}
-/**
- * Splits a newline/comma separated list, trimming entries and dropping empty ones. Commas inside
- * `{...}` stay: they belong to a brace glob (`apps/{web,api}/*.yaml`).
- */
-function parseList(value) {
-    const out = [];
-    let depth = 0;
-    let item = '';
-    for (const c of value) {
-        if (c === '{')
-            depth++;
-        else if (c === '}')
-            depth = Math.max(0, depth - 1);
-        if (c === '\n' || (c === ',' && depth === 0)) {
-            out.push(item);
-            item = '';
-        }
-        else
-            item += c;
-    }
-    out.push(item);
-    return out.map((s) => s.trim()).filter(Boolean);
-}
-function oneOf(name, value, allowed) {
-    if (allowed.includes(value))
-        return value;
-    throw new UsageError(`input "${name}" must be one of ${allowed.map((a) => `"${a}"`).join(', ')}; got "${value}"`);
-}
-function bool(name, value) {
-    const v = value.trim().toLowerCase();
-    if (['true', 'yes', '1'].includes(v))
-        return true;
-    if (['false', 'no', '0', ''].includes(v))
-        return false;
-    throw new UsageError(`input "${name}" must be true or false; got "${value}"`);
-}
-const withClusters = (clusters) => (clusters ? { clusters } : {});
-/**
- * Builds Inputs from raw values. `get` returns the value given for an input name, or undefined
- * when not given; unresolved `${{ }}` defaults (CLI) count as not given.
- */
-function parseInputs(get) {
-    const raw = (name) => {
-        const given = get(name);
-        if (given !== undefined)
-            return given.trim();
-        const def = INPUTS.find((i) => i.name === name)?.default ?? '';
-        return def.includes('${{') ? '' : def;
-    };
-    const concurrency = Number(raw('registry-concurrency'));
-    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) {
-        throw new UsageError(`input "registry-concurrency" must be a whole number from 1 to 64; got "${raw('registry-concurrency')}"`);
-    }
-    const writeBudget = Number(raw('write-budget'));
-    if (!Number.isInteger(writeBudget) || writeBudget < 1) {
-        throw new UsageError(`input "write-budget" must be a whole number of at least 1; got "${raw('write-budget')}"`);
-    }
-    const minAge = raw('min-age');
-    const minAgeMs = minAge ? parseAge(minAge) : undefined;
-    if (minAge && minAgeMs === undefined) {
-        throw new UsageError(`input "min-age" must be an age such as 30m, 2h, 3d, 1w or 1d12h; got "${minAge}"`);
-    }
-    const prefixProblem = branchPrefixProblem(raw('branch-prefix'));
-    if (prefixProblem) {
-        throw new UsageError(`input "branch-prefix" ${prefixProblem}: ${JSON.stringify(raw('branch-prefix'))}`);
-    }
-    const repository = raw('repository') || undefined;
-    if (repository && !/^[\w.-]+\/[\w.-]+$/.test(repository)) {
-        throw new UsageError(`input "repository" must be owner/name; got "${repository}"`);
-    }
-    return {
-        token: raw('token'),
-        repository,
-        baseBranch: raw('base-branch') || undefined,
-        applications: parseList(raw('applications')),
-        images: parseList(raw('images')),
-        registries: raw('registries'),
-        registryUsername: raw('registry-username'),
-        registryPassword: raw('registry-password'),
-        registryConcurrency: concurrency,
-        writeBudget,
-        ...(minAgeMs && { minAgeMs }),
-        pullRequest: oneOf('pull-request', raw('pull-request'), ['per-application', 'single', 'none']),
-        branchPrefix: raw('branch-prefix'),
-        labels: parseList(raw('labels')),
-        reviewers: parseList(raw('reviewers')),
-        teamReviewers: parseList(raw('team-reviewers')),
-        assignees: parseList(raw('assignees')),
-        draft: bool('draft', raw('draft')),
-        autoMerge: oneOf('auto-merge', raw('auto-merge'), ['', 'merge', 'squash', 'rebase']),
-        commitMessage: raw('commit-message'),
-        title: raw('title'),
-        allowDowngrade: bool('allow-downgrade', raw('allow-downgrade')),
-        argocdNamespace: raw('argocd-namespace') || 'argocd',
-        dryRun: bool('dry-run', raw('dry-run')),
-        ghcrPackagesApi: bool('ghcr-packages-api', raw('ghcr-packages-api')),
-        ...withClusters(parseClusters(raw('clusters'))),
-        apiUrl: raw('api-url') || process.env.GITHUB_API_URL || 'https://api.github.com'
-    };
-}
-
+var dist = __nccwpck_require__(38815);
 ;// CONCATENATED MODULE: ./src/model.ts
 // Shared types of the engine: what discover produces, what plan consumes and yields, what the
 // registry answers. Every stage is pure over these values; I/O lives in repo/ and registry/.
@@ -38515,1245 +38200,6 @@ function quote(value, max = 200) {
 const OPEN_CLUSTER_PART = '{cluster}';
 /** Every file a change is written to. */
 const model_changeFiles = (change) => change.files ?? [change.file];
-
-;// CONCATENATED MODULE: ./src/registry/errors.ts
-
-/** A registry request that failed for good (after retries). Messages never carry secrets. */
-class RegistryError extends Error {
-    status;
-    name = 'RegistryError';
-    constructor(message, 
-    /** The HTTP status that decided the failure, when there was one. */
-    status) {
-        super(message);
-        this.status = status;
-    }
-}
-/** A malformed `registries` input: bad usage, reported before any request is made. */
-class RegistryConfigError extends UsageError {
-    name = 'RegistryConfigError';
-}
-
-;// CONCATENATED MODULE: ./src/images/bounded.ts
-// Concurrent registry lookups that stop when their answer is decided. The first failure starts no
-// new work, and the calls in flight are awaited before it is thrown: nothing keeps fetching after
-// the run has moved on, and every request sent is counted by the time the run reports.
-async function eachBounded(items, concurrency, work) {
-    const pending = items[Symbol.iterator]();
-    let failure;
-    const worker = async () => {
-        while (!failure) {
-            const next = pending.next();
-            if (next.done)
-                return;
-            try {
-                await work(next.value);
-            }
-            catch (error) {
-                failure ??= { error };
-            }
-        }
-    };
-    await Promise.all(Array.from({ length: concurrency }, worker));
-    if (failure)
-        throw failure.error;
-}
-
-;// CONCATENATED MODULE: ./src/images/ref.ts
-
-const DOCKER_HUB_ALIASES = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
-const DIGEST = /^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/;
-const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
-/** Docker's `domain`: DNS components or a bracketed IPv6 address, optionally `:port`. */
-const HOST = /^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*|\[[0-9a-f:.]+\])(?::[0-9]+)?$/;
-/**
- * Parses `[registry/]repository[:tag][@digest]` with Docker's rules: the first component is a
- * registry host when it has a `.` or `:` or is `localhost`; no host means Docker Hub (`library/`
- * for single names). Registry and repository are lower-cased (GHCR refuses upper case); `name`
- * keeps the spelling the user wrote so that write-back reproduces it.
- */
-function parseImageRef(input) {
-    const text = input.trim();
-    if (!text)
-        throw new SpecError('image reference is empty');
-    let rest = text;
-    let digest;
-    const at = rest.indexOf('@');
-    if (at >= 0) {
-        digest = rest.slice(at + 1);
-        rest = rest.slice(0, at);
-        if (!DIGEST.test(digest))
-            throw new SpecError(`invalid digest ${quote(digest)} in image ${quote(text)}`);
-    }
-    let tag;
-    const lastSlash = rest.lastIndexOf('/');
-    const colon = rest.indexOf(':', lastSlash + 1);
-    if (colon >= 0) {
-        tag = rest.slice(colon + 1);
-        rest = rest.slice(0, colon);
-        // Not validated as a tag: in an image-list the tag part is a constraint (`~1.4`, `>=1.2 <2`).
-        if (!tag)
-            throw new SpecError(`empty tag in image ${quote(text)}`);
-    }
-    const name = rest;
-    const parts = name.split('/');
-    let registry = 'docker.io';
-    const first = parts[0] ?? '';
-    if (parts.length > 1 && (first.includes('.') || first.includes(':') || first === 'localhost')) {
-        registry = first.toLowerCase();
-        // The host becomes a URL: `:::` or `a b` must fail here, not as a TypeError from `new URL`.
-        if (registry.length > 255 || !HOST.test(registry))
-            throw new SpecError(`invalid registry host ${quote(first)} in image ${quote(text)}`);
-        parts.shift();
-    }
-    if (DOCKER_HUB_ALIASES.has(registry)) {
-        registry = 'docker.io';
-        if (parts.length === 1)
-            parts.unshift('library');
-    }
-    const repository = parts.join('/').toLowerCase();
-    if (!repository || !repository.split('/').every((p) => PATH_COMPONENT.test(p))) {
-        throw new SpecError(`invalid repository name in image ${quote(text)}`);
-    }
-    return { name, registry, repository, ...(tag !== undefined && { tag }), ...(digest && { digest }) };
-}
-/** `registry/repository`: the identity used to deduplicate registry lookups. */
-function imageKey(ref) {
-    return `${ref.registry}/${ref.repository}`;
-}
-/** True when two written names denote the same repository (implicit `docker.io` equals explicit). */
-function sameImage(a, b) {
-    try {
-        return imageKey(parseImageRef(a)) === imageKey(parseImageRef(b));
-    }
-    catch {
-        return false;
-    }
-}
-/** The OCI distribution spec's tag grammar; anything else is no tag we could pull or write. */
-const isOciTag = (tag) => /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/.test(tag);
-/** `tag`, `tag@digest` or `@digest`-less forms as written in git. */
-function formatVersion(tag, digest) {
-    return digest ? `${tag}@${digest}` : tag;
-}
-
-;// CONCATENATED MODULE: ./src/images/metadata.ts
-// Registry lookups for the strategies, each made once per run: tag lists per repository,
-// manifests per tag and per digest, configs per digest. Concurrent callers share one promise, so
-// many apps using one image cost one set of requests (design §6, "fetch only what is needed").
-
-
-
-
-const DEFAULT_PLATFORMS = ['linux/amd64'];
-const CREATED = 'org.opencontainers.image.created';
-/**
- * An index holds one image per platform (Windows indexes a few per OS version); more images for
- * the wanted platforms than this is a broken or hostile index, not a build to rank.
- */
-const MAX_PLATFORM_CHILDREN = 32;
-const CHILD_LOOKUPS = 4;
-/** `os/arch[/variant]`; throws SpecError for anything else. */
-function parsePlatform(text) {
-    const parts = text.trim().split('/');
-    if (parts.length < 2 || parts.length > 3 || parts.some((p) => !p)) {
-        throw new SpecError(`invalid platform "${text}": expected os/arch or os/arch/variant, e.g. linux/arm64/v8`);
-    }
-    const [os, architecture, variant] = parts;
-    return { os, architecture, ...(variant && { variant }) };
-}
-function platformKey(p) {
-    return p.variant ? `${p.os}/${p.architecture}/${p.variant}` : `${p.os}/${p.architecture}`;
-}
-/**
- * Argo CD Image Updater's `WantsPlatform`: an exact `os/arch/variant` match, or a wanted `os/arch`
- * that matches every variant of it.
- */
-function wants(wanted, p) {
-    return wanted.has(platformKey(p)) || (!!p.variant && wanted.has(`${p.os}/${p.architecture}`));
-}
-/**
- * An RFC 3339 date as nanoseconds since the epoch, so that builds seconds or nanoseconds apart
- * still order; undefined when absent or not RFC 3339 (such a build sorts oldest).
- */
-function buildTime(created) {
-    const m = created &&
-        /^(\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?([Zz]|[+-]\d{2}:\d{2})$/.exec(created);
-    if (!m)
-        return undefined;
-    const ms = Date.parse(`${m[1].replace(/[t ]/, 'T')}${m[3].toUpperCase()}`);
-    if (Number.isNaN(ms))
-        return undefined;
-    return BigInt(ms) * 1000000n + BigInt((m[2] ?? '').padEnd(9, '0'));
-}
-/** Orders build dates; a missing or unreadable date is older than any date. */
-function compareBuildTimes(a, b) {
-    const [x, y] = [buildTime(a), buildTime(b)];
-    if (x === y)
-        return 0;
-    if (x === undefined)
-        return -1;
-    if (y === undefined)
-        return 1;
-    return x < y ? -1 : 1;
-}
-class ImageMetadata {
-    registry;
-    tagLists = new Map();
-    manifests = new Map();
-    configs = new Map();
-    pushDates = new Map();
-    derived = new Map();
-    dropped = new Map();
-    constructor(registry) {
-        this.registry = registry;
-    }
-    /** The registry's tags that are valid OCI tags: `../x`, `1.0 ; rm -rf /` are never candidates. */
-    tags(image) {
-        const key = imageKey(image);
-        return once(this.tagLists, key, async () => {
-            const listed = await this.registry.tags(image);
-            const valid = listed.filter(isOciTag);
-            if (valid.length < listed.length)
-                this.dropped.set(key, listed.length - valid.length);
-            return valid;
-        });
-    }
-    /** Per image, the listed tags dropped as invalid, for the report. */
-    invalidTags() {
-        return Object.fromEntries(this.dropped);
-    }
-    /**
-     * What `compute` derives from registry data, once per run and `key`: a thousand apps on one
-     * image then filter and rank its tags once. The key must name every input of `compute`.
-     */
-    derive(key, compute) {
-        if (!this.derived.has(key))
-            this.derived.set(key, compute());
-        return this.derived.get(key);
-    }
-    /** Digest of the tag's top-level manifest or index. */
-    async digest(image, tag) {
-        return (await this.manifest(image, tag)).digest;
-    }
-    /**
-     * The tag's build for the wanted platforms (default linux/amd64): for an index, the newest of
-     * its children whose platform matches (attestation entries never do); for a single image, its
-     * config's platform must match. Undefined when no platform matches.
-     */
-    async build(image, tag, platforms) {
-        // The registry's listing of push dates (opt-in GHCR fast path) answers without manifests or
-        // configs; it knows no platforms, so every listed tag counts.
-        const listed = (await this.listedPushDates(image))?.get(tag);
-        if (listed)
-            return { digest: listed.digest, created: listed.created, labels: {} };
-        const wanted = new Set((platforms.length ? platforms : DEFAULT_PLATFORMS).map((p) => platformKey(parsePlatform(p))));
-        const top = await this.manifest(image, tag);
-        if (top.kind === 'image') {
-            const config = await this.config(image, top.configDigest);
-            const platform = {
-                os: config.os ?? '',
-                architecture: config.architecture ?? '',
-                variant: config.variant
-            };
-            if (!wants(wanted, platform))
-                return undefined;
-            return buildInfo(top.digest, config, top.annotations);
-        }
-        const children = top.manifests.filter((child) => child.platform &&
-            child.annotations?.['vnd.docker.reference.type'] !== 'attestation-manifest' &&
-            !(child.platform.os === 'unknown' && child.platform.architecture === 'unknown') &&
-            wants(wanted, child.platform));
-        if (children.length > MAX_PLATFORM_CHILDREN) {
-            throw new RegistryError(`the index of ${imageKey(image)}:${tag} lists ${children.length} images for ` +
-                `${[...wanted].join(', ')}; at most ${MAX_PLATFORM_CHILDREN} are looked at`);
-        }
-        const builds = new Map();
-        await eachBounded(children.entries(), CHILD_LOOKUPS, async ([i, child]) => {
-            const manifest = await this.manifest(image, child.digest);
-            // A nested index is not an image; registries and buildx do not produce them.
-            if (manifest.kind !== 'image')
-                return;
-            const config = await this.config(image, manifest.configDigest);
-            builds.set(i, buildInfo(top.digest, config, { ...top.annotations, ...manifest.annotations }));
-        });
-        // In index order, so that equal dates pick the same child whatever answered first.
-        let newest;
-        for (let i = 0; i < children.length; i++) {
-            const build = builds.get(i);
-            if (build && (!newest || compareBuildTimes(build.created, newest.created) > 0))
-                newest = build;
-        }
-        return newest;
-    }
-    async listedPushDates(image) {
-        if (!this.registry.pushDates)
-            return undefined;
-        return once(this.pushDates, imageKey(image), () => this.registry.pushDates(image));
-    }
-    /** Cached per tag and per digest: a tag's manifest is then known by its digest too. */
-    manifest(image, reference) {
-        const key = imageKey(image);
-        return once(this.manifests, `${key}@${reference}`, async () => {
-            const manifest = await this.registry.manifest(image, reference);
-            if (!this.manifests.has(`${key}@${manifest.digest}`)) {
-                this.manifests.set(`${key}@${manifest.digest}`, Promise.resolve(manifest));
-            }
-            return manifest;
-        });
-    }
-    config(image, digest) {
-        return once(this.configs, `${imageKey(image)}@${digest}`, () => this.registry.config(image, digest));
-    }
-}
-function buildInfo(digest, config, annotations) {
-    const labels = boundedLabels(config.labels);
-    const created = bounded(config.created) ?? labels[CREATED] ?? bounded(annotations?.[CREATED]);
-    return { digest, ...(created && { created }), labels };
-}
-/** Labels and annotations are the image author's free text; what we show is bounded. */
-const MAX_LABEL = 1024;
-const bounded = (value) => value !== undefined && value.length <= MAX_LABEL ? value : undefined;
-const boundedLabels = (labels) => Object.fromEntries(Object.entries(labels).filter(([key, value]) => key.length <= MAX_LABEL && value.length <= MAX_LABEL));
-/**
- * The cached promise, or a new one from `load`. Failures stay cached too: within one run the
- * registry would answer the same, and the client has already retried.
- */
-function once(cache, key, load) {
-    let promise = cache.get(key);
-    if (!promise) {
-        promise = load();
-        cache.set(key, promise);
-    }
-    return promise;
-}
-
-;// CONCATENATED MODULE: ./node_modules/yocto-queue/index.js
-/*
-How it works:
-`this.#head` is an instance of `Node` which keeps track of its current value and nests another instance of `Node` that keeps the value that comes after it. When a value is provided to `.enqueue()`, the code needs to iterate through `this.#head`, going deeper and deeper to find the last value. However, iterating through every single item is slow. This problem is solved by saving a reference to the last value as `this.#tail` so that it can reference it to add a new value.
-*/
-
-class Node {
-	value;
-	next;
-
-	constructor(value) {
-		this.value = value;
-	}
-}
-
-class Queue {
-	#head;
-	#tail;
-	#size;
-
-	constructor() {
-		this.clear();
-	}
-
-	enqueue(value) {
-		const node = new Node(value);
-
-		if (this.#head) {
-			this.#tail.next = node;
-			this.#tail = node;
-		} else {
-			this.#head = node;
-			this.#tail = node;
-		}
-
-		this.#size++;
-	}
-
-	dequeue() {
-		const current = this.#head;
-		if (!current) {
-			return;
-		}
-
-		this.#head = this.#head.next;
-		this.#size--;
-
-		// Clean up tail reference when queue becomes empty
-		if (!this.#head) {
-			this.#tail = undefined;
-		}
-
-		return current.value;
-	}
-
-	peek() {
-		if (!this.#head) {
-			return;
-		}
-
-		return this.#head.value;
-
-		// TODO: Node.js 18.
-		// return this.#head?.value;
-	}
-
-	clear() {
-		this.#head = undefined;
-		this.#tail = undefined;
-		this.#size = 0;
-	}
-
-	get size() {
-		return this.#size;
-	}
-
-	* [Symbol.iterator]() {
-		let current = this.#head;
-
-		while (current) {
-			yield current.value;
-			current = current.next;
-		}
-	}
-
-	* drain() {
-		while (this.#head) {
-			yield this.dequeue();
-		}
-	}
-}
-
-;// CONCATENATED MODULE: ./node_modules/p-limit/index.js
-
-
-function pLimit(concurrency) {
-	let rejectOnClear = false;
-
-	if (typeof concurrency === 'object') {
-		({concurrency, rejectOnClear = false} = concurrency);
-	}
-
-	validateConcurrency(concurrency);
-
-	if (typeof rejectOnClear !== 'boolean') {
-		throw new TypeError('Expected `rejectOnClear` to be a boolean');
-	}
-
-	const queue = new Queue();
-	let activeCount = 0;
-
-	const resumeNext = () => {
-		// Process the next queued function if we're under the concurrency limit
-		if (activeCount < concurrency && queue.size > 0) {
-			activeCount++;
-			queue.dequeue().run();
-		}
-	};
-
-	const next = () => {
-		activeCount--;
-		resumeNext();
-	};
-
-	const run = async (function_, resolve, arguments_) => {
-		// Execute the function and capture the result promise
-		const result = (async () => function_(...arguments_))();
-
-		// Resolve immediately with the promise (don't wait for completion)
-		resolve(result);
-
-		// Wait for the function to complete (success or failure)
-		// We catch errors here to prevent unhandled rejections,
-		// but the original promise rejection is preserved for the caller
-		try {
-			await result;
-		} catch {}
-
-		// Decrement active count and process next queued function
-		next();
-	};
-
-	const enqueue = (function_, resolve, reject, arguments_) => {
-		const queueItem = {reject};
-
-		// Queue the internal resolve function instead of the run function
-		// to preserve the asynchronous execution context.
-		new Promise(internalResolve => { // eslint-disable-line promise/param-names
-			queueItem.run = internalResolve;
-			queue.enqueue(queueItem);
-		}).then(run.bind(undefined, function_, resolve, arguments_)); // eslint-disable-line promise/prefer-await-to-then
-
-		// Start processing immediately if we haven't reached the concurrency limit
-		if (activeCount < concurrency) {
-			resumeNext();
-		}
-	};
-
-	const generator = (function_, ...arguments_) => new Promise((resolve, reject) => {
-		enqueue(function_, resolve, reject, arguments_);
-	});
-
-	Object.defineProperties(generator, {
-		activeCount: {
-			get: () => activeCount,
-		},
-		pendingCount: {
-			get: () => queue.size,
-		},
-		clearQueue: {
-			value() {
-				if (!rejectOnClear) {
-					queue.clear();
-					return;
-				}
-
-				const abortError = AbortSignal.abort().reason;
-
-				while (queue.size > 0) {
-					queue.dequeue().reject(abortError);
-				}
-			},
-		},
-		concurrency: {
-			get: () => concurrency,
-
-			set(newConcurrency) {
-				validateConcurrency(newConcurrency);
-				concurrency = newConcurrency;
-
-				queueMicrotask(() => {
-					// eslint-disable-next-line no-unmodified-loop-condition
-					while (activeCount < concurrency && queue.size > 0) {
-						resumeNext();
-					}
-				});
-			},
-		},
-		map: {
-			async value(iterable, function_) {
-				const promises = [];
-
-				try {
-					Array.from(iterable, (value, index) => {
-						const promise = generator(function_, value, index);
-						promises.push(promise);
-						return promise;
-					});
-				} catch (error) {
-					// The iterable threw, so `Promise.all` never observes the already scheduled promises. Observe them here to avoid unhandled rejections.
-					for (const promise of promises) {
-						promise.catch(() => {}); // eslint-disable-line promise/prefer-await-to-then
-					}
-
-					throw error;
-				}
-
-				return Promise.all(promises);
-			},
-		},
-	});
-
-	return generator;
-}
-
-function limitFunction(function_, options) {
-	const limit = pLimit(options);
-
-	const limitedFunction = (...arguments_) => limit(() => function_(...arguments_));
-	Object.defineProperty(limitedFunction, 'clearQueue', {
-		value: limit.clearQueue,
-	});
-
-	return limitedFunction;
-}
-
-function validateConcurrency(concurrency) {
-	if (!((Number.isInteger(concurrency) || concurrency === Number.POSITIVE_INFINITY) && concurrency > 0)) {
-		throw new TypeError('Expected `concurrency` to be a number from 1 and up');
-	}
-}
-
-// EXTERNAL MODULE: external "node:buffer"
-var external_node_buffer_ = __nccwpck_require__(4573);
-;// CONCATENATED MODULE: ./src/repo/bytes.ts
-// Files are bytes. The engine works on strings, so every file is decoded losslessly: valid UTF-8
-// as usual (a byte-order mark included), and each byte that is not part of valid UTF-8 (a Latin-1
-// or Windows-1252 comment) as the lone surrogate U+DC80..U+DCFF, the way Python's
-// `surrogateescape` does. Encoding maps those back, so a file we splice keeps every byte we did
-// not mean to change. No valid UTF-8 encodes a lone surrogate, so the mapping is one to one.
-
-const ESCAPE_BASE = 0xdc00;
-/** The file's text: its UTF-8, with every byte outside valid UTF-8 kept as U+DC80..U+DCFF. */
-function decodeBytes(bytes) {
-    const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    // Buffer keeps a leading BOM (TextDecoder would drop it).
-    if ((0,external_node_buffer_.isUtf8)(buffer))
-        return buffer.toString('utf8');
-    let out = '';
-    let runStart = 0;
-    for (let i = 0; i < buffer.length;) {
-        const length = sequenceLength(buffer, i);
-        if (length > 0) {
-            i += length;
-            continue;
-        }
-        out += buffer.toString('utf8', runStart, i) + String.fromCharCode(ESCAPE_BASE + buffer[i]);
-        runStart = ++i;
-    }
-    return out + buffer.toString('utf8', runStart);
-}
-/** The bytes of a text from decodeBytes (or of any string we made): escaped bytes come back as they were. */
-function encodeText(text) {
-    if (!hasEscapedBytes(text))
-        return Buffer.from(text, 'utf8');
-    const parts = [];
-    let runStart = 0;
-    for (let i = 0; i < text.length; i++) {
-        const unit = text.charCodeAt(i);
-        if (unit >= 0xd800 && unit <= 0xdbff && isLow(text.charCodeAt(i + 1))) {
-            i++; // a surrogate pair: one character
-            continue;
-        }
-        if (unit >= 0xdc80 && unit <= 0xdcff) {
-            parts.push(Buffer.from(text.slice(runStart, i), 'utf8'), Buffer.of(unit - ESCAPE_BASE));
-            runStart = i + 1;
-        }
-        else if (unit >= 0xd800 && unit <= 0xdfff) {
-            throw new Error('text holds a lone surrogate that is no escaped byte; refusing to encode it');
-        }
-    }
-    parts.push(Buffer.from(text.slice(runStart), 'utf8'));
-    return Buffer.concat(parts);
-}
-/** True when the text holds bytes that are not UTF-8 (it then needs a binary-safe transport). */
-function hasEscapedBytes(text) {
-    return ESCAPED.test(text);
-}
-/** A low surrogate U+DC80..U+DCFF not preceded by a high one: an escaped byte. */
-const ESCAPED = /(?<![\uD800-\uDBFF])[\uDC80-\uDCFF]/;
-const isLow = (unit) => unit >= 0xdc00 && unit <= 0xdfff;
-/**
- * The length of the valid UTF-8 sequence at `i`, or 0 (RFC 3629: no overlong forms, no encoded
- * surrogates, nothing above U+10FFFF).
- */
-function sequenceLength(b, i) {
-    const lead = b[i];
-    if (lead < 0x80)
-        return 1;
-    const cont = (k, lo = 0x80, hi = 0xbf) => {
-        const c = b[i + k];
-        return c !== undefined && c >= lo && c <= hi;
-    };
-    if (lead >= 0xc2 && lead <= 0xdf)
-        return cont(1) ? 2 : 0;
-    if (lead >= 0xe0 && lead <= 0xef) {
-        const [lo, hi] = lead === 0xe0 ? [0xa0, 0xbf] : lead === 0xed ? [0x80, 0x9f] : [0x80, 0xbf];
-        return cont(1, lo, hi) && cont(2) ? 3 : 0;
-    }
-    if (lead >= 0xf0 && lead <= 0xf4) {
-        const [lo, hi] = lead === 0xf0 ? [0x90, 0xbf] : lead === 0xf4 ? [0x80, 0x8f] : [0x80, 0xbf];
-        return cont(1, lo, hi) && cont(2) && cont(3) ? 4 : 0;
-    }
-    return 0;
-}
-
-;// CONCATENATED MODULE: ./src/repo/github.ts
-// The cluster-config repo read over the GitHub API, no clone: the base branch head, one recursive
-// tree call, then only the blobs the run asks for. Reading a path the tree does not hold costs no
-// request, so lookups of optional files (.argocd-source, Chart.yaml...) are free.
-
-
-/** Blobs above this go through the raw media type (the JSON form is for files up to 1 MB). */
-const RAW_ABOVE = 1024 * 1024;
-class GitHubRepoSource {
-    octokit;
-    owner;
-    repo;
-    branch;
-    headSha;
-    treeSha;
-    entries;
-    blobs = new Map();
-    limit;
-    constructor(octokit, owner, repo, branch, 
-    /** The base branch head commit this source reads. */
-    headSha, 
-    /** Its root tree. */
-    treeSha, 
-    /** Every path of the revision (blobs, trees and submodules), repo-relative. */
-    entries, limit) {
-        this.octokit = octokit;
-        this.owner = owner;
-        this.repo = repo;
-        this.branch = branch;
-        this.headSha = headSha;
-        this.treeSha = treeSha;
-        this.entries = entries;
-        this.limit = limit;
-    }
-    static async open(octokit, options) {
-        const { owner, repo } = options;
-        const limit = pLimit(options.concurrency ?? 8);
-        const branch = options.baseBranch ?? (await octokit.rest.repos.get({ owner, repo })).data.default_branch;
-        const ref = await octokit.rest.git.getRef({ owner, repo, ref: `heads/${branch}` });
-        const headSha = ref.data.object.sha;
-        const entries = new Map();
-        const treeSha = await listTree(octokit, { owner, repo }, headSha, '', entries, limit);
-        return new GitHubRepoSource(octokit, owner, repo, branch, headSha, treeSha, entries, limit);
-    }
-    async list() {
-        return [...this.entries]
-            .filter(([, e]) => e.type === 'blob')
-            .map(([path]) => path)
-            .sort();
-    }
-    read(path) {
-        const entry = this.entries.get(path);
-        if (entry?.type !== 'blob')
-            return Promise.resolve(undefined);
-        let text = this.blobs.get(path);
-        if (!text) {
-            text = this.limit(() => this.fetchBlob(entry));
-            this.blobs.set(path, text);
-        }
-        return text;
-    }
-    async fetchBlob(entry) {
-        const { owner, repo } = this;
-        if ((entry.size ?? 0) > RAW_ABOVE) {
-            // The raw body unparsed: GitHub labels it `charset=utf-8` whatever its bytes, and a text
-            // decoding would turn a Latin-1 byte into U+FFFD.
-            const res = await this.octokit.rest.git.getBlob({
-                owner,
-                repo,
-                file_sha: entry.sha,
-                mediaType: { format: 'raw' },
-                request: { parseSuccessResponseBody: false }
-            });
-            return decodeBytes(await readBody(res.data));
-        }
-        const res = await this.octokit.rest.git.getBlob({ owner, repo, file_sha: entry.sha });
-        return decodeBytes(Buffer.from(res.data.content, res.data.encoding === 'base64' ? 'base64' : 'utf8'));
-    }
-}
-/** The bytes of an unparsed response body (a web stream). */
-async function readBody(body) {
-    if (body instanceof ReadableStream)
-        return new Uint8Array(await new Response(body).arrayBuffer());
-    if (ArrayBuffer.isView(body))
-        return new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
-    if (body instanceof ArrayBuffer)
-        return new Uint8Array(body);
-    throw new Error('unexpected answer to a raw blob request');
-}
-/**
- * Fills `entries` with the tree `sha` (a commit or tree) under `prefix` and returns the tree's own
- * sha. One recursive call normally; when GitHub truncates it (very large repos), the tree is read
- * one level and each subtree walked the same way.
- */
-async function listTree(octokit, repo, sha, prefix, entries, limit) {
-    const get = (recursive) => limit(() => octokit.rest.git.getTree({ ...repo, tree_sha: sha, ...(recursive && { recursive: 'true' }) }));
-    const add = (items) => {
-        for (const item of items) {
-            if (!item.path || !item.sha || !item.mode)
-                continue;
-            entries.set(prefix + item.path, {
-                mode: item.mode,
-                type: item.type === 'tree' ? 'tree' : item.type === 'commit' ? 'commit' : 'blob',
-                sha: item.sha,
-                ...(item.size !== undefined && { size: item.size })
-            });
-        }
-    };
-    const full = await get(true);
-    if (!full.data.truncated) {
-        add(full.data.tree);
-        return full.data.sha;
-    }
-    const top = await get(false);
-    add(top.data.tree);
-    await Promise.all(top.data.tree
-        .filter((item) => item.type === 'tree' && item.sha && item.path)
-        .map((item) => listTree(octokit, repo, item.sha, `${prefix}${item.path}/`, entries, limit)));
-    return top.data.sha;
-}
-
-;// CONCATENATED MODULE: ./src/manifests/fields.ts
-// Typed access to parsed YAML values. Every accessor names the offending field in the SpecError it
-// throws, so that errors can say exactly which manifest field is wrong and what was expected.
-
-function isMap(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-/** `a list`, `a number (5)`, `null`... for "expected X, got Y" messages. */
-function describe(value) {
-    if (value === null || value === undefined)
-        return 'nothing (null)';
-    if (Array.isArray(value))
-        return 'a list';
-    if (typeof value === 'object')
-        return 'a mapping';
-    if (typeof value === 'string')
-        return `a string ("${value}")`;
-    return `a ${typeof value} (${String(value)})`;
-}
-/** Absent and YAML `null` are the same thing: Go unmarshals both to a nil pointer. */
-function present(map, key) {
-    return map[key] !== undefined && map[key] !== null;
-}
-function optString(map, key, field) {
-    if (!present(map, key))
-        return undefined;
-    const value = map[key];
-    if (typeof value !== 'string')
-        throw new SpecError(`expected a string, got ${describe(value)}`, field);
-    return value;
-}
-function reqString(map, key, field) {
-    const value = optString(map, key, field);
-    if (value === undefined || value.trim() === '')
-        throw new SpecError('expected a non-empty string', field);
-    return value;
-}
-function optBool(map, key, field) {
-    if (!present(map, key))
-        return undefined;
-    const value = map[key];
-    if (typeof value !== 'boolean')
-        throw new SpecError(`expected true or false, got ${describe(value)}`, field);
-    return value;
-}
-function optMap(map, key, field) {
-    if (!present(map, key))
-        return undefined;
-    const value = map[key];
-    if (!isMap(value))
-        throw new SpecError(`expected a mapping, got ${describe(value)}`, field);
-    return value;
-}
-function optList(map, key, field) {
-    if (!present(map, key))
-        return undefined;
-    const value = map[key];
-    if (!Array.isArray(value))
-        throw new SpecError(`expected a list, got ${describe(value)}`, field);
-    return value;
-}
-function stringList(map, key, field) {
-    return (optList(map, key, field) ?? []).map((item, i) => {
-        if (typeof item !== 'string')
-            throw new SpecError(`expected a string, got ${describe(item)}`, `${field}[${i}]`);
-        return item;
-    });
-}
-/** A mapping whose values must all be strings (labels, matchLabels). */
-function stringMap(map, key, field) {
-    const value = optMap(map, key, field) ?? {};
-    for (const [k, v] of Object.entries(value)) {
-        if (typeof v !== 'string')
-            throw new SpecError(`expected a string, got ${describe(v)}`, `${field}.${k}`);
-    }
-    return value;
-}
-
-;// CONCATENATED MODULE: ./src/manifests/application.ts
-// Argo CD `Application` manifests: identity, labels, annotations and sources, and the choice of
-// the one source this repo can write (design §1).
-
-
-/** Name, namespace, labels and annotations; throws SpecError naming the field when malformed. */
-function parseApplication(doc, argocdNamespace) {
-    const metadata = optMap(doc, 'metadata', 'metadata');
-    if (!metadata)
-        throw new SpecError('expected a mapping with name', 'metadata');
-    const name = kubernetesName(reqString(metadata, 'name', 'metadata.name'), 'name', 'metadata.name');
-    const given = optString(metadata, 'namespace', 'metadata.namespace')?.trim();
-    const namespace = given ? kubernetesName(given, 'namespace', 'metadata.namespace') : argocdNamespace;
-    const labels = stringMap(metadata, 'labels', 'metadata.labels');
-    const annotations = optMap(metadata, 'annotations', 'metadata.annotations') ?? {};
-    return { name, namespace, labels, annotations };
-}
-/**
- * `spec.sources` when non-empty (Argo CD ignores `spec.source` then), else `[spec.source]`. Read
- * only for configured apps; throws SpecError naming the field.
- */
-function parseSources(doc) {
-    const spec = optMap(doc, 'spec', 'spec');
-    if (!spec)
-        throw new SpecError('expected a mapping', 'spec');
-    const list = optList(spec, 'sources', 'spec.sources') ?? [];
-    return list.length
-        ? list.map((s, i) => parseSource(s, `spec.sources[${i}]`))
-        : spec.source !== undefined && spec.source !== null
-            ? [parseSource(spec.source, 'spec.source')]
-            : [];
-}
-/** DNS-1123 subdomain (object names) and label (namespaces), as the API server enforces them. */
-const NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-/**
- * The name as is, or a SpecError: names become file names (`.argocd-source-<ns>_<app>.yaml`), so
- * one that Kubernetes would refuse (`/`, `..`, control characters, 300 characters) is never used.
- */
-function kubernetesName(value, kind, field) {
-    const [pattern, max] = kind === 'name' ? [NAME, 253] : [LABEL, 63];
-    if (value.length <= max && pattern.test(value))
-        return value;
-    const shown = JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}...` : value);
-    throw new SpecError(`${shown} is not a valid Kubernetes ${kind}: expected at most ${max} lower-case letters, digits` +
-        `${kind === 'name' ? ", '-' and '.'" : " and '-'"}, starting and ending with a letter or digit`, field);
-}
-function parseSource(value, field) {
-    if (!isMap(value))
-        throw new SpecError(`expected a mapping, got ${describe(value)}`, field);
-    const source = { repoURL: reqString(value, 'repoURL', `${field}.repoURL`).trim(), field };
-    const path = optString(value, 'path', `${field}.path`);
-    const chart = optString(value, 'chart', `${field}.chart`);
-    const targetRevision = optString(value, 'targetRevision', `${field}.targetRevision`);
-    const ref = optString(value, 'ref', `${field}.ref`);
-    if (path !== undefined)
-        source.path = path;
-    if (chart !== undefined)
-        source.chart = chart;
-    if (targetRevision !== undefined)
-        source.targetRevision = targetRevision;
-    if (ref)
-        source.ref = ref;
-    const helm = optMap(value, 'helm', `${field}.helm`);
-    if (helm) {
-        const parameters = (optList(helm, 'parameters', `${field}.helm.parameters`) ?? []).map((p, i) => parseHelmParameter(p, `${field}.helm.parameters[${i}]`));
-        source.helm = {
-            parameters,
-            valueFiles: stringList(helm, 'valueFiles', `${field}.helm.valueFiles`),
-            ...((helm.valuesObject != null || helm.values != null) && { inlineValues: true })
-        };
-    }
-    const kustomize = optMap(value, 'kustomize', `${field}.kustomize`);
-    if (kustomize)
-        source.kustomize = { images: stringList(kustomize, 'images', `${field}.kustomize.images`) };
-    const directory = optMap(value, 'directory', `${field}.directory`);
-    if (directory) {
-        const include = optString(directory, 'include', `${field}.directory.include`);
-        const exclude = optString(directory, 'exclude', `${field}.directory.exclude`);
-        source.directory = {
-            recurse: optBool(directory, 'recurse', `${field}.directory.recurse`) ?? false,
-            ...(include && { include }),
-            ...(exclude && { exclude })
-        };
-    }
-    return source;
-}
-function parseHelmParameter(value, field) {
-    if (!isMap(value))
-        throw new SpecError(`expected a mapping with name and value, got ${describe(value)}`, field);
-    const parameter = {
-        name: reqString(value, 'name', `${field}.name`),
-        value: optString(value, 'value', `${field}.value`) ?? ''
-    };
-    const forceString = optBool(value, 'forceString', `${field}.forceString`);
-    if (forceString !== undefined)
-        parameter.forceString = forceString;
-    return parameter;
-}
-/**
- * A repository URL reduced to `host/path` (or `owner/name`): scheme, user, port, `.git`, trailing
- * slashes and case dropped; scp-like `git@host:owner/name` read as `host/owner/name`.
- */
-function repoKey(url) {
-    return url
-        .trim()
-        .toLowerCase()
-        .replace(/^[a-z][a-z0-9+.-]*:\/\//, '')
-        .replace(/^[^@/]+@/, '')
-        .replace(/^([^/:]+):\d+\//, '$1/')
-        .replace(/^([^/:]+):/, '$1/')
-        .replace(TRAILING_SLASHES, '')
-        .replace(/\.git$/, '')
-        .replace(TRAILING_SLASHES, '');
-}
-/** Anchored at a slash run's start (the lookbehind), so a URL of many slashes is not quadratic. */
-const TRAILING_SLASHES = /(?<!\/)\/+$/;
-function hasHost(key) {
-    const first = key.split('/')[0];
-    return key.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost');
-}
-/** True when `url` denotes `repository` (`owner/name` matches that path on any host). */
-function sameRepo(url, repository) {
-    const a = repoKey(url);
-    const b = repoKey(repository);
-    if (a === b)
-        return true;
-    if (hasHost(b) || !hasHost(a))
-        return false;
-    return a.slice(a.indexOf('/') + 1) === b;
-}
-/**
- * The source written back, or why there is none. Among sources from this repo with a `path`,
- * the one matching the write-back target's kind is preferred. Without one, a chart source (from
- * any repository) is written through the Application's own manifest or its `$ref` value files,
- * and an app that writes only to an absolute target needs no path: its Helm/Kustomize source is
- * used for its parameters.
- */
-function chooseSource(sources, writeBack, repository) {
-    if (!sources.length)
-        return { skipReason: 'the Application has no spec.source or spec.sources' };
-    const ours = (url) => repository === undefined || sameRepo(url, repository);
-    const refs = sources.flatMap((s) => s.ref && ours(s.repoURL)
-        ? [{ ref: s.ref, ...(s.targetRevision !== undefined && { targetRevision: s.targetRevision }) }]
-        : []);
-    const namedByGitRepository = writeBack.repository !== undefined && ours(writeBack.repository);
-    const withPath = sources.filter((s) => s.path !== undefined);
-    let pool = withPath.filter((s) => ours(s.repoURL));
-    if (!pool.length && namedByGitRepository)
-        pool = withPath;
-    const prefer = (among) => {
-        const { kind } = writeBack.target;
-        return ((kind === 'kustomization' && among.find((s) => s.kustomize)) ||
-            (kind === 'helmvalues' && among.find((s) => s.helm || s.chart)) ||
-            among.find((s) => s.helm || s.kustomize) ||
-            among[0]);
-    };
-    if (pool.length)
-        return { source: prefer(pool) };
-    // A chart from a Helm or OCI repository has no path here: its image values are written where
-    // this repo holds them (a `$ref` value file, or the Application manifest itself).
-    const chart = sources.find((s) => s.chart !== undefined);
-    if (chart && writeBack.target.kind === 'argocd-source')
-        return { source: chart, refs };
-    const urls = sources.map((s) => s.repoURL).join(', ');
-    if (!namedByGitRepository && !sources.some((s) => ours(s.repoURL))) {
-        const gitRepo = writeBack.repository
-            ? ` and git-repository ${writeBack.repository} does not name it`
-            : '';
-        return { skipReason: `source repoURL ${urls} is not ${repository}${gitRepo}` };
-    }
-    const { target } = writeBack;
-    if (target.kind !== 'argocd-source' && target.path?.startsWith('/'))
-        return { source: prefer(sources) };
-    return {
-        skipReason: `no source from ${repository ?? 'this repo'} has a path (a chart or ref source holds no .argocd-source file); ` +
-            'use an absolute write-back-target such as helmvalues:/path/values.yaml'
-    };
-}
-
-;// CONCATENATED MODULE: ./src/yaml/file.ts
-// A YAML file parsed once: its text, split into documents at their `---` markers, each document
-// parsed on its own. Splitting first keeps work bounded: a caller can skip documents it has no use
-// for (and documents too big to be a Kubernetes object) without building their node trees, and a
-// 20 MB file of many documents never holds more than one document's tree at a time.
-//
-// Node ranges are relative to the document's `base` offset in the file text; use `rangeOf`.
-
-/**
- * The text spans of a file's documents: a new span starts at each `---` line. A `---` at column 0
- * followed by white space or a line end always starts a document (YAML 1.2 §9.1.4): no scalar,
- * block or quoted, can hold one. Directives and comments before the first `---` belong to it.
- */
-function documentSpans(text) {
-    const spans = [];
-    let start = 0;
-    let line = 1;
-    let lineAtStart = 1;
-    let counted = 0;
-    const countTo = (offset) => {
-        for (let at = text.indexOf('\n', counted); at >= 0 && at < offset; at = text.indexOf('\n', at + 1))
-            line++;
-        counted = offset;
-    };
-    for (let at = text.indexOf('---'); at >= 0; at = text.indexOf('---', at + 3)) {
-        const next = text[at + 3];
-        const marker = next === undefined || next === ' ' || next === '\t' || next === '\n' || next === '\r';
-        if (at === 0 || text[at - 1] !== '\n' || !marker)
-            continue;
-        if (spans.length === 0 && onlyPreamble(text.slice(start, at)))
-            continue;
-        countTo(at);
-        spans.push({ start, end: at, line: lineAtStart });
-        start = at;
-        lineAtStart = line;
-    }
-    spans.push({ start, end: text.length, line: lineAtStart });
-    return spans;
-}
-/** True when a text holds nothing but blank lines, comments, directives or a BOM. */
-function onlyPreamble(text) {
-    return text
-        .replace(/^\uFEFF/, '')
-        .split('\n')
-        .every((line) => {
-        const content = line.trim();
-        return !content || content.startsWith('#') || content.startsWith('%');
-    });
-}
-/** Parses every (accepted) document. Never throws: problems are per document. */
-function parseYamlFile(file, text, options = {}) {
-    return { file, text, docs: [...yamlDocuments(text, options)] };
-}
-/**
- * The (accepted) documents one at a time, so that a reader that keeps only what it extracts holds
- * one document's node tree at a time, however large the file.
- */
-function* yamlDocuments(text, options = {}) {
-    let index = 0;
-    for (const { start, end, line } of documentSpans(text)) {
-        const span = text.slice(start, end);
-        if (options.accept && !options.accept(span, index)) {
-            index++;
-            continue;
-        }
-        const lineCounter = new dist/* LineCounter */.HN();
-        // uniqueKeys: false: the library's check is quadratic; repeatedKeys below is linear. Merge
-        // keys (`<<: *base`) resolve, as in Go's decoders.
-        for (const document of (0,dist/* parseAllDocuments */.hR)(span, { lineCounter, uniqueKeys: false, merge: true })) {
-            const lineOf = (offset) => line + lineCounter.linePos(offset).line - 1;
-            const problems = document.errors.map((e) => {
-                const at = e.pos[0] === undefined ? '' : ` (line ${lineOf(e.pos[0])})`;
-                return `${e.message.split('\n')[0]}${at}`;
-            });
-            yield {
-                index: index++,
-                base: start,
-                end,
-                root: document.contents ?? null,
-                document,
-                problems,
-                repeatedKeys: problems.length ? [] : repeatedKeys(document, lineOf)
-            };
-        }
-    }
-}
-/** Keys repeated within one mapping, which Go's YAML decoders (and kubectl) refuse. Linear. */
-function repeatedKeys(document, lineOf) {
-    const out = [];
-    (0,dist/* visit */.YR)(document, {
-        Map(_, map) {
-            const seen = new Set();
-            for (const { key } of map.items) {
-                if (!(0,dist/* isScalar */.jn)(key) || key.value === '<<')
-                    continue;
-                const name = String(key.value);
-                if (seen.has(name))
-                    out.push(`${name} (line ${lineOf(key.range?.[0] ?? 0)})`);
-                seen.add(name);
-            }
-        }
-    });
-    return out;
-}
-/** A node's range in the file text. */
-function rangeOf(doc, node) {
-    const r = node.range;
-    if (!r)
-        throw new Error('YAML node without a source range');
-    return [doc.base + r[0], doc.base + r[1]];
-}
-
-;// CONCATENATED MODULE: ./src/manifests/yaml-docs.ts
-// The documents of a manifest file that can be Argo CD objects. Never throws: a document that
-// does not parse carries its problems and no value; the caller decides whether that matters.
-
-/**
- * The API server takes objects of up to 3 MiB (a request body limit; etcd stores less), so a
- * larger document can be no Application: it is not parsed, however large the file.
- */
-const MAX_OBJECT_CHARS = 3 * 1024 * 1024;
-/** Group every Argo CD kind (and the image updater's CRs) is under. */
-const ARGO = 'argoproj.io';
-/** In every image-updater annotation key and in the ImageUpdater CR's group. */
-const UPDATER = 'argocd-image-updater.argoproj.io';
-/** Whether `text` names the image updater at all: a cheap test before (or instead of) a parse. */
-function mentionsUpdater(text) {
-    return text.includes(UPDATER);
-}
-/**
- * Documents that mention argoproj.io, parsed one at a time (each node tree is dropped once its
- * value is taken); the others are skipped without building their trees.
- */
-function* loadYamlDocuments(content) {
-    // Filled while the next accepted document is sought, so yielded before it, in file order.
-    const tooLarge = [];
-    const updater = new Set();
-    const docs = yamlDocuments(content, {
-        accept: (span, index) => {
-            if (!span.includes(ARGO))
-                return false;
-            const named = mentionsUpdater(span);
-            if (span.length <= MAX_OBJECT_CHARS) {
-                if (named)
-                    updater.add(index);
-                return true;
-            }
-            tooLarge.push({
-                index,
-                value: undefined,
-                problems: [],
-                duplicateKeys: [],
-                tooLarge: span.length,
-                mentionsUpdater: named
-            });
-            return false;
-        }
-    });
-    for (const doc of docs) {
-        yield* tooLarge.splice(0);
-        const problems = [...doc.problems];
-        let value;
-        if (!problems.length) {
-            try {
-                // Throws on alias bombs (more than 100 alias expansions).
-                value = doc.document.toJS();
-            }
-            catch (e) {
-                problems.push(e.message);
-            }
-        }
-        yield {
-            index: doc.index,
-            value,
-            problems,
-            duplicateKeys: doc.repeatedKeys,
-            mentionsUpdater: updater.has(doc.index)
-        };
-    }
-    yield* tooLarge.splice(0);
-}
-/** A file under a `templates/` folder with template actions: a chart's template, meaningless unrendered. */
-function isHelmTemplate(file) {
-    return /(^|\/)templates\//.test(file.path) && file.content.includes('{{');
-}
-
-;// CONCATENATED MODULE: ./src/repo/source.ts
-/** Joins and normalises repo-relative paths; returns undefined when the result escapes the repo root. */
-function joinRepoPath(...parts) {
-    const out = [];
-    for (const part of parts) {
-        const segments = part.split('/');
-        if (part.startsWith('/'))
-            out.length = 0;
-        for (const segment of segments) {
-            if (segment === '' || segment === '.')
-                continue;
-            if (segment === '..') {
-                if (out.length === 0)
-                    return undefined;
-                out.pop();
-            }
-            else
-                out.push(segment);
-        }
-    }
-    return out.join('/');
-}
-/** Every directory that holds a file, at any depth (`''` is the root). */
-function directoriesOf(paths) {
-    const dirs = new Set(['']);
-    for (const path of paths) {
-        for (let at = path.lastIndexOf('/'); at > 0; at = path.lastIndexOf('/', at - 1)) {
-            const dir = path.slice(0, at);
-            if (dirs.has(dir))
-                break;
-            dirs.add(dir);
-        }
-    }
-    return dirs;
-}
 
 ;// CONCATENATED MODULE: ./node_modules/re2js/build/index.js
 /*!
@@ -41589,7 +40035,7 @@ var Inst = class Inst {
 	}
 };
 // src/Machine.js
-var build_Queue = class Queue {
+var Queue = class Queue {
 	constructor(numInst) {
 		this.sparse = new Int32Array(numInst);
 		this.densePcs = new Int32Array(numInst);
@@ -41654,8 +40100,8 @@ var Machine = class Machine {
 		const m = new Machine();
 		m.prog = re2.prog;
 		m.re2 = re2;
-		m.q0 = new build_Queue(m.prog.numInst());
-		m.q1 = new build_Queue(m.prog.numInst());
+		m.q0 = new Queue(m.prog.numInst());
+		m.q1 = new Queue(m.prog.numInst());
 		m.addStack = new Int32Array(2 * (m.prog.numInst() + 1));
 		m.matched = false;
 		m.matchcap = new Int32Array(m.prog.numCap < 2 ? 2 : m.prog.numCap);
@@ -46569,6 +45015,1740 @@ function re(stringsOrFlags, ...values) {
 }
 
 
+;// CONCATENATED MODULE: ./src/manifests/fields.ts
+// Typed access to parsed YAML values. Every accessor names the offending field in the SpecError it
+// throws, so that errors can say exactly which manifest field is wrong and what was expected.
+
+function isMap(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+/** `a list`, `a number (5)`, `null`... for "expected X, got Y" messages. */
+function describe(value) {
+    if (value === null || value === undefined)
+        return 'nothing (null)';
+    if (Array.isArray(value))
+        return 'a list';
+    if (typeof value === 'object')
+        return 'a mapping';
+    if (typeof value === 'string')
+        return `a string ("${value}")`;
+    return `a ${typeof value} (${String(value)})`;
+}
+/** Absent and YAML `null` are the same thing: Go unmarshals both to a nil pointer. */
+function present(map, key) {
+    return map[key] !== undefined && map[key] !== null;
+}
+function optString(map, key, field) {
+    if (!present(map, key))
+        return undefined;
+    const value = map[key];
+    if (typeof value !== 'string')
+        throw new SpecError(`expected a string, got ${describe(value)}`, field);
+    return value;
+}
+function reqString(map, key, field) {
+    const value = optString(map, key, field);
+    if (value === undefined || value.trim() === '')
+        throw new SpecError('expected a non-empty string', field);
+    return value;
+}
+function optBool(map, key, field) {
+    if (!present(map, key))
+        return undefined;
+    const value = map[key];
+    if (typeof value !== 'boolean')
+        throw new SpecError(`expected true or false, got ${describe(value)}`, field);
+    return value;
+}
+function optMap(map, key, field) {
+    if (!present(map, key))
+        return undefined;
+    const value = map[key];
+    if (!isMap(value))
+        throw new SpecError(`expected a mapping, got ${describe(value)}`, field);
+    return value;
+}
+function optList(map, key, field) {
+    if (!present(map, key))
+        return undefined;
+    const value = map[key];
+    if (!Array.isArray(value))
+        throw new SpecError(`expected a list, got ${describe(value)}`, field);
+    return value;
+}
+function stringList(map, key, field) {
+    return (optList(map, key, field) ?? []).map((item, i) => {
+        if (typeof item !== 'string')
+            throw new SpecError(`expected a string, got ${describe(item)}`, `${field}[${i}]`);
+        return item;
+    });
+}
+/** A mapping whose values must all be strings (labels, matchLabels). */
+function stringMap(map, key, field) {
+    const value = optMap(map, key, field) ?? {};
+    for (const [k, v] of Object.entries(value)) {
+        if (typeof v !== 'string')
+            throw new SpecError(`expected a string, got ${describe(v)}`, `${field}.${k}`);
+    }
+    return value;
+}
+
+;// CONCATENATED MODULE: ./src/verify/config.ts
+// What signature and provenance checks are asked for: the `verify` input (the workflow's
+// policy, the floor for every image), our per-image annotation, and the ImageUpdater CR's
+// `imagesVerification`. Parsed here into plain settings; keys are resolved at run time.
+
+
+
+
+const DEFAULT_CANDIDATES = 3;
+const MAX_CANDIDATES = 20;
+const INPUT_ONLY = ['candidates', 'trusted-root', 'keys'];
+const KNOWN = ['cosign-key', 'keyless', 'github-attestations'];
+const REPOSITORY = /^[\w.-]+\/[\w.-]+$/;
+/** The annotation prefix of settings Argo CD Image Updater does not have. */
+const OUR_PREFIX = 'argocd-image-pr/';
+const config_isMap = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
+/** The `verify` input (YAML); undefined when empty. Throws SpecError naming the input and key. */
+function parseVerifyInput(text) {
+    if (!text.trim())
+        return undefined;
+    const value = yamlValue(text, 'verify');
+    if (!config_isMap(value))
+        throw new SpecError(`expected a mapping, got ${describe(value)}`, 'verify');
+    const settings = parseSettings(value, 'verify', true);
+    const candidates = value.candidates ?? DEFAULT_CANDIDATES;
+    if (!Number.isInteger(candidates) ||
+        candidates < 1 ||
+        candidates > MAX_CANDIDATES) {
+        throw new SpecError(`expected a whole number from 1 to ${MAX_CANDIDATES}, got ${describe(candidates)}`, 'verify.candidates');
+    }
+    const root = value['trusted-root'];
+    if (root !== undefined && (typeof root !== 'string' || !root.trim()))
+        throw new SpecError(`expected a file path, got ${describe(root)}`, 'verify.trusted-root');
+    const keys = {};
+    if (value.keys !== undefined) {
+        if (!config_isMap(value.keys))
+            throw new SpecError(`expected a mapping of names to keys`, 'verify.keys');
+        for (const [name, key] of Object.entries(value.keys)) {
+            if (typeof key !== 'string' || !key.trim())
+                throw new SpecError(`expected a PEM public key or env:VAR, got ${describe(key)}`, `verify.keys.${name}`);
+            keys[name] = key.trim();
+        }
+    }
+    if (!settings.cosignKeys.length &&
+        !settings.keyless &&
+        !settings.githubAttestations &&
+        !Object.keys(keys).length)
+        throw new SpecError('set cosign-key, keyless or github-attestations (or keys for ImageUpdater CRs)', 'verify');
+    return {
+        ...settings,
+        candidates: candidates,
+        ...(typeof root === 'string' && { trustedRoot: root.trim() }),
+        keys
+    };
+}
+/**
+ * Our annotation (`argocd-image-pr/<alias>.verify` or app-wide `argocd-image-pr/verify`): the same
+ * YAML as the input's checks. `env:` is refused there: a manifest must not read the runner's environment.
+ */
+function parseVerifyAnnotation(value, field) {
+    if (typeof value !== 'string')
+        throw new SpecError(`expected a string, got ${describe(value)}`, field);
+    const parsed = yamlValue(value, field);
+    if (!config_isMap(parsed))
+        throw new SpecError(`expected YAML such as "cosign-key: <name or PEM>", got ${describe(parsed)}`, field);
+    return parseSettings(parsed, field, false);
+}
+/**
+ * An ImageUpdater CR's merged `imagesVerification` ({enabled, cosignKey: {secretName, key}}):
+ * undefined when disabled. The secret cannot be read without the cluster, so it names a key of
+ * the input's `keys`: `<secretName>/<key>`.
+ */
+function parseImagesVerification(value, field) {
+    if (!config_isMap(value))
+        throw new SpecError(`expected a mapping, got ${describe(value)}`, field);
+    if (value.enabled !== undefined && value.enabled !== null && typeof value.enabled !== 'boolean')
+        throw new SpecError(`expected true or false, got ${describe(value.enabled)}`, `${field}.enabled`);
+    if (value.enabled === false)
+        return undefined;
+    const ref = value.cosignKey;
+    if (!config_isMap(ref))
+        throw new SpecError('expected cosignKey with secretName and key', `${field}.cosignKey`);
+    for (const key of ['secretName', 'key']) {
+        if (typeof ref[key] !== 'string' || !ref[key].trim())
+            throw new SpecError(`expected a non-empty string, got ${describe(ref[key])}`, `${field}.cosignKey.${key}`);
+    }
+    return {
+        cosignKeys: [`${ref.secretName.trim()}/${ref.key.trim()}`],
+        field: `${field}.cosignKey`
+    };
+}
+function yamlValue(text, field) {
+    try {
+        return (0,dist/* parse */.qg)(text, { maxAliasCount: 10 });
+    }
+    catch (err) {
+        throw new SpecError(`not YAML: ${err.message.split('\n')[0]}`, field);
+    }
+}
+function parseSettings(value, field, input) {
+    for (const key of Object.keys(value)) {
+        if (KNOWN.includes(key) || (input && INPUT_ONLY.includes(key)))
+            continue;
+        const hint = INPUT_ONLY.includes(key) ? ' (only the verify input takes it)' : '';
+        throw new SpecError(`unknown setting "${key}"${hint}; expected ${KNOWN.join(', ')}`, field);
+    }
+    const keys = value['cosign-key'];
+    const list = keys === undefined || keys === null ? [] : Array.isArray(keys) ? keys : [keys];
+    const cosignKeys = list.map((key, i) => {
+        const where = Array.isArray(keys) ? `${field}.cosign-key[${i}]` : `${field}.cosign-key`;
+        if (typeof key !== 'string' || !key.trim())
+            throw new SpecError(`expected a PEM public key or a key name, got ${describe(key)}`, where);
+        if (!input && /^env:/i.test(key.trim()))
+            throw new SpecError('env: is read only from the verify input, not from manifests', where);
+        return key.trim();
+    });
+    const keyless = value.keyless === undefined ? undefined : parseKeyless(value.keyless, `${field}.keyless`);
+    const attest = value['github-attestations'];
+    const where = `${field}.github-attestations`;
+    let githubAttestations;
+    if (attest === true)
+        githubAttestations = {};
+    else if (typeof attest === 'string' && REPOSITORY.test(attest.trim()))
+        githubAttestations = { repository: attest.trim() };
+    else if (attest !== undefined && attest !== false)
+        throw new SpecError(`expected true, false or owner/repo, got ${describe(attest)}`, where);
+    return {
+        cosignKeys,
+        ...(keyless && { keyless }),
+        ...(githubAttestations && { githubAttestations }),
+        field
+    };
+}
+function parseKeyless(value, field) {
+    if (!config_isMap(value))
+        throw new SpecError(`expected identity (or identity-regexp) and issuer`, field);
+    for (const key of Object.keys(value)) {
+        if (!['identity', 'identity-regexp', 'issuer'].includes(key))
+            throw new SpecError(`unknown setting "${key}"; expected identity, identity-regexp and issuer`, field);
+    }
+    const str = (key) => {
+        const v = value[key];
+        if (v === undefined || v === null)
+            return undefined;
+        if (typeof v !== 'string' || !v.trim())
+            throw new SpecError(`expected a non-empty string, got ${describe(v)}`, `${field}.${key}`);
+        return v.trim();
+    };
+    const [identity, identityRegexp, issuer] = [str('identity'), str('identity-regexp'), str('issuer')];
+    if (!issuer)
+        throw new SpecError('expected the OIDC issuer, e.g. https://token.actions.githubusercontent.com', `${field}.issuer`);
+    if (!identity === !identityRegexp)
+        throw new SpecError('set one of identity (exact) and identity-regexp', field);
+    if (identityRegexp) {
+        try {
+            RE2JS.compile(identityRegexp);
+        }
+        catch (err) {
+            throw new SpecError(`invalid RE2 regexp: ${err.message}`, `${field}.identity-regexp`);
+        }
+    }
+    return { ...(identity && { identity }), ...(identityRegexp && { identityRegexp }), issuer };
+}
+
+;// CONCATENATED MODULE: ./src/images/age.ts
+// Ages as users write them (`min-age: 3d`): weeks, days, hours and minutes, largest first
+// (`1d12h`). A supply-chain guard: a build younger than min-age is not proposed yet.
+const UNITS = { w: 604_800_000, d: 86_400_000, h: 3_600_000, m: 60_000 };
+const AGE = /^(?:(\d{1,6})w)?(?:(\d{1,6})d)?(?:(\d{1,6})h)?(?:(\d{1,6})m)?$/;
+/** Milliseconds of `text`, or undefined when it is not an age. */
+function parseAge(text) {
+    const match = AGE.exec(text.trim());
+    if (!match || !text.trim())
+        return undefined;
+    const [, w = '0', d = '0', h = '0', m = '0'] = match;
+    return Number(w) * UNITS.w + Number(d) * UNITS.d + Number(h) * UNITS.h + Number(m) * UNITS.m;
+}
+/** `3d`, `2h30m`, `45m`: the largest units, down to minutes. */
+function formatAge(ms) {
+    let rest = Math.max(0, Math.floor(ms / UNITS.m)) * UNITS.m;
+    const parts = [];
+    for (const [unit, size] of Object.entries(UNITS)) {
+        const n = Math.floor(rest / size);
+        if (n)
+            parts.push(`${n}${unit}`);
+        rest -= n * size;
+    }
+    return parts.join('') || '0m';
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(77598);
+;// CONCATENATED MODULE: ./src/publish/branch-name.ts
+// Branch names that git and GitHub accept whatever the Application is called (git-check-ref-format):
+// no `..`, `~`, `^`, `:`, `?`, `*`, `[`, `\`, spaces or control characters, no component that starts
+// with `.` or ends with `.lock`, no `@{`, and a bounded length. A name that has to change gets a
+// stable hash suffix, so that two apps whose names sanitise alike never share a branch.
+
+/** GitHub refuses refs longer than this (in bytes); room is left for the prefix. */
+const MAX_BRANCH = 200;
+// eslint-disable-next-line no-control-regex -- control characters are what git refuses
+const INVALID = /[\u0000-\u0020\u007f~^:?*[\\]|\.\.|@\{/g;
+function component(part) {
+    let out = part.replace(INVALID, '-');
+    while (out.startsWith('.'))
+        out = out.slice(1);
+    while (out.endsWith('.') || out.endsWith('.lock'))
+        out = out.endsWith('.') ? out.slice(0, -1) : out.slice(0, -5);
+    return out || '-';
+}
+/** A valid branch name for `prefix` + `name`; `name` is sanitised (and hashed when changed or cut). */
+function branchName(prefix, name) {
+    const clean = name.split('/').map(component).join('/');
+    const room = MAX_BRANCH - Buffer.byteLength(prefix);
+    if (clean === name && Buffer.byteLength(clean) <= room)
+        return prefix + name;
+    const hash = (0,external_node_crypto_.createHash)('sha256').update(name).digest('hex').slice(0, 8);
+    let cut = clean;
+    while (Buffer.byteLength(cut) > room - 9)
+        cut = cut.slice(0, -1);
+    return `${prefix}${component(cut)}-${hash}`;
+}
+/** Why the branch-prefix input cannot start a branch name, or undefined when it can. */
+function branchPrefixProblem(prefix) {
+    if (prefix === '')
+        return 'is empty';
+    if (prefix.startsWith('/') || prefix.includes('//'))
+        return 'has an empty path component';
+    const parts = prefix.split('/');
+    if (parts.some((p, i) => (i < parts.length - 1 || p !== '') && p !== component(p))) {
+        return 'is not a valid start of a git branch name (no spaces, `..`, `~`, `^`, `:`, `?`, `*`, `[`, `\\`, `@{`, no component starting with `.` or ending in `.lock`)';
+    }
+    if (Buffer.byteLength(prefix) > MAX_BRANCH / 2)
+        return `is longer than ${MAX_BRANCH / 2} bytes`;
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./src/inputs.ts
+// The inputs of design §2, shared by the action (action.yml) and the CLI (`--<name> VALUE`), so
+// both front doors take the same names, defaults and validation.
+
+
+
+
+
+class UsageError extends Error {
+    name = 'UsageError';
+}
+const INPUTS = [
+    {
+        name: 'token',
+        default: '${{ github.token }}',
+        secret: true,
+        description: 'Token for the cluster-config repo (contents and pull-requests write).'
+    },
+    {
+        name: 'repository',
+        default: '${{ github.repository }}',
+        description: 'owner/name of the cluster-config repo.'
+    },
+    {
+        name: 'base-branch',
+        default: '',
+        description: "Branch to read and open PRs against; default the repo's default branch."
+    },
+    {
+        name: 'applications',
+        default: '',
+        description: 'Globs of manifest files holding Applications and ImageUpdater CRs; default every *.yaml/*.yml.'
+    },
+    {
+        name: 'images',
+        default: '',
+        description: 'Freshly pushed image refs (newline or comma separated, e.g. steps.meta.outputs.tags); empty checks every image.'
+    },
+    {
+        name: 'registries',
+        default: '',
+        description: 'YAML list of registries: prefix, api-url, insecure, credentials (env:VAR or docker-config), default.'
+    },
+    { name: 'registry-username', default: '${{ github.actor }}', description: 'Username for ghcr.io.' },
+    {
+        name: 'registry-password',
+        default: '${{ github.token }}',
+        secret: true,
+        description: 'Password or token for ghcr.io.'
+    },
+    { name: 'registry-concurrency', default: '8', description: 'Most registry requests in flight at once.' },
+    {
+        name: 'pull-request',
+        default: 'per-application',
+        description: 'per-application, single (one PR for all), or none (commit to the base branch).'
+    },
+    {
+        name: 'branch-prefix',
+        default: 'argocd-image-pr/',
+        description: 'Prefix of the PR branches (<prefix><app>).'
+    },
+    { name: 'labels', default: '', description: 'Labels to add to PRs (created if missing).' },
+    { name: 'reviewers', default: '', description: 'Users to request reviews from.' },
+    { name: 'team-reviewers', default: '', description: 'Teams to request reviews from.' },
+    { name: 'assignees', default: '', description: 'Users to assign the PRs to.' },
+    { name: 'draft', default: 'false', description: 'Open PRs as drafts.' },
+    {
+        name: 'auto-merge',
+        default: '',
+        description: "Enable auto-merge with this method: '', merge, squash or rebase."
+    },
+    {
+        name: 'commit-message',
+        default: '',
+        description: 'Commit message template; default "build: automatic update of {{app}}" plus a line per image.'
+    },
+    {
+        name: 'title',
+        default: '',
+        description: 'PR title template; default "Update {{app}}: ..." listing the images.'
+    },
+    { name: 'allow-downgrade', default: 'false', description: 'Propose versions older than the one in git.' },
+    {
+        name: 'argocd-namespace',
+        default: 'argocd',
+        description: 'Namespace Argo CD runs in (decides .argocd-source-<ns>_<app>.yaml names).'
+    },
+    { name: 'dry-run', default: 'false', description: 'Plan and report, write nothing.' },
+    {
+        name: 'ghcr-packages-api',
+        default: 'false',
+        description: 'Use the GitHub Packages API for newest-build on ghcr.io (push time, not build time).'
+    },
+    {
+        name: 'clusters',
+        default: '',
+        description: 'YAML list of the clusters Argo CD knows (name, server, labels, annotations), for ApplicationSet clusters generators.'
+    },
+    {
+        name: 'min-age',
+        default: '',
+        description: 'Propose only builds at least this old, by build date (e.g. 2h, 3d, 1w); empty: any age.'
+    },
+    {
+        name: 'verify',
+        default: '',
+        description: 'YAML: signatures or attestations every proposed image must have (cosign-key, keyless, github-attestations); see the README.'
+    },
+    {
+        name: 'write-budget',
+        default: '500',
+        description: 'Most GitHub writes one run makes (GitHub allows about 500 an hour); PRs beyond it wait for the next run.'
+    },
+    { name: 'api-url', default: '${{ github.api_url }}', description: 'GitHub API URL (GitHub Enterprise).' }
+];
+/** The `clusters` input: a YAML list of `{name, server, labels, annotations}`. */
+function parseClusters(text) {
+    if (!text.trim())
+        return undefined;
+    let data;
+    try {
+        data = (0,dist/* parse */.qg)(text);
+    }
+    catch (err) {
+        throw new UsageError(`input "clusters" is not YAML: ${err.message.split('\n')[0]}`);
+    }
+    if (!Array.isArray(data))
+        throw new UsageError('input "clusters" must be a YAML list of {name, server, labels, annotations}');
+    const strings = (v, where) => {
+        if (v === undefined || v === null)
+            return {};
+        if (typeof v !== 'object' || Array.isArray(v))
+            throw new UsageError(`input "clusters": ${where} must be a mapping`);
+        return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, String(x)]));
+    };
+    return data.map((item, i) => {
+        const c = (typeof item === 'object' && item !== null ? item : {});
+        if (typeof c.name !== 'string' || typeof c.server !== 'string' || !c.name || !c.server) {
+            throw new UsageError(`input "clusters": entry ${i + 1} needs a name and a server`);
+        }
+        return {
+            name: c.name,
+            server: c.server,
+            labels: strings(c.labels, `entry ${i + 1} labels`),
+            annotations: strings(c.annotations, `entry ${i + 1} annotations`)
+        };
+    });
+}
+/**
+ * Splits a newline/comma separated list, trimming entries and dropping empty ones. Commas inside
+ * `{...}` stay: they belong to a brace glob (`apps/{web,api}/*.yaml`).
+ */
+function parseList(value) {
+    const out = [];
+    let depth = 0;
+    let item = '';
+    for (const c of value) {
+        if (c === '{')
+            depth++;
+        else if (c === '}')
+            depth = Math.max(0, depth - 1);
+        if (c === '\n' || (c === ',' && depth === 0)) {
+            out.push(item);
+            item = '';
+        }
+        else
+            item += c;
+    }
+    out.push(item);
+    return out.map((s) => s.trim()).filter(Boolean);
+}
+function oneOf(name, value, allowed) {
+    if (allowed.includes(value))
+        return value;
+    throw new UsageError(`input "${name}" must be one of ${allowed.map((a) => `"${a}"`).join(', ')}; got "${value}"`);
+}
+function bool(name, value) {
+    const v = value.trim().toLowerCase();
+    if (['true', 'yes', '1'].includes(v))
+        return true;
+    if (['false', 'no', '0', ''].includes(v))
+        return false;
+    throw new UsageError(`input "${name}" must be true or false; got "${value}"`);
+}
+const withClusters = (clusters) => (clusters ? { clusters } : {});
+/**
+ * Builds Inputs from raw values. `get` returns the value given for an input name, or undefined
+ * when not given; unresolved `${{ }}` defaults (CLI) count as not given.
+ */
+function parseInputs(get) {
+    const raw = (name) => {
+        const given = get(name);
+        if (given !== undefined)
+            return given.trim();
+        const def = INPUTS.find((i) => i.name === name)?.default ?? '';
+        return def.includes('${{') ? '' : def;
+    };
+    const concurrency = Number(raw('registry-concurrency'));
+    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) {
+        throw new UsageError(`input "registry-concurrency" must be a whole number from 1 to 64; got "${raw('registry-concurrency')}"`);
+    }
+    const writeBudget = Number(raw('write-budget'));
+    if (!Number.isInteger(writeBudget) || writeBudget < 1) {
+        throw new UsageError(`input "write-budget" must be a whole number of at least 1; got "${raw('write-budget')}"`);
+    }
+    const minAge = raw('min-age');
+    const minAgeMs = minAge ? parseAge(minAge) : undefined;
+    if (minAge && minAgeMs === undefined) {
+        throw new UsageError(`input "min-age" must be an age such as 30m, 2h, 3d, 1w or 1d12h; got "${minAge}"`);
+    }
+    let verify;
+    try {
+        verify = parseVerifyInput(raw('verify'));
+    }
+    catch (err) {
+        const field = err instanceof SpecError && err.field ? err.field : 'verify';
+        throw new UsageError(`input ${field}: ${err.message}`, { cause: err });
+    }
+    const prefixProblem = branchPrefixProblem(raw('branch-prefix'));
+    if (prefixProblem) {
+        throw new UsageError(`input "branch-prefix" ${prefixProblem}: ${JSON.stringify(raw('branch-prefix'))}`);
+    }
+    const repository = raw('repository') || undefined;
+    if (repository && !/^[\w.-]+\/[\w.-]+$/.test(repository)) {
+        throw new UsageError(`input "repository" must be owner/name; got "${repository}"`);
+    }
+    return {
+        token: raw('token'),
+        repository,
+        baseBranch: raw('base-branch') || undefined,
+        applications: parseList(raw('applications')),
+        images: parseList(raw('images')),
+        registries: raw('registries'),
+        registryUsername: raw('registry-username'),
+        registryPassword: raw('registry-password'),
+        registryConcurrency: concurrency,
+        writeBudget,
+        ...(minAgeMs && { minAgeMs }),
+        ...(verify && { verify }),
+        pullRequest: oneOf('pull-request', raw('pull-request'), ['per-application', 'single', 'none']),
+        branchPrefix: raw('branch-prefix'),
+        labels: parseList(raw('labels')),
+        reviewers: parseList(raw('reviewers')),
+        teamReviewers: parseList(raw('team-reviewers')),
+        assignees: parseList(raw('assignees')),
+        draft: bool('draft', raw('draft')),
+        autoMerge: oneOf('auto-merge', raw('auto-merge'), ['', 'merge', 'squash', 'rebase']),
+        commitMessage: raw('commit-message'),
+        title: raw('title'),
+        allowDowngrade: bool('allow-downgrade', raw('allow-downgrade')),
+        argocdNamespace: raw('argocd-namespace') || 'argocd',
+        dryRun: bool('dry-run', raw('dry-run')),
+        ghcrPackagesApi: bool('ghcr-packages-api', raw('ghcr-packages-api')),
+        ...withClusters(parseClusters(raw('clusters'))),
+        apiUrl: raw('api-url') || process.env.GITHUB_API_URL || 'https://api.github.com'
+    };
+}
+
+;// CONCATENATED MODULE: ./src/registry/errors.ts
+
+/** A registry request that failed for good (after retries). Messages never carry secrets. */
+class RegistryError extends Error {
+    status;
+    name = 'RegistryError';
+    constructor(message, 
+    /** The HTTP status that decided the failure, when there was one. */
+    status) {
+        super(message);
+        this.status = status;
+    }
+}
+/** A malformed `registries` input: bad usage, reported before any request is made. */
+class RegistryConfigError extends UsageError {
+    name = 'RegistryConfigError';
+}
+
+;// CONCATENATED MODULE: ./src/images/bounded.ts
+// Concurrent registry lookups that stop when their answer is decided. The first failure starts no
+// new work, and the calls in flight are awaited before it is thrown: nothing keeps fetching after
+// the run has moved on, and every request sent is counted by the time the run reports.
+async function eachBounded(items, concurrency, work) {
+    const pending = items[Symbol.iterator]();
+    let failure;
+    const worker = async () => {
+        while (!failure) {
+            const next = pending.next();
+            if (next.done)
+                return;
+            try {
+                await work(next.value);
+            }
+            catch (error) {
+                failure ??= { error };
+            }
+        }
+    };
+    await Promise.all(Array.from({ length: concurrency }, worker));
+    if (failure)
+        throw failure.error;
+}
+
+;// CONCATENATED MODULE: ./src/images/ref.ts
+
+const DOCKER_HUB_ALIASES = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
+const DIGEST = /^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/;
+const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+/** Docker's `domain`: DNS components or a bracketed IPv6 address, optionally `:port`. */
+const HOST = /^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*|\[[0-9a-f:.]+\])(?::[0-9]+)?$/;
+/**
+ * Parses `[registry/]repository[:tag][@digest]` with Docker's rules: the first component is a
+ * registry host when it has a `.` or `:` or is `localhost`; no host means Docker Hub (`library/`
+ * for single names). Registry and repository are lower-cased (GHCR refuses upper case); `name`
+ * keeps the spelling the user wrote so that write-back reproduces it.
+ */
+function parseImageRef(input) {
+    const text = input.trim();
+    if (!text)
+        throw new SpecError('image reference is empty');
+    let rest = text;
+    let digest;
+    const at = rest.indexOf('@');
+    if (at >= 0) {
+        digest = rest.slice(at + 1);
+        rest = rest.slice(0, at);
+        if (!DIGEST.test(digest))
+            throw new SpecError(`invalid digest ${quote(digest)} in image ${quote(text)}`);
+    }
+    let tag;
+    const lastSlash = rest.lastIndexOf('/');
+    const colon = rest.indexOf(':', lastSlash + 1);
+    if (colon >= 0) {
+        tag = rest.slice(colon + 1);
+        rest = rest.slice(0, colon);
+        // Not validated as a tag: in an image-list the tag part is a constraint (`~1.4`, `>=1.2 <2`).
+        if (!tag)
+            throw new SpecError(`empty tag in image ${quote(text)}`);
+    }
+    const name = rest;
+    const parts = name.split('/');
+    let registry = 'docker.io';
+    const first = parts[0] ?? '';
+    if (parts.length > 1 && (first.includes('.') || first.includes(':') || first === 'localhost')) {
+        registry = first.toLowerCase();
+        // The host becomes a URL: `:::` or `a b` must fail here, not as a TypeError from `new URL`.
+        if (registry.length > 255 || !HOST.test(registry))
+            throw new SpecError(`invalid registry host ${quote(first)} in image ${quote(text)}`);
+        parts.shift();
+    }
+    if (DOCKER_HUB_ALIASES.has(registry)) {
+        registry = 'docker.io';
+        if (parts.length === 1)
+            parts.unshift('library');
+    }
+    const repository = parts.join('/').toLowerCase();
+    if (!repository || !repository.split('/').every((p) => PATH_COMPONENT.test(p))) {
+        throw new SpecError(`invalid repository name in image ${quote(text)}`);
+    }
+    return { name, registry, repository, ...(tag !== undefined && { tag }), ...(digest && { digest }) };
+}
+/** `registry/repository`: the identity used to deduplicate registry lookups. */
+function imageKey(ref) {
+    return `${ref.registry}/${ref.repository}`;
+}
+/** True when two written names denote the same repository (implicit `docker.io` equals explicit). */
+function sameImage(a, b) {
+    try {
+        return imageKey(parseImageRef(a)) === imageKey(parseImageRef(b));
+    }
+    catch {
+        return false;
+    }
+}
+/** The OCI distribution spec's tag grammar; anything else is no tag we could pull or write. */
+const isOciTag = (tag) => /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/.test(tag);
+/** `tag`, `tag@digest` or `@digest`-less forms as written in git. */
+function formatVersion(tag, digest) {
+    return digest ? `${tag}@${digest}` : tag;
+}
+
+;// CONCATENATED MODULE: ./src/images/metadata.ts
+// Registry lookups for the strategies, each made once per run: tag lists per repository,
+// manifests per tag and per digest, configs per digest. Concurrent callers share one promise, so
+// many apps using one image cost one set of requests (design §6, "fetch only what is needed").
+
+
+
+
+const DEFAULT_PLATFORMS = ['linux/amd64'];
+const CREATED = 'org.opencontainers.image.created';
+/**
+ * An index holds one image per platform (Windows indexes a few per OS version); more images for
+ * the wanted platforms than this is a broken or hostile index, not a build to rank.
+ */
+const MAX_PLATFORM_CHILDREN = 32;
+const CHILD_LOOKUPS = 4;
+/** `os/arch[/variant]`; throws SpecError for anything else. */
+function parsePlatform(text) {
+    const parts = text.trim().split('/');
+    if (parts.length < 2 || parts.length > 3 || parts.some((p) => !p)) {
+        throw new SpecError(`invalid platform "${text}": expected os/arch or os/arch/variant, e.g. linux/arm64/v8`);
+    }
+    const [os, architecture, variant] = parts;
+    return { os, architecture, ...(variant && { variant }) };
+}
+function platformKey(p) {
+    return p.variant ? `${p.os}/${p.architecture}/${p.variant}` : `${p.os}/${p.architecture}`;
+}
+/**
+ * Argo CD Image Updater's `WantsPlatform`: an exact `os/arch/variant` match, or a wanted `os/arch`
+ * that matches every variant of it.
+ */
+function wants(wanted, p) {
+    return wanted.has(platformKey(p)) || (!!p.variant && wanted.has(`${p.os}/${p.architecture}`));
+}
+/**
+ * An RFC 3339 date as nanoseconds since the epoch, so that builds seconds or nanoseconds apart
+ * still order; undefined when absent or not RFC 3339 (such a build sorts oldest).
+ */
+function buildTime(created) {
+    const m = created &&
+        /^(\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?([Zz]|[+-]\d{2}:\d{2})$/.exec(created);
+    if (!m)
+        return undefined;
+    const ms = Date.parse(`${m[1].replace(/[t ]/, 'T')}${m[3].toUpperCase()}`);
+    if (Number.isNaN(ms))
+        return undefined;
+    return BigInt(ms) * 1000000n + BigInt((m[2] ?? '').padEnd(9, '0'));
+}
+/** Orders build dates; a missing or unreadable date is older than any date. */
+function compareBuildTimes(a, b) {
+    const [x, y] = [buildTime(a), buildTime(b)];
+    if (x === y)
+        return 0;
+    if (x === undefined)
+        return -1;
+    if (y === undefined)
+        return 1;
+    return x < y ? -1 : 1;
+}
+class ImageMetadata {
+    registry;
+    tagLists = new Map();
+    manifests = new Map();
+    configs = new Map();
+    pushDates = new Map();
+    derived = new Map();
+    dropped = new Map();
+    constructor(registry) {
+        this.registry = registry;
+    }
+    /** The registry's tags that are valid OCI tags: `../x`, `1.0 ; rm -rf /` are never candidates. */
+    tags(image) {
+        const key = imageKey(image);
+        return once(this.tagLists, key, async () => {
+            const listed = await this.registry.tags(image);
+            const valid = listed.filter(isOciTag);
+            if (valid.length < listed.length)
+                this.dropped.set(key, listed.length - valid.length);
+            return valid;
+        });
+    }
+    /** Per image, the listed tags dropped as invalid, for the report. */
+    invalidTags() {
+        return Object.fromEntries(this.dropped);
+    }
+    /**
+     * What `compute` derives from registry data, once per run and `key`: a thousand apps on one
+     * image then filter and rank its tags once. The key must name every input of `compute`.
+     */
+    derive(key, compute) {
+        if (!this.derived.has(key))
+            this.derived.set(key, compute());
+        return this.derived.get(key);
+    }
+    /** Digest of the tag's top-level manifest or index. */
+    async digest(image, tag) {
+        return (await this.manifest(image, tag)).digest;
+    }
+    /**
+     * The tag's build for the wanted platforms (default linux/amd64): for an index, the newest of
+     * its children whose platform matches (attestation entries never do); for a single image, its
+     * config's platform must match. Undefined when no platform matches.
+     */
+    async build(image, tag, platforms) {
+        // The registry's listing of push dates (opt-in GHCR fast path) answers without manifests or
+        // configs; it knows no platforms, so every listed tag counts.
+        const listed = (await this.listedPushDates(image))?.get(tag);
+        if (listed)
+            return { digest: listed.digest, created: listed.created, labels: {} };
+        const wanted = new Set((platforms.length ? platforms : DEFAULT_PLATFORMS).map((p) => platformKey(parsePlatform(p))));
+        const top = await this.manifest(image, tag);
+        if (top.kind === 'image') {
+            const config = await this.config(image, top.configDigest);
+            const platform = {
+                os: config.os ?? '',
+                architecture: config.architecture ?? '',
+                variant: config.variant
+            };
+            if (!wants(wanted, platform))
+                return undefined;
+            return buildInfo(top.digest, config, top.annotations);
+        }
+        const children = top.manifests.filter((child) => child.platform &&
+            child.annotations?.['vnd.docker.reference.type'] !== 'attestation-manifest' &&
+            !(child.platform.os === 'unknown' && child.platform.architecture === 'unknown') &&
+            wants(wanted, child.platform));
+        if (children.length > MAX_PLATFORM_CHILDREN) {
+            throw new RegistryError(`the index of ${imageKey(image)}:${tag} lists ${children.length} images for ` +
+                `${[...wanted].join(', ')}; at most ${MAX_PLATFORM_CHILDREN} are looked at`);
+        }
+        const builds = new Map();
+        await eachBounded(children.entries(), CHILD_LOOKUPS, async ([i, child]) => {
+            const manifest = await this.manifest(image, child.digest);
+            // A nested index is not an image; registries and buildx do not produce them.
+            if (manifest.kind !== 'image')
+                return;
+            const config = await this.config(image, manifest.configDigest);
+            builds.set(i, buildInfo(top.digest, config, { ...top.annotations, ...manifest.annotations }));
+        });
+        // In index order, so that equal dates pick the same child whatever answered first.
+        let newest;
+        for (let i = 0; i < children.length; i++) {
+            const build = builds.get(i);
+            if (build && (!newest || compareBuildTimes(build.created, newest.created) > 0))
+                newest = build;
+        }
+        return newest;
+    }
+    async listedPushDates(image) {
+        if (!this.registry.pushDates)
+            return undefined;
+        return once(this.pushDates, imageKey(image), () => this.registry.pushDates(image));
+    }
+    /** Cached per tag and per digest: a tag's manifest is then known by its digest too. */
+    manifest(image, reference) {
+        const key = imageKey(image);
+        return once(this.manifests, `${key}@${reference}`, async () => {
+            const manifest = await this.registry.manifest(image, reference);
+            if (!this.manifests.has(`${key}@${manifest.digest}`)) {
+                this.manifests.set(`${key}@${manifest.digest}`, Promise.resolve(manifest));
+            }
+            return manifest;
+        });
+    }
+    config(image, digest) {
+        return once(this.configs, `${imageKey(image)}@${digest}`, () => this.registry.config(image, digest));
+    }
+}
+function buildInfo(digest, config, annotations) {
+    const labels = boundedLabels(config.labels);
+    const created = bounded(config.created) ?? labels[CREATED] ?? bounded(annotations?.[CREATED]);
+    return { digest, ...(created && { created }), labels };
+}
+/** Labels and annotations are the image author's free text; what we show is bounded. */
+const MAX_LABEL = 1024;
+const bounded = (value) => value !== undefined && value.length <= MAX_LABEL ? value : undefined;
+const boundedLabels = (labels) => Object.fromEntries(Object.entries(labels).filter(([key, value]) => key.length <= MAX_LABEL && value.length <= MAX_LABEL));
+/**
+ * The cached promise, or a new one from `load`. Failures stay cached too: within one run the
+ * registry would answer the same, and the client has already retried.
+ */
+function once(cache, key, load) {
+    let promise = cache.get(key);
+    if (!promise) {
+        promise = load();
+        cache.set(key, promise);
+    }
+    return promise;
+}
+
+;// CONCATENATED MODULE: ./node_modules/yocto-queue/index.js
+/*
+How it works:
+`this.#head` is an instance of `Node` which keeps track of its current value and nests another instance of `Node` that keeps the value that comes after it. When a value is provided to `.enqueue()`, the code needs to iterate through `this.#head`, going deeper and deeper to find the last value. However, iterating through every single item is slow. This problem is solved by saving a reference to the last value as `this.#tail` so that it can reference it to add a new value.
+*/
+
+class Node {
+	value;
+	next;
+
+	constructor(value) {
+		this.value = value;
+	}
+}
+
+class yocto_queue_Queue {
+	#head;
+	#tail;
+	#size;
+
+	constructor() {
+		this.clear();
+	}
+
+	enqueue(value) {
+		const node = new Node(value);
+
+		if (this.#head) {
+			this.#tail.next = node;
+			this.#tail = node;
+		} else {
+			this.#head = node;
+			this.#tail = node;
+		}
+
+		this.#size++;
+	}
+
+	dequeue() {
+		const current = this.#head;
+		if (!current) {
+			return;
+		}
+
+		this.#head = this.#head.next;
+		this.#size--;
+
+		// Clean up tail reference when queue becomes empty
+		if (!this.#head) {
+			this.#tail = undefined;
+		}
+
+		return current.value;
+	}
+
+	peek() {
+		if (!this.#head) {
+			return;
+		}
+
+		return this.#head.value;
+
+		// TODO: Node.js 18.
+		// return this.#head?.value;
+	}
+
+	clear() {
+		this.#head = undefined;
+		this.#tail = undefined;
+		this.#size = 0;
+	}
+
+	get size() {
+		return this.#size;
+	}
+
+	* [Symbol.iterator]() {
+		let current = this.#head;
+
+		while (current) {
+			yield current.value;
+			current = current.next;
+		}
+	}
+
+	* drain() {
+		while (this.#head) {
+			yield this.dequeue();
+		}
+	}
+}
+
+;// CONCATENATED MODULE: ./node_modules/p-limit/index.js
+
+
+function pLimit(concurrency) {
+	let rejectOnClear = false;
+
+	if (typeof concurrency === 'object') {
+		({concurrency, rejectOnClear = false} = concurrency);
+	}
+
+	validateConcurrency(concurrency);
+
+	if (typeof rejectOnClear !== 'boolean') {
+		throw new TypeError('Expected `rejectOnClear` to be a boolean');
+	}
+
+	const queue = new yocto_queue_Queue();
+	let activeCount = 0;
+
+	const resumeNext = () => {
+		// Process the next queued function if we're under the concurrency limit
+		if (activeCount < concurrency && queue.size > 0) {
+			activeCount++;
+			queue.dequeue().run();
+		}
+	};
+
+	const next = () => {
+		activeCount--;
+		resumeNext();
+	};
+
+	const run = async (function_, resolve, arguments_) => {
+		// Execute the function and capture the result promise
+		const result = (async () => function_(...arguments_))();
+
+		// Resolve immediately with the promise (don't wait for completion)
+		resolve(result);
+
+		// Wait for the function to complete (success or failure)
+		// We catch errors here to prevent unhandled rejections,
+		// but the original promise rejection is preserved for the caller
+		try {
+			await result;
+		} catch {}
+
+		// Decrement active count and process next queued function
+		next();
+	};
+
+	const enqueue = (function_, resolve, reject, arguments_) => {
+		const queueItem = {reject};
+
+		// Queue the internal resolve function instead of the run function
+		// to preserve the asynchronous execution context.
+		new Promise(internalResolve => { // eslint-disable-line promise/param-names
+			queueItem.run = internalResolve;
+			queue.enqueue(queueItem);
+		}).then(run.bind(undefined, function_, resolve, arguments_)); // eslint-disable-line promise/prefer-await-to-then
+
+		// Start processing immediately if we haven't reached the concurrency limit
+		if (activeCount < concurrency) {
+			resumeNext();
+		}
+	};
+
+	const generator = (function_, ...arguments_) => new Promise((resolve, reject) => {
+		enqueue(function_, resolve, reject, arguments_);
+	});
+
+	Object.defineProperties(generator, {
+		activeCount: {
+			get: () => activeCount,
+		},
+		pendingCount: {
+			get: () => queue.size,
+		},
+		clearQueue: {
+			value() {
+				if (!rejectOnClear) {
+					queue.clear();
+					return;
+				}
+
+				const abortError = AbortSignal.abort().reason;
+
+				while (queue.size > 0) {
+					queue.dequeue().reject(abortError);
+				}
+			},
+		},
+		concurrency: {
+			get: () => concurrency,
+
+			set(newConcurrency) {
+				validateConcurrency(newConcurrency);
+				concurrency = newConcurrency;
+
+				queueMicrotask(() => {
+					// eslint-disable-next-line no-unmodified-loop-condition
+					while (activeCount < concurrency && queue.size > 0) {
+						resumeNext();
+					}
+				});
+			},
+		},
+		map: {
+			async value(iterable, function_) {
+				const promises = [];
+
+				try {
+					Array.from(iterable, (value, index) => {
+						const promise = generator(function_, value, index);
+						promises.push(promise);
+						return promise;
+					});
+				} catch (error) {
+					// The iterable threw, so `Promise.all` never observes the already scheduled promises. Observe them here to avoid unhandled rejections.
+					for (const promise of promises) {
+						promise.catch(() => {}); // eslint-disable-line promise/prefer-await-to-then
+					}
+
+					throw error;
+				}
+
+				return Promise.all(promises);
+			},
+		},
+	});
+
+	return generator;
+}
+
+function limitFunction(function_, options) {
+	const limit = pLimit(options);
+
+	const limitedFunction = (...arguments_) => limit(() => function_(...arguments_));
+	Object.defineProperty(limitedFunction, 'clearQueue', {
+		value: limit.clearQueue,
+	});
+
+	return limitedFunction;
+}
+
+function validateConcurrency(concurrency) {
+	if (!((Number.isInteger(concurrency) || concurrency === Number.POSITIVE_INFINITY) && concurrency > 0)) {
+		throw new TypeError('Expected `concurrency` to be a number from 1 and up');
+	}
+}
+
+// EXTERNAL MODULE: external "node:buffer"
+var external_node_buffer_ = __nccwpck_require__(4573);
+;// CONCATENATED MODULE: ./src/repo/bytes.ts
+// Files are bytes. The engine works on strings, so every file is decoded losslessly: valid UTF-8
+// as usual (a byte-order mark included), and each byte that is not part of valid UTF-8 (a Latin-1
+// or Windows-1252 comment) as the lone surrogate U+DC80..U+DCFF, the way Python's
+// `surrogateescape` does. Encoding maps those back, so a file we splice keeps every byte we did
+// not mean to change. No valid UTF-8 encodes a lone surrogate, so the mapping is one to one.
+
+const ESCAPE_BASE = 0xdc00;
+/** The file's text: its UTF-8, with every byte outside valid UTF-8 kept as U+DC80..U+DCFF. */
+function decodeBytes(bytes) {
+    const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    // Buffer keeps a leading BOM (TextDecoder would drop it).
+    if ((0,external_node_buffer_.isUtf8)(buffer))
+        return buffer.toString('utf8');
+    let out = '';
+    let runStart = 0;
+    for (let i = 0; i < buffer.length;) {
+        const length = sequenceLength(buffer, i);
+        if (length > 0) {
+            i += length;
+            continue;
+        }
+        out += buffer.toString('utf8', runStart, i) + String.fromCharCode(ESCAPE_BASE + buffer[i]);
+        runStart = ++i;
+    }
+    return out + buffer.toString('utf8', runStart);
+}
+/** The bytes of a text from decodeBytes (or of any string we made): escaped bytes come back as they were. */
+function encodeText(text) {
+    if (!hasEscapedBytes(text))
+        return Buffer.from(text, 'utf8');
+    const parts = [];
+    let runStart = 0;
+    for (let i = 0; i < text.length; i++) {
+        const unit = text.charCodeAt(i);
+        if (unit >= 0xd800 && unit <= 0xdbff && isLow(text.charCodeAt(i + 1))) {
+            i++; // a surrogate pair: one character
+            continue;
+        }
+        if (unit >= 0xdc80 && unit <= 0xdcff) {
+            parts.push(Buffer.from(text.slice(runStart, i), 'utf8'), Buffer.of(unit - ESCAPE_BASE));
+            runStart = i + 1;
+        }
+        else if (unit >= 0xd800 && unit <= 0xdfff) {
+            throw new Error('text holds a lone surrogate that is no escaped byte; refusing to encode it');
+        }
+    }
+    parts.push(Buffer.from(text.slice(runStart), 'utf8'));
+    return Buffer.concat(parts);
+}
+/** True when the text holds bytes that are not UTF-8 (it then needs a binary-safe transport). */
+function hasEscapedBytes(text) {
+    return ESCAPED.test(text);
+}
+/** A low surrogate U+DC80..U+DCFF not preceded by a high one: an escaped byte. */
+const ESCAPED = /(?<![\uD800-\uDBFF])[\uDC80-\uDCFF]/;
+const isLow = (unit) => unit >= 0xdc00 && unit <= 0xdfff;
+/**
+ * The length of the valid UTF-8 sequence at `i`, or 0 (RFC 3629: no overlong forms, no encoded
+ * surrogates, nothing above U+10FFFF).
+ */
+function sequenceLength(b, i) {
+    const lead = b[i];
+    if (lead < 0x80)
+        return 1;
+    const cont = (k, lo = 0x80, hi = 0xbf) => {
+        const c = b[i + k];
+        return c !== undefined && c >= lo && c <= hi;
+    };
+    if (lead >= 0xc2 && lead <= 0xdf)
+        return cont(1) ? 2 : 0;
+    if (lead >= 0xe0 && lead <= 0xef) {
+        const [lo, hi] = lead === 0xe0 ? [0xa0, 0xbf] : lead === 0xed ? [0x80, 0x9f] : [0x80, 0xbf];
+        return cont(1, lo, hi) && cont(2) ? 3 : 0;
+    }
+    if (lead >= 0xf0 && lead <= 0xf4) {
+        const [lo, hi] = lead === 0xf0 ? [0x90, 0xbf] : lead === 0xf4 ? [0x80, 0x8f] : [0x80, 0xbf];
+        return cont(1, lo, hi) && cont(2) && cont(3) ? 4 : 0;
+    }
+    return 0;
+}
+
+;// CONCATENATED MODULE: ./src/repo/github.ts
+// The cluster-config repo read over the GitHub API, no clone: the base branch head, one recursive
+// tree call, then only the blobs the run asks for. Reading a path the tree does not hold costs no
+// request, so lookups of optional files (.argocd-source, Chart.yaml...) are free.
+
+
+/** Blobs above this go through the raw media type (the JSON form is for files up to 1 MB). */
+const RAW_ABOVE = 1024 * 1024;
+class GitHubRepoSource {
+    octokit;
+    owner;
+    repo;
+    branch;
+    headSha;
+    treeSha;
+    entries;
+    blobs = new Map();
+    limit;
+    constructor(octokit, owner, repo, branch, 
+    /** The base branch head commit this source reads. */
+    headSha, 
+    /** Its root tree. */
+    treeSha, 
+    /** Every path of the revision (blobs, trees and submodules), repo-relative. */
+    entries, limit) {
+        this.octokit = octokit;
+        this.owner = owner;
+        this.repo = repo;
+        this.branch = branch;
+        this.headSha = headSha;
+        this.treeSha = treeSha;
+        this.entries = entries;
+        this.limit = limit;
+    }
+    static async open(octokit, options) {
+        const { owner, repo } = options;
+        const limit = pLimit(options.concurrency ?? 8);
+        const branch = options.baseBranch ?? (await octokit.rest.repos.get({ owner, repo })).data.default_branch;
+        const ref = await octokit.rest.git.getRef({ owner, repo, ref: `heads/${branch}` });
+        const headSha = ref.data.object.sha;
+        const entries = new Map();
+        const treeSha = await listTree(octokit, { owner, repo }, headSha, '', entries, limit);
+        return new GitHubRepoSource(octokit, owner, repo, branch, headSha, treeSha, entries, limit);
+    }
+    async list() {
+        return [...this.entries]
+            .filter(([, e]) => e.type === 'blob')
+            .map(([path]) => path)
+            .sort();
+    }
+    read(path) {
+        const entry = this.entries.get(path);
+        if (entry?.type !== 'blob')
+            return Promise.resolve(undefined);
+        let text = this.blobs.get(path);
+        if (!text) {
+            text = this.limit(() => this.fetchBlob(entry));
+            this.blobs.set(path, text);
+        }
+        return text;
+    }
+    async fetchBlob(entry) {
+        const { owner, repo } = this;
+        if ((entry.size ?? 0) > RAW_ABOVE) {
+            // The raw body unparsed: GitHub labels it `charset=utf-8` whatever its bytes, and a text
+            // decoding would turn a Latin-1 byte into U+FFFD.
+            const res = await this.octokit.rest.git.getBlob({
+                owner,
+                repo,
+                file_sha: entry.sha,
+                mediaType: { format: 'raw' },
+                request: { parseSuccessResponseBody: false }
+            });
+            return decodeBytes(await readBody(res.data));
+        }
+        const res = await this.octokit.rest.git.getBlob({ owner, repo, file_sha: entry.sha });
+        return decodeBytes(Buffer.from(res.data.content, res.data.encoding === 'base64' ? 'base64' : 'utf8'));
+    }
+}
+/** The bytes of an unparsed response body (a web stream). */
+async function readBody(body) {
+    if (body instanceof ReadableStream)
+        return new Uint8Array(await new Response(body).arrayBuffer());
+    if (ArrayBuffer.isView(body))
+        return new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
+    if (body instanceof ArrayBuffer)
+        return new Uint8Array(body);
+    throw new Error('unexpected answer to a raw blob request');
+}
+/**
+ * Fills `entries` with the tree `sha` (a commit or tree) under `prefix` and returns the tree's own
+ * sha. One recursive call normally; when GitHub truncates it (very large repos), the tree is read
+ * one level and each subtree walked the same way.
+ */
+async function listTree(octokit, repo, sha, prefix, entries, limit) {
+    const get = (recursive) => limit(() => octokit.rest.git.getTree({ ...repo, tree_sha: sha, ...(recursive && { recursive: 'true' }) }));
+    const add = (items) => {
+        for (const item of items) {
+            if (!item.path || !item.sha || !item.mode)
+                continue;
+            entries.set(prefix + item.path, {
+                mode: item.mode,
+                type: item.type === 'tree' ? 'tree' : item.type === 'commit' ? 'commit' : 'blob',
+                sha: item.sha,
+                ...(item.size !== undefined && { size: item.size })
+            });
+        }
+    };
+    const full = await get(true);
+    if (!full.data.truncated) {
+        add(full.data.tree);
+        return full.data.sha;
+    }
+    const top = await get(false);
+    add(top.data.tree);
+    await Promise.all(top.data.tree
+        .filter((item) => item.type === 'tree' && item.sha && item.path)
+        .map((item) => listTree(octokit, repo, item.sha, `${prefix}${item.path}/`, entries, limit)));
+    return top.data.sha;
+}
+
+;// CONCATENATED MODULE: ./src/manifests/application.ts
+// Argo CD `Application` manifests: identity, labels, annotations and sources, and the choice of
+// the one source this repo can write (design §1).
+
+
+/** Name, namespace, labels and annotations; throws SpecError naming the field when malformed. */
+function parseApplication(doc, argocdNamespace) {
+    const metadata = optMap(doc, 'metadata', 'metadata');
+    if (!metadata)
+        throw new SpecError('expected a mapping with name', 'metadata');
+    const name = kubernetesName(reqString(metadata, 'name', 'metadata.name'), 'name', 'metadata.name');
+    const given = optString(metadata, 'namespace', 'metadata.namespace')?.trim();
+    const namespace = given ? kubernetesName(given, 'namespace', 'metadata.namespace') : argocdNamespace;
+    const labels = stringMap(metadata, 'labels', 'metadata.labels');
+    const annotations = optMap(metadata, 'annotations', 'metadata.annotations') ?? {};
+    return { name, namespace, labels, annotations };
+}
+/**
+ * `spec.sources` when non-empty (Argo CD ignores `spec.source` then), else `[spec.source]`. Read
+ * only for configured apps; throws SpecError naming the field.
+ */
+function parseSources(doc) {
+    const spec = optMap(doc, 'spec', 'spec');
+    if (!spec)
+        throw new SpecError('expected a mapping', 'spec');
+    const list = optList(spec, 'sources', 'spec.sources') ?? [];
+    return list.length
+        ? list.map((s, i) => parseSource(s, `spec.sources[${i}]`))
+        : spec.source !== undefined && spec.source !== null
+            ? [parseSource(spec.source, 'spec.source')]
+            : [];
+}
+/** DNS-1123 subdomain (object names) and label (namespaces), as the API server enforces them. */
+const NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/**
+ * The name as is, or a SpecError: names become file names (`.argocd-source-<ns>_<app>.yaml`), so
+ * one that Kubernetes would refuse (`/`, `..`, control characters, 300 characters) is never used.
+ */
+function kubernetesName(value, kind, field) {
+    const [pattern, max] = kind === 'name' ? [NAME, 253] : [LABEL, 63];
+    if (value.length <= max && pattern.test(value))
+        return value;
+    const shown = JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}...` : value);
+    throw new SpecError(`${shown} is not a valid Kubernetes ${kind}: expected at most ${max} lower-case letters, digits` +
+        `${kind === 'name' ? ", '-' and '.'" : " and '-'"}, starting and ending with a letter or digit`, field);
+}
+function parseSource(value, field) {
+    if (!isMap(value))
+        throw new SpecError(`expected a mapping, got ${describe(value)}`, field);
+    const source = { repoURL: reqString(value, 'repoURL', `${field}.repoURL`).trim(), field };
+    const path = optString(value, 'path', `${field}.path`);
+    const chart = optString(value, 'chart', `${field}.chart`);
+    const targetRevision = optString(value, 'targetRevision', `${field}.targetRevision`);
+    const ref = optString(value, 'ref', `${field}.ref`);
+    if (path !== undefined)
+        source.path = path;
+    if (chart !== undefined)
+        source.chart = chart;
+    if (targetRevision !== undefined)
+        source.targetRevision = targetRevision;
+    if (ref)
+        source.ref = ref;
+    const helm = optMap(value, 'helm', `${field}.helm`);
+    if (helm) {
+        const parameters = (optList(helm, 'parameters', `${field}.helm.parameters`) ?? []).map((p, i) => parseHelmParameter(p, `${field}.helm.parameters[${i}]`));
+        source.helm = {
+            parameters,
+            valueFiles: stringList(helm, 'valueFiles', `${field}.helm.valueFiles`),
+            ...((helm.valuesObject != null || helm.values != null) && { inlineValues: true })
+        };
+    }
+    const kustomize = optMap(value, 'kustomize', `${field}.kustomize`);
+    if (kustomize)
+        source.kustomize = { images: stringList(kustomize, 'images', `${field}.kustomize.images`) };
+    const directory = optMap(value, 'directory', `${field}.directory`);
+    if (directory) {
+        const include = optString(directory, 'include', `${field}.directory.include`);
+        const exclude = optString(directory, 'exclude', `${field}.directory.exclude`);
+        source.directory = {
+            recurse: optBool(directory, 'recurse', `${field}.directory.recurse`) ?? false,
+            ...(include && { include }),
+            ...(exclude && { exclude })
+        };
+    }
+    return source;
+}
+function parseHelmParameter(value, field) {
+    if (!isMap(value))
+        throw new SpecError(`expected a mapping with name and value, got ${describe(value)}`, field);
+    const parameter = {
+        name: reqString(value, 'name', `${field}.name`),
+        value: optString(value, 'value', `${field}.value`) ?? ''
+    };
+    const forceString = optBool(value, 'forceString', `${field}.forceString`);
+    if (forceString !== undefined)
+        parameter.forceString = forceString;
+    return parameter;
+}
+/**
+ * A repository URL reduced to `host/path` (or `owner/name`): scheme, user, port, `.git`, trailing
+ * slashes and case dropped; scp-like `git@host:owner/name` read as `host/owner/name`.
+ */
+function repoKey(url) {
+    return url
+        .trim()
+        .toLowerCase()
+        .replace(/^[a-z][a-z0-9+.-]*:\/\//, '')
+        .replace(/^[^@/]+@/, '')
+        .replace(/^([^/:]+):\d+\//, '$1/')
+        .replace(/^([^/:]+):/, '$1/')
+        .replace(TRAILING_SLASHES, '')
+        .replace(/\.git$/, '')
+        .replace(TRAILING_SLASHES, '');
+}
+/** Anchored at a slash run's start (the lookbehind), so a URL of many slashes is not quadratic. */
+const TRAILING_SLASHES = /(?<!\/)\/+$/;
+function hasHost(key) {
+    const first = key.split('/')[0];
+    return key.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost');
+}
+/** True when `url` denotes `repository` (`owner/name` matches that path on any host). */
+function sameRepo(url, repository) {
+    const a = repoKey(url);
+    const b = repoKey(repository);
+    if (a === b)
+        return true;
+    if (hasHost(b) || !hasHost(a))
+        return false;
+    return a.slice(a.indexOf('/') + 1) === b;
+}
+/**
+ * The source written back, or why there is none. Among sources from this repo with a `path`,
+ * the one matching the write-back target's kind is preferred. Without one, a chart source (from
+ * any repository) is written through the Application's own manifest or its `$ref` value files,
+ * and an app that writes only to an absolute target needs no path: its Helm/Kustomize source is
+ * used for its parameters.
+ */
+function chooseSource(sources, writeBack, repository) {
+    if (!sources.length)
+        return { skipReason: 'the Application has no spec.source or spec.sources' };
+    const ours = (url) => repository === undefined || sameRepo(url, repository);
+    const refs = sources.flatMap((s) => s.ref && ours(s.repoURL)
+        ? [{ ref: s.ref, ...(s.targetRevision !== undefined && { targetRevision: s.targetRevision }) }]
+        : []);
+    const namedByGitRepository = writeBack.repository !== undefined && ours(writeBack.repository);
+    const withPath = sources.filter((s) => s.path !== undefined);
+    let pool = withPath.filter((s) => ours(s.repoURL));
+    if (!pool.length && namedByGitRepository)
+        pool = withPath;
+    const prefer = (among) => {
+        const { kind } = writeBack.target;
+        return ((kind === 'kustomization' && among.find((s) => s.kustomize)) ||
+            (kind === 'helmvalues' && among.find((s) => s.helm || s.chart)) ||
+            among.find((s) => s.helm || s.kustomize) ||
+            among[0]);
+    };
+    if (pool.length)
+        return { source: prefer(pool) };
+    // A chart from a Helm or OCI repository has no path here: its image values are written where
+    // this repo holds them (a `$ref` value file, or the Application manifest itself).
+    const chart = sources.find((s) => s.chart !== undefined);
+    if (chart && writeBack.target.kind === 'argocd-source')
+        return { source: chart, refs };
+    const urls = sources.map((s) => s.repoURL).join(', ');
+    if (!namedByGitRepository && !sources.some((s) => ours(s.repoURL))) {
+        const gitRepo = writeBack.repository
+            ? ` and git-repository ${writeBack.repository} does not name it`
+            : '';
+        return { skipReason: `source repoURL ${urls} is not ${repository}${gitRepo}` };
+    }
+    const { target } = writeBack;
+    if (target.kind !== 'argocd-source' && target.path?.startsWith('/'))
+        return { source: prefer(sources) };
+    return {
+        skipReason: `no source from ${repository ?? 'this repo'} has a path (a chart or ref source holds no .argocd-source file); ` +
+            'use an absolute write-back-target such as helmvalues:/path/values.yaml'
+    };
+}
+
+;// CONCATENATED MODULE: ./src/yaml/file.ts
+// A YAML file parsed once: its text, split into documents at their `---` markers, each document
+// parsed on its own. Splitting first keeps work bounded: a caller can skip documents it has no use
+// for (and documents too big to be a Kubernetes object) without building their node trees, and a
+// 20 MB file of many documents never holds more than one document's tree at a time.
+//
+// Node ranges are relative to the document's `base` offset in the file text; use `rangeOf`.
+
+/**
+ * The text spans of a file's documents: a new span starts at each `---` line. A `---` at column 0
+ * followed by white space or a line end always starts a document (YAML 1.2 §9.1.4): no scalar,
+ * block or quoted, can hold one. Directives and comments before the first `---` belong to it.
+ */
+function documentSpans(text) {
+    const spans = [];
+    let start = 0;
+    let line = 1;
+    let lineAtStart = 1;
+    let counted = 0;
+    const countTo = (offset) => {
+        for (let at = text.indexOf('\n', counted); at >= 0 && at < offset; at = text.indexOf('\n', at + 1))
+            line++;
+        counted = offset;
+    };
+    for (let at = text.indexOf('---'); at >= 0; at = text.indexOf('---', at + 3)) {
+        const next = text[at + 3];
+        const marker = next === undefined || next === ' ' || next === '\t' || next === '\n' || next === '\r';
+        if (at === 0 || text[at - 1] !== '\n' || !marker)
+            continue;
+        if (spans.length === 0 && onlyPreamble(text.slice(start, at)))
+            continue;
+        countTo(at);
+        spans.push({ start, end: at, line: lineAtStart });
+        start = at;
+        lineAtStart = line;
+    }
+    spans.push({ start, end: text.length, line: lineAtStart });
+    return spans;
+}
+/** True when a text holds nothing but blank lines, comments, directives or a BOM. */
+function onlyPreamble(text) {
+    return text
+        .replace(/^\uFEFF/, '')
+        .split('\n')
+        .every((line) => {
+        const content = line.trim();
+        return !content || content.startsWith('#') || content.startsWith('%');
+    });
+}
+/** Parses every (accepted) document. Never throws: problems are per document. */
+function parseYamlFile(file, text, options = {}) {
+    return { file, text, docs: [...yamlDocuments(text, options)] };
+}
+/**
+ * The (accepted) documents one at a time, so that a reader that keeps only what it extracts holds
+ * one document's node tree at a time, however large the file.
+ */
+function* yamlDocuments(text, options = {}) {
+    let index = 0;
+    for (const { start, end, line } of documentSpans(text)) {
+        const span = text.slice(start, end);
+        if (options.accept && !options.accept(span, index)) {
+            index++;
+            continue;
+        }
+        const lineCounter = new dist/* LineCounter */.HN();
+        // uniqueKeys: false: the library's check is quadratic; repeatedKeys below is linear. Merge
+        // keys (`<<: *base`) resolve, as in Go's decoders.
+        for (const document of (0,dist/* parseAllDocuments */.hR)(span, { lineCounter, uniqueKeys: false, merge: true })) {
+            const lineOf = (offset) => line + lineCounter.linePos(offset).line - 1;
+            const problems = document.errors.map((e) => {
+                const at = e.pos[0] === undefined ? '' : ` (line ${lineOf(e.pos[0])})`;
+                return `${e.message.split('\n')[0]}${at}`;
+            });
+            yield {
+                index: index++,
+                base: start,
+                end,
+                root: document.contents ?? null,
+                document,
+                problems,
+                repeatedKeys: problems.length ? [] : repeatedKeys(document, lineOf)
+            };
+        }
+    }
+}
+/** Keys repeated within one mapping, which Go's YAML decoders (and kubectl) refuse. Linear. */
+function repeatedKeys(document, lineOf) {
+    const out = [];
+    (0,dist/* visit */.YR)(document, {
+        Map(_, map) {
+            const seen = new Set();
+            for (const { key } of map.items) {
+                if (!(0,dist/* isScalar */.jn)(key) || key.value === '<<')
+                    continue;
+                const name = String(key.value);
+                if (seen.has(name))
+                    out.push(`${name} (line ${lineOf(key.range?.[0] ?? 0)})`);
+                seen.add(name);
+            }
+        }
+    });
+    return out;
+}
+/** A node's range in the file text. */
+function rangeOf(doc, node) {
+    const r = node.range;
+    if (!r)
+        throw new Error('YAML node without a source range');
+    return [doc.base + r[0], doc.base + r[1]];
+}
+
+;// CONCATENATED MODULE: ./src/manifests/yaml-docs.ts
+// The documents of a manifest file that can be Argo CD objects. Never throws: a document that
+// does not parse carries its problems and no value; the caller decides whether that matters.
+
+/**
+ * The API server takes objects of up to 3 MiB (a request body limit; etcd stores less), so a
+ * larger document can be no Application: it is not parsed, however large the file.
+ */
+const MAX_OBJECT_CHARS = 3 * 1024 * 1024;
+/** Group every Argo CD kind (and the image updater's CRs) is under. */
+const ARGO = 'argoproj.io';
+/** In every image-updater annotation key and in the ImageUpdater CR's group. */
+const UPDATER = 'argocd-image-updater.argoproj.io';
+/** Whether `text` names the image updater at all: a cheap test before (or instead of) a parse. */
+function mentionsUpdater(text) {
+    return text.includes(UPDATER);
+}
+/**
+ * Documents that mention argoproj.io, parsed one at a time (each node tree is dropped once its
+ * value is taken); the others are skipped without building their trees.
+ */
+function* loadYamlDocuments(content) {
+    // Filled while the next accepted document is sought, so yielded before it, in file order.
+    const tooLarge = [];
+    const updater = new Set();
+    const docs = yamlDocuments(content, {
+        accept: (span, index) => {
+            if (!span.includes(ARGO))
+                return false;
+            const named = mentionsUpdater(span);
+            if (span.length <= MAX_OBJECT_CHARS) {
+                if (named)
+                    updater.add(index);
+                return true;
+            }
+            tooLarge.push({
+                index,
+                value: undefined,
+                problems: [],
+                duplicateKeys: [],
+                tooLarge: span.length,
+                mentionsUpdater: named
+            });
+            return false;
+        }
+    });
+    for (const doc of docs) {
+        yield* tooLarge.splice(0);
+        const problems = [...doc.problems];
+        let value;
+        if (!problems.length) {
+            try {
+                // Throws on alias bombs (more than 100 alias expansions).
+                value = doc.document.toJS();
+            }
+            catch (e) {
+                problems.push(e.message);
+            }
+        }
+        yield {
+            index: doc.index,
+            value,
+            problems,
+            duplicateKeys: doc.repeatedKeys,
+            mentionsUpdater: updater.has(doc.index)
+        };
+    }
+    yield* tooLarge.splice(0);
+}
+/** A file under a `templates/` folder with template actions: a chart's template, meaningless unrendered. */
+function isHelmTemplate(file) {
+    return /(^|\/)templates\//.test(file.path) && file.content.includes('{{');
+}
+
+;// CONCATENATED MODULE: ./src/repo/source.ts
+/** Joins and normalises repo-relative paths; returns undefined when the result escapes the repo root. */
+function joinRepoPath(...parts) {
+    const out = [];
+    for (const part of parts) {
+        const segments = part.split('/');
+        if (part.startsWith('/'))
+            out.length = 0;
+        for (const segment of segments) {
+            if (segment === '' || segment === '.')
+                continue;
+            if (segment === '..') {
+                if (out.length === 0)
+                    return undefined;
+                out.pop();
+            }
+            else
+                out.push(segment);
+        }
+    }
+    return out.join('/');
+}
+/** Every directory that holds a file, at any depth (`''` is the root). */
+function directoriesOf(paths) {
+    const dirs = new Set(['']);
+    for (const path of paths) {
+        for (let at = path.lastIndexOf('/'); at > 0; at = path.lastIndexOf('/', at - 1)) {
+            const dir = path.slice(0, at);
+            if (dirs.has(dir))
+                break;
+            dirs.add(dir);
+        }
+    }
+    return dirs;
+}
+
 ;// CONCATENATED MODULE: ./src/manifests/path-glob.ts
 // Path globs of the `applications` input, matched in linear time: a glob is translated into one
 // RE2 expression (re2js), braces included, so no pattern can make matching backtrack. Brace
@@ -48888,6 +49068,8 @@ function badPattern(pattern, why) {
 
 
 
+
+
 /** The trimmed string value of a setting, or a SpecError naming its field. */
 function settings_text(setting) {
     if (setting.problem)
@@ -49082,6 +49264,12 @@ function resolveImage(raw) {
         fieldOf.platforms = raw.platforms.field;
     const forceUpdate = raw.forceUpdate ? parseForceUpdate(raw.forceUpdate) : false;
     const pullSecret = raw.pullSecret ? parseNonEmpty(raw.pullSecret) : undefined;
+    const verify = [
+        raw.imagesVerification &&
+            parseImagesVerification(raw.imagesVerification.value, raw.imagesVerification.field),
+        raw.verify && parseVerifyAnnotation(raw.verify.value, raw.verify.field)
+    ].filter((v) => !!v);
+    const minAgeMs = raw.minAge && parseMinAge(raw.minAge);
     if (strategy === 'digest' && constraint === undefined) {
         throw new SpecError(`the digest strategy needs the tag to follow, e.g. "${image.name}:latest"`, fieldOf.strategy ?? raw.image.field);
     }
@@ -49100,10 +49288,20 @@ function resolveImage(raw) {
         platforms,
         forceUpdate,
         ...(pullSecret !== undefined && { pullSecret }),
+        ...(verify.length && { verify }),
+        ...(minAgeMs !== undefined && { minAgeMs }),
         ...(helm && { helm }),
         ...(kustomize && { kustomize }),
         fieldOf
     };
+}
+/** An age such as `3d`; `0` turns the input's min-age off for the image. */
+function parseMinAge(setting) {
+    const value = settings_text(setting);
+    const ms = value === '0' ? 0 : parseAge(value);
+    if (ms === undefined)
+        throw new SpecError(`expected an age such as 30m, 2h, 3d, 1w or 0, got "${value}"`, setting.field);
+    return ms;
 }
 /** A Helm spec parameter replaces name and tag, as in Argo CD Image Updater. */
 function resolveHelm(raw) {
@@ -49176,6 +49374,7 @@ function resolveWriteBack(raw) {
 
 
 
+
 const PREFIX = 'argocd-image-updater.argoproj.io/';
 const IMAGE_LIST = `${PREFIX}image-list`;
 const APP_LEVEL = ['image-list', 'write-back-method', 'git-branch', 'git-repository', 'write-back-target'];
@@ -49206,8 +49405,8 @@ function hasUpdaterAnnotations(annotations) {
     return Object.keys(annotations).some((key) => key.startsWith(PREFIX));
 }
 /** Empty values count as unset (Argo CD Image Updater trims and ignores them); non-strings are errors. */
-function annotation(annotations, suffix) {
-    const field = PREFIX + suffix;
+function annotation(annotations, suffix, prefix = PREFIX) {
+    const field = prefix + suffix;
     if (!(field in annotations))
         return undefined;
     const value = annotations[field];
@@ -49272,6 +49471,48 @@ function annotationImages(annotations) {
         }
         return image;
     });
+}
+/** Our settings, which Argo CD Image Updater has no annotation for: per alias, else app-wide. */
+const OURS = { verify: 'verify', minAge: 'min-age' };
+/**
+ * `argocd-image-pr/<alias>.verify`, `argocd-image-pr/<alias>.min-age` and their app-wide forms,
+ * for an image of the image-list or of an ImageUpdater CR (whose aliases are always explicit).
+ */
+function ourImageSettings(annotations, alias, explicitAlias) {
+    const out = {};
+    for (const [key, suffix] of Object.entries(OURS)) {
+        const setting = (explicitAlias && alias && annotation(annotations, `${alias}.${suffix}`, OUR_PREFIX)) ||
+            annotation(annotations, suffix, OUR_PREFIX);
+        if (setting)
+            out[key] = setting;
+    }
+    return out;
+}
+/**
+ * Our annotations that have no effect: unknown names, and per-alias ones for an alias the app
+ * does not have (a typo would silently drop a check).
+ */
+function unknownOwnAnnotations(annotations, aliases) {
+    const notes = [];
+    for (const key of Object.keys(annotations)) {
+        if (!key.startsWith(OUR_PREFIX))
+            continue;
+        const name = key.slice(OUR_PREFIX.length);
+        const suffix = Object.values(OURS).find((s) => name === s || name.endsWith(`.${s}`));
+        if (!suffix) {
+            notes.push({
+                reason: `unknown annotation ${key} is ignored (expected ${OUR_PREFIX}[<alias>.]verify or min-age)`
+            });
+            continue;
+        }
+        const alias = name.slice(0, Math.max(0, name.length - suffix.length - 1));
+        if (name !== suffix && !aliases.includes(alias))
+            notes.push({
+                alias,
+                reason: `annotation ${key} is ignored: the app has no image with alias "${alias}"`
+            });
+    }
+    return notes;
 }
 function annotationWriteBack(annotations) {
     const method = annotation(annotations, 'write-back-method');
@@ -49581,6 +49822,12 @@ function refImages(cr, ref) {
                 if (setting)
                     Object.assign(raw, { [MODEL[key]]: setting });
             }
+            const verification = imagesVerification([
+                [optMap(image, 'imagesVerification', `${field}.imagesVerification`), `${field}.imagesVerification`],
+                ...refVerificationLevel(cr, ref)
+            ]);
+            if (verification)
+                raw.imagesVerification = verification;
             const targets = optMap(image, 'manifestTargets', `${field}.manifestTargets`);
             if (targets?.plugin !== undefined && targets.plugin !== null) {
                 raw.unsupported = `${field}.manifestTargets.plugin: plugin targets are not supported (use helm or kustomize)`;
@@ -49595,6 +49842,41 @@ function refImages(cr, ref) {
         }
         return raw;
     });
+}
+/** The ref's and the spec's imagesVerification levels (the spec's is not used by useAnnotations refs). */
+function refVerificationLevel(cr, ref) {
+    return [
+        [ref.raw.imagesVerification, `${ref.field}.imagesVerification`],
+        ...(ref.useAnnotations
+            ? []
+            : [
+                [cr.spec.imagesVerification, 'spec.imagesVerification']
+            ])
+    ];
+}
+/**
+ * imagesVerification merged field by field, the most specific level first (Image Updater's
+ * mergeImagesVerification); undefined when no level has one. The field named is cosignKey's level.
+ */
+function imagesVerification(levels) {
+    const present = levels.filter(([map]) => map !== undefined && map !== null);
+    if (!present.length)
+        return undefined;
+    for (const [map, field] of present) {
+        if (!isMap(map))
+            return { value: map, field };
+    }
+    const enabled = pick(present, 'enabled');
+    const cosignKey = pick(present, 'cosignKey');
+    const field = (cosignKey ?? enabled)?.field.replace(/\.(cosignKey|enabled)$/, '') ?? present[0][1];
+    return {
+        value: { ...(enabled && { enabled: enabled.value }), ...(cosignKey && { cosignKey: cosignKey.value }) },
+        field
+    };
+}
+/** A useAnnotations ref's own imagesVerification, for the images its annotations list. */
+function refAnnotationVerification(cr, ref) {
+    return imagesVerification(refVerificationLevel(cr, ref));
 }
 function manifestTargets(targets, field) {
     const out = {};
@@ -49834,7 +50116,7 @@ class Discovery {
         if (chosen) {
             chosen.c.used = true;
             if (chosen.ref.useAnnotations)
-                this.fromAnnotations(found);
+                this.fromAnnotations(found, refAnnotationVerification(chosen.c.cr, chosen.ref));
             else
                 this.fromImageUpdater(found, chosen.c, chosen.ref);
         }
@@ -49856,7 +50138,8 @@ class Discovery {
             });
         }
     }
-    fromAnnotations(found) {
+    /** `verification`: the imagesVerification of the useAnnotations ref that chose the app. */
+    fromAnnotations(found, verification) {
         const { annotations } = found.manifest;
         const where = { file: found.file, doc: found.doc, app: found.app };
         let raws;
@@ -49866,6 +50149,9 @@ class Discovery {
         catch (e) {
             return this.error(where, e);
         }
+        if (verification)
+            for (const raw of raws)
+                raw.imagesVerification = verification;
         for (const note of ignoredAnnotations(annotations)) {
             if (note.error) {
                 const e = new SpecError(`${note.error.message} (${note.reason})`, note.error.field);
@@ -49923,7 +50209,16 @@ class Discovery {
             return this.error(appWhere, e);
         }
         const images = [];
+        const aliases = raws.filter((raw) => raw.explicitAlias).map((raw) => raw.alias);
+        for (const note of unknownOwnAnnotations(found.manifest.annotations, aliases))
+            this.result.skipped.push({
+                app: found.app,
+                file: found.file,
+                ...(note.alias && { alias: note.alias }),
+                reason: note.reason
+            });
         for (const raw of raws) {
+            Object.assign(raw, ourImageSettings(found.manifest.annotations, raw.alias, raw.explicitAlias));
             if (raw.unsupported) {
                 this.result.skipped.push({
                     app: found.app,
@@ -52255,8 +52550,8 @@ async function selectVersion(input) {
         tagsKey
     };
     const selection = await strategy(ctx);
-    return selection.kind === 'update' && input.minAgeMs
-        ? ripened(ctx, selection.candidate, input.minAgeMs)
+    return selection.kind === 'update' && (input.minAgeMs || input.verify)
+        ? gated(ctx, selection.candidate)
         : selection;
 }
 function strategy(ctx) {
@@ -52274,43 +52569,75 @@ function strategy(ctx) {
 /** Build-date lookups min-age may spend per image going down the strategy's order. */
 const AGE_LOOKUPS = 5;
 /**
- * min-age: the strategy's choice when its build is old enough; else the next versions in the
- * strategy's order, down to the one in git, the first old enough proposed (at most AGE_LOOKUPS
- * build lookups, none for newest-build, which has every build already). The newer version held
- * back is said, with the time it becomes eligible.
+ * The gates after the strategy's choice: min-age and verification. The choice when it passes;
+ * else the next versions in the strategy's order, down to the one in git: the first that passes
+ * is proposed (min-age spends at most AGE_LOOKUPS build lookups, none for newest-build, which has
+ * every build already; verification tries at most `verify.candidates` digests). What was held
+ * back or refused is said in `notes`, or is the skip reason when nothing passes.
  */
-async function ripened(ctx, best, minAgeMs) {
+async function gated(ctx, best) {
+    const { minAgeMs, verify } = ctx;
     const at = ctx.at ?? Date.now();
     const platforms = platformsOf(ctx.spec);
     const build = (tag) => ctx.metadata.build(ctx.spec.image, tag, platforms);
     // No date, or one that does not parse: the age cannot be told, so the version waits.
-    const oldEnough = (created) => !!created && at - Date.parse(created) >= minAgeMs;
-    const created = best.created ?? (await build(best.tag))?.created;
-    if (oldEnough(created))
-        return { kind: 'update', candidate: best };
-    const since = created ? Date.parse(created) : Number.NaN;
-    const held = Number.isNaN(since)
-        ? `${best.tag} has no build date, so min-age ${formatAge(minAgeMs)} cannot be checked; it is not proposed`
-        : `${best.tag} is too new for min-age ${formatAge(minAgeMs)} (built ${created}); it can be proposed from ` +
-            new Date(since + minAgeMs).toISOString().replace(/\.\d+Z$/, 'Z');
+    const oldEnough = (created) => !minAgeMs || (!!created && at - Date.parse(created) >= minAgeMs);
+    const notes = [];
     const current = ctx.now;
-    let lookups = 0;
-    for (const tag of (await ranked(ctx, platforms)).filter((t) => t !== best.tag)) {
-        if (current?.tag === tag)
-            return { kind: 'current', candidate: { tag }, held };
-        if (current && !ctx.allowDowngrade && (await behind(ctx, tag, current.tag, platforms)))
-            break;
-        if (ctx.spec.strategy !== 'newest-build' && ++lookups > AGE_LOOKUPS)
-            break;
-        const info = await build(tag);
-        if (info && oldEnough(info.created)) {
-            const candidate = ctx.spec.strategy === 'newest-build'
-                ? { tag, digest: info.digest, ...(info.created && { created: info.created }), labels: info.labels }
-                : { tag };
-            return { kind: 'update', candidate, held };
+    let [lookups, verified] = [0, 0];
+    const order = [best.tag, ...(await ranked(ctx, platforms)).filter((t) => t !== best.tag)];
+    for (const [i, tag] of order.entries()) {
+        let candidate = best;
+        let created = best.created;
+        if (i > 0) {
+            if (current?.tag === tag)
+                return { kind: 'current', candidate: { tag }, ...withNotes(notes) };
+            if (current && !ctx.allowDowngrade && (await behind(ctx, tag, current.tag, platforms)))
+                break;
+            const newest = ctx.spec.strategy === 'newest-build';
+            if (minAgeMs && !newest && ++lookups > AGE_LOOKUPS)
+                break;
+            // newest-build has every build already (no requests); the others look one up for min-age only.
+            const info = newest || minAgeMs ? await build(tag) : undefined;
+            if ((newest || minAgeMs) && !info)
+                continue;
+            candidate =
+                newest && info
+                    ? { tag, digest: info.digest, ...(info.created && { created: info.created }), labels: info.labels }
+                    : { tag };
+            created = info?.created;
         }
+        else if (minAgeMs && created === undefined)
+            created = (await build(tag))?.created;
+        if (!oldEnough(created)) {
+            if (i === 0)
+                notes.push(tooNew(tag, created, minAgeMs));
+            continue;
+        }
+        if (verify) {
+            if (++verified > verify.candidates)
+                break;
+            const digest = candidate.digest ?? (await ctx.metadata.digest(ctx.spec.image, tag));
+            const verdict = await verify.check(candidate, digest);
+            if (!verdict.ok) {
+                notes.push(`${tag} (${digest}) ${verdict.reason}`);
+                continue;
+            }
+            candidate = { ...candidate, verified: { digest, evidence: verdict.evidence } };
+        }
+        return { kind: 'update', candidate, ...withNotes(notes) };
     }
-    return { kind: 'skip', reason: held };
+    if (verify && verified > verify.candidates)
+        notes.push(`no other version was tried (verify.candidates is ${verify.candidates})`);
+    return { kind: 'skip', reason: notes.join('; ') };
+}
+const withNotes = (notes) => (notes.length ? { notes } : {});
+function tooNew(tag, created, minAgeMs) {
+    const since = created ? Date.parse(created) : Number.NaN;
+    return Number.isNaN(since)
+        ? `${tag} has no build date, so min-age ${formatAge(minAgeMs)} cannot be checked; it is not proposed`
+        : `${tag} is too new for min-age ${formatAge(minAgeMs)} (built ${created}); it can be proposed from ` +
+            new Date(since + minAgeMs).toISOString().replace(/\.\d+Z$/, 'Z');
 }
 /** The candidate tags in the strategy's order of preference, best first. */
 async function ranked(ctx, platforms) {
@@ -52499,6 +52826,477 @@ function alphabetical(ctx) {
     return { kind: 'update', candidate };
 }
 
+;// CONCATENATED MODULE: ./src/verify/simple-signing.ts
+// Cosign's original signature format: a "simple signing" JSON payload naming the image digest,
+// signed with the key pair of `cosign generate-key-pair` (ECDSA P-256 + SHA-256, DER, base64).
+// RSA and Ed25519 keys, which cosign also takes, verify the same way.
+
+const SIMPLE_SIGNING = 'application/vnd.dev.cosign.simplesigning.v1+json';
+const SIGNATURE_ANNOTATION = 'dev.cosignproject.cosign/signature';
+/** Throws with the reason unless `payload` names `digest` and `signature` verifies with `key`. */
+function verifySimpleSigning(payload, signature, key, digest) {
+    let parsed;
+    try {
+        parsed = JSON.parse(payload.toString('utf8'));
+    }
+    catch {
+        throw new Error('its payload is not JSON');
+    }
+    const critical = parsed?.critical;
+    if (critical?.type !== 'cosign container image signature')
+        throw new Error('its payload is not a cosign container image signature');
+    const named = critical.image?.['docker-manifest-digest'];
+    if (named !== digest)
+        throw new Error(`it signs another digest (${typeof named === 'string' ? named : 'none'})`);
+    const bytes = Buffer.from(signature, 'base64');
+    const algorithm = key.asymmetricKeyType === 'ed25519' ? null : 'sha256';
+    let ok = false;
+    try {
+        ok = bytes.length > 0 && (0,external_node_crypto_.verify)(algorithm, payload, key, bytes);
+    }
+    catch {
+        // A malformed DER signature: not valid, like a wrong one.
+    }
+    if (!ok)
+        throw new Error('its signature does not verify');
+}
+
+;// CONCATENATED MODULE: ./src/verify/evidence.ts
+
+
+
+const BUNDLE_TYPE = /^application\/vnd\.dev\.sigstore\.bundle(\.v0\.\d+)?\+json/;
+const EMPTY_CONFIG = 'application/vnd.oci.empty.v1+json';
+const PREDICATE = 'dev.sigstore.bundle.predicateType';
+/** Referrers and signature layers looked at per image: real images have a handful. */
+const MAX_ENTRIES = 16;
+const MAX_PAYLOAD = 64 * 1024;
+const MAX_BUNDLE = 4 * 1024 * 1024;
+class RegistryEvidence {
+    registry;
+    simple = new Map();
+    bundles = new Map();
+    /** Registry requests made for verification, for the run's stats. */
+    requests = 0;
+    constructor(registry) {
+        this.registry = registry;
+    }
+    /** The layers of the `sha256-<hex>.sig` tag. */
+    simpleSignatures(image, digest) {
+        return evidence_once(this.simple, `${imageKey(image)}@${digest}`, () => this.readSimple(image, digest));
+    }
+    /** Sigstore bundles among the referrers whose predicate type is one of `predicateTypes`. */
+    bundlesFor(image, digest, predicateTypes) {
+        const key = `${imageKey(image)}@${digest} ${predicateTypes.join(' ')}`;
+        return evidence_once(this.bundles, key, () => this.readBundles(image, digest, predicateTypes));
+    }
+    async readSimple(image, digest) {
+        const tag = `${digest.replace(':', '-')}.sig`;
+        const found = { items: [], problems: [] };
+        if (!this.registry.blob)
+            return { items: [], problems: ['this registry client cannot read signatures'] };
+        let layers;
+        try {
+            this.requests++;
+            const manifest = await this.registry.manifest(image, tag);
+            layers = manifest.kind === 'image' ? manifest.layers : [];
+        }
+        catch (err) {
+            if (err instanceof RegistryError && err.status === 404)
+                return found;
+            return { items: [], problems: [`the ${tag} tag could not be read: ${message(err)}`] };
+        }
+        for (const layer of layers.slice(0, MAX_ENTRIES)) {
+            const signature = layer.annotations?.[SIGNATURE_ANNOTATION];
+            if (layer.mediaType !== SIMPLE_SIGNING || !signature)
+                continue;
+            try {
+                this.requests++;
+                found.items.push({ payload: await this.registry.blob(image, layer.digest, MAX_PAYLOAD), signature });
+            }
+            catch (err) {
+                found.problems.push(`a signature payload of ${tag} could not be read: ${message(err)}`);
+            }
+        }
+        return found;
+    }
+    async readBundles(image, digest, predicateTypes) {
+        const found = { items: [], problems: [] };
+        const { registry } = this;
+        if (!registry.referrers || !registry.blob)
+            return { items: [], problems: ['this registry client cannot read referrers'] };
+        let referrers;
+        try {
+            const answer = await registry.referrers(image, digest);
+            // The referrers API, and on a 404 the fallback tag.
+            this.requests += answer.via === 'tag' ? 2 : 1;
+            referrers = answer.manifests;
+        }
+        catch (err) {
+            this.requests++;
+            return { items: [], problems: [`its referrers could not be read: ${message(err)}`] };
+        }
+        const wanted = referrers.filter((d) => {
+            // Older cosign wrote the empty config's type as the artifact type of fallback entries.
+            if (d.artifactType && !BUNDLE_TYPE.test(d.artifactType) && d.artifactType !== EMPTY_CONFIG)
+                return false;
+            const predicate = d.annotations?.[PREDICATE];
+            return predicate === undefined || predicateTypes.includes(predicate);
+        });
+        for (const descriptor of wanted.slice(0, MAX_ENTRIES)) {
+            try {
+                this.requests++;
+                const manifest = await registry.manifest(image, descriptor.digest);
+                const layer = manifest.kind === 'image' ? manifest.layers[0] : undefined;
+                if (!layer?.mediaType || !BUNDLE_TYPE.test(layer.mediaType))
+                    continue;
+                this.requests++;
+                const bytes = await registry.blob(image, layer.digest, MAX_BUNDLE);
+                found.items.push(JSON.parse(bytes.toString('utf8')));
+            }
+            catch (err) {
+                found.problems.push(`referrer ${descriptor.digest} could not be read: ${message(err)}`);
+            }
+        }
+        return found;
+    }
+}
+const message = (err) => err instanceof SyntaxError ? 'not JSON' : err instanceof Error ? err.message : String(err);
+function evidence_once(cache, key, load) {
+    let promise = cache.get(key);
+    if (!promise)
+        cache.set(key, (promise = load()));
+    return promise;
+}
+
+;// CONCATENATED MODULE: ./src/verify/keys.ts
+// Cosign public keys from the settings: PEM text, `env:VAR` (the verify input only), or a name
+// of the input's `keys` (what an ImageUpdater CR's cosignKey secret reference becomes). Key
+// text never reaches a message: keys are named, or shown by fingerprint.
+
+
+const PEM = /^-----BEGIN [A-Z ]+-----/;
+/** Resolves one `cosign-key` value; throws SpecError naming `field`. */
+function resolveKey(value, field, input, env) {
+    if (PEM.test(value))
+        return { name: fingerprint(parsePem(value, field)), key: parsePem(value, field) };
+    if (/^env:/i.test(value)) {
+        const name = value.slice(4).trim();
+        const text = env[name];
+        if (!text?.trim())
+            throw new SpecError(`environment variable ${name} is not set or empty`, field);
+        const key = parsePem(text.trim(), field);
+        return { name: `${fingerprint(key)} (from ${name})`, key };
+    }
+    const named = input?.keys[value];
+    if (named === undefined) {
+        const known = Object.keys(input?.keys ?? {});
+        throw new SpecError(`no key named "${value}": give it in the verify input's keys (${known.length ? `it has ${known.join(', ')}` : 'it has none'}); argocd-image-pr reads no cluster Secrets`, field);
+    }
+    const key = resolveKey(named, `verify.keys.${value}`, undefined, env).key;
+    return { name: `${value} (${fingerprint(key)})`, key };
+}
+function parsePem(text, field) {
+    if (/PRIVATE KEY-----/.test(text))
+        throw new SpecError('this is a private key; give the public key (cosign.pub)', field);
+    try {
+        return (0,external_node_crypto_.createPublicKey)(text);
+    }
+    catch {
+        throw new SpecError('not a PEM public key (expected -----BEGIN PUBLIC KEY-----, as in cosign.pub)', field);
+    }
+}
+/** `key sha256:<first 12 hex of the SPKI hash>`, as a short stable name. */
+function fingerprint(key) {
+    const der = key.export({ type: 'spki', format: 'der' });
+    return `key sha256:${(0,external_node_crypto_.createHash)('sha256').update(der).digest('hex').slice(0, 12)}`;
+}
+
+;// CONCATENATED MODULE: ./src/verify/verifier.ts
+// Checks a candidate image digest against its verification requirements before it is proposed:
+// the `verify` input's (the floor, for every image) and the image's own (our annotation, or the
+// ImageUpdater CR's imagesVerification). Every requirement must hold; each is satisfied by one
+// valid signature or attestation that names this digest. Results are cached per run.
+
+
+
+
+
+
+const COSIGN_SIGN = 'https://sigstore.dev/cosign/sign/v1';
+const PROVENANCE = ['https://slsa.dev/provenance/v1', 'https://slsa.dev/provenance/v0.2'];
+const GITHUB_ISSUER = 'https://token.actions.githubusercontent.com';
+const SOURCE_LABEL = 'org.opencontainers.image.source';
+/** Distinct failure reasons said per requirement; the rest are counted. */
+const MAX_REASONS = 3;
+class ImageVerifier {
+    options;
+    evidence;
+    verdicts = new Map();
+    roots;
+    counts = { checked: 0, verified: 0 };
+    constructor(options) {
+        this.options = options;
+        this.evidence = new RegistryEvidence(options.registry);
+    }
+    /** Versions tried in the strategy's order when the chosen one fails. */
+    get candidates() {
+        return this.options.input?.candidates ?? 3;
+    }
+    /** The input's requirements plus the image's own; throws SpecError naming a bad setting. */
+    requirements(own = []) {
+        const input = this.options.input ? [this.options.input] : [];
+        return [...input, ...own].flatMap((settings) => this.resolve(settings));
+    }
+    stats() {
+        return {
+            ...this.counts,
+            registryRequests: this.evidence.requests,
+            githubRequests: this.options.attestations?.requests ?? 0
+        };
+    }
+    /** Whether `digest` of `image` meets every requirement; `labels` name its source repository. */
+    verify(image, digest, requirements, labels = {}) {
+        const key = JSON.stringify([imageKey(image), digest, requirements.map(verifier_describe), labels[SOURCE_LABEL]]);
+        let verdict = this.verdicts.get(key);
+        if (!verdict) {
+            verdict = this.check(image, digest, requirements, labels);
+            this.verdicts.set(key, verdict);
+        }
+        return verdict;
+    }
+    async check(image, digest, requirements, labels) {
+        this.counts.checked++;
+        const evidence = [];
+        for (const requirement of requirements) {
+            const result = await this.meet(image, digest, requirement, labels);
+            if (!result.ok)
+                return result;
+            evidence.push(...result.evidence);
+        }
+        this.counts.verified++;
+        return { ok: true, evidence: [...new Set(evidence)] };
+    }
+    meet(image, digest, requirement, labels) {
+        switch (requirement.kind) {
+            case 'key':
+                return this.signedWithKey(image, digest, requirement.keys);
+            case 'keyless':
+                return this.signedBy(image, digest, requirement);
+            case 'attestation':
+                return this.attested(image, digest, requirement, labels);
+        }
+    }
+    async signedWithKey(image, digest, keys) {
+        const failures = new Failures();
+        const simple = await this.evidence.simpleSignatures(image, digest);
+        failures.problems(simple);
+        for (const { payload, signature } of simple.items) {
+            for (const { name, key } of keys) {
+                try {
+                    verifySimpleSigning(payload, signature, key, digest);
+                    return { ok: true, evidence: [`signed with ${name} (cosign signature)`] };
+                }
+                catch (err) {
+                    failures.add(`a cosign signature: ${verifier_message(err)}`);
+                }
+            }
+        }
+        const bundles = await this.evidence.bundlesFor(image, digest, [COSIGN_SIGN]);
+        failures.problems(bundles);
+        const { verifyWithKey } = await sigstore();
+        for (const json of bundles.items) {
+            for (const { name, key } of keys) {
+                const found = failures.attempt('a Sigstore bundle', () => about(verifyWithKey(json, key), digest, [COSIGN_SIGN]));
+                if (found)
+                    return { ok: true, evidence: [`signed with ${name} (Sigstore bundle)`] };
+            }
+        }
+        const names = keys.map((k) => k.name).join(' or ');
+        return failures.refuse(`is not signed with ${names}`, simple.items.length + bundles.items.length);
+    }
+    async signedBy(image, digest, requirement) {
+        const failures = new Failures();
+        const bundles = await this.evidence.bundlesFor(image, digest, [COSIGN_SIGN]);
+        failures.problems(bundles);
+        const roots = bundles.items.length ? await this.trust(failures) : [];
+        const { verifyKeyless } = await sigstore();
+        for (const json of bundles.items) {
+            const found = failures.attempt('a Sigstore bundle', () => {
+                const verified = about(verifyKeyless(json, roots), digest, [COSIGN_SIGN]);
+                const signer = verified.signer;
+                if (signer.kind !== 'certificate')
+                    throw new Error('it has no certificate');
+                if (signer.issuer !== requirement.issuer)
+                    throw new Error(`its issuer is ${signer.issuer}`);
+                const matches = requirement.pattern
+                    ? requirement.pattern.matches(signer.identity)
+                    : signer.identity === requirement.identity;
+                if (!matches)
+                    throw new Error(`it is signed by ${signer.identity}`);
+                return signer.identity;
+            });
+            if (found)
+                return { ok: true, evidence: [`signed by ${found} (issuer ${requirement.issuer})`] };
+        }
+        return failures.refuse(`is not signed by ${requirement.identity} (issuer ${requirement.issuer})`, bundles.items.length);
+    }
+    async attested(image, digest, requirement, labels) {
+        const repository = requirement.repository ?? githubRepository(labels[SOURCE_LABEL]);
+        if (!repository) {
+            return {
+                ok: false,
+                reason: `has no ${SOURCE_LABEL} label naming a github.com repository, so its attestations cannot be looked up ` +
+                    `(set github-attestations: owner/repo)`
+            };
+        }
+        const failures = new Failures();
+        const pushed = await this.evidence.bundlesFor(image, digest, PROVENANCE);
+        const listed = this.options.attestations
+            ? await this.options.attestations.provenance(repository, digest)
+            : { items: [], problems: [] };
+        failures.problems(pushed);
+        failures.problems(listed);
+        const bundles = [...pushed.items, ...listed.items];
+        const roots = bundles.length ? await this.trust(failures) : [];
+        const { verifyKeyless } = await sigstore();
+        const expected = `https://github.com/${repository}`.toLowerCase();
+        for (const json of bundles) {
+            const found = failures.attempt('an attestation', () => {
+                const { signer } = about(verifyKeyless(json, roots), digest, PROVENANCE);
+                if (signer.kind !== 'certificate')
+                    throw new Error('it has no certificate');
+                if (signer.issuer !== GITHUB_ISSUER)
+                    throw new Error(`it was not made by GitHub Actions (issuer ${signer.issuer})`);
+                if (signer.sourceRepository?.toLowerCase() !== expected)
+                    throw new Error(`it was built from ${signer.sourceRepository ?? 'an unnamed repository'}`);
+                return signer;
+            });
+            if (found)
+                return { ok: true, evidence: [attestedBy(found, repository)] };
+        }
+        return failures.refuse(`has no valid GitHub attestation from ${repository}`, bundles.length);
+    }
+    async trust(failures) {
+        this.roots ??= this.options.trustedRoots();
+        try {
+            return await this.roots;
+        }
+        catch (err) {
+            failures.add(`the Sigstore trusted root could not be loaded: ${verifier_message(err)}`);
+            return [];
+        }
+    }
+    resolve(settings) {
+        const { field } = settings;
+        const out = [];
+        if (settings.cosignKeys.length) {
+            const keys = settings.cosignKeys.map((value, i) => resolveKey(value, settings.cosignKeys.length > 1 ? `${field}.cosign-key[${i}]` : keyField(field), this.options.input, this.options.env));
+            out.push({ kind: 'key', keys, field });
+        }
+        if (settings.keyless) {
+            const { identity, identityRegexp, issuer } = settings.keyless;
+            out.push({
+                kind: 'keyless',
+                identity: identity ?? `an identity matching ${identityRegexp}`,
+                ...(identityRegexp && { pattern: RE2JS.compile(`^(?:${identityRegexp})$`) }),
+                issuer,
+                field: `${field}.keyless`
+            });
+        }
+        if (settings.githubAttestations) {
+            out.push({
+                kind: 'attestation',
+                ...(settings.githubAttestations.repository && { repository: settings.githubAttestations.repository }),
+                field: `${field}.github-attestations`
+            });
+        }
+        return out;
+    }
+}
+/** The CR's field already names cosignKey; ours get `.cosign-key`. */
+const keyField = (field) => (field.endsWith('.cosignKey') ? field : `${field}.cosign-key`);
+/** Throws unless the verified statement is about `digest` with one of `predicateTypes`. */
+function about(verified, digest, predicateTypes) {
+    if (!predicateTypes.includes(verified.predicateType))
+        throw new Error(`it states ${verified.predicateType}, not ${predicateTypes[0]}`);
+    if (!verified.subjects.includes(digest))
+        throw new Error('it is about another digest');
+    return verified;
+}
+/** `workflow path@ref at commit (run URL)`, from the certificate GitHub Actions was issued. */
+function attestedBy(signer, repository) {
+    const prefix = `https://github.com/${repository}/`;
+    const workflow = signer.identity.toLowerCase().startsWith(prefix.toLowerCase())
+        ? signer.identity.slice(prefix.length)
+        : signer.identity;
+    const commit = signer.sourceDigest ? ` at commit ${signer.sourceDigest.slice(0, 12)}` : '';
+    const run = signer.runInvocation ? ` (run ${signer.runInvocation})` : '';
+    return `attested by ${repository} workflow ${workflow}${commit}${run}`;
+}
+/** `owner/repo` of a github.com source URL; undefined for other hosts. */
+function githubRepository(source) {
+    if (!source || !URL.canParse(source))
+        return undefined;
+    const url = new URL(source);
+    if (url.protocol !== 'https:' || url.hostname !== 'github.com')
+        return undefined;
+    const [owner, repo] = url.pathname
+        .replace(/\.git$/, '')
+        .split('/')
+        .filter(Boolean);
+    return owner && repo && /^[\w.-]+$/.test(owner) && /^[\w.-]+$/.test(repo) && !/^\.+$/.test(repo)
+        ? `${owner}/${repo}`
+        : undefined;
+}
+function verifier_describe(requirement) {
+    switch (requirement.kind) {
+        case 'key':
+            return `key ${requirement.keys.map((k) => k.name).join(',')}`;
+        case 'keyless':
+            return `keyless ${requirement.identity} ${requirement.issuer}`;
+        case 'attestation':
+            return `attestation ${requirement.repository ?? ''}`;
+    }
+}
+/** The Sigstore libraries, loaded on the first bundle: a run without bundles never parses them. */
+const sigstore = () => Promise.all(/* import() */[__nccwpck_require__.e(168), __nccwpck_require__.e(499)]).then(__nccwpck_require__.bind(__nccwpck_require__, 32499));
+const verifier_message = (err) => (err instanceof Error ? err.message : String(err));
+/** Why nothing satisfied a requirement: the first distinct reasons, then a count. */
+class Failures {
+    reasons = [];
+    add(reason) {
+        if (!this.reasons.includes(reason))
+            this.reasons.push(reason);
+    }
+    problems(found) {
+        for (const problem of found.problems)
+            this.add(problem);
+    }
+    /** `check()`'s result, or undefined with its failure recorded. */
+    attempt(what, check) {
+        try {
+            return check();
+        }
+        catch (err) {
+            if (err instanceof SpecError)
+                throw err;
+            this.add(`${what}: ${verifier_message(err)}`);
+            return undefined;
+        }
+    }
+    refuse(summary, seen) {
+        if (!seen && !this.reasons.length)
+            return { ok: false, reason: `${summary}: no signature or attestation found` };
+        const shown = this.reasons.slice(0, MAX_REASONS);
+        const more = this.reasons.length - shown.length;
+        return {
+            ok: false,
+            reason: `${summary}: ${shown.join('; ')}${more > 0 ? `; and ${more} more` : ''}`
+        };
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/yaml/files.ts
 // The run's view of the repo's YAML: each file is parsed at most once per run. A chained edit
 // (several apps writing one file, or a local --write) hands its new parse back, so the next
@@ -52550,6 +53348,7 @@ class YamlFiles {
 
 
 
+
 async function run(options) {
     const started = Date.now();
     const { repo, inputs } = options;
@@ -52586,11 +53385,21 @@ async function run(options) {
     // Current versions are read from the base revision; its parses are shared by every app.
     const baseFiles = new YamlFiles((path) => repo.read(path));
     const metadata = options.metadata ?? new ImageMetadata(options.registry);
+    const env = options.env ?? process.env;
+    const verifier = new ImageVerifier({
+        ...(inputs.verify && { input: inputs.verify }),
+        registry: options.registry,
+        ...(options.attestations && { attestations: options.attestations }),
+        env,
+        // Loaded on the first keyless check: TUF and the Sigstore libraries are big to parse.
+        trustedRoots: async () => (await Promise.all(/* import() */[__nccwpck_require__.e(168), __nccwpck_require__.e(694), __nccwpck_require__.e(751)]).then(__nccwpck_require__.bind(__nccwpck_require__, 92751))).loadTrustedRoots(inputs.verify?.trustedRoot, env)
+    });
     const specs = found.specs.filter((spec) => !pushed || options.planAll || spec.images.some((image) => pushed.has(imageKey(image.image))));
     const apps = await Promise.all(specs.map(async (spec) => {
         const app = await planApp(spec, {
             ...options,
             metadata,
+            verifier,
             files: baseFiles,
             context,
             dirs,
@@ -52668,6 +53477,7 @@ async function run(options) {
             images: specs.reduce((n, s) => n + s.images.length, 0),
             registryRequests: options.registry.requestCounts?.() ?? {},
             invalidTags: metadata.invalidTags(),
+            ...(verifier.stats().checked && { verification: verifier.stats() }),
             durationMs: Date.now() - started
         }
     };
@@ -52718,21 +53528,24 @@ async function planApp(spec, ctx) {
             const followed = image.strategy === 'digest' ? image.constraint?.trim() : undefined;
             const listed = followed ? [followed] : await ctx.metadata.tags(image.image);
             const tags = [...new Set([...listed, ...(ctx.pushed?.get(key) ?? [])])];
+            const minAgeMs = image.minAgeMs ?? ctx.inputs.minAgeMs;
+            const verify = candidateCheck(image, ctx);
             const selection = await selectVersion({
                 spec: image,
                 tags,
                 current,
                 allowDowngrade: ctx.inputs.allowDowngrade,
                 metadata: ctx.metadata,
-                ...(ctx.inputs.minAgeMs && { minAgeMs: ctx.inputs.minAgeMs })
+                ...(minAgeMs && { minAgeMs }),
+                ...(verify && { verify })
             });
             if (selection.kind === 'skip') {
                 ctx.skipped.push({ app: spec.app, file: spec.file, alias: image.alias, reason: selection.reason });
                 return;
             }
-            // A newer version min-age holds back is said even when an older one is proposed.
-            if (selection.held)
-                ctx.skipped.push({ app: spec.app, file: spec.file, alias: image.alias, reason: selection.held });
+            // Newer versions held back or refused are said even when an older one is proposed.
+            for (const reason of selection.notes ?? [])
+                ctx.skipped.push({ app: spec.app, file: spec.file, alias: image.alias, reason });
             if (selection.kind === 'current')
                 return;
             const { candidate } = selection;
@@ -52746,7 +53559,8 @@ async function planApp(spec, ctx) {
                 file: '',
                 ...(candidate.digest && { digest: candidate.digest }),
                 ...(candidate.created && { created: candidate.created }),
-                ...(candidate.labels && { labels: candidate.labels })
+                ...(candidate.labels && { labels: candidate.labels }),
+                ...(candidate.verified && { verified: candidate.verified })
             };
             result.planned.set(image.alias, { image, change, version: candidate });
         }
@@ -52768,6 +53582,23 @@ async function planApp(spec, ctx) {
         return planned ? [planned.change] : [];
     });
     return Object.assign(result, { appType, target });
+}
+/** The image's signature checks (the input's and its own), or undefined when it has none. */
+function candidateCheck(image, ctx) {
+    const requirements = ctx.verifier.requirements(image.verify);
+    if (!requirements.length)
+        return undefined;
+    // An attestation looked up by the source label needs the candidate's labels (its build).
+    const byLabel = requirements.some((r) => r.kind === 'attestation' && !r.repository);
+    const platforms = image.platforms.length ? image.platforms : DEFAULT_PLATFORMS;
+    return {
+        candidates: ctx.verifier.candidates,
+        check: async (candidate, digest) => {
+            const labels = candidate.labels ??
+                (byLabel ? (await ctx.metadata.build(image.image, candidate.tag, platforms))?.labels : undefined);
+            return ctx.verifier.verify(image.image, digest, requirements, labels);
+        }
+    };
 }
 /**
  * The revision Argo CD deploys the app from, when it names one: the base of `git-branch`
@@ -52997,6 +53828,62 @@ function toCommit(c) {
 async function viewerLogin(octokit) {
     const data = await octokit.graphql('query { viewer { login } }');
     return data.viewer.login;
+}
+
+;// CONCATENATED MODULE: ./src/github/attestations.ts
+// GitHub artifact attestations of an image digest (`actions/attest-build-provenance`), read from
+// `GET /repos/{owner}/{repo}/attestations/{subject_digest}`: the Sigstore bundles, verified by
+// the caller. Once per run per (repository, digest).
+
+/** Attestations read per digest: one per build, and a digest is built once. */
+const PER_PAGE = 30;
+class Attestations {
+    octokit;
+    cache = new Map();
+    /** Requests made, for the run's stats. */
+    requests = 0;
+    constructor(octokit) {
+        this.octokit = octokit;
+    }
+    /** Provenance bundles for `digest` in `repository` (`owner/name`). */
+    provenance(repository, digest) {
+        const key = `${repository}@${digest}`;
+        let promise = this.cache.get(key);
+        if (!promise)
+            this.cache.set(key, (promise = this.read(repository, digest)));
+        return promise;
+    }
+    async read(repository, digest) {
+        const [owner = '', repo = ''] = repository.split('/');
+        this.requests++;
+        try {
+            const { data } = await this.octokit.request('GET /repos/{owner}/{repo}/attestations/{subject_digest}', {
+                owner,
+                repo,
+                subject_digest: digest,
+                predicate_type: 'provenance',
+                per_page: PER_PAGE
+            });
+            const listed = Array.isArray(data.attestations) ? data.attestations : [];
+            const items = listed.flatMap((a) => (a.bundle ? [a.bundle] : []));
+            const problems = listed.length > items.length
+                ? [
+                    `GitHub listed ${listed.length - items.length} attestations of ${repository} without their bundle`
+                ]
+                : [];
+            return { items, problems };
+        }
+        catch (err) {
+            const status = httpStatus(err);
+            if (status === 404)
+                return { items: [], problems: [] };
+            const why = status === 403 || status === 401 ? 'the token cannot read them' : githubMessage(err);
+            return {
+                items: [],
+                problems: [`the attestations of ${repository} could not be read (HTTP ${status ?? '?'}: ${why})`]
+            };
+        }
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/publish/budget.ts
@@ -53465,6 +54352,18 @@ function sourceLines(d) {
     }
     return lines;
 }
+/**
+ * What the verified digest's signatures and attestations say (`verify`). The identities come from
+ * certificates in the registry: escaped like any outside text.
+ */
+function verificationLine(change) {
+    const v = change.verified;
+    if (!v)
+        return [];
+    return [
+        `- ${escapeHtml(change.alias)}: ${shortDigest(v.digest)} verified: ${v.evidence.map(escapeHtml).join('; ')}`
+    ];
+}
 function formatDate(created) {
     if (!created)
         return '';
@@ -53490,7 +54389,8 @@ function renderPullRequestBody(input) {
             `| ${from} | ${code(change.to)} | ${change.strategy} | ${model_changeFiles(change).map(code).join('<br>')} ` +
             `| ${formatDate(change.created ?? to?.created)} | ${shortDigest(change.digest ?? to?.digest)} |`);
     });
-    const compares = details.flatMap(sourceLines);
+    const verified = details.flatMap(({ change }) => verificationLine(change));
+    const compares = [...(verified.length ? [...verified, ''] : []), ...details.flatMap(sourceLines)];
     const tail = [
         '',
         '<sub>Opened by argocd-image-pr. Closing this pull request without merging declines these versions: ' +
@@ -55327,6 +56227,7 @@ function publisher_compare(a, b) {
 
 
 
+
 /** Plans again after this many direct-commit races before giving up. */
 const ATTEMPTS = 3;
 async function runOnGitHub(options) {
@@ -55338,6 +56239,7 @@ async function runOnGitHub(options) {
     const metadata = new ImageMetadata(registry);
     const budget = new WriteBudget(inputs.writeBudget);
     const history = SourceHistory.forApi(github.octokit, inputs.apiUrl);
+    const attestations = new Attestations(github.octokit);
     let login;
     const viewer = () => (login ??= viewerLogin(github.octokit));
     for (let attempt = 1;; attempt++) {
@@ -55350,6 +56252,7 @@ async function runOnGitHub(options) {
             inputs,
             metadata,
             baseBranch: source.branch,
+            attestations,
             chainEdits: inputs.pullRequest !== 'per-application',
             planAll: inputs.pullRequest === 'single',
             ...(inputs.pullRequest !== 'none' && {
@@ -55391,12 +56294,12 @@ async function openRepo(github, options) {
     }
 }
 
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(73024);
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(48161);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(76760);
 ;// CONCATENATED MODULE: ./src/registry/config.ts
 // The `registries` input (design §2) and endpoint resolution (design §6): which URL, TLS mode and
 // credentials serve an image.
@@ -55550,10 +56453,10 @@ function normaliseHost(key) {
 }
 /** Credentials from `$DOCKER_CONFIG/config.json` or `~/.docker/config.json` (as docker/login-action writes). */
 function dockerConfigCredentials(hosts, env) {
-    const file = (0,external_node_path_namespaceObject.join)(env.DOCKER_CONFIG || (0,external_node_path_namespaceObject.join)(env.HOME || (0,external_node_os_namespaceObject.homedir)(), '.docker'), 'config.json');
+    const file = (0,external_node_path_.join)(env.DOCKER_CONFIG || (0,external_node_path_.join)(env.HOME || (0,external_node_os_.homedir)(), '.docker'), 'config.json');
     let config;
     try {
-        config = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8'));
+        config = JSON.parse((0,external_node_fs_.readFileSync)(file, 'utf8'));
     }
     catch (err) {
         throw new RegistryError(`credentials docker-config: cannot read ${file}: ${err.code ?? 'invalid JSON'}`);
@@ -55813,7 +56716,7 @@ function scrub(text, secrets) {
 }
 
 // EXTERNAL MODULE: external "node:http"
-var external_node_http_ = __nccwpck_require__(7067);
+var external_node_http_ = __nccwpck_require__(37067);
 ;// CONCATENATED MODULE: external "node:https"
 const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
 ;// CONCATENATED MODULE: ./src/registry/http.ts
@@ -55921,10 +56824,11 @@ class http_HttpClient {
             const req = (https ? external_node_https_namespaceObject.request : external_node_http_.request)(url, { method: 'GET', headers: options.headers, agent }, (res) => {
                 const chunks = [];
                 let size = 0;
+                const max = options.maxBytes ?? http_MAX_BODY;
                 res.on('data', (chunk) => {
                     size += chunk.length;
-                    if (size > http_MAX_BODY)
-                        res.destroy(Object.assign(new Error(`response larger than ${http_MAX_BODY} bytes`), { code: 'ETOOBIG' }));
+                    if (size > max)
+                        res.destroy(Object.assign(new Error(`response larger than ${max} bytes`), { code: 'ETOOBIG' }));
                     else
                         chunks.push(chunk);
                 });
@@ -56067,17 +56971,8 @@ class OciRegistry {
     }
     config(image, digest) {
         return this.scrubbed(async () => {
-            const name = imageKey(image);
-            const what = `config blob ${digest} of ${name}`;
-            const res = await this.get(image, this.url(image, `blobs/${digest}`), what);
-            if (res.status === 404) {
-                if (errorCode(res.body) === 'NAME_UNKNOWN')
-                    throw new RegistryError(`repository ${name} not found`, 404);
-                throw new RegistryError(`config blob ${digest} not found in ${name}`, 404);
-            }
-            this.expectOk(res, what);
-            verifyDigest(res.body, undefined, digest, what);
-            const body = parseJson(res.body, what);
+            const what = `config blob ${digest} of ${imageKey(image)}`;
+            const body = parseJson(await this.fetchBlob(image, digest, what), what);
             const inner = isObject(body.config) ? body.config : {};
             const str = (v) => (typeof v === 'string' && v ? v : undefined);
             const created = str(body.created);
@@ -56092,6 +56987,52 @@ class OciRegistry {
                 labels: stringRecord(inner.Labels) ?? {}
             };
         });
+    }
+    blob(image, digest, maxBytes) {
+        return this.scrubbed(() => this.fetchBlob(image, digest, `blob ${digest} of ${imageKey(image)}`, maxBytes));
+    }
+    referrers(image, digest) {
+        return this.scrubbed(async () => {
+            const name = imageKey(image);
+            const what = `the referrers of ${name}@${digest}`;
+            if (!/^sha256:[0-9a-f]{64}$/.test(digest))
+                throw new RegistryError(`${what}: not a sha256 digest`);
+            const res = await this.get(image, this.url(image, `referrers/${digest}`), what, MEDIA_TYPES.ociIndex);
+            let listed = [];
+            // 404: no referrers API (distribution 2.x, GHCR so far); the spec's fallback is a tag.
+            if (res.status !== 404) {
+                this.expectOk(res, what);
+                const body = parseJson(res.body, what);
+                if (!Array.isArray(body.manifests))
+                    throw new RegistryError(`${what}: the answer is no index`);
+                listed = body.manifests.map((entry) => toDescriptor(entry, what, 'referrer'));
+            }
+            if (listed.length)
+                return { manifests: listed, via: 'api' };
+            // An empty answer is what a registry that keeps referrers only under the tag may say.
+            try {
+                const fallback = await this.manifest(image, digest.replace(':', '-'));
+                return { manifests: fallback.kind === 'index' ? fallback.manifests : [], via: 'tag' };
+            }
+            catch (err) {
+                if (err instanceof RegistryError && err.status === 404)
+                    return { manifests: [], via: 'tag' };
+                throw err;
+            }
+        });
+    }
+    /** A blob's bytes, checked against the digest; refused (unread) above `maxBytes`. */
+    async fetchBlob(image, digest, what, maxBytes) {
+        const name = imageKey(image);
+        const res = await this.get(image, this.url(image, `blobs/${digest}`), what, undefined, maxBytes);
+        if (res.status === 404) {
+            if (errorCode(res.body) === 'NAME_UNKNOWN')
+                throw new RegistryError(`repository ${name} not found`, 404);
+            throw new RegistryError(`${what} not found`, 404);
+        }
+        this.expectOk(res, what);
+        verifyDigest(res.body, undefined, digest, what);
+        return res.body;
     }
     url(image, suffix) {
         return new URL(`${this.state(image).endpoint.apiUrl}/v2/${image.repository}/${suffix}`);
@@ -56115,10 +57056,10 @@ class OciRegistry {
      * GET with auth: answer a 401 challenge (once, refreshing a refused cached token), then follow
      * redirects by hand so that `Authorization` only ever goes to the registry's own origin.
      */
-    get(image, url, what, accept) {
-        return this.state(image).auth.firstContact(() => this.authorizedGet(image, url, what, accept));
+    get(image, url, what, accept, maxBytes) {
+        return this.state(image).auth.firstContact(() => this.authorizedGet(image, url, what, accept, maxBytes));
     }
-    async authorizedGet(image, url, what, accept) {
+    async authorizedGet(image, url, what, accept, maxBytes) {
         const { endpoint, auth } = this.state(image);
         const name = imageKey(image);
         const scope = `repository:${image.repository}:pull`;
@@ -56127,7 +57068,8 @@ class OciRegistry {
             headers: { ...(accept && { accept }), ...(authorization && { authorization }) },
             insecure: endpoint.insecure,
             countAs: image.registry,
-            what
+            what,
+            ...(maxBytes && { maxBytes })
         });
         let authorization = await auth.authorization(scope, source);
         let res = await send(url, authorization);
@@ -56326,6 +57268,21 @@ function toPlatform(value) {
         ...(typeof value.variant === 'string' && value.variant && { variant: value.variant })
     };
 }
+/** A descriptor (`kind`: index entry, layer, referrer); throws naming `what` when it has no digest. */
+function toDescriptor(entry, what, kind) {
+    if (!isObject(entry) || typeof entry.digest !== 'string')
+        throw new RegistryError(`${what}: ${kind} without a digest`);
+    const platform = toPlatform(entry.platform);
+    const annotations = stringRecord(entry.annotations);
+    return {
+        digest: entry.digest,
+        ...(typeof entry.mediaType === 'string' && { mediaType: entry.mediaType }),
+        ...(typeof entry.size === 'number' && { size: entry.size }),
+        ...(typeof entry.artifactType === 'string' && { artifactType: entry.artifactType }),
+        ...(platform && { platform }),
+        ...(annotations && { annotations })
+    };
+}
 /** Maps an index (OCI or Docker list) or an image manifest (OCI or Docker v2) onto `Manifest`. */
 function toManifest(body, contentType, digest, what) {
     const mediaType = (typeof body.mediaType === 'string' && body.mediaType) || contentType?.split(';')[0]?.trim() || '';
@@ -56335,24 +57292,24 @@ function toManifest(body, contentType, digest, what) {
     if (INDEX_TYPES.has(mediaType) || (!IMAGE_TYPES.has(mediaType) && Array.isArray(body.manifests))) {
         if (!Array.isArray(body.manifests))
             throw new RegistryError(`${what}: index without a "manifests" list`);
-        const manifests = body.manifests.map((entry) => {
-            if (!isObject(entry) || typeof entry.digest !== 'string')
-                throw new RegistryError(`${what}: index entry without a digest`);
-            const platform = toPlatform(entry.platform);
-            const entryAnnotations = stringRecord(entry.annotations);
-            return {
-                digest: entry.digest,
-                ...(typeof entry.mediaType === 'string' && { mediaType: entry.mediaType }),
-                ...(platform && { platform }),
-                ...(entryAnnotations && { annotations: entryAnnotations })
-            };
-        });
+        const manifests = body.manifests.map((entry) => toDescriptor(entry, what, 'index entry'));
         return { kind: 'index', digest, mediaType, manifests, ...(annotations && { annotations }) };
     }
     const config = isObject(body.config) ? body.config.digest : undefined;
     if (typeof config !== 'string')
         throw new RegistryError(`${what}: unsupported manifest (media type "${mediaType || 'none'}", no config digest)`);
-    return { kind: 'image', digest, mediaType, configDigest: config, ...(annotations && { annotations }) };
+    const layers = Array.isArray(body.layers)
+        ? body.layers.map((entry) => toDescriptor(entry, what, 'layer'))
+        : [];
+    return {
+        kind: 'image',
+        digest,
+        mediaType,
+        configDigest: config,
+        layers,
+        ...(typeof body.artifactType === 'string' && { artifactType: body.artifactType }),
+        ...(annotations && { annotations })
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/registry/from-inputs.ts
@@ -57127,6 +58084,10 @@ function renderText(result, options) {
     const requests = Object.values(stats.registryRequests).reduce((a, b) => a + b, 0);
     lines.push(`${stats.applications} application(s), ${stats.images} image(s) found in ${stats.durationMs} ms ` +
         `(${requests} registry request(s))`);
+    if (stats.verification) {
+        const v = stats.verification;
+        lines.push(`Verification: ${v.verified} of ${v.checked} digest(s) passed (${v.registryRequests} registry, ${v.githubRequests} GitHub request(s))`);
+    }
     const invalid = Object.entries(stats.invalidTags);
     if (invalid.length) {
         lines.push(`Registry tags dropped as not valid OCI tags: ${invalid.map(([image, n]) => `${p(image)} ${n}`).join(', ')}`);
@@ -57138,6 +58099,8 @@ function renderText(result, options) {
             lines.push('  write-back-method argocd: written to git by argocd-image-pr, not to the live Application');
         for (const c of app.changes) {
             lines.push(`  ${p(c.alias)}: ${p(c.image)}  ${c.from === null ? '(current version not found in git)' : p(c.from)} -> ${p(c.to)}  [${c.strategy}]  ${changeFiles(c).map(p).join(', ')}`);
+            if (c.verified)
+                lines.push(`    verified ${p(c.verified.digest)}: ${c.verified.evidence.map(p).join('; ')}`);
         }
     }
     const verdict = headline(result);
@@ -57214,6 +58177,11 @@ function renderSummary(result, options) {
             out.push(`| ${code(c.image)} (${escapeHtml(c.alias)}) | ${from} | ${code(c.to)} | ${c.strategy} | ${model_changeFiles(c).map(code).join('<br>')} |`);
         }
         out.push('');
+        const verified = app.changes.filter((c) => c.verified);
+        for (const c of verified)
+            out.push(`- ${escapeHtml(c.alias)}: verified (${c.verified.evidence.map(escapeHtml).join('; ')})`);
+        if (verified.length)
+            out.push('');
         const sources = (options.sources ?? []).filter((s) => s.app === app.spec.app);
         for (const { alias, changes } of sources)
             out.push(`- ${escapeHtml(alias)}: ${sourceSummary(changes)}`);
@@ -57257,6 +58225,11 @@ function renderSummary(result, options) {
         (options.totalMs !== undefined ? `, ${options.totalMs} ms in all` : '') +
         `. Registry requests: ${registry || 'none'}.` +
         (options.apiRequests !== undefined ? ` GitHub API requests: ${options.apiRequests}.` : ''), '');
+    if (stats.verification) {
+        const v = stats.verification;
+        out.push(`Verification: ${v.verified} of ${v.checked} digest(s) passed; ${v.registryRequests} registry and ` +
+            `${v.githubRequests} GitHub API request(s) for signatures and attestations.`, '');
+    }
     const invalid = Object.entries(stats.invalidTags);
     if (invalid.length) {
         const counts = invalid.map(([image, n]) => `${code(image)}: ${n}`).join(', ');
@@ -57380,56 +58353,84 @@ async function runAction(env = process.env) {
 
 /***/ }),
 
-/***/ 2613:
+/***/ 42613:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("assert");
 
 /***/ }),
 
-/***/ 181:
+/***/ 20181:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("buffer");
 
 /***/ }),
 
-/***/ 4434:
+/***/ 76982:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
+
+/***/ }),
+
+/***/ 72250:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("dns");
+
+/***/ }),
+
+/***/ 24434:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("events");
 
 /***/ }),
 
-/***/ 8611:
+/***/ 79896:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
+
+/***/ }),
+
+/***/ 91943:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs/promises");
+
+/***/ }),
+
+/***/ 58611:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("http");
 
 /***/ }),
 
-/***/ 5692:
+/***/ 65692:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("https");
 
 /***/ }),
 
-/***/ 9278:
+/***/ 69278:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("net");
 
 /***/ }),
 
-/***/ 4589:
+/***/ 34589:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:assert");
 
 /***/ }),
 
-/***/ 6698:
+/***/ 16698:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:async_hooks");
@@ -57443,59 +58444,87 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:buffer"
 
 /***/ }),
 
-/***/ 7540:
+/***/ 37540:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:console");
 
 /***/ }),
 
-/***/ 7598:
+/***/ 77598:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
 
 /***/ }),
 
-/***/ 3053:
+/***/ 53053:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:diagnostics_channel");
 
 /***/ }),
 
-/***/ 610:
+/***/ 40610:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:dns");
 
 /***/ }),
 
-/***/ 8474:
+/***/ 78474:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events");
 
 /***/ }),
 
-/***/ 7067:
+/***/ 73024:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+
+/***/ }),
+
+/***/ 51455:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+
+/***/ }),
+
+/***/ 37067:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
 
 /***/ }),
 
-/***/ 2467:
+/***/ 32467:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http2");
 
 /***/ }),
 
-/***/ 7030:
+/***/ 77030:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
+
+/***/ }),
+
+/***/ 48161:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+
+/***/ }),
+
+/***/ 76760:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 
 /***/ }),
 
@@ -57506,59 +58535,80 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:perf_ho
 
 /***/ }),
 
-/***/ 1792:
+/***/ 41792:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:querystring");
 
 /***/ }),
 
-/***/ 7075:
+/***/ 57075:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
 
 /***/ }),
 
-/***/ 1692:
+/***/ 46193:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:string_decoder");
+
+/***/ }),
+
+/***/ 41692:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:tls");
 
 /***/ }),
 
-/***/ 3136:
+/***/ 73136:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:url");
 
 /***/ }),
 
-/***/ 7975:
+/***/ 57975:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
 
 /***/ }),
 
-/***/ 3429:
+/***/ 73429:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util/types");
 
 /***/ }),
 
-/***/ 5919:
+/***/ 75919:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:worker_threads");
 
 /***/ }),
 
-/***/ 8522:
+/***/ 38522:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
+
+/***/ }),
+
+/***/ 70857:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
+
+/***/ }),
+
+/***/ 16928:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
 
 /***/ }),
 
@@ -57569,39 +58619,74 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("process");
 
 /***/ }),
 
-/***/ 3193:
+/***/ 2203:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("stream");
+
+/***/ }),
+
+/***/ 13193:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("string_decoder");
 
 /***/ }),
 
-/***/ 4756:
+/***/ 16460:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("timers/promises");
+
+/***/ }),
+
+/***/ 64756:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("tls");
 
 /***/ }),
 
-/***/ 9023:
+/***/ 52018:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("tty");
+
+/***/ }),
+
+/***/ 87016:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("url");
+
+/***/ }),
+
+/***/ 39023:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 
 /***/ }),
 
-/***/ 7349:
+/***/ 43106:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("zlib");
+
+/***/ }),
+
+/***/ 57349:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var Scalar = __nccwpck_require__(3301);
-var YAMLMap = __nccwpck_require__(4454);
-var YAMLSeq = __nccwpck_require__(2223);
-var resolveBlockMap = __nccwpck_require__(7103);
-var resolveBlockSeq = __nccwpck_require__(334);
-var resolveFlowCollection = __nccwpck_require__(3142);
+var identity = __nccwpck_require__(41127);
+var Scalar = __nccwpck_require__(63301);
+var YAMLMap = __nccwpck_require__(84454);
+var YAMLSeq = __nccwpck_require__(92223);
+var resolveBlockMap = __nccwpck_require__(87103);
+var resolveBlockSeq = __nccwpck_require__(90334);
+var resolveFlowCollection = __nccwpck_require__(13142);
 
 function resolveCollection(CN, ctx, token, onError, tagName, tag) {
     const coll = token.type === 'block-map'
@@ -57687,15 +58772,15 @@ exports.composeCollection = composeCollection;
 
 /***/ }),
 
-/***/ 3683:
+/***/ 23683:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
 var Document = __nccwpck_require__(3021);
-var composeNode = __nccwpck_require__(5937);
-var resolveEnd = __nccwpck_require__(7788);
-var resolveProps = __nccwpck_require__(4631);
+var composeNode = __nccwpck_require__(45937);
+var resolveEnd = __nccwpck_require__(17788);
+var resolveProps = __nccwpck_require__(34631);
 
 function composeDoc(options, directives, { offset, start, value, end }, onError) {
     const opts = Object.assign({ _directives: directives }, options);
@@ -57739,17 +58824,17 @@ exports.composeDoc = composeDoc;
 
 /***/ }),
 
-/***/ 5937:
+/***/ 45937:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
 var Alias = __nccwpck_require__(4065);
-var identity = __nccwpck_require__(1127);
-var composeCollection = __nccwpck_require__(7349);
+var identity = __nccwpck_require__(41127);
+var composeCollection = __nccwpck_require__(57349);
 var composeScalar = __nccwpck_require__(5413);
-var resolveEnd = __nccwpck_require__(7788);
-var utilEmptyScalarPosition = __nccwpck_require__(2599);
+var resolveEnd = __nccwpck_require__(17788);
+var utilEmptyScalarPosition = __nccwpck_require__(22599);
 
 const CN = { composeNode, composeEmptyNode };
 function composeNode(ctx, token, props, onError) {
@@ -57863,10 +58948,10 @@ exports.composeNode = composeNode;
 
 
 
-var identity = __nccwpck_require__(1127);
-var Scalar = __nccwpck_require__(3301);
-var resolveBlockScalar = __nccwpck_require__(8913);
-var resolveFlowScalar = __nccwpck_require__(6842);
+var identity = __nccwpck_require__(41127);
+var Scalar = __nccwpck_require__(63301);
+var resolveBlockScalar = __nccwpck_require__(48913);
+var resolveFlowScalar = __nccwpck_require__(76842);
 
 function composeScalar(ctx, token, tagToken, onError) {
     const { value, type, comment, range } = token.type === 'block-scalar'
@@ -57953,18 +59038,18 @@ exports.composeScalar = composeScalar;
 
 /***/ }),
 
-/***/ 9984:
+/***/ 89984:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
 var node_process = __nccwpck_require__(932);
-var directives = __nccwpck_require__(1342);
+var directives = __nccwpck_require__(61342);
 var Document = __nccwpck_require__(3021);
-var errors = __nccwpck_require__(1464);
-var identity = __nccwpck_require__(1127);
-var composeDoc = __nccwpck_require__(3683);
-var resolveEnd = __nccwpck_require__(7788);
+var errors = __nccwpck_require__(91464);
+var identity = __nccwpck_require__(41127);
+var composeDoc = __nccwpck_require__(23683);
+var resolveEnd = __nccwpck_require__(17788);
 
 function getErrorPos(src) {
     if (typeof src === 'number')
@@ -58184,17 +59269,17 @@ exports.Composer = Composer;
 
 /***/ }),
 
-/***/ 7103:
+/***/ 87103:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Pair = __nccwpck_require__(7165);
-var YAMLMap = __nccwpck_require__(4454);
-var resolveProps = __nccwpck_require__(4631);
+var Pair = __nccwpck_require__(57165);
+var YAMLMap = __nccwpck_require__(84454);
+var resolveProps = __nccwpck_require__(34631);
 var utilContainsNewline = __nccwpck_require__(9499);
-var utilFlowIndentCheck = __nccwpck_require__(4051);
-var utilMapIncludes = __nccwpck_require__(1187);
+var utilFlowIndentCheck = __nccwpck_require__(74051);
+var utilMapIncludes = __nccwpck_require__(81187);
 
 const startColMsg = 'All mapping items must start at the same column';
 function resolveBlockMap({ composeNode, composeEmptyNode }, ctx, bm, onError, tag) {
@@ -58308,12 +59393,12 @@ exports.resolveBlockMap = resolveBlockMap;
 
 /***/ }),
 
-/***/ 8913:
+/***/ 48913:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(3301);
+var Scalar = __nccwpck_require__(63301);
 
 function resolveBlockScalar(ctx, scalar, onError) {
     const start = scalar.offset;
@@ -58515,14 +59600,14 @@ exports.resolveBlockScalar = resolveBlockScalar;
 
 /***/ }),
 
-/***/ 334:
+/***/ 90334:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var YAMLSeq = __nccwpck_require__(2223);
-var resolveProps = __nccwpck_require__(4631);
-var utilFlowIndentCheck = __nccwpck_require__(4051);
+var YAMLSeq = __nccwpck_require__(92223);
+var resolveProps = __nccwpck_require__(34631);
+var utilFlowIndentCheck = __nccwpck_require__(74051);
 
 function resolveBlockSeq({ composeNode, composeEmptyNode }, ctx, bs, onError, tag) {
     const NodeClass = tag?.nodeClass ?? YAMLSeq.YAMLSeq;
@@ -58573,7 +59658,7 @@ exports.resolveBlockSeq = resolveBlockSeq;
 
 /***/ }),
 
-/***/ 7788:
+/***/ 17788:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -58619,19 +59704,19 @@ exports.resolveEnd = resolveEnd;
 
 /***/ }),
 
-/***/ 3142:
+/***/ 13142:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var Pair = __nccwpck_require__(7165);
-var YAMLMap = __nccwpck_require__(4454);
-var YAMLSeq = __nccwpck_require__(2223);
-var resolveEnd = __nccwpck_require__(7788);
-var resolveProps = __nccwpck_require__(4631);
+var identity = __nccwpck_require__(41127);
+var Pair = __nccwpck_require__(57165);
+var YAMLMap = __nccwpck_require__(84454);
+var YAMLSeq = __nccwpck_require__(92223);
+var resolveEnd = __nccwpck_require__(17788);
+var resolveProps = __nccwpck_require__(34631);
 var utilContainsNewline = __nccwpck_require__(9499);
-var utilMapIncludes = __nccwpck_require__(1187);
+var utilMapIncludes = __nccwpck_require__(81187);
 
 const blockMsg = 'Block collections are not allowed within flow collections';
 const isBlock = (token) => token && (token.type === 'block-map' || token.type === 'block-seq');
@@ -58835,13 +59920,13 @@ exports.resolveFlowCollection = resolveFlowCollection;
 
 /***/ }),
 
-/***/ 6842:
+/***/ 76842:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(3301);
-var resolveEnd = __nccwpck_require__(7788);
+var Scalar = __nccwpck_require__(63301);
+var resolveEnd = __nccwpck_require__(17788);
 
 function resolveFlowScalar(scalar, strict, onError) {
     const { offset, type, source, end } = scalar;
@@ -59070,7 +60155,7 @@ exports.resolveFlowScalar = resolveFlowScalar;
 
 /***/ }),
 
-/***/ 4631:
+/***/ 34631:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -59268,7 +60353,7 @@ exports.containsNewline = containsNewline;
 
 /***/ }),
 
-/***/ 2599:
+/***/ 22599:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -59303,7 +60388,7 @@ exports.emptyScalarPosition = emptyScalarPosition;
 
 /***/ }),
 
-/***/ 4051:
+/***/ 74051:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -59327,12 +60412,12 @@ exports.flowIndentCheck = flowIndentCheck;
 
 /***/ }),
 
-/***/ 1187:
+/***/ 81187:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
+var identity = __nccwpck_require__(41127);
 
 function mapIncludes(ctx, items, search) {
     const { uniqueKeys } = ctx.options;
@@ -59355,16 +60440,16 @@ exports.mapIncludes = mapIncludes;
 
 
 var Alias = __nccwpck_require__(4065);
-var Collection = __nccwpck_require__(101);
-var identity = __nccwpck_require__(1127);
-var Pair = __nccwpck_require__(7165);
-var toJS = __nccwpck_require__(6424);
-var Schema = __nccwpck_require__(5840);
+var Collection = __nccwpck_require__(40101);
+var identity = __nccwpck_require__(41127);
+var Pair = __nccwpck_require__(57165);
+var toJS = __nccwpck_require__(74043);
+var Schema = __nccwpck_require__(45840);
 var stringifyDocument = __nccwpck_require__(6829);
-var anchors = __nccwpck_require__(1596);
-var applyReviver = __nccwpck_require__(3661);
-var createNode = __nccwpck_require__(2404);
-var directives = __nccwpck_require__(1342);
+var anchors = __nccwpck_require__(71596);
+var applyReviver = __nccwpck_require__(83661);
+var createNode = __nccwpck_require__(42404);
+var directives = __nccwpck_require__(61342);
 
 class Document {
     constructor(value, replacer, options) {
@@ -59693,13 +60778,13 @@ exports.Document = Document;
 
 /***/ }),
 
-/***/ 1596:
+/***/ 71596:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var visit = __nccwpck_require__(204);
+var identity = __nccwpck_require__(41127);
+var visit = __nccwpck_require__(10204);
 
 /**
  * Verify that the input string is a valid anchor.
@@ -59776,7 +60861,7 @@ exports.findNewAnchor = findNewAnchor;
 
 /***/ }),
 
-/***/ 3661:
+/***/ 83661:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -59840,14 +60925,14 @@ exports.applyReviver = applyReviver;
 
 /***/ }),
 
-/***/ 2404:
+/***/ 42404:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
 var Alias = __nccwpck_require__(4065);
-var identity = __nccwpck_require__(1127);
-var Scalar = __nccwpck_require__(3301);
+var identity = __nccwpck_require__(41127);
+var Scalar = __nccwpck_require__(63301);
 
 const defaultTagPrefix = 'tag:yaml.org,2002:';
 function findTagObject(value, tagName, tags) {
@@ -59937,13 +61022,13 @@ exports.createNode = createNode;
 
 /***/ }),
 
-/***/ 1342:
+/***/ 61342:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var visit = __nccwpck_require__(204);
+var identity = __nccwpck_require__(41127);
+var visit = __nccwpck_require__(10204);
 
 const escapeChars = {
     '!': '%21',
@@ -60122,7 +61207,7 @@ exports.Directives = Directives;
 
 /***/ }),
 
-/***/ 1464:
+/***/ 91464:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -60191,28 +61276,28 @@ exports.prettifyError = prettifyError;
 
 /***/ }),
 
-/***/ 8815:
+/***/ 38815:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 var __webpack_unused_export__;
 
 
-var composer = __nccwpck_require__(9984);
+var composer = __nccwpck_require__(89984);
 var Document = __nccwpck_require__(3021);
-var Schema = __nccwpck_require__(5840);
-var errors = __nccwpck_require__(1464);
+var Schema = __nccwpck_require__(45840);
+var errors = __nccwpck_require__(91464);
 var Alias = __nccwpck_require__(4065);
-var identity = __nccwpck_require__(1127);
-var Pair = __nccwpck_require__(7165);
-var Scalar = __nccwpck_require__(3301);
-var YAMLMap = __nccwpck_require__(4454);
-var YAMLSeq = __nccwpck_require__(2223);
+var identity = __nccwpck_require__(41127);
+var Pair = __nccwpck_require__(57165);
+var Scalar = __nccwpck_require__(63301);
+var YAMLMap = __nccwpck_require__(84454);
+var YAMLSeq = __nccwpck_require__(92223);
 var cst = __nccwpck_require__(3461);
-var lexer = __nccwpck_require__(361);
-var lineCounter = __nccwpck_require__(6628);
+var lexer = __nccwpck_require__(40361);
+var lineCounter = __nccwpck_require__(66628);
 var parser = __nccwpck_require__(3456);
-var publicApi = __nccwpck_require__(4047);
-var visit = __nccwpck_require__(204);
+var publicApi = __nccwpck_require__(84047);
+var visit = __nccwpck_require__(10204);
 
 
 
@@ -60249,7 +61334,7 @@ __webpack_unused_export__ = visit.visitAsync;
 
 /***/ }),
 
-/***/ 7249:
+/***/ 57249:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -60280,11 +61365,11 @@ exports.warn = warn;
 
 
 
-var anchors = __nccwpck_require__(1596);
-var visit = __nccwpck_require__(204);
-var identity = __nccwpck_require__(1127);
-var Node = __nccwpck_require__(6673);
-var toJS = __nccwpck_require__(6424);
+var anchors = __nccwpck_require__(71596);
+var visit = __nccwpck_require__(10204);
+var identity = __nccwpck_require__(41127);
+var Node = __nccwpck_require__(66673);
+var toJS = __nccwpck_require__(74043);
 
 class Alias extends Node.NodeBase {
     constructor(source) {
@@ -60402,14 +61487,14 @@ exports.Alias = Alias;
 
 /***/ }),
 
-/***/ 101:
+/***/ 40101:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var createNode = __nccwpck_require__(2404);
-var identity = __nccwpck_require__(1127);
-var Node = __nccwpck_require__(6673);
+var createNode = __nccwpck_require__(42404);
+var identity = __nccwpck_require__(41127);
+var Node = __nccwpck_require__(66673);
 
 function collectionFromPath(schema, path, value) {
     let v = value;
@@ -60560,14 +61645,14 @@ exports.isEmptyPath = isEmptyPath;
 
 /***/ }),
 
-/***/ 6673:
+/***/ 66673:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var applyReviver = __nccwpck_require__(3661);
-var identity = __nccwpck_require__(1127);
-var toJS = __nccwpck_require__(6424);
+var applyReviver = __nccwpck_require__(83661);
+var identity = __nccwpck_require__(41127);
+var toJS = __nccwpck_require__(74043);
 
 class NodeBase {
     constructor(type) {
@@ -60607,15 +61692,15 @@ exports.NodeBase = NodeBase;
 
 /***/ }),
 
-/***/ 7165:
+/***/ 57165:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var createNode = __nccwpck_require__(2404);
-var stringifyPair = __nccwpck_require__(9748);
-var addPairToJSMap = __nccwpck_require__(7104);
-var identity = __nccwpck_require__(1127);
+var createNode = __nccwpck_require__(42404);
+var stringifyPair = __nccwpck_require__(59748);
+var addPairToJSMap = __nccwpck_require__(97104);
+var identity = __nccwpck_require__(41127);
 
 function createPair(key, value, ctx) {
     const k = createNode.createNode(key, undefined, ctx);
@@ -60653,14 +61738,14 @@ exports.createPair = createPair;
 
 /***/ }),
 
-/***/ 3301:
+/***/ 63301:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var Node = __nccwpck_require__(6673);
-var toJS = __nccwpck_require__(6424);
+var identity = __nccwpck_require__(41127);
+var Node = __nccwpck_require__(66673);
+var toJS = __nccwpck_require__(74043);
 
 const isScalarValue = (value) => !value || (typeof value !== 'function' && typeof value !== 'object');
 class Scalar extends Node.NodeBase {
@@ -60687,17 +61772,17 @@ exports.isScalarValue = isScalarValue;
 
 /***/ }),
 
-/***/ 4454:
+/***/ 84454:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var stringifyCollection = __nccwpck_require__(1212);
-var addPairToJSMap = __nccwpck_require__(7104);
-var Collection = __nccwpck_require__(101);
-var identity = __nccwpck_require__(1127);
-var Pair = __nccwpck_require__(7165);
-var Scalar = __nccwpck_require__(3301);
+var stringifyCollection = __nccwpck_require__(61212);
+var addPairToJSMap = __nccwpck_require__(97104);
+var Collection = __nccwpck_require__(40101);
+var identity = __nccwpck_require__(41127);
+var Pair = __nccwpck_require__(57165);
+var Scalar = __nccwpck_require__(63301);
 
 function findPair(items, key) {
     const k = identity.isScalar(key) ? key.value : key;
@@ -60841,17 +61926,17 @@ exports.findPair = findPair;
 
 /***/ }),
 
-/***/ 2223:
+/***/ 92223:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var createNode = __nccwpck_require__(2404);
-var stringifyCollection = __nccwpck_require__(1212);
-var Collection = __nccwpck_require__(101);
-var identity = __nccwpck_require__(1127);
-var Scalar = __nccwpck_require__(3301);
-var toJS = __nccwpck_require__(6424);
+var createNode = __nccwpck_require__(42404);
+var stringifyCollection = __nccwpck_require__(61212);
+var Collection = __nccwpck_require__(40101);
+var identity = __nccwpck_require__(41127);
+var Scalar = __nccwpck_require__(63301);
+var toJS = __nccwpck_require__(74043);
 
 class YAMLSeq extends Collection.Collection {
     static get tagName() {
@@ -60963,16 +62048,16 @@ exports.YAMLSeq = YAMLSeq;
 
 /***/ }),
 
-/***/ 7104:
+/***/ 97104:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var log = __nccwpck_require__(7249);
-var merge = __nccwpck_require__(452);
+var log = __nccwpck_require__(57249);
+var merge = __nccwpck_require__(90452);
 var stringify = __nccwpck_require__(2148);
-var identity = __nccwpck_require__(1127);
-var toJS = __nccwpck_require__(6424);
+var identity = __nccwpck_require__(41127);
+var toJS = __nccwpck_require__(74043);
 
 function addPairToJSMap(ctx, map, { key, value }) {
     if (identity.isNode(key) && key.addToJSMap)
@@ -61035,7 +62120,7 @@ exports.addPairToJSMap = addPairToJSMap;
 
 /***/ }),
 
-/***/ 1127:
+/***/ 41127:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -61095,12 +62180,12 @@ exports.isSeq = isSeq;
 
 /***/ }),
 
-/***/ 6424:
+/***/ 74043:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
+var identity = __nccwpck_require__(41127);
 
 /**
  * Recursively convert any node or its contents to native JavaScript
@@ -61141,15 +62226,15 @@ exports.toJS = toJS;
 
 /***/ }),
 
-/***/ 110:
+/***/ 60110:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var resolveBlockScalar = __nccwpck_require__(8913);
-var resolveFlowScalar = __nccwpck_require__(6842);
-var errors = __nccwpck_require__(1464);
-var stringifyString = __nccwpck_require__(3069);
+var resolveBlockScalar = __nccwpck_require__(48913);
+var resolveFlowScalar = __nccwpck_require__(76842);
+var errors = __nccwpck_require__(91464);
+var stringifyString = __nccwpck_require__(83069);
 
 function resolveAsScalar(token, strict = true, onError) {
     if (token) {
@@ -61366,7 +62451,7 @@ exports.setScalarValue = setScalarValue;
 
 /***/ }),
 
-/***/ 1733:
+/***/ 91733:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -61436,7 +62521,7 @@ exports.stringify = stringify;
 
 /***/ }),
 
-/***/ 7715:
+/***/ 97715:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -61547,9 +62632,9 @@ exports.visit = visit;
 
 
 
-var cstScalar = __nccwpck_require__(110);
-var cstStringify = __nccwpck_require__(1733);
-var cstVisit = __nccwpck_require__(7715);
+var cstScalar = __nccwpck_require__(60110);
+var cstStringify = __nccwpck_require__(91733);
+var cstVisit = __nccwpck_require__(97715);
 
 /** The byte order mark */
 const BOM = '\u{FEFF}';
@@ -61661,7 +62746,7 @@ exports.tokenType = tokenType;
 
 /***/ }),
 
-/***/ 361:
+/***/ 40361:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -62391,7 +63476,7 @@ exports.Lexer = Lexer;
 
 /***/ }),
 
-/***/ 6628:
+/***/ 66628:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -62446,7 +63531,7 @@ exports.LineCounter = LineCounter;
 
 var node_process = __nccwpck_require__(932);
 var cst = __nccwpck_require__(3461);
-var lexer = __nccwpck_require__(361);
+var lexer = __nccwpck_require__(40361);
 
 function includesToken(list, type) {
     for (let i = 0; i < list.length; ++i)
@@ -63426,17 +64511,17 @@ exports.Parser = Parser;
 
 /***/ }),
 
-/***/ 4047:
+/***/ 84047:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var composer = __nccwpck_require__(9984);
+var composer = __nccwpck_require__(89984);
 var Document = __nccwpck_require__(3021);
-var errors = __nccwpck_require__(1464);
-var log = __nccwpck_require__(7249);
-var identity = __nccwpck_require__(1127);
-var lineCounter = __nccwpck_require__(6628);
+var errors = __nccwpck_require__(91464);
+var log = __nccwpck_require__(57249);
+var identity = __nccwpck_require__(41127);
+var lineCounter = __nccwpck_require__(66628);
 var parser = __nccwpck_require__(3456);
 
 function parseOptions(options) {
@@ -63540,16 +64625,16 @@ exports.stringify = stringify;
 
 /***/ }),
 
-/***/ 5840:
+/***/ 45840:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var map = __nccwpck_require__(7451);
+var identity = __nccwpck_require__(41127);
+var map = __nccwpck_require__(47451);
 var seq = __nccwpck_require__(1706);
-var string = __nccwpck_require__(6464);
-var tags = __nccwpck_require__(18);
+var string = __nccwpck_require__(66464);
+var tags = __nccwpck_require__(90018);
 
 const sortMapEntriesByKey = (a, b) => a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
 class Schema {
@@ -63586,13 +64671,13 @@ exports.Schema = Schema;
 
 /***/ }),
 
-/***/ 7451:
+/***/ 47451:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var YAMLMap = __nccwpck_require__(4454);
+var identity = __nccwpck_require__(41127);
+var YAMLMap = __nccwpck_require__(84454);
 
 const map = {
     collection: 'map',
@@ -63612,12 +64697,12 @@ exports.map = map;
 
 /***/ }),
 
-/***/ 3632:
+/***/ 73632:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(3301);
+var Scalar = __nccwpck_require__(63301);
 
 const nullTag = {
     identify: value => value == null,
@@ -63641,8 +64726,8 @@ exports.nullTag = nullTag;
 
 
 
-var identity = __nccwpck_require__(1127);
-var YAMLSeq = __nccwpck_require__(2223);
+var identity = __nccwpck_require__(41127);
+var YAMLSeq = __nccwpck_require__(92223);
 
 const seq = {
     collection: 'seq',
@@ -63662,12 +64747,12 @@ exports.seq = seq;
 
 /***/ }),
 
-/***/ 6464:
+/***/ 66464:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var stringifyString = __nccwpck_require__(3069);
+var stringifyString = __nccwpck_require__(83069);
 
 const string = {
     identify: value => typeof value === 'string',
@@ -63685,12 +64770,12 @@ exports.string = string;
 
 /***/ }),
 
-/***/ 3959:
+/***/ 73959:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(3301);
+var Scalar = __nccwpck_require__(63301);
 
 const boolTag = {
     identify: value => typeof value === 'boolean',
@@ -63713,13 +64798,13 @@ exports.boolTag = boolTag;
 
 /***/ }),
 
-/***/ 8405:
+/***/ 38405:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(3301);
-var stringifyNumber = __nccwpck_require__(8689);
+var Scalar = __nccwpck_require__(63301);
+var stringifyNumber = __nccwpck_require__(28689);
 
 const floatNaN = {
     identify: value => typeof value === 'number',
@@ -63767,12 +64852,12 @@ exports.floatNaN = floatNaN;
 
 /***/ }),
 
-/***/ 9874:
+/***/ 59874:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var stringifyNumber = __nccwpck_require__(8689);
+var stringifyNumber = __nccwpck_require__(28689);
 
 const intIdentify = (value) => typeof value === 'bigint' || Number.isInteger(value);
 const intResolve = (str, offset, radix, { intAsBigInt }) => (intAsBigInt ? BigInt(str) : parseInt(str.substring(offset), radix));
@@ -63816,18 +64901,18 @@ exports.intOct = intOct;
 
 /***/ }),
 
-/***/ 896:
+/***/ 70896:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var map = __nccwpck_require__(7451);
-var _null = __nccwpck_require__(3632);
+var map = __nccwpck_require__(47451);
+var _null = __nccwpck_require__(73632);
 var seq = __nccwpck_require__(1706);
-var string = __nccwpck_require__(6464);
-var bool = __nccwpck_require__(3959);
-var float = __nccwpck_require__(8405);
-var int = __nccwpck_require__(9874);
+var string = __nccwpck_require__(66464);
+var bool = __nccwpck_require__(73959);
+var float = __nccwpck_require__(38405);
+var int = __nccwpck_require__(59874);
 
 const schema = [
     map.map,
@@ -63848,13 +64933,13 @@ exports.schema = schema;
 
 /***/ }),
 
-/***/ 3559:
+/***/ 33559:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(3301);
-var map = __nccwpck_require__(7451);
+var Scalar = __nccwpck_require__(63301);
+var map = __nccwpck_require__(47451);
 var seq = __nccwpck_require__(1706);
 
 function intIdentify(value) {
@@ -63919,27 +65004,27 @@ exports.schema = schema;
 
 /***/ }),
 
-/***/ 18:
+/***/ 90018:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var map = __nccwpck_require__(7451);
-var _null = __nccwpck_require__(3632);
+var map = __nccwpck_require__(47451);
+var _null = __nccwpck_require__(73632);
 var seq = __nccwpck_require__(1706);
-var string = __nccwpck_require__(6464);
-var bool = __nccwpck_require__(3959);
-var float = __nccwpck_require__(8405);
-var int = __nccwpck_require__(9874);
-var schema = __nccwpck_require__(896);
-var schema$1 = __nccwpck_require__(3559);
-var binary = __nccwpck_require__(6083);
-var merge = __nccwpck_require__(452);
-var omap = __nccwpck_require__(303);
-var pairs = __nccwpck_require__(8385);
-var schema$2 = __nccwpck_require__(5913);
-var set = __nccwpck_require__(1528);
-var timestamp = __nccwpck_require__(4371);
+var string = __nccwpck_require__(66464);
+var bool = __nccwpck_require__(73959);
+var float = __nccwpck_require__(38405);
+var int = __nccwpck_require__(59874);
+var schema = __nccwpck_require__(70896);
+var schema$1 = __nccwpck_require__(33559);
+var binary = __nccwpck_require__(56083);
+var merge = __nccwpck_require__(90452);
+var omap = __nccwpck_require__(50303);
+var pairs = __nccwpck_require__(18385);
+var schema$2 = __nccwpck_require__(35913);
+var set = __nccwpck_require__(81528);
+var timestamp = __nccwpck_require__(24371);
 
 const schemas = new Map([
     ['core', schema.schema],
@@ -64025,14 +65110,14 @@ exports.getTags = getTags;
 
 /***/ }),
 
-/***/ 6083:
+/***/ 56083:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var node_buffer = __nccwpck_require__(181);
-var Scalar = __nccwpck_require__(3301);
-var stringifyString = __nccwpck_require__(3069);
+var node_buffer = __nccwpck_require__(20181);
+var Scalar = __nccwpck_require__(63301);
+var stringifyString = __nccwpck_require__(83069);
 
 const binary = {
     identify: value => value instanceof Uint8Array, // Buffer inherits from Uint8Array
@@ -64102,12 +65187,12 @@ exports.binary = binary;
 
 /***/ }),
 
-/***/ 8398:
+/***/ 88398:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(3301);
+var Scalar = __nccwpck_require__(63301);
 
 function boolStringify({ value, source }, ctx) {
     const boolObj = value ? trueTag : falseTag;
@@ -64138,13 +65223,13 @@ exports.trueTag = trueTag;
 
 /***/ }),
 
-/***/ 5782:
+/***/ 35782:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(3301);
-var stringifyNumber = __nccwpck_require__(8689);
+var Scalar = __nccwpck_require__(63301);
+var stringifyNumber = __nccwpck_require__(28689);
 
 const floatNaN = {
     identify: value => typeof value === 'number',
@@ -64195,12 +65280,12 @@ exports.floatNaN = floatNaN;
 
 /***/ }),
 
-/***/ 873:
+/***/ 10873:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var stringifyNumber = __nccwpck_require__(8689);
+var stringifyNumber = __nccwpck_require__(28689);
 
 const intIdentify = (value) => typeof value === 'bigint' || Number.isInteger(value);
 function intResolve(str, offset, radix, { intAsBigInt }) {
@@ -64278,13 +65363,13 @@ exports.intOct = intOct;
 
 /***/ }),
 
-/***/ 452:
+/***/ 90452:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var Scalar = __nccwpck_require__(3301);
+var identity = __nccwpck_require__(41127);
+var Scalar = __nccwpck_require__(63301);
 
 // If the value associated with a merge key is a single mapping node, each of
 // its key/value pairs is inserted into the current mapping, unless the key
@@ -64356,16 +65441,16 @@ exports.merge = merge;
 
 /***/ }),
 
-/***/ 303:
+/***/ 50303:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var toJS = __nccwpck_require__(6424);
-var YAMLMap = __nccwpck_require__(4454);
-var YAMLSeq = __nccwpck_require__(2223);
-var pairs = __nccwpck_require__(8385);
+var identity = __nccwpck_require__(41127);
+var toJS = __nccwpck_require__(74043);
+var YAMLMap = __nccwpck_require__(84454);
+var YAMLSeq = __nccwpck_require__(92223);
+var pairs = __nccwpck_require__(18385);
 
 class YAMLOMap extends YAMLSeq.YAMLSeq {
     constructor() {
@@ -64440,15 +65525,15 @@ exports.omap = omap;
 
 /***/ }),
 
-/***/ 8385:
+/***/ 18385:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var Pair = __nccwpck_require__(7165);
-var Scalar = __nccwpck_require__(3301);
-var YAMLSeq = __nccwpck_require__(2223);
+var identity = __nccwpck_require__(41127);
+var Pair = __nccwpck_require__(57165);
+var Scalar = __nccwpck_require__(63301);
+var YAMLSeq = __nccwpck_require__(92223);
 
 function resolvePairs(seq, onError) {
     if (identity.isSeq(seq)) {
@@ -64529,24 +65614,24 @@ exports.resolvePairs = resolvePairs;
 
 /***/ }),
 
-/***/ 5913:
+/***/ 35913:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var map = __nccwpck_require__(7451);
-var _null = __nccwpck_require__(3632);
+var map = __nccwpck_require__(47451);
+var _null = __nccwpck_require__(73632);
 var seq = __nccwpck_require__(1706);
-var string = __nccwpck_require__(6464);
-var binary = __nccwpck_require__(6083);
-var bool = __nccwpck_require__(8398);
-var float = __nccwpck_require__(5782);
-var int = __nccwpck_require__(873);
-var merge = __nccwpck_require__(452);
-var omap = __nccwpck_require__(303);
-var pairs = __nccwpck_require__(8385);
-var set = __nccwpck_require__(1528);
-var timestamp = __nccwpck_require__(4371);
+var string = __nccwpck_require__(66464);
+var binary = __nccwpck_require__(56083);
+var bool = __nccwpck_require__(88398);
+var float = __nccwpck_require__(35782);
+var int = __nccwpck_require__(10873);
+var merge = __nccwpck_require__(90452);
+var omap = __nccwpck_require__(50303);
+var pairs = __nccwpck_require__(18385);
+var set = __nccwpck_require__(81528);
+var timestamp = __nccwpck_require__(24371);
 
 const schema = [
     map.map,
@@ -64577,14 +65662,14 @@ exports.schema = schema;
 
 /***/ }),
 
-/***/ 1528:
+/***/ 81528:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var Pair = __nccwpck_require__(7165);
-var YAMLMap = __nccwpck_require__(4454);
+var identity = __nccwpck_require__(41127);
+var Pair = __nccwpck_require__(57165);
+var YAMLMap = __nccwpck_require__(84454);
 
 class YAMLSet extends YAMLMap.YAMLMap {
     constructor(schema) {
@@ -64680,12 +65765,12 @@ exports.set = set;
 
 /***/ }),
 
-/***/ 4371:
+/***/ 24371:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var stringifyNumber = __nccwpck_require__(8689);
+var stringifyNumber = __nccwpck_require__(28689);
 
 /** Internal types handle bigint as number, because TS can't figure it out. */
 function parseSexagesimal(str, asBigInt) {
@@ -64792,7 +65877,7 @@ exports.timestamp = timestamp;
 
 /***/ }),
 
-/***/ 4475:
+/***/ 34475:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -64955,10 +66040,10 @@ exports.foldFlowLines = foldFlowLines;
 
 
 
-var anchors = __nccwpck_require__(1596);
-var identity = __nccwpck_require__(1127);
-var stringifyComment = __nccwpck_require__(9799);
-var stringifyString = __nccwpck_require__(3069);
+var anchors = __nccwpck_require__(71596);
+var identity = __nccwpck_require__(41127);
+var stringifyComment = __nccwpck_require__(59799);
+var stringifyString = __nccwpck_require__(83069);
 
 function createStringifyContext(doc, options) {
     const opt = Object.assign({
@@ -65089,14 +66174,14 @@ exports.stringify = stringify;
 
 /***/ }),
 
-/***/ 1212:
+/***/ 61212:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
+var identity = __nccwpck_require__(41127);
 var stringify = __nccwpck_require__(2148);
-var stringifyComment = __nccwpck_require__(9799);
+var stringifyComment = __nccwpck_require__(59799);
 
 function stringifyCollection(collection, ctx, options) {
     const flow = ctx.inFlow ?? collection.flow;
@@ -65251,7 +66336,7 @@ exports.stringifyCollection = stringifyCollection;
 
 /***/ }),
 
-/***/ 9799:
+/***/ 59799:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -65287,9 +66372,9 @@ exports.stringifyComment = stringifyComment;
 
 
 
-var identity = __nccwpck_require__(1127);
+var identity = __nccwpck_require__(41127);
 var stringify = __nccwpck_require__(2148);
-var stringifyComment = __nccwpck_require__(9799);
+var stringifyComment = __nccwpck_require__(59799);
 
 function stringifyDocument(doc, options) {
     const lines = [];
@@ -65376,7 +66461,7 @@ exports.stringifyDocument = stringifyDocument;
 
 /***/ }),
 
-/***/ 8689:
+/***/ 28689:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -65410,15 +66495,15 @@ exports.stringifyNumber = stringifyNumber;
 
 /***/ }),
 
-/***/ 9748:
+/***/ 59748:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var Scalar = __nccwpck_require__(3301);
+var identity = __nccwpck_require__(41127);
+var Scalar = __nccwpck_require__(63301);
 var stringify = __nccwpck_require__(2148);
-var stringifyComment = __nccwpck_require__(9799);
+var stringifyComment = __nccwpck_require__(59799);
 
 function stringifyPair({ key, value }, ctx, onComment, onChompKeep) {
     const { allNullValues, doc, indent, indentStep, options: { commentString, indentSeq, simpleKeys } } = ctx;
@@ -65569,13 +66654,13 @@ exports.stringifyPair = stringifyPair;
 
 /***/ }),
 
-/***/ 3069:
+/***/ 83069:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(3301);
-var foldFlowLines = __nccwpck_require__(4475);
+var Scalar = __nccwpck_require__(63301);
+var foldFlowLines = __nccwpck_require__(34475);
 
 const getFoldOptions = (ctx, isBlock) => ({
     indentAtStart: isBlock ? ctx.indent.length : ctx.indentAtStart,
@@ -65914,12 +66999,12 @@ exports.stringifyString = stringifyString;
 
 /***/ }),
 
-/***/ 204:
+/***/ 10204:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
+var identity = __nccwpck_require__(41127);
 
 const BREAK = Symbol('break visit');
 const SKIP = Symbol('skip children');
@@ -66189,6 +67274,9 @@ exports.visitAsync = visitAsync;
 /******/ 	return module.exports;
 /******/ }
 /******/ 
+/******/ // expose the modules object (__webpack_modules__)
+/******/ __nccwpck_require__.m = __webpack_modules__;
+/******/ 
 /************************************************************************/
 /******/ /* webpack/runtime/asset-relocator-loader */
 /******/ if (typeof __nccwpck_require__ !== 'undefined') __nccwpck_require__.ab = decodeURIComponent(new URL('.', import.meta.url).pathname).slice(import.meta.url.match(/^file:\/\/\/\w:/) ? 1 : 0, -1) + "/";
@@ -66286,9 +67374,105 @@ exports.visitAsync = visitAsync;
 /******/ 	};
 /******/ })();
 /******/ 
+/******/ /* webpack/runtime/ensure chunk */
+/******/ (() => {
+/******/ 	__nccwpck_require__.f = {};
+/******/ 	// This file contains only the entry chunk.
+/******/ 	// The chunk loading function for additional chunks
+/******/ 	__nccwpck_require__.e = (chunkId) => {
+/******/ 		return Promise.all(Object.keys(__nccwpck_require__.f).reduce((promises, key) => {
+/******/ 			__nccwpck_require__.f[key](chunkId, promises);
+/******/ 			return promises;
+/******/ 		}, []));
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/get javascript chunk filename */
+/******/ (() => {
+/******/ 	// This function allow to reference async chunks
+/******/ 	__nccwpck_require__.u = (chunkId) => {
+/******/ 		// return url for filenames based on template
+/******/ 		return "" + chunkId + ".index.js";
+/******/ 	};
+/******/ })();
+/******/ 
 /******/ /* webpack/runtime/hasOwnProperty shorthand */
 /******/ (() => {
 /******/ 	__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/make namespace object */
+/******/ (() => {
+/******/ 	// define __esModule on exports
+/******/ 	__nccwpck_require__.r = (exports) => {
+/******/ 		if(typeof Symbol !== 'undefined' && Symbol.toStringTag) {
+/******/ 			Object.defineProperty(exports, Symbol.toStringTag, { value: 'Module' });
+/******/ 		}
+/******/ 		Object.defineProperty(exports, '__esModule', { value: true });
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/import chunk loading */
+/******/ (() => {
+/******/ 	// no baseURI
+/******/ 	
+/******/ 	// object to store loaded and loading chunks
+/******/ 	// undefined = chunk not loaded, null = chunk preloaded/prefetched
+/******/ 	// [resolve, Promise] = chunk loading, 0 = chunk loaded
+/******/ 	var installedChunks = {
+/******/ 		792: 0
+/******/ 	};
+/******/ 	
+/******/ 	var installChunk = (data) => {
+/******/ 		var {ids, modules, runtime} = data;
+/******/ 		// add "modules" to the modules object,
+/******/ 		// then flag all "ids" as loaded and fire callback
+/******/ 		var moduleId, chunkId, i = 0;
+/******/ 		for(moduleId in modules) {
+/******/ 			if(__nccwpck_require__.o(modules, moduleId)) {
+/******/ 				__nccwpck_require__.m[moduleId] = modules[moduleId];
+/******/ 			}
+/******/ 		}
+/******/ 		if(runtime) runtime(__nccwpck_require__);
+/******/ 		for(;i < ids.length; i++) {
+/******/ 			chunkId = ids[i];
+/******/ 			if(__nccwpck_require__.o(installedChunks, chunkId) && installedChunks[chunkId]) {
+/******/ 				installedChunks[chunkId][0]();
+/******/ 			}
+/******/ 			installedChunks[ids[i]] = 0;
+/******/ 		}
+/******/ 	
+/******/ 	}
+/******/ 	
+/******/ 	__nccwpck_require__.f.j = (chunkId, promises) => {
+/******/ 			// import() chunk loading for javascript
+/******/ 			var installedChunkData = __nccwpck_require__.o(installedChunks, chunkId) ? installedChunks[chunkId] : undefined;
+/******/ 			if(installedChunkData !== 0) { // 0 means "already installed".
+/******/ 	
+/******/ 				// a Promise means "currently loading".
+/******/ 				if(installedChunkData) {
+/******/ 					promises.push(installedChunkData[1]);
+/******/ 				} else {
+/******/ 					if(true) { // all chunks have JS
+/******/ 						// setup Promise in chunk cache
+/******/ 						var promise = import("./" + __nccwpck_require__.u(chunkId)).then(installChunk, (e) => {
+/******/ 							if(installedChunks[chunkId] !== 0) installedChunks[chunkId] = undefined;
+/******/ 							throw e;
+/******/ 						});
+/******/ 						var promise = Promise.race([promise, new Promise((resolve) => (installedChunkData = installedChunks[chunkId] = [resolve]))])
+/******/ 						promises.push(installedChunkData[1] = promise);
+/******/ 					}
+/******/ 				}
+/******/ 			}
+/******/ 	};
+/******/ 	
+/******/ 	// no prefetching
+/******/ 	
+/******/ 	// no preloaded
+/******/ 	
+/******/ 	// no external install chunk
+/******/ 	
+/******/ 	// no on chunks loaded
 /******/ })();
 /******/ 
 /************************************************************************/
@@ -66296,6 +67480,6 @@ exports.visitAsync = visitAsync;
 /******/ // startup
 /******/ // Load entry module and return exports
 /******/ // This entry module used 'module' so it can't be inlined
-/******/ var __webpack_exports__ = __nccwpck_require__(9407);
+/******/ var __webpack_exports__ = __nccwpck_require__(79407);
 /******/ __webpack_exports__ = await __webpack_exports__;
 /******/ 

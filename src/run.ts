@@ -10,7 +10,6 @@ import { DEFAULT_PLATFORMS, ImageMetadata } from './images/metadata.js';
 import { imageKey, isOciTag, parseImageRef, formatVersion } from './images/ref.js';
 import { selectVersion, type CandidateCheck } from './images/strategies.js';
 import type { Attestations } from './github/attestations.js';
-import { loadTrustedRoots } from './verify/trust.js';
 import { ImageVerifier, type VerifyStats } from './verify/verifier.js';
 import { detectAppType, type AppType } from './repo/app-type.js';
 import { directoriesOf, type RepoSource } from './repo/source.js';
@@ -156,7 +155,9 @@ export async function run(options: RunOptions): Promise<RunResult> {
     registry: options.registry,
     ...(options.attestations && { attestations: options.attestations }),
     env,
-    trustedRoots: () => loadTrustedRoots(inputs.verify?.trustedRoot, env)
+    // Loaded on the first keyless check: TUF and the Sigstore libraries are big to parse.
+    trustedRoots: async () =>
+      (await import('./verify/trust.js')).loadTrustedRoots(inputs.verify?.trustedRoot, env)
   });
   const specs = found.specs.filter(
     (spec) => !pushed || options.planAll || spec.images.some((image) => pushed.has(imageKey(image.image)))

@@ -4,7 +4,7 @@ import { createGitHubClient, type GitHubClientOptions } from '../../src/github/c
 import { parseInputs, type Inputs } from '../../src/inputs.js';
 import { runOnGitHub, type GitHubRunResult } from '../../src/publish/index.js';
 import { MemoryRegistry, type RegistryFixture, type TagFixture } from '../../src/registry/memory.js';
-import type { ImageChange } from '../../src/model.js';
+import type { ImageChange, Registry } from '../../src/model.js';
 import { afterEach } from '@jest/globals';
 import { startFakeGitHub, type FakeGitHub } from '../../test-support/github/index.js';
 
@@ -127,9 +127,10 @@ export interface TestRun extends GitHubRunResult {
   apiRequests: number;
 }
 
+/** `tags`: the fixture registry's tags, or a registry client (a real registry server). */
 export async function runWith(
   fake: FakeGitHub,
-  tags: Tags,
+  tags: Tags | Registry,
   given: Record<string, string> = {},
   tweak?: (github: ReturnType<typeof createGitHubClient>) => void,
   client: Partial<GitHubClientOptions> = {}
@@ -149,7 +150,7 @@ export async function runWith(
   const result = await runOnGitHub({
     inputs: inputsFor(fake, given),
     github,
-    registry: tags.registry(),
+    registry: tags instanceof Tags ? tags.registry() : tags,
     log: (l) => logs.push(l),
     warn: (w) => warnings.push(w)
   });

@@ -15,6 +15,7 @@ import {
   type GhcrFront,
   type TestRegistry
 } from '../../test-support/registry/index.js';
+import { COSIGN_SIGN, pushReferrer } from '../../test-support/registry/sign.js';
 
 // Pushed straight to the registry, past the front: the front lists tags it did not see pushed in
 // lexical order.
@@ -244,5 +245,32 @@ describe('GHCR credentials', () => {
       '200 /token',
       '200 /v2/org/app/tags/list'
     ]);
+  });
+});
+
+describe('referrers', () => {
+  test('a registry with the referrers API answers in one request; blobs come through its storage redirect', async () => {
+    const withApi = await frontWith({ referrersApi: true });
+    const image = await pushImage(withApi, 'org/signed', ['1.0.0']);
+    const subject = { digest: image.digest, size: image.size, mediaType: image.mediaType };
+    await pushReferrer(withApi, 'org/signed', subject, { a: 1 }, COSIGN_SIGN);
+    withApi.resetLog();
+    const client = clientFor(withApi);
+    const ref = parseImageRef('ghcr.io/org/signed');
+    const answer = await client.referrers!(ref, image.digest);
+    expect(answer.via).toBe('api');
+    expect(answer.manifests).toHaveLength(1);
+    const artifact = await client.manifest(ref, answer.manifests[0]!.digest);
+    const layer = artifact.kind === 'image' ? artifact.layers[0]! : undefined;
+    expect((await client.blob!(ref, layer!.digest, 1024)).toString()).toBe('{"a":1}');
+    // One answer (after the client's first-contact 401 challenge), no fallback tag.
+    expect(withApi.log.filter((r) => r.path.includes('/referrers/')).map((r) => r.status)).toEqual([
+      401, 200
+    ]);
+    expect(withApi.log.some((r) => r.path.endsWith(image.digest.replace(':', '-')))).toBe(false);
+    expect(withApi.storageLog.some((r) => !r.authorization)).toBe(true);
+    // No referrers: the API's empty index, then the fallback tag, as a registry keeping only the tag may answer.
+    const unsigned = await pushImage(withApi, 'org/signed', ['1.1.0']);
+    expect(await client.referrers!(ref, unsigned.digest)).toEqual({ manifests: [], via: 'tag' });
   });
 });

@@ -4,6 +4,7 @@ import { parseImageRef } from '../../src/images/ref.js';
 import type { Registry } from '../../src/model.js';
 import { createRegistry, MEDIA_TYPES } from '../../src/registry/oci.js';
 import {
+  MEDIA,
   pushImage,
   pushIndex,
   registriesEntry,
@@ -12,6 +13,7 @@ import {
   type PushedImage,
   type TestRegistry
 } from '../../test-support/registry/index.js';
+import { COSIGN_SIGN, pushReferrer, SIGSTORE_BUNDLE } from '../../test-support/registry/sign.js';
 
 const SOURCE = 'org.opencontainers.image.source';
 
@@ -83,7 +85,8 @@ describe.each<AuthMode>(['none', 'htpasswd', 'token'])('registry with auth %s', 
       kind: 'image',
       digest: docker.digest,
       mediaType: MEDIA_TYPES.dockerManifest,
-      configDigest: docker.configDigest
+      configDigest: docker.configDigest,
+      layers: [{ digest: expect.stringMatching(/^sha256:/), mediaType: MEDIA.dockerLayer, size: 64 }]
     });
     expect(await client.config(image(), docker.configDigest)).toEqual({
       created: '2024-01-01T00:00:00Z',
@@ -99,6 +102,7 @@ describe.each<AuthMode>(['none', 'htpasswd', 'token'])('registry with auth %s', 
       digest: oci.digest,
       mediaType: MEDIA_TYPES.ociManifest,
       configDigest: oci.configDigest,
+      layers: [{ digest: expect.stringMatching(/^sha256:/), mediaType: MEDIA.ociLayer, size: 64 }],
       annotations: { 'org.opencontainers.image.revision': 'abc' }
     };
     expect(await client.manifest(image(), 'v2')).toEqual(expected);

@@ -166,7 +166,7 @@ class OciRegistry implements Registry {
         this.expectOk(res, what);
         const body = parseJson(res.body, what);
         if (!Array.isArray(body.manifests)) throw new RegistryError(`${what}: the answer is no index`);
-        listed = body.manifests.map((entry: unknown) => toDescriptor(entry, what));
+        listed = body.manifests.map((entry: unknown) => toDescriptor(entry, what, 'referrer'));
       }
       if (listed.length) return { manifests: listed, via: 'api' };
       // An empty answer is what a registry that keeps referrers only under the tag may say.
@@ -457,10 +457,10 @@ function toPlatform(value: unknown): Platform | undefined {
   };
 }
 
-/** A descriptor of an index or manifest; throws naming `what` when it has no digest. */
-function toDescriptor(entry: unknown, what: string): Descriptor {
+/** A descriptor (`kind`: index entry, layer, referrer); throws naming `what` when it has no digest. */
+function toDescriptor(entry: unknown, what: string, kind: string): Descriptor {
   if (!isObject(entry) || typeof entry.digest !== 'string')
-    throw new RegistryError(`${what}: descriptor without a digest`);
+    throw new RegistryError(`${what}: ${kind} without a digest`);
   const platform = toPlatform(entry.platform);
   const annotations = stringRecord(entry.annotations);
   return {
@@ -482,7 +482,7 @@ function toManifest(body: Json, contentType: string | undefined, digest: string,
   const annotations = stringRecord(body.annotations);
   if (INDEX_TYPES.has(mediaType) || (!IMAGE_TYPES.has(mediaType) && Array.isArray(body.manifests))) {
     if (!Array.isArray(body.manifests)) throw new RegistryError(`${what}: index without a "manifests" list`);
-    const manifests = body.manifests.map((entry: unknown) => toDescriptor(entry, `${what}: index entry`));
+    const manifests = body.manifests.map((entry: unknown) => toDescriptor(entry, what, 'index entry'));
     return { kind: 'index', digest, mediaType, manifests, ...(annotations && { annotations }) };
   }
   const config = isObject(body.config) ? body.config.digest : undefined;
@@ -491,7 +491,7 @@ function toManifest(body: Json, contentType: string | undefined, digest: string,
       `${what}: unsupported manifest (media type "${mediaType || 'none'}", no config digest)`
     );
   const layers = Array.isArray(body.layers)
-    ? body.layers.map((entry: unknown) => toDescriptor(entry, `${what}: layer`))
+    ? body.layers.map((entry: unknown) => toDescriptor(entry, what, 'layer'))
     : [];
   return {
     kind: 'image',

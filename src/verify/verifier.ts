@@ -11,7 +11,7 @@ import type { VerifyInput } from './config.js';
 import { RegistryEvidence, type Found } from './evidence.js';
 import { resolveKey, type NamedKey } from './keys.js';
 import { verifySimpleSigning } from './simple-signing.js';
-import { verifyKeyless, verifyWithKey, type VerifiedBundle } from './sigstore.js';
+import type { VerifiedBundle } from './sigstore.js';
 
 export type Requirement =
   | { kind: 'key'; keys: NamedKey[]; field: string }
@@ -140,6 +140,7 @@ export class ImageVerifier {
     }
     const bundles = await this.evidence.bundlesFor(image, digest, [COSIGN_SIGN]);
     failures.problems(bundles);
+    const { verifyWithKey } = await sigstore();
     for (const json of bundles.items) {
       for (const { name, key } of keys) {
         const found = failures.attempt('a Sigstore bundle', () =>
@@ -161,6 +162,7 @@ export class ImageVerifier {
     const bundles = await this.evidence.bundlesFor(image, digest, [COSIGN_SIGN]);
     failures.problems(bundles);
     const roots = bundles.items.length ? await this.trust(failures) : [];
+    const { verifyKeyless } = await sigstore();
     for (const json of bundles.items) {
       const found = failures.attempt('a Sigstore bundle', () => {
         const verified = about(verifyKeyless(json, roots), digest, [COSIGN_SIGN]);
@@ -205,6 +207,7 @@ export class ImageVerifier {
     failures.problems(listed);
     const bundles = [...pushed.items, ...listed.items];
     const roots = bundles.length ? await this.trust(failures) : [];
+    const { verifyKeyless } = await sigstore();
     const expected = `https://github.com/${repository}`.toLowerCase();
     for (const json of bundles) {
       const found = failures.attempt('an attestation', () => {
@@ -315,6 +318,9 @@ function describe(requirement: Requirement): string {
       return `attestation ${requirement.repository ?? ''}`;
   }
 }
+
+/** The Sigstore libraries, loaded on the first bundle: a run without bundles never parses them. */
+const sigstore = () => import('./sigstore.js');
 
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 

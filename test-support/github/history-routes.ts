@@ -1,6 +1,7 @@
 // What a PR body reads about an image's source repository, served from the fake's git repository:
 // comparing two commits (GitHub's chronological commit list, `total_commits`, paged with
-// `per_page`/`page`) and releases by tag (made through the test-control API).
+// `per_page`/`page`), releases by tag, and artifact attestations by subject digest (both made
+// through the test-control API).
 import { SHA } from './git.js';
 import { HttpError, notFound, paginate, type Route } from './http.js';
 import { HUMAN, type Shared } from './state.js';
@@ -77,6 +78,31 @@ export function historyRoutes(shared: Shared): Route[] {
     },
     {
       method: 'GET',
+      path: /^\/attestations\/([^/]+)$/,
+      handle: async ({ params, url }) => {
+        const wanted = url.searchParams.get('predicate_type');
+        // GitHub's short names for the common predicate types; anything else is matched as given.
+        const type = wanted === 'provenance' ? 'https://slsa.dev/provenance/v1' : wanted;
+        const found = (shared.attestations.get(params[0]!) ?? []).filter(
+          (a) => !type || a.predicateType === type
+        );
+        if (!found.length) throw notFound();
+        const page = paginate(found, url);
+        return {
+          status: 200,
+          headers: page.headers,
+          body: {
+            attestations: page.items.map((a, i) => ({
+              bundle: a.bundle,
+              repository_id: 1,
+              bundle_url: shared.api(`/attestations/${params[0]}/bundles/${i}`)
+            }))
+          }
+        };
+      }
+    },
+    {
+      method: 'GET',
       path: /^\/releases\/tags\/(.+)$/,
       handle: async ({ params }) => {
         const release = shared.releases.get(params[0]!);
@@ -99,6 +125,11 @@ export function historyRoutes(shared: Shared): Route[] {
       }
     }
   ];
+}
+
+/** An attestation of `digest` (`sha256:<hex>`), as actions/attest-build-provenance uploads one. */
+export function addAttestation(shared: Shared, digest: string, bundle: unknown, predicateType: string): void {
+  shared.attestations.set(digest, [...(shared.attestations.get(digest) ?? []), { bundle, predicateType }]);
 }
 
 /** A release of `tag` (the tag made at `target`, default the default branch, when missing). */

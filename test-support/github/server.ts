@@ -6,7 +6,7 @@ import { close, listen, readBody } from '../registry/net.js';
 import { FaultPlan, type FaultKind, type FaultMatch, type Faults } from './faults.js';
 import { GitRepo, type TreeChange } from './git.js';
 import { gitRoutes } from './git-routes.js';
-import { createRelease, historyRoutes } from './history-routes.js';
+import { addAttestation, createRelease, historyRoutes } from './history-routes.js';
 import { graphqlViolation, restViolation } from './contract.js';
 import { handleGraphql } from './graphql.js';
 import { HttpError, notFound, type Body, type Reply, type Route } from './http.js';
@@ -112,6 +112,8 @@ export interface FakeGitHub {
   closePullRequest(n: number): Promise<void>;
   /** A release of `tag` (the tag is made at `target`, default the default branch, when missing). */
   createRelease(input: { tag: string; name?: string; body?: string; target?: string }): Promise<void>;
+  /** An artifact attestation of `digest` (a Sigstore bundle), listed by the attestations API. */
+  addAttestation(digest: string, bundle: unknown, predicateType?: string): void;
   /** A PR opened by a person (default HUMAN) from a branch of the repository; its number. */
   openPullRequest(
     input: { head: string; base?: string; title: string; body?: string },
@@ -378,6 +380,8 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
         await store.close(pull);
       }),
     createRelease: (input) => mutex.run(() => createRelease(shared, input)),
+    addAttestation: (digest, bundle, predicateType = 'https://slsa.dev/provenance/v1') =>
+      addAttestation(shared, digest, bundle, predicateType),
     openPullRequest: (input, by = HUMAN) =>
       mutex.run(
         async () => (await store.create({ ...input, base: input.base ?? config.defaultBranch }, by)).number

@@ -80,6 +80,8 @@ export class Shared {
   readonly signed = new Set<string>();
   /** Releases by tag name. */
   readonly releases = new Map<string, Release>();
+  /** Artifact attestations (Sigstore bundles) by subject digest, with their predicate type. */
+  readonly attestations = new Map<string, { bundle: unknown; predicateType: string }[]>();
   private id = 1000;
   private readonly userIds = new Map<string, number>();
 

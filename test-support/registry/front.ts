@@ -46,6 +46,11 @@ export interface FrontOptions {
   tls?: boolean;
   /** Largest page served whatever `n` asks (default 1000), like registries that cap `n`. */
   maxPageSize?: number;
+  /**
+   * Answer the OCI 1.1 referrers API (as registries that have it do), from the `sha256-<hex>`
+   * fallback index that pushes keep: an empty index when there is none, never a 404.
+   */
+  referrersApi?: boolean;
 }
 
 export interface FrontRequest {
@@ -226,6 +231,26 @@ export async function startGhcrFront(registry: TestRegistry, options: FrontOptio
         credentials: options.credentials,
         style: 'ghcr'
       });
+    }
+    const referrers = /^\/v2\/(.+)\/referrers\/(sha256:[0-9a-f]{64})$/.exec(path);
+    if (referrers && options.referrersApi && req.method === 'GET') {
+      const up = await forward('GET', `/v2/${referrers[1]}/manifests/${referrers[2]!.replace(':', '-')}`, {
+        ...req.headers,
+        accept: 'application/vnd.oci.image.index.v1+json'
+      });
+      if (up.status !== 200 && up.status !== 404) return reply(res, up);
+      const index =
+        up.status === 200
+          ? up.body
+          : Buffer.from(
+              JSON.stringify({
+                schemaVersion: 2,
+                mediaType: 'application/vnd.oci.image.index.v1+json',
+                manifests: []
+              })
+            );
+      res.writeHead(200, { 'content-type': 'application/vnd.oci.image.index.v1+json' });
+      return void res.end(index);
     }
     const route = ROUTE.exec(path);
     const [, name, , reference, blob] = route ?? [];

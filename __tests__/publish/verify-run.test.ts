@@ -1,0 +1,125 @@
+// The action's path with verification: images in a real registry, the cluster-config repo on the
+// fake GitHub. A signed image's PR says who signed it; an unsigned one is refused with the reason
+// while the other app is still updated; GitHub attestations come from the attestations API.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { Registry } from '../../src/model.js';
+import { createRegistry } from '../../src/registry/oci.js';
+import { renderSummary } from '../../src/report/summary.js';
+import {
+  pushImage,
+  registriesEntry,
+  startRegistry,
+  type TestRegistry
+} from '../../test-support/registry/index.js';
+import {
+  cosignKeyPair,
+  GITHUB_ISSUER,
+  pushCosignSignature,
+  SLSA,
+  statement,
+  TestSigstore,
+  type Subject
+} from '../../test-support/registry/sign.js';
+import { fakePerTest, runWith, seedFiles } from './helpers.js';
+
+const start = fakePerTest();
+const key = cosignKeyPair();
+const sigstore = new TestSigstore();
+let registry: TestRegistry;
+let client: Registry;
+const pushed: Record<string, Subject> = {};
+
+beforeAll(async () => {
+  registry = await startRegistry('none');
+  client = createRegistry({
+    registries: registriesEntry(registry),
+    registryUsername: '',
+    registryPassword: '',
+    registryConcurrency: 8,
+    env: {}
+  });
+  for (const [repo, tag] of [
+    ['acme/web', '1.4.0'],
+    ['acme/web', '1.5.0'],
+    ['acme/api', '2.0.0'],
+    ['acme/api', '2.1.0']
+  ] as const) {
+    const image = await pushImage(registry, repo, [tag], { created: '2026-11-01T00:00:00Z' });
+    pushed[`${repo}:${tag}`] = { digest: image.digest, size: image.size, mediaType: image.mediaType };
+  }
+  await pushCosignSignature(registry, 'acme/web', pushed['acme/web:1.5.0']!, key);
+  process.env.TEST_COSIGN_PUB = key.publicPem;
+});
+afterAll(async () => {
+  delete process.env.TEST_COSIGN_PUB;
+  await registry.stop();
+});
+
+/** The seeded repo, its images in the test registry. */
+const files = () =>
+  Object.fromEntries(
+    Object.entries(seedFiles()).map(([path, text]) => [
+      path,
+      text.replaceAll('ghcr.io/acme/', `${registry.host}/acme/`)
+    ])
+  );
+
+describe('verify on GitHub', () => {
+  it('shows the signature in the PR and refuses the unsigned image, updating the other app', async () => {
+    const gh = await start({ files: files() });
+    const run = await runWith(gh, client, { verify: 'cosign-key: env:TEST_COSIGN_PUB' });
+    expect(run.result.errors).toEqual([]);
+    expect(run.pullRequests.map((p) => p.app)).toEqual(['web']);
+    const body = (await gh.pull(run.pullRequests[0]!.number)).body ?? '';
+    expect(body).toMatch(
+      /- web: <code title="sha256:[0-9a-f]{64}">sha256:[0-9a-f]{12}…<\/code> verified: signed with key sha256:[0-9a-f]{12} \(from TEST&#95;COSIGN&#95;PUB\) \(cosign signature\)/
+    );
+    expect(run.result.skipped).toContainEqual(
+      expect.objectContaining({
+        app: 'api',
+        alias: 'api',
+        reason: expect.stringMatching(
+          new RegExp(
+            `^2\\.1\\.0 \\(${pushed['acme/api:2.1.0']!.digest}\\) is not signed with key .*: no signature or attestation found$`
+          )
+        )
+      })
+    );
+    const summary = renderSummary(run.result, { pullRequests: run.pullRequests, dryRun: false });
+    expect(summary).toContain('- web: verified (signed with key');
+    // web: .sig manifest + payload; api: .sig (404), referrers API (404), fallback tag (404).
+    expect(summary).toContain(
+      'Verification: 1 of 2 digest(s) passed; 5 registry and 0 GitHub API request(s)'
+    );
+  });
+
+  it('checks GitHub artifact attestations through the attestations API', async () => {
+    const gh = await start({ files: files() });
+    const repo = `${gh.owner}/${gh.repo}`;
+    const web = pushed['acme/web:1.5.0']!.digest;
+    const provenance = statement(web, SLSA, { buildDefinition: {} });
+    gh.addAttestation(
+      web,
+      await sigstore.bundle(
+        {
+          san: `https://github.com/${repo}/.github/workflows/build.yml@refs/heads/main`,
+          issuer: GITHUB_ISSUER,
+          sourceRepository: `https://github.com/${repo}`,
+          sourceDigest: 'abc123'.padEnd(40, '0')
+        },
+        provenance
+      )
+    );
+    const run = await runWith(gh, client, {
+      verify: `github-attestations: ${repo}\ntrusted-root: ${sigstore.trustedRootFile()}`,
+      applications: 'apps/web.yaml'
+    });
+    expect(run.result.errors).toEqual([]);
+    const body = (await gh.pull(run.pullRequests[0]!.number)).body ?? '';
+    expect(body).toContain(
+      // `@` is escaped so that GitHub mentions nobody.
+      `verified: attested by ${repo} workflow .github/workflows/build.yml@&#8203;refs/heads/main at commit abc123000000`
+    );
+    expect(gh.requests.filter((r) => r.path.includes('/attestations/'))).toHaveLength(1);
+  });
+});

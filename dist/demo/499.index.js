@@ -1,0 +1,190 @@
+export const id = 499;
+export const ids = [499];
+export const modules = {
+
+/***/ 2499:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+__webpack_require__.r(__webpack_exports__);
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   parseTrustedRoots: () => (/* binding */ parseTrustedRoots),
+/* harmony export */   verifyKeyless: () => (/* binding */ verifyKeyless),
+/* harmony export */   verifyWithKey: () => (/* binding */ verifyWithKey)
+/* harmony export */ });
+/* harmony import */ var _sigstore_bundle__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(1040);
+/* harmony import */ var _sigstore_core__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(3917);
+/* harmony import */ var _sigstore_core__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(_sigstore_core__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var _sigstore_protobuf_specs__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(9654);
+/* harmony import */ var _sigstore_protobuf_specs__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__webpack_require__.n(_sigstore_protobuf_specs__WEBPACK_IMPORTED_MODULE_2__);
+/* harmony import */ var _sigstore_verify__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(4187);
+
+
+
+
+/** Fulcio's certificate extensions (docs/oid-info.md of sigstore/fulcio). */
+const OID = {
+    issuer: '1.3.6.1.4.1.57264.1.8',
+    sourceRepository: '1.3.6.1.4.1.57264.1.12',
+    sourceDigest: '1.3.6.1.4.1.57264.1.13',
+    sourceRef: '1.3.6.1.4.1.57264.1.14',
+    runInvocation: '1.3.6.1.4.1.57264.1.21'
+};
+const IN_TOTO = 'application/vnd.in-toto+json';
+const EMPTY_ROOT = _sigstore_protobuf_specs__WEBPACK_IMPORTED_MODULE_2__.TrustedRoot.fromJSON({
+    mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1',
+    tlogs: [],
+    certificateAuthorities: [],
+    ctlogs: [],
+    timestampAuthorities: []
+});
+/** A trusted root (JSON), several (a JSON array, or JSON lines as `gh attestation trusted-root` prints). */
+function parseTrustedRoots(text) {
+    let docs;
+    try {
+        const whole = JSON.parse(text);
+        docs = Array.isArray(whole) ? whole : [whole];
+    }
+    catch {
+        docs = text
+            .split('\n')
+            .filter((line) => line.trim())
+            .map((line) => JSON.parse(line));
+    }
+    return docs.map((doc) => _sigstore_protobuf_specs__WEBPACK_IMPORTED_MODULE_2__.TrustedRoot.fromJSON(doc));
+}
+/** A bundle signed by `key` (cosign sign --key, new bundle format). Throws with the reason. */
+function verifyWithKey(json, key) {
+    const bundle = parseBundle(json);
+    if (bundle.verificationMaterial.content.$case !== 'publicKey')
+        throw new Error('it is signed with a certificate, not a key');
+    const trust = (0,_sigstore_verify__WEBPACK_IMPORTED_MODULE_3__/* .toTrustMaterial */ .jO)(EMPTY_ROOT, () => ({ publicKey: key, validFor: () => true }));
+    // A key signature needs no log entry or timestamp (cosign's --tlog-upload=false); entries present are checked.
+    const verifier = new _sigstore_verify__WEBPACK_IMPORTED_MODULE_3__/* .Verifier */ .BL(trust, { tlogThreshold: 0, ctlogThreshold: 0, timestampThreshold: 0 });
+    verifier.verify((0,_sigstore_verify__WEBPACK_IMPORTED_MODULE_3__/* .toSignedEntity */ .DC)(bundle));
+    return { signer: { kind: 'key' }, ...statement(bundle) };
+}
+/**
+ * A keyless bundle: certificate from a CA of one of `roots`, a verified timestamp (log entry or
+ * timestamp authority), and SCTs where the root has CT logs. Throws with the reason.
+ */
+function verifyKeyless(json, roots) {
+    const bundle = parseBundle(json);
+    const content = bundle.verificationMaterial.content;
+    if (content.$case === 'publicKey')
+        throw new Error('it is signed with a key, not a certificate');
+    const failures = [];
+    for (const root of roots) {
+        try {
+            const verifier = new _sigstore_verify__WEBPACK_IMPORTED_MODULE_3__/* .Verifier */ .BL((0,_sigstore_verify__WEBPACK_IMPORTED_MODULE_3__/* .toTrustMaterial */ .jO)(root), {
+                tlogThreshold: 0,
+                ctlogThreshold: root.ctlogs.length ? 1 : 0,
+                timestampThreshold: 1
+            });
+            const signer = verifier.verify((0,_sigstore_verify__WEBPACK_IMPORTED_MODULE_3__/* .toSignedEntity */ .DC)(bundle));
+            const leaf = content.$case === 'certificate'
+                ? content.certificate.rawBytes
+                : content.x509CertificateChain.certificates[0].rawBytes;
+            return {
+                signer: certificateSigner(signer, _sigstore_core__WEBPACK_IMPORTED_MODULE_1__.X509Certificate.parse(Buffer.from(leaf))),
+                ...statement(bundle)
+            };
+        }
+        catch (err) {
+            failures.push(reason(err));
+        }
+    }
+    throw new Error(failures.length ? [...new Set(failures)].join('; ') : 'no trusted root is configured');
+}
+function parseBundle(json) {
+    checkCheckpointNames(json);
+    let bundle;
+    try {
+        bundle = (0,_sigstore_bundle__WEBPACK_IMPORTED_MODULE_0__/* .bundleFromJSON */ .vw)(json);
+    }
+    catch (err) {
+        throw new Error(`it is not a valid Sigstore bundle (${reason(err)})`, { cause: err });
+    }
+    if (bundle.content.$case !== 'dsseEnvelope')
+        throw new Error('it signs a blob (message signature), not an in-toto statement about an image');
+    return bundle;
+}
+/**
+ * The verifier matches a checkpoint's signer name against the log URL as a JavaScript regexp;
+ * a name from a hostile bundle must not be a pattern that backtracks.
+ */
+function checkCheckpointNames(json) {
+    const entries = json?.verificationMaterial
+        ?.tlogEntries;
+    if (!Array.isArray(entries))
+        return;
+    for (const entry of entries) {
+        const envelope = entry?.inclusionProof
+            ?.checkpoint?.envelope;
+        if (typeof envelope !== 'string')
+            continue;
+        for (const line of envelope.split('\n')) {
+            if (!line.startsWith('\u2014 '))
+                continue;
+            const name = line.slice(2).split(' ')[0] ?? '';
+            if (!/^[\w.:/-]{1,200}$/.test(name))
+                throw new Error('its log checkpoint names its signer oddly');
+        }
+    }
+}
+function statement(bundle) {
+    if (bundle.content.$case !== 'dsseEnvelope')
+        throw new Error('no DSSE envelope');
+    const envelope = bundle.content.dsseEnvelope;
+    if (envelope.payloadType !== IN_TOTO)
+        throw new Error(`its payload is ${envelope.payloadType}, not an in-toto statement`);
+    let parsed;
+    try {
+        parsed = JSON.parse(envelope.payload.toString('utf8'));
+    }
+    catch {
+        throw new Error('its in-toto statement is not JSON');
+    }
+    const s = parsed;
+    if (typeof s.predicateType !== 'string' || !Array.isArray(s.subject))
+        throw new Error('its in-toto statement has no predicateType or subject');
+    const subjects = s.subject.flatMap((subject) => {
+        const hex = subject?.digest?.sha256;
+        return typeof hex === 'string' ? [`sha256:${hex.toLowerCase()}`] : [];
+    });
+    return { predicateType: s.predicateType, predicate: s.predicate, subjects };
+}
+function certificateSigner(signer, cert) {
+    const ext = (oid) => {
+        const value = cert.extension(oid)?.valueObj.subs?.[0]?.value.toString('utf8');
+        return value || undefined;
+    };
+    const [sourceRepository, sourceDigest, sourceRef, runInvocation] = [
+        ext(OID.sourceRepository),
+        ext(OID.sourceDigest),
+        ext(OID.sourceRef),
+        ext(OID.runInvocation)
+    ];
+    return {
+        kind: 'certificate',
+        identity: signer.identity?.subjectAlternativeName ?? '',
+        issuer: signer.identity?.extensions?.issuer ?? ext(OID.issuer) ?? '',
+        ...(sourceRepository && { sourceRepository }),
+        ...(sourceDigest && { sourceDigest }),
+        ...(sourceRef && { sourceRef }),
+        ...(runInvocation && { runInvocation })
+    };
+}
+/** The library's message, without its stack; a TypeError from a malformed bundle says so. */
+function reason(err) {
+    if (!(err instanceof Error))
+        return String(err);
+    if (err instanceof TypeError)
+        return `malformed bundle (${err.message})`;
+    // The library puts the precise failure ("certificate is not valid … at the specified date") in `cause`.
+    return err.cause instanceof Error ? `${err.message}: ${err.cause.message}` : err.message;
+}
+
+
+/***/ })
+
+};
