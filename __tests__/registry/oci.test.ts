@@ -170,6 +170,32 @@ describe.each<AuthMode>(['none', 'htpasswd', 'token'])('registry with auth %s', 
     expect(fresh.requestCounts?.()).toEqual({ [registry.host]: { none: 2, htpasswd: 3, token: 4 }[mode] });
   });
 
+  test('finds referrers through the sha256-<hex> tag (no referrers API) and reads blobs up to a size', async () => {
+    const subject = { digest: undated.digest, size: undated.size, mediaType: undated.mediaType };
+    expect(await client.referrers!(image(), undated.digest)).toEqual({ manifests: [], via: 'tag' });
+    await pushReferrer(registry, 'org/app', subject, { any: 'bundle' }, COSIGN_SIGN);
+    const { manifests, via } = await client.referrers!(image(), undated.digest);
+    expect(via).toBe('tag');
+    expect(manifests).toEqual([
+      expect.objectContaining({
+        artifactType: SIGSTORE_BUNDLE,
+        annotations: expect.objectContaining({ 'dev.sigstore.bundle.predicateType': COSIGN_SIGN })
+      })
+    ]);
+    const artifact = await client.manifest(image(), manifests[0]!.digest);
+    expect(artifact).toMatchObject({
+      kind: 'image',
+      artifactType: SIGSTORE_BUNDLE,
+      layers: [{ mediaType: SIGSTORE_BUNDLE }]
+    });
+    const layer = artifact.kind === 'image' ? artifact.layers[0] : undefined;
+    expect(JSON.parse((await client.blob!(image(), layer!.digest, 1024)).toString())).toEqual({
+      any: 'bundle'
+    });
+    await expect(client.blob!(image(), layer!.digest, 5)).rejects.toThrow(/response larger than 5 bytes/);
+    await expect(client.referrers!(image(), 'sha256:../x')).rejects.toThrow(/not a sha256 digest/);
+  });
+
   if (mode === 'none') return;
 
   test('refused credentials give a clear message without the password', async () => {

@@ -333,6 +333,28 @@ describe('Sigstore bundles as referrers', () => {
   });
 });
 
+describe('signature tags', () => {
+  it('are never candidates, even for alphabetical order, where "sha256-…" would rank first', async () => {
+    await push('acme/alpha', 'a');
+    const b = await push('acme/alpha', 'b');
+    await pushCosignSignature(registry, 'acme/alpha', b, key);
+    await pushReferrer(registry, 'acme/alpha', b, await keyBundle(key, statement(b.digest)), COSIGN_SIGN);
+    const metadata = new ImageMetadata(client);
+    const image = { ...spec('acme/alpha'), strategy: 'alphabetical' as const };
+    const tags = await metadata.tags(image.image);
+    expect(tags.sort()).toEqual(['a', 'b']);
+    const selection = await selectVersion({
+      spec: image,
+      tags,
+      current: 'a',
+      allowDowngrade: false,
+      metadata
+    });
+    expect(proposed(selection)).toBe('b');
+    expect(metadata.invalidTags()).toEqual({});
+  });
+});
+
 describe('hostile registry answers', () => {
   it('refuses bundles that are not JSON, not bundles, or carry a backtracking checkpoint name; never throws', async () => {
     await push('acme/hostile', '1.0.0');

@@ -18128,6 +18128,12 @@ function sameImage(a, b) {
 }
 /** The OCI distribution spec's tag grammar; anything else is no tag we could pull or write. */
 const isOciTag = (tag) => /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/.test(tag);
+/**
+ * Tags that hold artifacts about an image, never a version of it: cosign's `sha256-<hex>.sig`
+ * (`.att`, `.sbom`) and the OCI referrers fallback `sha256-<hex>`. Alphabetical order would rank
+ * them above every version.
+ */
+const isArtifactTag = (tag) => /^sha256-[0-9a-f]{64}(\.[a-z]+)?$/.test(tag);
 /** `tag`, `tag@digest` or `@digest`-less forms as written in git. */
 function formatVersion(tag, digest) {
     return digest ? `${tag}@${digest}` : tag;
@@ -18247,7 +18253,10 @@ class ImageMetadata {
     constructor(registry) {
         this.registry = registry;
     }
-    /** The registry's tags that are valid OCI tags: `../x`, `1.0 ; rm -rf /` are never candidates. */
+    /**
+     * The registry's tags that are valid OCI tags (`../x`, `1.0 ; rm -rf /` are never candidates),
+     * without signature and referrer tags.
+     */
     tags(image) {
         const key = imageKey(image);
         return once(this.tagLists, key, async () => {
@@ -18255,7 +18264,7 @@ class ImageMetadata {
             const valid = listed.filter(isOciTag);
             if (valid.length < listed.length)
                 this.dropped.set(key, listed.length - valid.length);
-            return valid;
+            return valid.filter((tag) => !isArtifactTag(tag));
         });
     }
     /** Per image, the listed tags dropped as invalid, for the report. */

@@ -19677,7 +19677,10 @@ class ImageMetadata {
     constructor(registry) {
         this.registry = registry;
     }
-    /** The registry's tags that are valid OCI tags: `../x`, `1.0 ; rm -rf /` are never candidates. */
+    /**
+     * The registry's tags that are valid OCI tags (`../x`, `1.0 ; rm -rf /` are never candidates),
+     * without signature and referrer tags.
+     */
     tags(image) {
         const key = (0,_ref_js__WEBPACK_IMPORTED_MODULE_2__/* .imageKey */ .p2)(image);
         return once(this.tagLists, key, async () => {
@@ -19685,7 +19688,7 @@ class ImageMetadata {
             const valid = listed.filter(_ref_js__WEBPACK_IMPORTED_MODULE_2__/* .isOciTag */ .i1);
             if (valid.length < listed.length)
                 this.dropped.set(key, listed.length - valid.length);
-            return valid;
+            return valid.filter((tag) => !(0,_ref_js__WEBPACK_IMPORTED_MODULE_2__/* .isArtifactTag */ .ZW)(tag));
         });
     }
     /** Per image, the listed tags dropped as invalid, for the report. */
@@ -19806,6 +19809,7 @@ function once(cache, key, load) {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   G4: () => (/* binding */ sameImage),
 /* harmony export */   Q: () => (/* binding */ parseImageRef),
+/* harmony export */   ZW: () => (/* binding */ isArtifactTag),
 /* harmony export */   i1: () => (/* binding */ isOciTag),
 /* harmony export */   p2: () => (/* binding */ imageKey),
 /* harmony export */   qh: () => (/* binding */ formatVersion)
@@ -19883,6 +19887,12 @@ function sameImage(a, b) {
 }
 /** The OCI distribution spec's tag grammar; anything else is no tag we could pull or write. */
 const isOciTag = (tag) => /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/.test(tag);
+/**
+ * Tags that hold artifacts about an image, never a version of it: cosign's `sha256-<hex>.sig`
+ * (`.att`, `.sbom`) and the OCI referrers fallback `sha256-<hex>`. Alphabetical order would rank
+ * them above every version.
+ */
+const isArtifactTag = (tag) => /^sha256-[0-9a-f]{64}(\.[a-z]+)?$/.test(tag);
 /** `tag`, `tag@digest` or `@digest`-less forms as written in git. */
 function formatVersion(tag, digest) {
     return digest ? `${tag}@${digest}` : tag;

@@ -12,7 +12,7 @@ import {
 } from '../model.js';
 import { RegistryError } from '../registry/errors.js';
 import { eachBounded } from './bounded.js';
-import { imageKey, isOciTag } from './ref.js';
+import { imageKey, isArtifactTag, isOciTag } from './ref.js';
 
 /** What newest-build needs to know about one tag. */
 export interface BuildInfo {
@@ -91,14 +91,17 @@ export class ImageMetadata {
 
   constructor(private readonly registry: Registry) {}
 
-  /** The registry's tags that are valid OCI tags: `../x`, `1.0 ; rm -rf /` are never candidates. */
+  /**
+   * The registry's tags that are valid OCI tags (`../x`, `1.0 ; rm -rf /` are never candidates),
+   * without signature and referrer tags.
+   */
   tags(image: ImageRef): Promise<string[]> {
     const key = imageKey(image);
     return once(this.tagLists, key, async () => {
       const listed = await this.registry.tags(image);
       const valid = listed.filter(isOciTag);
       if (valid.length < listed.length) this.dropped.set(key, listed.length - valid.length);
-      return valid;
+      return valid.filter((tag) => !isArtifactTag(tag));
     });
   }
 

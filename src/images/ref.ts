@@ -72,6 +72,13 @@ export function sameImage(a: string, b: string): boolean {
 /** The OCI distribution spec's tag grammar; anything else is no tag we could pull or write. */
 export const isOciTag = (tag: string) => /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/.test(tag);
 
+/**
+ * Tags that hold artifacts about an image, never a version of it: cosign's `sha256-<hex>.sig`
+ * (`.att`, `.sbom`) and the OCI referrers fallback `sha256-<hex>`. Alphabetical order would rank
+ * them above every version.
+ */
+export const isArtifactTag = (tag: string) => /^sha256-[0-9a-f]{64}(\.[a-z]+)?$/.test(tag);
+
 /** `tag`, `tag@digest` or `@digest`-less forms as written in git. */
 export function formatVersion(tag: string, digest?: string): string {
   return digest ? `${tag}@${digest}` : tag;
