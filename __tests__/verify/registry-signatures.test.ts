@@ -240,7 +240,10 @@ describe('Sigstore bundles as referrers', () => {
     const { selection } = await choose('acme/keyless', verify);
     expect(selection).toMatchObject({
       kind: 'update',
-      candidate: { tag: '1.1.0', verified: { evidence: [`signed by ${WORKFLOW} (issuer ${GITHUB_ISSUER})`] } }
+      candidate: {
+        tag: '1.1.0',
+        verified: { evidence: [`signed by ${WORKFLOW} (issuer ${GITHUB_ISSUER}, Sigstore bundle)`] }
+      }
     });
     const notes = (selection.kind === 'update' && selection.notes) || [];
     expect(notes[0]).toMatch(
@@ -249,6 +252,36 @@ describe('Sigstore bundles as referrers', () => {
     expect(notes[1]).toContain(
       'it is signed by https://github.com/acme/web/.github/workflows/debug.yml@refs/heads/dev'
     );
+  });
+
+  it('verifies cosign 2.x keyless signatures in the .sig tag (certificate and log entry in annotations)', async () => {
+    await push('acme/legacy', '1.0.0');
+    const good = await push('acme/legacy', '1.1.0');
+    const untrusted = await push('acme/legacy', '1.2.0');
+    const tampered = await push('acme/legacy', '1.3.0');
+    await pushCosignSignature(registry, 'acme/legacy', good, { sigstore, identity: CI });
+    await pushCosignSignature(registry, 'acme/legacy', untrusted, { sigstore: rogue, identity: CI });
+    await pushCosignSignature(
+      registry,
+      'acme/legacy',
+      tampered,
+      { sigstore, identity: CI },
+      { tamper: true }
+    );
+    const { selection } = await choose(
+      'acme/legacy',
+      `keyless:\n  identity: ${WORKFLOW}\n  issuer: ${GITHUB_ISSUER}`
+    );
+    expect(selection).toMatchObject({
+      kind: 'update',
+      candidate: {
+        tag: '1.1.0',
+        verified: { evidence: [`signed by ${WORKFLOW} (issuer ${GITHUB_ISSUER}, cosign signature)`] }
+      }
+    });
+    const notes = (selection.kind === 'update' && selection.notes) || [];
+    expect(notes[0]).toMatch(/^1\.3\.0 .*: a cosign signature: signature mismatch$/);
+    expect(notes[1]).toMatch(/^1\.2\.0 .*: a cosign signature: Failed to verify certificate chain/);
   });
 
   it('matches identity-regexp as a whole (RE2), and the issuer exactly', async () => {

@@ -1601,6 +1601,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("net");
 
 /***/ }),
 
+/***/ 7598:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
+
+/***/ }),
+
 /***/ 3053:
 /***/ ((module) => {
 
@@ -17587,8 +17594,8 @@ function formatAge(ms) {
     return parts.join('') || '0m';
 }
 
-;// CONCATENATED MODULE: external "node:crypto"
-const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./src/publish/branch-name.ts
 // Branch names that git and GitHub accept whatever the Application is called (git-check-ref-format):
 // no `..`, `~`, `^`, `:`, `?`, `*`, `[`, `\`, spaces or control characters, no component that starts
@@ -17613,7 +17620,7 @@ function branchName(prefix, name) {
     const room = MAX_BRANCH - Buffer.byteLength(prefix);
     if (clean === name && Buffer.byteLength(clean) <= room)
         return prefix + name;
-    const hash = (0,external_node_crypto_namespaceObject.createHash)('sha256').update(name).digest('hex').slice(0, 8);
+    const hash = (0,external_node_crypto_.createHash)('sha256').update(name).digest('hex').slice(0, 8);
     let cut = clean;
     while (Buffer.byteLength(cut) > room - 9)
         cut = cut.slice(0, -1);
@@ -18596,7 +18603,7 @@ class MemoryRegistry {
     }
 }
 function sha256(bytes) {
-    return (0,external_node_crypto_namespaceObject.createHash)('sha256').update(bytes).digest('hex');
+    return (0,external_node_crypto_.createHash)('sha256').update(bytes).digest('hex');
 }
 
 // EXTERNAL MODULE: ./node_modules/bottleneck/light.js
@@ -24858,7 +24865,7 @@ function verifyDigest(body, claimed, expected, what) {
     const algorithm = (claimed ?? expected ?? 'sha256:').split(':')[0] ?? '';
     if (algorithm !== 'sha256' && algorithm !== 'sha512')
         throw new RegistryError(`${what}: unsupported digest algorithm "${algorithm}"`);
-    const actual = `${algorithm}:${(0,external_node_crypto_namespaceObject.createHash)(algorithm).update(body).digest('hex')}`;
+    const actual = `${algorithm}:${(0,external_node_crypto_.createHash)(algorithm).update(body).digest('hex')}`;
     for (const [who, digest] of [
         ['the registry says', claimed],
         ['we asked for', expected]
@@ -26512,8 +26519,8 @@ const FUNCS = {
     join: (sep, v) => (Array.isArray(v) ? v.map(strval) : [strval(v)]).join(str(sep)),
     b64enc: (s) => Buffer.from(str(s, 'b64enc')).toString('base64'),
     b64dec: (s) => Buffer.from(str(s, 'b64dec'), 'base64').toString('utf8'),
-    sha256sum: (s) => (0,external_node_crypto_namespaceObject.createHash)('sha256').update(str(s, 'sha256sum')).digest('hex'),
-    sha1sum: (s) => (0,external_node_crypto_namespaceObject.createHash)('sha1').update(str(s, 'sha1sum')).digest('hex'),
+    sha256sum: (s) => (0,external_node_crypto_.createHash)('sha256').update(str(s, 'sha256sum')).digest('hex'),
+    sha1sum: (s) => (0,external_node_crypto_.createHash)('sha1').update(str(s, 'sha1sum')).digest('hex'),
     regexMatch: (re, s) => funcs_regex(str(re)).matcher(str(s)).find(),
     regexFind: (re, s) => {
         const m = funcs_regex(str(re)).matcher(str(s));
@@ -31808,13 +31815,19 @@ function alphabetical(ctx) {
 
 ;// CONCATENATED MODULE: ./src/verify/simple-signing.ts
 // Cosign's original signature format: a "simple signing" JSON payload naming the image digest,
-// signed with the key pair of `cosign generate-key-pair` (ECDSA P-256 + SHA-256, DER, base64).
-// RSA and Ed25519 keys, which cosign also takes, verify the same way.
+// signed with the key pair of `cosign generate-key-pair` (ECDSA P-256 + SHA-256, DER, base64),
+// or keyless (cosign 2.x's default): a certificate and the transparency-log entry beside it in
+// the layer's annotations. RSA and Ed25519 keys, which cosign also takes, verify the same way.
 
 const SIMPLE_SIGNING = 'application/vnd.dev.cosign.simplesigning.v1+json';
-const SIGNATURE_ANNOTATION = 'dev.cosignproject.cosign/signature';
-/** Throws with the reason unless `payload` names `digest` and `signature` verifies with `key`. */
-function verifySimpleSigning(payload, signature, key, digest) {
+const ANNOTATIONS = {
+    signature: 'dev.cosignproject.cosign/signature',
+    certificate: 'dev.sigstore.cosign/certificate',
+    chain: 'dev.sigstore.cosign/chain',
+    bundle: 'dev.sigstore.cosign/bundle'
+};
+/** Throws with the reason unless `payload` is a cosign image signature payload naming `digest`. */
+function checkPayload(payload, digest) {
     let parsed;
     try {
         parsed = JSON.parse(payload.toString('utf8'));
@@ -31828,11 +31841,15 @@ function verifySimpleSigning(payload, signature, key, digest) {
     const named = critical.image?.['docker-manifest-digest'];
     if (named !== digest)
         throw new Error(`it signs another digest (${typeof named === 'string' ? named : 'none'})`);
+}
+/** Throws with the reason unless `payload` names `digest` and `signature` verifies with `key`. */
+function verifySimpleSigning(payload, signature, key, digest) {
+    checkPayload(payload, digest);
     const bytes = Buffer.from(signature, 'base64');
     const algorithm = key.asymmetricKeyType === 'ed25519' ? null : 'sha256';
     let ok = false;
     try {
-        ok = bytes.length > 0 && (0,external_node_crypto_namespaceObject.verify)(algorithm, payload, key, bytes);
+        ok = bytes.length > 0 && (0,external_node_crypto_.verify)(algorithm, payload, key, bytes);
     }
     catch {
         // A malformed DER signature: not valid, like a wrong one.
@@ -31887,12 +31904,24 @@ class RegistryEvidence {
             return { items: [], problems: [`the ${tag} tag could not be read: ${message(err)}`] };
         }
         for (const layer of layers.slice(0, MAX_ENTRIES)) {
-            const signature = layer.annotations?.[SIGNATURE_ANNOTATION];
+            const annotations = layer.annotations ?? {};
+            const signature = annotations[ANNOTATIONS.signature];
             if (layer.mediaType !== SIMPLE_SIGNING || !signature)
                 continue;
+            const [certificate, chain, logEntry] = [
+                annotations[ANNOTATIONS.certificate],
+                annotations[ANNOTATIONS.chain],
+                annotations[ANNOTATIONS.bundle]
+            ];
             try {
                 this.requests++;
-                found.items.push({ payload: await this.registry.blob(image, layer.digest, MAX_PAYLOAD), signature });
+                found.items.push({
+                    payload: await this.registry.blob(image, layer.digest, MAX_PAYLOAD),
+                    signature,
+                    ...(certificate && { certificate }),
+                    ...(chain && { chain }),
+                    ...(logEntry && { logEntry })
+                });
             }
             catch (err) {
                 found.problems.push(`a signature payload of ${tag} could not be read: ${message(err)}`);
@@ -31980,7 +32009,7 @@ function parsePem(text, field) {
     if (/PRIVATE KEY-----/.test(text))
         throw new SpecError('this is a private key; give the public key (cosign.pub)', field);
     try {
-        return (0,external_node_crypto_namespaceObject.createPublicKey)(text);
+        return (0,external_node_crypto_.createPublicKey)(text);
     }
     catch {
         throw new SpecError('not a PEM public key (expected -----BEGIN PUBLIC KEY-----, as in cosign.pub)', field);
@@ -31989,7 +32018,7 @@ function parsePem(text, field) {
 /** `key sha256:<first 12 hex of the SPKI hash>`, as a short stable name. */
 function fingerprint(key) {
     const der = key.export({ type: 'spki', format: 'der' });
-    return `key sha256:${(0,external_node_crypto_namespaceObject.createHash)('sha256').update(der).digest('hex').slice(0, 12)}`;
+    return `key sha256:${(0,external_node_crypto_.createHash)('sha256').update(der).digest('hex').slice(0, 12)}`;
 }
 
 ;// CONCATENATED MODULE: ./src/verify/verifier.ts
@@ -32097,29 +32126,49 @@ class ImageVerifier {
     }
     async signedBy(image, digest, requirement) {
         const failures = new Failures();
+        const identified = (signer) => {
+            if (signer.issuer !== requirement.issuer)
+                throw new Error(`its issuer is ${signer.issuer}`);
+            const matches = requirement.pattern
+                ? requirement.pattern.matches(signer.identity)
+                : signer.identity === requirement.identity;
+            if (!matches)
+                throw new Error(`it is signed by ${signer.identity}`);
+            return signer.identity;
+        };
+        const evidence = (identity, format) => ({
+            ok: true,
+            evidence: [`signed by ${identity} (issuer ${requirement.issuer}, ${format})`]
+        });
+        // cosign 2.x keyless: the .sig tag, with the certificate beside the signature.
+        const simple = await this.evidence.simpleSignatures(image, digest);
+        failures.problems(simple);
+        const legacy = simple.items.filter((s) => s.certificate);
+        const { verifyKeyless, verifyLegacyKeyless } = await sigstore();
+        for (const sig of legacy) {
+            const roots = await this.trust(failures);
+            const found = failures.attempt('a cosign signature', () => {
+                checkPayload(sig.payload, digest);
+                return identified(verifyLegacyKeyless({ ...sig, certificate: sig.certificate }, roots));
+            });
+            if (found)
+                return evidence(found, 'cosign signature');
+        }
+        // cosign 3: a Sigstore bundle among the referrers.
         const bundles = await this.evidence.bundlesFor(image, digest, [COSIGN_SIGN]);
         failures.problems(bundles);
         const roots = bundles.items.length ? await this.trust(failures) : [];
-        const { verifyKeyless } = await sigstore();
         for (const json of bundles.items) {
             const found = failures.attempt('a Sigstore bundle', () => {
-                const verified = about(verifyKeyless(json, roots), digest, [COSIGN_SIGN]);
-                const signer = verified.signer;
+                const { signer } = about(verifyKeyless(json, roots), digest, [COSIGN_SIGN]);
                 if (signer.kind !== 'certificate')
                     throw new Error('it has no certificate');
-                if (signer.issuer !== requirement.issuer)
-                    throw new Error(`its issuer is ${signer.issuer}`);
-                const matches = requirement.pattern
-                    ? requirement.pattern.matches(signer.identity)
-                    : signer.identity === requirement.identity;
-                if (!matches)
-                    throw new Error(`it is signed by ${signer.identity}`);
-                return signer.identity;
+                return identified(signer);
             });
             if (found)
-                return { ok: true, evidence: [`signed by ${found} (issuer ${requirement.issuer})`] };
+                return evidence(found, 'Sigstore bundle');
         }
-        return failures.refuse(`is not signed by ${requirement.identity} (issuer ${requirement.issuer})`, bundles.items.length);
+        return failures.refuse(`is not signed by ${requirement.identity} (issuer ${requirement.issuer})`, legacy.length + bundles.items.length);
     }
     async attested(image, digest, requirement, labels) {
         const repository = requirement.repository ?? githubRepository(labels[SOURCE_LABEL]);
@@ -34764,7 +34813,7 @@ function renderCommitMessage(template, view) {
 
 
 function objectId(type, body) {
-    return (0,external_node_crypto_namespaceObject.createHash)('sha1').update(`${type} ${body.length}\0`).update(body).digest('hex');
+    return (0,external_node_crypto_.createHash)('sha1').update(`${type} ${body.length}\0`).update(body).digest('hex');
 }
 function blobId(content) {
     return objectId('blob', encodeText(content));

@@ -9,14 +9,22 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   parseTrustedRoots: () => (/* binding */ parseTrustedRoots),
 /* harmony export */   verifyKeyless: () => (/* binding */ verifyKeyless),
+/* harmony export */   verifyLegacyKeyless: () => (/* binding */ verifyLegacyKeyless),
 /* harmony export */   verifyWithKey: () => (/* binding */ verifyWithKey)
 /* harmony export */ });
-/* harmony import */ var _sigstore_bundle__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(1040);
-/* harmony import */ var _sigstore_core__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(3917);
-/* harmony import */ var _sigstore_core__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(_sigstore_core__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var _sigstore_protobuf_specs__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(9654);
-/* harmony import */ var _sigstore_protobuf_specs__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__webpack_require__.n(_sigstore_protobuf_specs__WEBPACK_IMPORTED_MODULE_2__);
-/* harmony import */ var _sigstore_verify__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(4187);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(7598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _sigstore_bundle__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(1040);
+/* harmony import */ var _sigstore_core__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(3917);
+/* harmony import */ var _sigstore_core__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__webpack_require__.n(_sigstore_core__WEBPACK_IMPORTED_MODULE_2__);
+/* harmony import */ var _sigstore_protobuf_specs__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(9654);
+/* harmony import */ var _sigstore_protobuf_specs__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__webpack_require__.n(_sigstore_protobuf_specs__WEBPACK_IMPORTED_MODULE_3__);
+/* harmony import */ var _sigstore_verify__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(4187);
+// Sigstore bundles (cosign's new format, GitHub artifact attestations), verified with the
+// Sigstore project's own libraries: signature, certificate chain, transparency log and
+// timestamps. What we add: the statement must name the image digest, and the identity is
+// compared exactly (the library takes a JavaScript regexp, which we never build from config).
+
 
 
 
@@ -30,7 +38,7 @@ const OID = {
     runInvocation: '1.3.6.1.4.1.57264.1.21'
 };
 const IN_TOTO = 'application/vnd.in-toto+json';
-const EMPTY_ROOT = _sigstore_protobuf_specs__WEBPACK_IMPORTED_MODULE_2__.TrustedRoot.fromJSON({
+const EMPTY_ROOT = _sigstore_protobuf_specs__WEBPACK_IMPORTED_MODULE_3__.TrustedRoot.fromJSON({
     mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1',
     tlogs: [],
     certificateAuthorities: [],
@@ -50,17 +58,17 @@ function parseTrustedRoots(text) {
             .filter((line) => line.trim())
             .map((line) => JSON.parse(line));
     }
-    return docs.map((doc) => _sigstore_protobuf_specs__WEBPACK_IMPORTED_MODULE_2__.TrustedRoot.fromJSON(doc));
+    return docs.map((doc) => _sigstore_protobuf_specs__WEBPACK_IMPORTED_MODULE_3__.TrustedRoot.fromJSON(doc));
 }
 /** A bundle signed by `key` (cosign sign --key, new bundle format). Throws with the reason. */
 function verifyWithKey(json, key) {
     const bundle = parseBundle(json);
     if (bundle.verificationMaterial.content.$case !== 'publicKey')
         throw new Error('it is signed with a certificate, not a key');
-    const trust = (0,_sigstore_verify__WEBPACK_IMPORTED_MODULE_3__/* .toTrustMaterial */ .jO)(EMPTY_ROOT, () => ({ publicKey: key, validFor: () => true }));
+    const trust = (0,_sigstore_verify__WEBPACK_IMPORTED_MODULE_4__/* .toTrustMaterial */ .jO)(EMPTY_ROOT, () => ({ publicKey: key, validFor: () => true }));
     // A key signature needs no log entry or timestamp (cosign's --tlog-upload=false); entries present are checked.
-    const verifier = new _sigstore_verify__WEBPACK_IMPORTED_MODULE_3__/* .Verifier */ .BL(trust, { tlogThreshold: 0, ctlogThreshold: 0, timestampThreshold: 0 });
-    verifier.verify((0,_sigstore_verify__WEBPACK_IMPORTED_MODULE_3__/* .toSignedEntity */ .DC)(bundle));
+    const verifier = new _sigstore_verify__WEBPACK_IMPORTED_MODULE_4__/* .Verifier */ .BL(trust, { tlogThreshold: 0, ctlogThreshold: 0, timestampThreshold: 0 });
+    verifier.verify((0,_sigstore_verify__WEBPACK_IMPORTED_MODULE_4__/* .toSignedEntity */ .DC)(bundle));
     return { signer: { kind: 'key' }, ...statement(bundle) };
 }
 /**
@@ -72,22 +80,29 @@ function verifyKeyless(json, roots) {
     const content = bundle.verificationMaterial.content;
     if (content.$case === 'publicKey')
         throw new Error('it is signed with a key, not a certificate');
+    const leaf = content.$case === 'certificate'
+        ? content.certificate.rawBytes
+        : content.x509CertificateChain.certificates[0].rawBytes;
+    const signer = verifyCertificate(bundle, roots);
+    return {
+        signer: certificateSigner(signer, _sigstore_core__WEBPACK_IMPORTED_MODULE_2__.X509Certificate.parse(Buffer.from(leaf))),
+        ...statement(bundle)
+    };
+}
+/**
+ * The bundle verified against each root in turn: certificate from one of its CAs, a verified
+ * timestamp (log entry or timestamp authority), SCTs where the root has CT logs.
+ */
+function verifyCertificate(bundle, roots, artifact) {
     const failures = [];
     for (const root of roots) {
         try {
-            const verifier = new _sigstore_verify__WEBPACK_IMPORTED_MODULE_3__/* .Verifier */ .BL((0,_sigstore_verify__WEBPACK_IMPORTED_MODULE_3__/* .toTrustMaterial */ .jO)(root), {
+            const verifier = new _sigstore_verify__WEBPACK_IMPORTED_MODULE_4__/* .Verifier */ .BL((0,_sigstore_verify__WEBPACK_IMPORTED_MODULE_4__/* .toTrustMaterial */ .jO)(root), {
                 tlogThreshold: 0,
                 ctlogThreshold: root.ctlogs.length ? 1 : 0,
                 timestampThreshold: 1
             });
-            const signer = verifier.verify((0,_sigstore_verify__WEBPACK_IMPORTED_MODULE_3__/* .toSignedEntity */ .DC)(bundle));
-            const leaf = content.$case === 'certificate'
-                ? content.certificate.rawBytes
-                : content.x509CertificateChain.certificates[0].rawBytes;
-            return {
-                signer: certificateSigner(signer, _sigstore_core__WEBPACK_IMPORTED_MODULE_1__.X509Certificate.parse(Buffer.from(leaf))),
-                ...statement(bundle)
-            };
+            return verifier.verify((0,_sigstore_verify__WEBPACK_IMPORTED_MODULE_4__/* .toSignedEntity */ .DC)(bundle, artifact));
         }
         catch (err) {
             failures.push(reason(err));
@@ -95,11 +110,78 @@ function verifyKeyless(json, roots) {
     }
     throw new Error(failures.length ? [...new Set(failures)].join('; ') : 'no trusted root is configured');
 }
+/**
+ * Cosign 2.x's keyless signature (the `.sig` tag): certificate and log entry in annotations,
+ * made into the equivalent v0.1 bundle (a message signature over the payload) and verified like
+ * one. The caller checks that the payload names the digest. Throws with the reason.
+ */
+function verifyLegacyKeyless(sig, roots) {
+    const certificates = [sig.certificate, ...(sig.chain ? pemBlocks(sig.chain) : [])].map((pem) => ({
+        rawBytes: pemToDer(pem).toString('base64')
+    }));
+    if (!certificates[0].rawBytes)
+        throw new Error('its certificate is not PEM');
+    const json = {
+        mediaType: 'application/vnd.dev.sigstore.bundle+json;version=0.1',
+        verificationMaterial: {
+            x509CertificateChain: { certificates },
+            tlogEntries: sig.logEntry ? [logEntry(sig.logEntry)] : []
+        },
+        messageSignature: {
+            messageDigest: {
+                algorithm: 'SHA2_256',
+                digest: (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256').update(sig.payload).digest('base64')
+            },
+            signature: sig.signature
+        }
+    };
+    let bundle;
+    try {
+        bundle = (0,_sigstore_bundle__WEBPACK_IMPORTED_MODULE_1__/* .bundleFromJSON */ .vw)(json);
+    }
+    catch (err) {
+        throw new Error(`its certificate or log entry is malformed (${reason(err)})`, { cause: err });
+    }
+    const leaf = _sigstore_core__WEBPACK_IMPORTED_MODULE_2__.X509Certificate.parse(pemToDer(sig.certificate));
+    return certificateSigner(verifyCertificate(bundle, roots, sig.payload), leaf);
+}
+/** cosign's `dev.sigstore.cosign/bundle`: {SignedEntryTimestamp, Payload: {body, integratedTime, logIndex, logID}}. */
+function logEntry(text) {
+    let parsed;
+    try {
+        parsed = JSON.parse(text);
+    }
+    catch {
+        throw new Error('its log entry is not JSON');
+    }
+    const p = parsed.Payload ?? {};
+    if (typeof parsed.SignedEntryTimestamp !== 'string' ||
+        typeof p.body !== 'string' ||
+        typeof p.logID !== 'string')
+        throw new Error('its log entry lacks a signed timestamp, body or log ID');
+    let body;
+    try {
+        body = JSON.parse(Buffer.from(p.body, 'base64').toString('utf8'));
+    }
+    catch {
+        throw new Error('its log entry body is not JSON');
+    }
+    return {
+        logIndex: String(p.logIndex),
+        logId: { keyId: Buffer.from(p.logID, 'hex').toString('base64') },
+        kindVersion: { kind: String(body.kind), version: String(body.apiVersion) },
+        integratedTime: String(p.integratedTime),
+        inclusionPromise: { signedEntryTimestamp: parsed.SignedEntryTimestamp },
+        canonicalizedBody: p.body
+    };
+}
+const pemBlocks = (text) => text.match(/-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----/g) ?? [];
+const pemToDer = (pem) => Buffer.from(pem.replace(/-----(BEGIN|END) CERTIFICATE-----/g, '').replace(/\s+/g, ''), 'base64');
 function parseBundle(json) {
     checkCheckpointNames(json);
     let bundle;
     try {
-        bundle = (0,_sigstore_bundle__WEBPACK_IMPORTED_MODULE_0__/* .bundleFromJSON */ .vw)(json);
+        bundle = (0,_sigstore_bundle__WEBPACK_IMPORTED_MODULE_1__/* .bundleFromJSON */ .vw)(json);
     }
     catch (err) {
         throw new Error(`it is not a valid Sigstore bundle (${reason(err)})`, { cause: err });

@@ -15067,13 +15067,19 @@ function alphabetical(ctx) {
 
 ;// CONCATENATED MODULE: ./src/verify/simple-signing.ts
 // Cosign's original signature format: a "simple signing" JSON payload naming the image digest,
-// signed with the key pair of `cosign generate-key-pair` (ECDSA P-256 + SHA-256, DER, base64).
-// RSA and Ed25519 keys, which cosign also takes, verify the same way.
+// signed with the key pair of `cosign generate-key-pair` (ECDSA P-256 + SHA-256, DER, base64),
+// or keyless (cosign 2.x's default): a certificate and the transparency-log entry beside it in
+// the layer's annotations. RSA and Ed25519 keys, which cosign also takes, verify the same way.
 
 const SIMPLE_SIGNING = 'application/vnd.dev.cosign.simplesigning.v1+json';
-const SIGNATURE_ANNOTATION = 'dev.cosignproject.cosign/signature';
-/** Throws with the reason unless `payload` names `digest` and `signature` verifies with `key`. */
-function verifySimpleSigning(payload, signature, key, digest) {
+const ANNOTATIONS = {
+    signature: 'dev.cosignproject.cosign/signature',
+    certificate: 'dev.sigstore.cosign/certificate',
+    chain: 'dev.sigstore.cosign/chain',
+    bundle: 'dev.sigstore.cosign/bundle'
+};
+/** Throws with the reason unless `payload` is a cosign image signature payload naming `digest`. */
+function checkPayload(payload, digest) {
     let parsed;
     try {
         parsed = JSON.parse(payload.toString('utf8'));
@@ -15087,6 +15093,10 @@ function verifySimpleSigning(payload, signature, key, digest) {
     const named = critical.image?.['docker-manifest-digest'];
     if (named !== digest)
         throw new Error(`it signs another digest (${typeof named === 'string' ? named : 'none'})`);
+}
+/** Throws with the reason unless `payload` names `digest` and `signature` verifies with `key`. */
+function verifySimpleSigning(payload, signature, key, digest) {
+    checkPayload(payload, digest);
     const bytes = Buffer.from(signature, 'base64');
     const algorithm = key.asymmetricKeyType === 'ed25519' ? null : 'sha256';
     let ok = false;
@@ -15146,12 +15156,24 @@ class RegistryEvidence {
             return { items: [], problems: [`the ${tag} tag could not be read: ${message(err)}`] };
         }
         for (const layer of layers.slice(0, MAX_ENTRIES)) {
-            const signature = layer.annotations?.[SIGNATURE_ANNOTATION];
+            const annotations = layer.annotations ?? {};
+            const signature = annotations[ANNOTATIONS.signature];
             if (layer.mediaType !== SIMPLE_SIGNING || !signature)
                 continue;
+            const [certificate, chain, logEntry] = [
+                annotations[ANNOTATIONS.certificate],
+                annotations[ANNOTATIONS.chain],
+                annotations[ANNOTATIONS.bundle]
+            ];
             try {
                 this.requests++;
-                found.items.push({ payload: await this.registry.blob(image, layer.digest, MAX_PAYLOAD), signature });
+                found.items.push({
+                    payload: await this.registry.blob(image, layer.digest, MAX_PAYLOAD),
+                    signature,
+                    ...(certificate && { certificate }),
+                    ...(chain && { chain }),
+                    ...(logEntry && { logEntry })
+                });
             }
             catch (err) {
                 found.problems.push(`a signature payload of ${tag} could not be read: ${message(err)}`);
@@ -15356,29 +15378,49 @@ class ImageVerifier {
     }
     async signedBy(image, digest, requirement) {
         const failures = new Failures();
+        const identified = (signer) => {
+            if (signer.issuer !== requirement.issuer)
+                throw new Error(`its issuer is ${signer.issuer}`);
+            const matches = requirement.pattern
+                ? requirement.pattern.matches(signer.identity)
+                : signer.identity === requirement.identity;
+            if (!matches)
+                throw new Error(`it is signed by ${signer.identity}`);
+            return signer.identity;
+        };
+        const evidence = (identity, format) => ({
+            ok: true,
+            evidence: [`signed by ${identity} (issuer ${requirement.issuer}, ${format})`]
+        });
+        // cosign 2.x keyless: the .sig tag, with the certificate beside the signature.
+        const simple = await this.evidence.simpleSignatures(image, digest);
+        failures.problems(simple);
+        const legacy = simple.items.filter((s) => s.certificate);
+        const { verifyKeyless, verifyLegacyKeyless } = await sigstore();
+        for (const sig of legacy) {
+            const roots = await this.trust(failures);
+            const found = failures.attempt('a cosign signature', () => {
+                checkPayload(sig.payload, digest);
+                return identified(verifyLegacyKeyless({ ...sig, certificate: sig.certificate }, roots));
+            });
+            if (found)
+                return evidence(found, 'cosign signature');
+        }
+        // cosign 3: a Sigstore bundle among the referrers.
         const bundles = await this.evidence.bundlesFor(image, digest, [COSIGN_SIGN]);
         failures.problems(bundles);
         const roots = bundles.items.length ? await this.trust(failures) : [];
-        const { verifyKeyless } = await sigstore();
         for (const json of bundles.items) {
             const found = failures.attempt('a Sigstore bundle', () => {
-                const verified = about(verifyKeyless(json, roots), digest, [COSIGN_SIGN]);
-                const signer = verified.signer;
+                const { signer } = about(verifyKeyless(json, roots), digest, [COSIGN_SIGN]);
                 if (signer.kind !== 'certificate')
                     throw new Error('it has no certificate');
-                if (signer.issuer !== requirement.issuer)
-                    throw new Error(`its issuer is ${signer.issuer}`);
-                const matches = requirement.pattern
-                    ? requirement.pattern.matches(signer.identity)
-                    : signer.identity === requirement.identity;
-                if (!matches)
-                    throw new Error(`it is signed by ${signer.identity}`);
-                return signer.identity;
+                return identified(signer);
             });
             if (found)
-                return { ok: true, evidence: [`signed by ${found} (issuer ${requirement.issuer})`] };
+                return evidence(found, 'Sigstore bundle');
         }
-        return failures.refuse(`is not signed by ${requirement.identity} (issuer ${requirement.issuer})`, bundles.items.length);
+        return failures.refuse(`is not signed by ${requirement.identity} (issuer ${requirement.issuer})`, legacy.length + bundles.items.length);
     }
     async attested(image, digest, requirement, labels) {
         const repository = requirement.repository ?? githubRepository(labels[SOURCE_LABEL]);

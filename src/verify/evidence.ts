@@ -5,12 +5,16 @@
 import type { Descriptor, ImageRef, Registry } from '../model.js';
 import { RegistryError } from '../registry/errors.js';
 import { imageKey } from '../images/ref.js';
-import { SIGNATURE_ANNOTATION, SIMPLE_SIGNING } from './simple-signing.js';
+import { ANNOTATIONS, SIMPLE_SIGNING } from './simple-signing.js';
 
 export interface SimpleSignature {
   payload: Buffer;
   /** Base64, from the layer's annotation. */
   signature: string;
+  /** Keyless: the PEM certificate (and chain), and the transparency-log entry JSON (`dev.sigstore.cosign/bundle`). */
+  certificate?: string;
+  chain?: string;
+  logEntry?: string;
 }
 
 export interface Found<T> {
@@ -60,11 +64,23 @@ export class RegistryEvidence {
       return { items: [], problems: [`the ${tag} tag could not be read: ${message(err)}`] };
     }
     for (const layer of layers.slice(0, MAX_ENTRIES)) {
-      const signature = layer.annotations?.[SIGNATURE_ANNOTATION];
+      const annotations = layer.annotations ?? {};
+      const signature = annotations[ANNOTATIONS.signature];
       if (layer.mediaType !== SIMPLE_SIGNING || !signature) continue;
+      const [certificate, chain, logEntry] = [
+        annotations[ANNOTATIONS.certificate],
+        annotations[ANNOTATIONS.chain],
+        annotations[ANNOTATIONS.bundle]
+      ];
       try {
         this.requests++;
-        found.items.push({ payload: await this.registry.blob(image, layer.digest, MAX_PAYLOAD), signature });
+        found.items.push({
+          payload: await this.registry.blob(image, layer.digest, MAX_PAYLOAD),
+          signature,
+          ...(certificate && { certificate }),
+          ...(chain && { chain }),
+          ...(logEntry && { logEntry })
+        });
       } catch (err) {
         found.problems.push(`a signature payload of ${tag} could not be read: ${message(err)}`);
       }

@@ -2,7 +2,7 @@
 // Sigstore project's own libraries: signature, certificate chain, transparency log and
 // timestamps. What we add: the statement must name the image digest, and the identity is
 // compared exactly (the library takes a JavaScript regexp, which we never build from config).
-import type { KeyObject } from 'node:crypto';
+import { createHash, type KeyObject } from 'node:crypto';
 import { bundleFromJSON, type Bundle } from '@sigstore/bundle';
 import { X509Certificate } from '@sigstore/core';
 import { TrustedRoot } from '@sigstore/protobuf-specs';
@@ -19,20 +19,21 @@ const OID = {
 
 const IN_TOTO = 'application/vnd.in-toto+json';
 
+/** A certificate's identity, and what Fulcio's extensions say about the build. */
+export interface CertificateSigner {
+  kind: 'certificate';
+  identity: string;
+  issuer: string;
+  sourceRepository?: string;
+  sourceDigest?: string;
+  sourceRef?: string;
+  runInvocation?: string;
+}
+
 /** A verified bundle: who signed, and the in-toto statement it signed. */
 export interface VerifiedBundle {
   /** `key` for a public-key bundle; the certificate's identity otherwise. */
-  signer:
-    | { kind: 'key' }
-    | {
-        kind: 'certificate';
-        identity: string;
-        issuer: string;
-        sourceRepository?: string;
-        sourceDigest?: string;
-        sourceRef?: string;
-        runInvocation?: string;
-      };
+  signer: { kind: 'key' } | CertificateSigner;
   predicateType: string;
   predicate: unknown;
   /** The statement's subject digests (`sha256:<hex>`). */
@@ -82,6 +83,22 @@ export function verifyKeyless(json: unknown, roots: TrustedRoot[]): VerifiedBund
   const bundle = parseBundle(json);
   const content = bundle.verificationMaterial.content;
   if (content.$case === 'publicKey') throw new Error('it is signed with a key, not a certificate');
+  const leaf =
+    content.$case === 'certificate'
+      ? content.certificate.rawBytes
+      : content.x509CertificateChain.certificates[0]!.rawBytes;
+  const signer = verifyCertificate(bundle, roots);
+  return {
+    signer: certificateSigner(signer, X509Certificate.parse(Buffer.from(leaf))),
+    ...statement(bundle)
+  };
+}
+
+/**
+ * The bundle verified against each root in turn: certificate from one of its CAs, a verified
+ * timestamp (log entry or timestamp authority), SCTs where the root has CT logs.
+ */
+function verifyCertificate(bundle: Bundle, roots: TrustedRoot[], artifact?: Buffer): Signer {
   const failures: string[] = [];
   for (const root of roots) {
     try {
@@ -90,21 +107,86 @@ export function verifyKeyless(json: unknown, roots: TrustedRoot[]): VerifiedBund
         ctlogThreshold: root.ctlogs.length ? 1 : 0,
         timestampThreshold: 1
       });
-      const signer = verifier.verify(toSignedEntity(bundle));
-      const leaf =
-        content.$case === 'certificate'
-          ? content.certificate.rawBytes
-          : content.x509CertificateChain.certificates[0]!.rawBytes;
-      return {
-        signer: certificateSigner(signer, X509Certificate.parse(Buffer.from(leaf))),
-        ...statement(bundle)
-      };
+      return verifier.verify(toSignedEntity(bundle, artifact));
     } catch (err) {
       failures.push(reason(err));
     }
   }
   throw new Error(failures.length ? [...new Set(failures)].join('; ') : 'no trusted root is configured');
 }
+
+/**
+ * Cosign 2.x's keyless signature (the `.sig` tag): certificate and log entry in annotations,
+ * made into the equivalent v0.1 bundle (a message signature over the payload) and verified like
+ * one. The caller checks that the payload names the digest. Throws with the reason.
+ */
+export function verifyLegacyKeyless(
+  sig: { payload: Buffer; signature: string; certificate: string; chain?: string; logEntry?: string },
+  roots: TrustedRoot[]
+): CertificateSigner {
+  const certificates = [sig.certificate, ...(sig.chain ? pemBlocks(sig.chain) : [])].map((pem) => ({
+    rawBytes: pemToDer(pem).toString('base64')
+  }));
+  if (!certificates[0]!.rawBytes) throw new Error('its certificate is not PEM');
+  const json = {
+    mediaType: 'application/vnd.dev.sigstore.bundle+json;version=0.1',
+    verificationMaterial: {
+      x509CertificateChain: { certificates },
+      tlogEntries: sig.logEntry ? [logEntry(sig.logEntry)] : []
+    },
+    messageSignature: {
+      messageDigest: {
+        algorithm: 'SHA2_256',
+        digest: createHash('sha256').update(sig.payload).digest('base64')
+      },
+      signature: sig.signature
+    }
+  };
+  let bundle: Bundle;
+  try {
+    bundle = bundleFromJSON(json);
+  } catch (err) {
+    throw new Error(`its certificate or log entry is malformed (${reason(err)})`, { cause: err });
+  }
+  const leaf = X509Certificate.parse(pemToDer(sig.certificate));
+  return certificateSigner(verifyCertificate(bundle, roots, sig.payload), leaf);
+}
+
+/** cosign's `dev.sigstore.cosign/bundle`: {SignedEntryTimestamp, Payload: {body, integratedTime, logIndex, logID}}. */
+function logEntry(text: string): unknown {
+  let parsed: { SignedEntryTimestamp?: unknown; Payload?: Record<string, unknown> };
+  try {
+    parsed = JSON.parse(text) as typeof parsed;
+  } catch {
+    throw new Error('its log entry is not JSON');
+  }
+  const p = parsed.Payload ?? {};
+  if (
+    typeof parsed.SignedEntryTimestamp !== 'string' ||
+    typeof p.body !== 'string' ||
+    typeof p.logID !== 'string'
+  )
+    throw new Error('its log entry lacks a signed timestamp, body or log ID');
+  let body: { kind?: unknown; apiVersion?: unknown };
+  try {
+    body = JSON.parse(Buffer.from(p.body, 'base64').toString('utf8')) as typeof body;
+  } catch {
+    throw new Error('its log entry body is not JSON');
+  }
+  return {
+    logIndex: String(p.logIndex),
+    logId: { keyId: Buffer.from(p.logID, 'hex').toString('base64') },
+    kindVersion: { kind: String(body.kind), version: String(body.apiVersion) },
+    integratedTime: String(p.integratedTime),
+    inclusionPromise: { signedEntryTimestamp: parsed.SignedEntryTimestamp },
+    canonicalizedBody: p.body
+  };
+}
+
+const pemBlocks = (text: string) =>
+  text.match(/-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----/g) ?? [];
+const pemToDer = (pem: string) =>
+  Buffer.from(pem.replace(/-----(BEGIN|END) CERTIFICATE-----/g, '').replace(/\s+/g, ''), 'base64');
 
 function parseBundle(json: unknown): Bundle {
   checkCheckpointNames(json);
@@ -160,7 +242,7 @@ function statement(bundle: Bundle): Omit<VerifiedBundle, 'signer'> {
   return { predicateType: s.predicateType, predicate: s.predicate, subjects };
 }
 
-function certificateSigner(signer: Signer, cert: X509Certificate): VerifiedBundle['signer'] {
+function certificateSigner(signer: Signer, cert: X509Certificate): CertificateSigner {
   const ext = (oid: string): string | undefined => {
     const value = cert.extension(oid)?.valueObj.subs?.[0]?.value.toString('utf8');
     return value || undefined;

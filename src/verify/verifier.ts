@@ -10,8 +10,8 @@ import { SpecError, type ImageRef, type Registry, type VerifySettings } from '..
 import type { VerifyInput } from './config.js';
 import { RegistryEvidence, type Found } from './evidence.js';
 import { resolveKey, type NamedKey } from './keys.js';
-import { verifySimpleSigning } from './simple-signing.js';
-import type { VerifiedBundle } from './sigstore.js';
+import { checkPayload, verifySimpleSigning } from './simple-signing.js';
+import type { CertificateSigner, VerifiedBundle } from './sigstore.js';
 
 export type Requirement =
   | { kind: 'key'; keys: NamedKey[]; field: string }
@@ -159,27 +159,46 @@ export class ImageVerifier {
     requirement: Extract<Requirement, { kind: 'keyless' }>
   ): Promise<Verdict> {
     const failures = new Failures();
+    const identified = (signer: CertificateSigner): string => {
+      if (signer.issuer !== requirement.issuer) throw new Error(`its issuer is ${signer.issuer}`);
+      const matches = requirement.pattern
+        ? requirement.pattern.matches(signer.identity)
+        : signer.identity === requirement.identity;
+      if (!matches) throw new Error(`it is signed by ${signer.identity}`);
+      return signer.identity;
+    };
+    const evidence = (identity: string, format: string): Verdict => ({
+      ok: true,
+      evidence: [`signed by ${identity} (issuer ${requirement.issuer}, ${format})`]
+    });
+    // cosign 2.x keyless: the .sig tag, with the certificate beside the signature.
+    const simple = await this.evidence.simpleSignatures(image, digest);
+    failures.problems(simple);
+    const legacy = simple.items.filter((s) => s.certificate);
+    const { verifyKeyless, verifyLegacyKeyless } = await sigstore();
+    for (const sig of legacy) {
+      const roots = await this.trust(failures);
+      const found = failures.attempt('a cosign signature', () => {
+        checkPayload(sig.payload, digest);
+        return identified(verifyLegacyKeyless({ ...sig, certificate: sig.certificate! }, roots));
+      });
+      if (found) return evidence(found, 'cosign signature');
+    }
+    // cosign 3: a Sigstore bundle among the referrers.
     const bundles = await this.evidence.bundlesFor(image, digest, [COSIGN_SIGN]);
     failures.problems(bundles);
     const roots = bundles.items.length ? await this.trust(failures) : [];
-    const { verifyKeyless } = await sigstore();
     for (const json of bundles.items) {
       const found = failures.attempt('a Sigstore bundle', () => {
-        const verified = about(verifyKeyless(json, roots), digest, [COSIGN_SIGN]);
-        const signer = verified.signer;
+        const { signer } = about(verifyKeyless(json, roots), digest, [COSIGN_SIGN]);
         if (signer.kind !== 'certificate') throw new Error('it has no certificate');
-        if (signer.issuer !== requirement.issuer) throw new Error(`its issuer is ${signer.issuer}`);
-        const matches = requirement.pattern
-          ? requirement.pattern.matches(signer.identity)
-          : signer.identity === requirement.identity;
-        if (!matches) throw new Error(`it is signed by ${signer.identity}`);
-        return signer.identity;
+        return identified(signer);
       });
-      if (found) return { ok: true, evidence: [`signed by ${found} (issuer ${requirement.issuer})`] };
+      if (found) return evidence(found, 'Sigstore bundle');
     }
     return failures.refuse(
       `is not signed by ${requirement.identity} (issuer ${requirement.issuer})`,
-      bundles.items.length
+      legacy.length + bundles.items.length
     );
   }
 

@@ -48,7 +48,7 @@ export async function pushCosignSignature(
   target: PushTarget,
   repository: string,
   subject: Subject,
-  key: KeyPair,
+  key: KeyPair | { sigstore: TestSigstore; identity: Identity },
   options: { names?: string; tamper?: boolean } = {}
 ): Promise<void> {
   const payload = Buffer.from(
@@ -61,8 +61,12 @@ export async function pushCosignSignature(
       optional: null
     })
   );
-  const signature = sign('sha256', payload, key.privateKey);
-  if (options.tamper) flipLast(signature);
+  // cosign 2.x keyless: the certificate and the log entry beside the signature.
+  const signed =
+    'sigstore' in key
+      ? key.sigstore.legacySignature(key.identity, payload)
+      : { signature: sign('sha256', payload, key.privateKey), annotations: {} };
+  if (options.tamper) flipLast(signed.signature);
   const layer = await pushBlob(
     target,
     repository,
@@ -75,7 +79,13 @@ export async function pushCosignSignature(
     mediaType: MEDIA.ociManifest,
     config,
     layers: [
-      { ...layer, annotations: { 'dev.cosignproject.cosign/signature': signature.toString('base64') } }
+      {
+        ...layer,
+        annotations: {
+          'dev.cosignproject.cosign/signature': signed.signature.toString('base64'),
+          ...signed.annotations
+        }
+      }
     ]
   });
 }
@@ -259,6 +269,63 @@ export class TestSigstore {
     return bundleToJSON(bundle);
   }
 
+  /**
+   * cosign 2.x keyless over a simple signing payload: the signature, and the annotations with the
+   * certificate and the hashedrekord log entry (`{SignedEntryTimestamp, Payload}`).
+   */
+  legacySignature(
+    identity: Identity,
+    payload: Buffer
+  ): { signature: Buffer; annotations: Record<string, string> } {
+    const { pem, key } = this.certificate(identity);
+    const signature = sign('sha256', payload, key);
+    const body = Buffer.from(
+      json.canonicalize({
+        apiVersion: '0.0.1',
+        kind: 'hashedrekord',
+        spec: {
+          data: { hash: { algorithm: 'sha256', value: createHash('sha256').update(payload).digest('hex') } },
+          signature: {
+            content: signature.toString('base64'),
+            publicKey: { content: Buffer.from(pem).toString('base64') }
+          }
+        }
+      })
+    );
+    const { integratedTime, logIndex, set } = this.timestamp(body);
+    const rekor = {
+      SignedEntryTimestamp: set.toString('base64'),
+      Payload: { body: body.toString('base64'), integratedTime, logIndex, logID: this.logId.toString('hex') }
+    };
+    return {
+      signature,
+      annotations: {
+        'dev.sigstore.cosign/certificate': pem,
+        'dev.sigstore.cosign/bundle': JSON.stringify(rekor)
+      }
+    };
+  }
+
+  /** The log's signed entry timestamp (SET) over a new entry with `body`. */
+  private timestamp(body: Buffer): { integratedTime: number; logIndex: number; set: Buffer } {
+    // Not before the certificate, which openssl dates from now (to the second).
+    const integratedTime = Math.floor(Date.now() / 1000);
+    const logIndex = this.index++;
+    const set = sign(
+      'sha256',
+      Buffer.from(
+        json.canonicalize({
+          body: body.toString('base64'),
+          integratedTime,
+          logIndex,
+          logID: this.logId.toString('hex')
+        })
+      ),
+      this.log.privateKey
+    );
+    return { integratedTime, logIndex, set };
+  }
+
   /** A dsse 0.0.1 log entry: inclusion promise (SET) and a one-leaf inclusion proof with checkpoint. */
   private entry(payload: Buffer, signature: Buffer, certPem: string, tamper = false): TransparencyLogEntry {
     const body = Buffer.from(
@@ -275,21 +342,7 @@ export class TestSigstore {
         }
       })
     );
-    // Not before the certificate, which openssl dates from now (to the second).
-    const integratedTime = Math.floor(Date.now() / 1000);
-    const logIndex = this.index++;
-    const set = sign(
-      'sha256',
-      Buffer.from(
-        json.canonicalize({
-          body: body.toString('base64'),
-          integratedTime,
-          logIndex,
-          logID: this.logId.toString('hex')
-        })
-      ),
-      this.log.privateKey
-    );
+    const { integratedTime, logIndex, set } = this.timestamp(body);
     if (tamper) flipLast(set);
     const root = createHash('sha256')
       .update(Buffer.concat([Buffer.from([0]), body]))
