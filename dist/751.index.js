@@ -34,7 +34,6 @@ const OID = {
     issuer: '1.3.6.1.4.1.57264.1.8',
     sourceRepository: '1.3.6.1.4.1.57264.1.12',
     sourceDigest: '1.3.6.1.4.1.57264.1.13',
-    sourceRef: '1.3.6.1.4.1.57264.1.14',
     runInvocation: '1.3.6.1.4.1.57264.1.21'
 };
 const IN_TOTO = 'application/vnd.in-toto+json';
@@ -233,17 +232,16 @@ function statement(bundle) {
         const hex = subject?.digest?.sha256;
         return typeof hex === 'string' ? [`sha256:${hex.toLowerCase()}`] : [];
     });
-    return { predicateType: s.predicateType, predicate: s.predicate, subjects };
+    return { predicateType: s.predicateType, subjects };
 }
 function certificateSigner(signer, cert) {
     const ext = (oid) => {
         const value = cert.extension(oid)?.valueObj.subs?.[0]?.value.toString('utf8');
         return value || undefined;
     };
-    const [sourceRepository, sourceDigest, sourceRef, runInvocation] = [
+    const [sourceRepository, sourceDigest, runInvocation] = [
         ext(OID.sourceRepository),
         ext(OID.sourceDigest),
-        ext(OID.sourceRef),
         ext(OID.runInvocation)
     ];
     return {
@@ -252,7 +250,6 @@ function certificateSigner(signer, cert) {
         issuer: signer.identity?.extensions?.issuer ?? ext(OID.issuer) ?? '',
         ...(sourceRepository && { sourceRepository }),
         ...(sourceDigest && { sourceDigest }),
-        ...(sourceRef && { sourceRef }),
         ...(runInvocation && { runInvocation })
     };
 }

@@ -15239,8 +15239,10 @@ function once(cache, key, load) {
 const PEM = /^-----BEGIN [A-Z ]+-----/;
 /** Resolves one `cosign-key` value; throws SpecError naming `field`. */
 function resolveKey(value, field, input, env) {
-    if (PEM.test(value))
-        return { name: fingerprint(parsePem(value, field)), key: parsePem(value, field) };
+    if (PEM.test(value)) {
+        const key = parsePem(value, field);
+        return { name: fingerprint(key), key };
+    }
     if (/^env:/i.test(value)) {
         const name = value.slice(4).trim();
         const text = env[name];
@@ -15278,7 +15280,6 @@ function fingerprint(key) {
 // the `verify` input's (the floor, for every image) and the image's own (our annotation, or the
 // ImageUpdater CR's imagesVerification). Every requirement must hold; each is satisfied by one
 // valid signature or attestation that names this digest. Results are cached per run.
-
 
 
 
@@ -15560,8 +15561,6 @@ class Failures {
             return check();
         }
         catch (err) {
-            if (err instanceof model/* SpecError */.G8)
-                throw err;
             this.add(`${what}: ${verifier_message(err)}`);
             return undefined;
         }

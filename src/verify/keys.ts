@@ -20,7 +20,10 @@ export function resolveKey(
   input: VerifyInput | undefined,
   env: NodeJS.ProcessEnv
 ): NamedKey {
-  if (PEM.test(value)) return { name: fingerprint(parsePem(value, field)), key: parsePem(value, field) };
+  if (PEM.test(value)) {
+    const key = parsePem(value, field);
+    return { name: fingerprint(key), key };
+  }
   if (/^env:/i.test(value)) {
     const name = value.slice(4).trim();
     const text = env[name];

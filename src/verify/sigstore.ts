@@ -13,7 +13,6 @@ const OID = {
   issuer: '1.3.6.1.4.1.57264.1.8',
   sourceRepository: '1.3.6.1.4.1.57264.1.12',
   sourceDigest: '1.3.6.1.4.1.57264.1.13',
-  sourceRef: '1.3.6.1.4.1.57264.1.14',
   runInvocation: '1.3.6.1.4.1.57264.1.21'
 } as const;
 
@@ -26,7 +25,6 @@ export interface CertificateSigner {
   issuer: string;
   sourceRepository?: string;
   sourceDigest?: string;
-  sourceRef?: string;
   runInvocation?: string;
 }
 
@@ -35,7 +33,6 @@ export interface VerifiedBundle {
   /** `key` for a public-key bundle; the certificate's identity otherwise. */
   signer: { kind: 'key' } | CertificateSigner;
   predicateType: string;
-  predicate: unknown;
   /** The statement's subject digests (`sha256:<hex>`). */
   subjects: string[];
 }
@@ -232,14 +229,14 @@ function statement(bundle: Bundle): Omit<VerifiedBundle, 'signer'> {
   } catch {
     throw new Error('its in-toto statement is not JSON');
   }
-  const s = parsed as { predicateType?: unknown; predicate?: unknown; subject?: unknown };
+  const s = parsed as { predicateType?: unknown; subject?: unknown };
   if (typeof s.predicateType !== 'string' || !Array.isArray(s.subject))
     throw new Error('its in-toto statement has no predicateType or subject');
   const subjects = s.subject.flatMap((subject: unknown) => {
     const hex = (subject as { digest?: { sha256?: unknown } })?.digest?.sha256;
     return typeof hex === 'string' ? [`sha256:${hex.toLowerCase()}`] : [];
   });
-  return { predicateType: s.predicateType, predicate: s.predicate, subjects };
+  return { predicateType: s.predicateType, subjects };
 }
 
 function certificateSigner(signer: Signer, cert: X509Certificate): CertificateSigner {
@@ -247,10 +244,9 @@ function certificateSigner(signer: Signer, cert: X509Certificate): CertificateSi
     const value = cert.extension(oid)?.valueObj.subs?.[0]?.value.toString('utf8');
     return value || undefined;
   };
-  const [sourceRepository, sourceDigest, sourceRef, runInvocation] = [
+  const [sourceRepository, sourceDigest, runInvocation] = [
     ext(OID.sourceRepository),
     ext(OID.sourceDigest),
-    ext(OID.sourceRef),
     ext(OID.runInvocation)
   ];
   return {
@@ -259,7 +255,6 @@ function certificateSigner(signer: Signer, cert: X509Certificate): CertificateSi
     issuer: signer.identity?.extensions?.issuer ?? ext(OID.issuer) ?? '',
     ...(sourceRepository && { sourceRepository }),
     ...(sourceDigest && { sourceDigest }),
-    ...(sourceRef && { sourceRef }),
     ...(runInvocation && { runInvocation })
   };
 }

@@ -6,7 +6,7 @@ import { RE2JS } from 're2js';
 import type { TrustedRoot } from '@sigstore/protobuf-specs';
 import type { Attestations } from '../github/attestations.js';
 import { imageKey } from '../images/ref.js';
-import { SpecError, type ImageRef, type Registry, type VerifySettings } from '../model.js';
+import type { ImageRef, Registry, VerifySettings } from '../model.js';
 import type { VerifyInput } from './config.js';
 import { RegistryEvidence, type Found } from './evidence.js';
 import { resolveKey, type NamedKey } from './keys.js';
@@ -360,7 +360,6 @@ class Failures {
     try {
       return check();
     } catch (err) {
-      if (err instanceof SpecError) throw err;
       this.add(`${what}: ${message(err)}`);
       return undefined;
     }
