@@ -6,7 +6,7 @@ import { renderApplicationSets } from './manifests/applicationset/from-manifests
 import { discover } from './manifests/discover.js';
 import { selectManifestFiles } from './manifests/select.js';
 import { currentVersion } from './images/current.js';
-import { DEFAULT_PLATFORMS, ImageMetadata } from './images/metadata.js';
+import { ImageMetadata } from './images/metadata.js';
 import { imageKey, isOciTag, parseImageRef, formatVersion } from './images/ref.js';
 import { selectVersion, type CandidateCheck } from './images/strategies.js';
 import type { Attestations } from './github/attestations.js';
@@ -225,6 +225,7 @@ export async function run(options: RunOptions): Promise<RunResult> {
     }
   }
 
+  const verification = verifier.stats();
   const results: AppResult[] = apps.map(({ spec, appType, changes, edits }) => ({
     spec,
     appType,
@@ -249,7 +250,7 @@ export async function run(options: RunOptions): Promise<RunResult> {
       images: specs.reduce((n, s) => n + s.images.length, 0),
       registryRequests: options.registry.requestCounts?.() ?? {},
       invalidTags: metadata.invalidTags(),
-      ...(verifier.stats().checked && { verification: verifier.stats() }),
+      ...(verification.checked && { verification }),
       durationMs: Date.now() - started
     }
   };
@@ -377,13 +378,14 @@ function candidateCheck(image: ImageSpec, ctx: PlanContext): CandidateCheck | un
   if (!requirements.length) return undefined;
   // An attestation looked up by the source label needs the candidate's labels (its build).
   const byLabel = requirements.some((r) => r.kind === 'attestation' && !r.repository);
-  const platforms = image.platforms.length ? image.platforms : DEFAULT_PLATFORMS;
   return {
     candidates: ctx.verifier.candidates,
     check: async (candidate, digest) => {
       const labels =
         candidate.labels ??
-        (byLabel ? (await ctx.metadata.build(image.image, candidate.tag, platforms))?.labels : undefined);
+        (byLabel
+          ? (await ctx.metadata.build(image.image, candidate.tag, image.platforms))?.labels
+          : undefined);
       return ctx.verifier.verify(image.image, digest, requirements, labels);
     }
   };

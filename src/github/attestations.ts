@@ -1,6 +1,7 @@
 // GitHub artifact attestations of an image digest (`actions/attest-build-provenance`), read from
 // `GET /repos/{owner}/{repo}/attestations/{subject_digest}`: the Sigstore bundles, verified by
 // the caller. Once per run per (repository, digest).
+import { once } from '../once.js';
 import { githubMessage, httpStatus, type GitHub } from './client.js';
 import type { Found } from '../verify/evidence.js';
 
@@ -16,10 +17,7 @@ export class Attestations {
 
   /** Provenance bundles for `digest` in `repository` (`owner/name`). */
   provenance(repository: string, digest: string): Promise<Found<unknown>> {
-    const key = `${repository}@${digest}`;
-    let promise = this.cache.get(key);
-    if (!promise) this.cache.set(key, (promise = this.read(repository, digest)));
-    return promise;
+    return once(this.cache, `${repository}@${digest}`, () => this.read(repository, digest));
   }
 
   private async read(repository: string, digest: string): Promise<Found<unknown>> {

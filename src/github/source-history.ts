@@ -6,6 +6,7 @@
 
 import type { BuildInfo } from '../images/metadata.js';
 import { compareUrl, sourceRange, type SourceRange } from '../images/source.js';
+import { once } from '../once.js';
 import { githubMessage, httpStatus, type GitHub } from './client.js';
 
 export const MAX_COMMITS = 20;
@@ -108,9 +109,8 @@ export class SourceHistory {
 
   private compare(range: SourceRange) {
     const key = `${range.owner}/${range.repo}\u0000${range.from}\u0000${range.to}`.toLowerCase();
-    let found = this.compares.get(key);
-    if (!found) {
-      found = this.octokit.rest.repos
+    return once(this.compares, key, () =>
+      this.octokit.rest.repos
         .compareCommitsWithBasehead({
           owner: range.owner,
           repo: range.repo,
@@ -129,43 +129,35 @@ export class SourceHistory {
                 ? `the token cannot read ${range.owner}/${range.repo} (HTTP ${status}), so its commits are not listed`
                 : `GitHub could not compare the two revisions: ${githubMessage(err)}`
           };
-        });
-      this.compares.set(key, found);
-    }
-    return found;
+        })
+    );
   }
 
   /** The release of `tag`, or of `v<tag>`; none is no failure. */
   private release(range: SourceRange, tag: string): Promise<SourceRelease | undefined> {
     const key = `${range.owner}/${range.repo}\u0000${tag}`.toLowerCase();
-    let found = this.releases.get(key);
-    if (!found) {
-      const tags = tag.startsWith('v') ? [tag] : [tag, `v${tag}`];
-      found = (async () => {
-        for (const name of tags) {
-          try {
-            const { data } = await this.octokit.rest.repos.getReleaseByTag({
-              owner: range.owner,
-              repo: range.repo,
-              tag: name
-            });
-            const notes = data.body ?? '';
-            return {
-              tag: data.tag_name,
-              name: data.name || data.tag_name,
-              url: data.html_url,
-              notes: notes.length > MAX_NOTES ? `${notes.slice(0, MAX_NOTES)}…` : notes,
-              cut: notes.length > MAX_NOTES
-            };
-          } catch {
-            // No such release (404), or none readable: the PR goes without notes.
-          }
+    return once(this.releases, key, async () => {
+      for (const name of tag.startsWith('v') ? [tag] : [tag, `v${tag}`]) {
+        try {
+          const { data } = await this.octokit.rest.repos.getReleaseByTag({
+            owner: range.owner,
+            repo: range.repo,
+            tag: name
+          });
+          const notes = data.body ?? '';
+          return {
+            tag: data.tag_name,
+            name: data.name || data.tag_name,
+            url: data.html_url,
+            notes: notes.length > MAX_NOTES ? `${notes.slice(0, MAX_NOTES)}…` : notes,
+            cut: notes.length > MAX_NOTES
+          };
+        } catch {
+          // No such release (404), or none readable: the PR goes without notes.
         }
-        return undefined;
-      })();
-      this.releases.set(key, found);
-    }
-    return found;
+      }
+      return undefined;
+    });
   }
 }
 

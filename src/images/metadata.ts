@@ -10,6 +10,7 @@ import {
   type Platform,
   type Registry
 } from '../model.js';
+import { once } from '../once.js';
 import { RegistryError } from '../registry/errors.js';
 import { eachBounded } from './bounded.js';
 import { imageKey, isArtifactTag, isOciTag } from './ref.js';
@@ -218,16 +219,3 @@ const boundedLabels = (labels: Record<string, string>) =>
   Object.fromEntries(
     Object.entries(labels).filter(([key, value]) => key.length <= MAX_LABEL && value.length <= MAX_LABEL)
   );
-
-/**
- * The cached promise, or a new one from `load`. Failures stay cached too: within one run the
- * registry would answer the same, and the client has already retried.
- */
-function once<T>(cache: Map<string, Promise<T>>, key: string, load: () => Promise<T>): Promise<T> {
-  let promise = cache.get(key);
-  if (!promise) {
-    promise = load();
-    cache.set(key, promise);
-  }
-  return promise;
-}

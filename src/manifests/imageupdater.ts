@@ -242,26 +242,20 @@ export function refImages(cr: ImageUpdater, ref: ApplicationRef): RawImage[] {
   });
 }
 
+type Level = [YamlMap | undefined, string];
+
 /** The ref's and the spec's imagesVerification levels (the spec's is not used by useAnnotations refs). */
-function refVerificationLevel(cr: ImageUpdater, ref: ApplicationRef): [YamlMap | undefined, string][] {
-  return [
-    [ref.raw.imagesVerification as YamlMap | undefined, `${ref.field}.imagesVerification`],
-    ...(ref.useAnnotations
-      ? []
-      : [
-          [cr.spec.imagesVerification as YamlMap | undefined, 'spec.imagesVerification'] as [
-            YamlMap | undefined,
-            string
-          ]
-        ])
-  ];
+function refVerificationLevel(cr: ImageUpdater, ref: ApplicationRef): Level[] {
+  const own: Level = [ref.raw.imagesVerification as YamlMap | undefined, `${ref.field}.imagesVerification`];
+  const spec: Level = [cr.spec.imagesVerification as YamlMap | undefined, 'spec.imagesVerification'];
+  return ref.useAnnotations ? [own] : [own, spec];
 }
 
 /**
  * imagesVerification merged field by field, the most specific level first (Image Updater's
  * mergeImagesVerification); undefined when no level has one. The field named is cosignKey's level.
  */
-function imagesVerification(levels: [YamlMap | undefined, string][]): Setting | undefined {
+function imagesVerification(levels: Level[]): Setting | undefined {
   const present = levels.filter(([map]) => map !== undefined && map !== null);
   if (!present.length) return undefined;
   for (const [map, field] of present) {

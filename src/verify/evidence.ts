@@ -5,6 +5,7 @@
 import type { Descriptor, ImageRef, Registry } from '../model.js';
 import { RegistryError } from '../registry/errors.js';
 import { imageKey } from '../images/ref.js';
+import { once } from '../once.js';
 import { ANNOTATIONS, SIMPLE_SIGNING } from './simple-signing.js';
 
 export interface SimpleSignature {
@@ -33,7 +34,8 @@ const MAX_BUNDLE = 4 * 1024 * 1024;
 
 export class RegistryEvidence {
   private readonly simple = new Map<string, Promise<Found<SimpleSignature>>>();
-  private readonly bundles = new Map<string, Promise<Found<unknown>>>();
+  private readonly listed = new Map<string, Promise<Found<Descriptor>>>();
+  private readonly bundles = new Map<string, Promise<unknown>>();
   /** Registry requests made for verification, for the run's stats. */
   requests = 0;
 
@@ -44,10 +46,38 @@ export class RegistryEvidence {
     return once(this.simple, `${imageKey(image)}@${digest}`, () => this.readSimple(image, digest));
   }
 
-  /** Sigstore bundles among the referrers whose predicate type is one of `predicateTypes`. */
-  bundlesFor(image: ImageRef, digest: string, predicateTypes: string[]): Promise<Found<unknown>> {
-    const key = `${imageKey(image)}@${digest} ${predicateTypes.join(' ')}`;
-    return once(this.bundles, key, () => this.readBundles(image, digest, predicateTypes));
+  /**
+   * Sigstore bundles among the referrers whose predicate type is one of `predicateTypes`. The
+   * referrers are listed once per digest and each bundle read once, whichever checks ask.
+   */
+  async bundlesFor(image: ImageRef, digest: string, predicateTypes: string[]): Promise<Found<unknown>> {
+    const { registry } = this;
+    const listed = await once(this.listed, `${imageKey(image)}@${digest}`, () =>
+      this.readReferrers(image, digest)
+    );
+    const found: Found<unknown> = { items: [], problems: [...listed.problems] };
+    const wanted = listed.items.filter((d) => {
+      const predicate = d.annotations?.[PREDICATE];
+      return predicate === undefined || predicateTypes.includes(predicate);
+    });
+    for (const descriptor of wanted.slice(0, MAX_ENTRIES)) {
+      try {
+        const bundle = await once(this.bundles, `${imageKey(image)}@${descriptor.digest}`, async () => {
+          this.requests++;
+          const manifest = await registry.manifest(image, descriptor.digest);
+          const layer = manifest.kind === 'image' ? manifest.layers[0] : undefined;
+          if (!layer?.mediaType || !BUNDLE_TYPE.test(layer.mediaType)) return undefined;
+          this.requests++;
+          return JSON.parse(
+            (await registry.blob!(image, layer.digest, MAX_BUNDLE)).toString('utf8')
+          ) as unknown;
+        });
+        if (bundle !== undefined) found.items.push(bundle);
+      } catch (err) {
+        found.problems.push(`referrer ${descriptor.digest} could not be read: ${message(err)}`);
+      }
+    }
+    return found;
   }
 
   private async readSimple(image: ImageRef, digest: string): Promise<Found<SimpleSignature>> {
@@ -88,54 +118,26 @@ export class RegistryEvidence {
     return found;
   }
 
-  private async readBundles(
-    image: ImageRef,
-    digest: string,
-    predicateTypes: string[]
-  ): Promise<Found<unknown>> {
-    const found: Found<unknown> = { items: [], problems: [] };
+  /** The referrers that may hold a Sigstore bundle. */
+  private async readReferrers(image: ImageRef, digest: string): Promise<Found<Descriptor>> {
     const { registry } = this;
     if (!registry.referrers || !registry.blob)
       return { items: [], problems: ['this registry client cannot read referrers'] };
-    let referrers: Descriptor[];
     try {
       const answer = await registry.referrers(image, digest);
       // The referrers API, and on a 404 the fallback tag.
       this.requests += answer.via === 'tag' ? 2 : 1;
-      referrers = answer.manifests;
+      // Older cosign wrote the empty config's type as the artifact type of fallback entries.
+      const items = answer.manifests.filter(
+        (d) => !d.artifactType || BUNDLE_TYPE.test(d.artifactType) || d.artifactType === EMPTY_CONFIG
+      );
+      return { items, problems: [] };
     } catch (err) {
       this.requests++;
       return { items: [], problems: [`its referrers could not be read: ${message(err)}`] };
     }
-    const wanted = referrers.filter((d) => {
-      // Older cosign wrote the empty config's type as the artifact type of fallback entries.
-      if (d.artifactType && !BUNDLE_TYPE.test(d.artifactType) && d.artifactType !== EMPTY_CONFIG)
-        return false;
-      const predicate = d.annotations?.[PREDICATE];
-      return predicate === undefined || predicateTypes.includes(predicate);
-    });
-    for (const descriptor of wanted.slice(0, MAX_ENTRIES)) {
-      try {
-        this.requests++;
-        const manifest = await registry.manifest(image, descriptor.digest);
-        const layer = manifest.kind === 'image' ? manifest.layers[0] : undefined;
-        if (!layer?.mediaType || !BUNDLE_TYPE.test(layer.mediaType)) continue;
-        this.requests++;
-        const bytes = await registry.blob(image, layer.digest, MAX_BUNDLE);
-        found.items.push(JSON.parse(bytes.toString('utf8')) as unknown);
-      } catch (err) {
-        found.problems.push(`referrer ${descriptor.digest} could not be read: ${message(err)}`);
-      }
-    }
-    return found;
   }
 }
 
 const message = (err: unknown) =>
   err instanceof SyntaxError ? 'not JSON' : err instanceof Error ? err.message : String(err);
-
-function once<T>(cache: Map<string, Promise<T>>, key: string, load: () => Promise<T>): Promise<T> {
-  let promise = cache.get(key);
-  if (!promise) cache.set(key, (promise = load()));
-  return promise;
-}

@@ -72,10 +72,7 @@ export function verifyWithKey(json: unknown, key: KeyObject): VerifiedBundle {
   return { signer: { kind: 'key' }, ...statement(bundle) };
 }
 
-/**
- * A keyless bundle: certificate from a CA of one of `roots`, a verified timestamp (log entry or
- * timestamp authority), and SCTs where the root has CT logs. Throws with the reason.
- */
+/** A keyless bundle, verified against `roots` (see verifyCertificate). Throws with the reason. */
 export function verifyKeyless(json: unknown, roots: TrustedRoot[]): VerifiedBundle {
   const bundle = parseBundle(json);
   const content = bundle.verificationMaterial.content;

@@ -6,6 +6,7 @@ import { RE2JS } from 're2js';
 import type { TrustedRoot } from '@sigstore/protobuf-specs';
 import type { Attestations } from '../github/attestations.js';
 import { imageKey } from '../images/ref.js';
+import { once } from '../once.js';
 import type { ImageRef, Registry, VerifySettings } from '../model.js';
 import type { VerifyInput } from './config.js';
 import { RegistryEvidence, type Found } from './evidence.js';
@@ -50,6 +51,7 @@ export class ImageVerifier {
   private readonly evidence: RegistryEvidence;
   private readonly verdicts = new Map<string, Promise<Verdict>>();
   private roots?: Promise<TrustedRoot[]>;
+  private inputRequirements?: Requirement[];
   private readonly counts = { checked: 0, verified: 0 };
 
   constructor(private readonly options: VerifierOptions) {
@@ -63,8 +65,9 @@ export class ImageVerifier {
 
   /** The input's requirements plus the image's own; throws SpecError naming a bad setting. */
   requirements(own: VerifySettings[] = []): Requirement[] {
-    const input = this.options.input ? [this.options.input] : [];
-    return [...input, ...own].flatMap((settings) => this.resolve(settings));
+    // The input's keys are parsed once, not per image (a failure is said again per image).
+    this.inputRequirements ??= this.options.input ? this.resolve(this.options.input) : [];
+    return [...this.inputRequirements, ...own.flatMap((settings) => this.resolve(settings))];
   }
 
   stats(): VerifyStats {
@@ -83,12 +86,7 @@ export class ImageVerifier {
     labels: Record<string, string> = {}
   ): Promise<Verdict> {
     const key = JSON.stringify([imageKey(image), digest, requirements.map(describe), labels[SOURCE_LABEL]]);
-    let verdict = this.verdicts.get(key);
-    if (!verdict) {
-      verdict = this.check(image, digest, requirements, labels);
-      this.verdicts.set(key, verdict);
-    }
-    return verdict;
+    return once(this.verdicts, key, () => this.check(image, digest, requirements, labels));
   }
 
   private async check(
