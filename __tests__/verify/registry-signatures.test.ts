@@ -420,6 +420,41 @@ describe('hostile registry answers', () => {
 });
 
 describe('requirements combine', () => {
+  it('lists the referrers once for a signature and an attestation check of the same digest', async () => {
+    await push('acme/two-checks', '1.0.0');
+    const image = await push('acme/two-checks', '1.1.0');
+    await pushReferrer(
+      registry,
+      'acme/two-checks',
+      image,
+      await keyBundle(key, statement(image.digest)),
+      COSIGN_SIGN
+    );
+    const provenance = statement(image.digest, SLSA, {});
+    await pushReferrer(registry, 'acme/two-checks', image, await sigstore.bundle(CI, provenance), SLSA);
+    const own: VerifySettings = {
+      cosignKeys: [],
+      githubAttestations: { repository: 'acme/web' },
+      field: 'a'
+    };
+    const { selection, verifier } = await choose('acme/two-checks', 'cosign-key: env:COSIGN_PUB', {
+      own: [own]
+    });
+    expect(selection).toMatchObject({
+      kind: 'update',
+      candidate: {
+        verified: {
+          evidence: [
+            expect.stringContaining('(Sigstore bundle)'),
+            expect.stringMatching(/^attested by acme\/web/)
+          ]
+        }
+      }
+    });
+    // .sig (404), referrers API (404) + fallback tag once, then each bundle's manifest and blob once.
+    expect(verifier.stats().registryRequests).toBe(7);
+  });
+
   it('needs every check: the input floor and the image’s own', async () => {
     await push('acme/both', '1.0.0');
     const image = await push('acme/both', '1.1.0');
