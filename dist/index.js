@@ -29904,7 +29904,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(58000);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(87782);
 // The action's entry point (dist/index.js); main.ts holds the logic so that tests can import it.
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .C)();
@@ -29914,7 +29914,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 58000:
+/***/ 87782:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -45588,6 +45588,22 @@ function parseInputs(get) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/once.ts
+// Per-run caching of lookups: concurrent callers share one promise, so many apps asking the same
+// thing cost one request.
+/**
+ * The cached promise, or a new one from `load`. Failures stay cached too: within one run the
+ * registry or GitHub would answer the same, and the clients have already retried.
+ */
+function once(cache, key, load) {
+    let promise = cache.get(key);
+    if (!promise) {
+        promise = load();
+        cache.set(key, promise);
+    }
+    return promise;
+}
+
 ;// CONCATENATED MODULE: ./src/registry/errors.ts
 
 /** A registry request that failed for good (after retries). Messages never carry secrets. */
@@ -45719,6 +45735,7 @@ function formatVersion(tag, digest) {
 // Registry lookups for the strategies, each made once per run: tag lists per repository,
 // manifests per tag and per digest, configs per digest. Concurrent callers share one promise, so
 // many apps using one image cost one set of requests (design §6, "fetch only what is needed").
+
 
 
 
@@ -45896,18 +45913,6 @@ function buildInfo(digest, config, annotations) {
 const MAX_LABEL = 1024;
 const bounded = (value) => value !== undefined && value.length <= MAX_LABEL ? value : undefined;
 const boundedLabels = (labels) => Object.fromEntries(Object.entries(labels).filter(([key, value]) => key.length <= MAX_LABEL && value.length <= MAX_LABEL));
-/**
- * The cached promise, or a new one from `load`. Failures stay cached too: within one run the
- * registry would answer the same, and the client has already retried.
- */
-function once(cache, key, load) {
-    let promise = cache.get(key);
-    if (!promise) {
-        promise = load();
-        cache.set(key, promise);
-    }
-    return promise;
-}
 
 ;// CONCATENATED MODULE: ./node_modules/yocto-queue/index.js
 /*
@@ -49854,14 +49859,9 @@ function refImages(cr, ref) {
 }
 /** The ref's and the spec's imagesVerification levels (the spec's is not used by useAnnotations refs). */
 function refVerificationLevel(cr, ref) {
-    return [
-        [ref.raw.imagesVerification, `${ref.field}.imagesVerification`],
-        ...(ref.useAnnotations
-            ? []
-            : [
-                [cr.spec.imagesVerification, 'spec.imagesVerification']
-            ])
-    ];
+    const own = [ref.raw.imagesVerification, `${ref.field}.imagesVerification`];
+    const spec = [cr.spec.imagesVerification, 'spec.imagesVerification'];
+    return ref.useAnnotations ? [own] : [own, spec];
 }
 /**
  * imagesVerification merged field by field, the most specific level first (Image Updater's
@@ -52884,6 +52884,7 @@ function verifySimpleSigning(payload, signature, key, digest) {
 
 
 
+
 const BUNDLE_TYPE = /^application\/vnd\.dev\.sigstore\.bundle(\.v0\.\d+)?\+json/;
 const EMPTY_CONFIG = 'application/vnd.oci.empty.v1+json';
 const PREDICATE = 'dev.sigstore.bundle.predicateType';
@@ -52894,6 +52895,7 @@ const MAX_BUNDLE = 4 * 1024 * 1024;
 class RegistryEvidence {
     registry;
     simple = new Map();
+    listed = new Map();
     bundles = new Map();
     /** Registry requests made for verification, for the run's stats. */
     requests = 0;
@@ -52902,12 +52904,39 @@ class RegistryEvidence {
     }
     /** The layers of the `sha256-<hex>.sig` tag. */
     simpleSignatures(image, digest) {
-        return evidence_once(this.simple, `${imageKey(image)}@${digest}`, () => this.readSimple(image, digest));
+        return once(this.simple, `${imageKey(image)}@${digest}`, () => this.readSimple(image, digest));
     }
-    /** Sigstore bundles among the referrers whose predicate type is one of `predicateTypes`. */
-    bundlesFor(image, digest, predicateTypes) {
-        const key = `${imageKey(image)}@${digest} ${predicateTypes.join(' ')}`;
-        return evidence_once(this.bundles, key, () => this.readBundles(image, digest, predicateTypes));
+    /**
+     * Sigstore bundles among the referrers whose predicate type is one of `predicateTypes`. The
+     * referrers are listed once per digest and each bundle read once, whichever checks ask.
+     */
+    async bundlesFor(image, digest, predicateTypes) {
+        const { registry } = this;
+        const listed = await once(this.listed, `${imageKey(image)}@${digest}`, () => this.readReferrers(image, digest));
+        const found = { items: [], problems: [...listed.problems] };
+        const wanted = listed.items.filter((d) => {
+            const predicate = d.annotations?.[PREDICATE];
+            return predicate === undefined || predicateTypes.includes(predicate);
+        });
+        for (const descriptor of wanted.slice(0, MAX_ENTRIES)) {
+            try {
+                const bundle = await once(this.bundles, `${imageKey(image)}@${descriptor.digest}`, async () => {
+                    this.requests++;
+                    const manifest = await registry.manifest(image, descriptor.digest, { layers: true });
+                    const layer = manifest.kind === 'image' ? manifest.layers?.[0] : undefined;
+                    if (!layer?.mediaType || !BUNDLE_TYPE.test(layer.mediaType))
+                        return undefined;
+                    this.requests++;
+                    return JSON.parse((await registry.blob(image, layer.digest, MAX_BUNDLE)).toString('utf8'));
+                });
+                if (bundle !== undefined)
+                    found.items.push(bundle);
+            }
+            catch (err) {
+                found.problems.push(`referrer ${descriptor.digest} could not be read: ${message(err)}`);
+            }
+        }
+        return found;
     }
     async readSimple(image, digest) {
         const tag = `${digest.replace(':', '-')}.sig`;
@@ -52917,8 +52946,8 @@ class RegistryEvidence {
         let layers;
         try {
             this.requests++;
-            const manifest = await this.registry.manifest(image, tag);
-            layers = manifest.kind === 'image' ? manifest.layers : [];
+            const manifest = await this.registry.manifest(image, tag, { layers: true });
+            layers = manifest.kind === 'image' ? (manifest.layers ?? []) : [];
         }
         catch (err) {
             if (err instanceof RegistryError && err.status === 404)
@@ -52951,54 +52980,26 @@ class RegistryEvidence {
         }
         return found;
     }
-    async readBundles(image, digest, predicateTypes) {
-        const found = { items: [], problems: [] };
+    /** The referrers that may hold a Sigstore bundle. */
+    async readReferrers(image, digest) {
         const { registry } = this;
         if (!registry.referrers || !registry.blob)
             return { items: [], problems: ['this registry client cannot read referrers'] };
-        let referrers;
         try {
             const answer = await registry.referrers(image, digest);
             // The referrers API, and on a 404 the fallback tag.
             this.requests += answer.via === 'tag' ? 2 : 1;
-            referrers = answer.manifests;
+            // Older cosign wrote the empty config's type as the artifact type of fallback entries.
+            const items = answer.manifests.filter((d) => !d.artifactType || BUNDLE_TYPE.test(d.artifactType) || d.artifactType === EMPTY_CONFIG);
+            return { items, problems: [] };
         }
         catch (err) {
             this.requests++;
             return { items: [], problems: [`its referrers could not be read: ${message(err)}`] };
         }
-        const wanted = referrers.filter((d) => {
-            // Older cosign wrote the empty config's type as the artifact type of fallback entries.
-            if (d.artifactType && !BUNDLE_TYPE.test(d.artifactType) && d.artifactType !== EMPTY_CONFIG)
-                return false;
-            const predicate = d.annotations?.[PREDICATE];
-            return predicate === undefined || predicateTypes.includes(predicate);
-        });
-        for (const descriptor of wanted.slice(0, MAX_ENTRIES)) {
-            try {
-                this.requests++;
-                const manifest = await registry.manifest(image, descriptor.digest);
-                const layer = manifest.kind === 'image' ? manifest.layers[0] : undefined;
-                if (!layer?.mediaType || !BUNDLE_TYPE.test(layer.mediaType))
-                    continue;
-                this.requests++;
-                const bytes = await registry.blob(image, layer.digest, MAX_BUNDLE);
-                found.items.push(JSON.parse(bytes.toString('utf8')));
-            }
-            catch (err) {
-                found.problems.push(`referrer ${descriptor.digest} could not be read: ${message(err)}`);
-            }
-        }
-        return found;
     }
 }
 const message = (err) => err instanceof SyntaxError ? 'not JSON' : err instanceof Error ? err.message : String(err);
-function evidence_once(cache, key, load) {
-    let promise = cache.get(key);
-    if (!promise)
-        cache.set(key, (promise = load()));
-    return promise;
-}
 
 ;// CONCATENATED MODULE: ./src/verify/keys.ts
 // Cosign public keys from the settings: PEM text, `env:VAR` (the verify input only), or a name
@@ -53055,6 +53056,7 @@ function fingerprint(key) {
 
 
 
+
 const COSIGN_SIGN = 'https://sigstore.dev/cosign/sign/v1';
 const PROVENANCE = ['https://slsa.dev/provenance/v1', 'https://slsa.dev/provenance/v0.2'];
 const GITHUB_ISSUER = 'https://token.actions.githubusercontent.com';
@@ -53066,6 +53068,7 @@ class ImageVerifier {
     evidence;
     verdicts = new Map();
     roots;
+    inputRequirements;
     counts = { checked: 0, verified: 0 };
     constructor(options) {
         this.options = options;
@@ -53077,8 +53080,9 @@ class ImageVerifier {
     }
     /** The input's requirements plus the image's own; throws SpecError naming a bad setting. */
     requirements(own = []) {
-        const input = this.options.input ? [this.options.input] : [];
-        return [...input, ...own].flatMap((settings) => this.resolve(settings));
+        // The input's keys are parsed once, not per image (a failure is said again per image).
+        this.inputRequirements ??= this.options.input ? this.resolve(this.options.input) : [];
+        return [...this.inputRequirements, ...own.flatMap((settings) => this.resolve(settings))];
     }
     stats() {
         return {
@@ -53090,12 +53094,7 @@ class ImageVerifier {
     /** Whether `digest` of `image` meets every requirement; `labels` name its source repository. */
     verify(image, digest, requirements, labels = {}) {
         const key = JSON.stringify([imageKey(image), digest, requirements.map(verifier_describe), labels[SOURCE_LABEL]]);
-        let verdict = this.verdicts.get(key);
-        if (!verdict) {
-            verdict = this.check(image, digest, requirements, labels);
-            this.verdicts.set(key, verdict);
-        }
-        return verdict;
+        return once(this.verdicts, key, () => this.check(image, digest, requirements, labels));
     }
     async check(image, digest, requirements, labels) {
         this.counts.checked++;
@@ -53506,6 +53505,7 @@ async function run(options) {
             app.changes = [];
         }
     }
+    const verification = verifier.stats();
     const results = apps.map(({ spec, appType, changes, edits }) => ({
         spec,
         appType,
@@ -53527,7 +53527,7 @@ async function run(options) {
             images: specs.reduce((n, s) => n + s.images.length, 0),
             registryRequests: options.registry.requestCounts?.() ?? {},
             invalidTags: metadata.invalidTags(),
-            ...(verifier.stats().checked && { verification: verifier.stats() }),
+            ...(verification.checked && { verification }),
             durationMs: Date.now() - started
         }
     };
@@ -53640,12 +53640,13 @@ function candidateCheck(image, ctx) {
         return undefined;
     // An attestation looked up by the source label needs the candidate's labels (its build).
     const byLabel = requirements.some((r) => r.kind === 'attestation' && !r.repository);
-    const platforms = image.platforms.length ? image.platforms : DEFAULT_PLATFORMS;
     return {
         candidates: ctx.verifier.candidates,
         check: async (candidate, digest) => {
             const labels = candidate.labels ??
-                (byLabel ? (await ctx.metadata.build(image.image, candidate.tag, platforms))?.labels : undefined);
+                (byLabel
+                    ? (await ctx.metadata.build(image.image, candidate.tag, image.platforms))?.labels
+                    : undefined);
             return ctx.verifier.verify(image.image, digest, requirements, labels);
         }
     };
@@ -53756,6 +53757,7 @@ function compareLink(from, to) {
 // (repository, tag); a failure is a note in the PR body, never a failed PR.
 
 
+
 const MAX_COMMITS = 20;
 /** Release notes are cut to this many characters. */
 const MAX_NOTES = 3000;
@@ -53800,63 +53802,52 @@ class SourceHistory {
     }
     compare(range) {
         const key = `${range.owner}/${range.repo}\u0000${range.from}\u0000${range.to}`.toLowerCase();
-        let found = this.compares.get(key);
-        if (!found) {
-            found = this.octokit.rest.repos
-                .compareCommitsWithBasehead({
-                owner: range.owner,
-                repo: range.repo,
-                basehead: `${range.from}...${range.to}`,
-                per_page: MAX_COMMITS
-            })
-                .then(({ data }) => ({
-                commits: data.commits.slice(0, MAX_COMMITS).map(toCommit),
-                total: data.total_commits
-            }))
-                .catch((err) => {
-                const status = httpStatus(err);
-                return {
-                    missing: status === 404 || status === 403 || status === 401
-                        ? `the token cannot read ${range.owner}/${range.repo} (HTTP ${status}), so its commits are not listed`
-                        : `GitHub could not compare the two revisions: ${githubMessage(err)}`
-                };
-            });
-            this.compares.set(key, found);
-        }
-        return found;
+        return once(this.compares, key, () => this.octokit.rest.repos
+            .compareCommitsWithBasehead({
+            owner: range.owner,
+            repo: range.repo,
+            basehead: `${range.from}...${range.to}`,
+            per_page: MAX_COMMITS
+        })
+            .then(({ data }) => ({
+            commits: data.commits.slice(0, MAX_COMMITS).map(toCommit),
+            total: data.total_commits
+        }))
+            .catch((err) => {
+            const status = httpStatus(err);
+            return {
+                missing: status === 404 || status === 403 || status === 401
+                    ? `the token cannot read ${range.owner}/${range.repo} (HTTP ${status}), so its commits are not listed`
+                    : `GitHub could not compare the two revisions: ${githubMessage(err)}`
+            };
+        }));
     }
     /** The release of `tag`, or of `v<tag>`; none is no failure. */
     release(range, tag) {
         const key = `${range.owner}/${range.repo}\u0000${tag}`.toLowerCase();
-        let found = this.releases.get(key);
-        if (!found) {
-            const tags = tag.startsWith('v') ? [tag] : [tag, `v${tag}`];
-            found = (async () => {
-                for (const name of tags) {
-                    try {
-                        const { data } = await this.octokit.rest.repos.getReleaseByTag({
-                            owner: range.owner,
-                            repo: range.repo,
-                            tag: name
-                        });
-                        const notes = data.body ?? '';
-                        return {
-                            tag: data.tag_name,
-                            name: data.name || data.tag_name,
-                            url: data.html_url,
-                            notes: notes.length > MAX_NOTES ? `${notes.slice(0, MAX_NOTES)}…` : notes,
-                            cut: notes.length > MAX_NOTES
-                        };
-                    }
-                    catch {
-                        // No such release (404), or none readable: the PR goes without notes.
-                    }
+        return once(this.releases, key, async () => {
+            for (const name of tag.startsWith('v') ? [tag] : [tag, `v${tag}`]) {
+                try {
+                    const { data } = await this.octokit.rest.repos.getReleaseByTag({
+                        owner: range.owner,
+                        repo: range.repo,
+                        tag: name
+                    });
+                    const notes = data.body ?? '';
+                    return {
+                        tag: data.tag_name,
+                        name: data.name || data.tag_name,
+                        url: data.html_url,
+                        notes: notes.length > MAX_NOTES ? `${notes.slice(0, MAX_NOTES)}…` : notes,
+                        cut: notes.length > MAX_NOTES
+                    };
                 }
-                return undefined;
-            })();
-            this.releases.set(key, found);
-        }
-        return found;
+                catch {
+                    // No such release (404), or none readable: the PR goes without notes.
+                }
+            }
+            return undefined;
+        });
     }
 }
 function toCommit(c) {
@@ -53885,6 +53876,7 @@ async function viewerLogin(octokit) {
 // `GET /repos/{owner}/{repo}/attestations/{subject_digest}`: the Sigstore bundles, verified by
 // the caller. Once per run per (repository, digest).
 
+
 /** Attestations read per digest: one per build, and a digest is built once. */
 const PER_PAGE = 30;
 class Attestations {
@@ -53897,11 +53889,7 @@ class Attestations {
     }
     /** Provenance bundles for `digest` in `repository` (`owner/name`). */
     provenance(repository, digest) {
-        const key = `${repository}@${digest}`;
-        let promise = this.cache.get(key);
-        if (!promise)
-            this.cache.set(key, (promise = this.read(repository, digest)));
-        return promise;
+        return once(this.cache, `${repository}@${digest}`, () => this.read(repository, digest));
     }
     async read(repository, digest) {
         const [owner = '', repo = ''] = repository.split('/');
@@ -57003,7 +56991,7 @@ class OciRegistry {
             return [...tags];
         });
     }
-    manifest(image, reference) {
+    manifest(image, reference, options = {}) {
         return this.scrubbed(async () => {
             const name = imageKey(image);
             const byDigest = reference.includes(':');
@@ -57016,7 +57004,7 @@ class OciRegistry {
             }
             this.expectOk(res, what);
             const digest = verifyDigest(res.body, header(res, 'docker-content-digest'), byDigest ? reference : undefined, what);
-            return toManifest(parseJson(res.body, what), header(res, 'content-type'), digest, what);
+            return toManifest(parseJson(res.body, what), header(res, 'content-type'), digest, what, options.layers);
         });
     }
     config(image, digest) {
@@ -57334,7 +57322,7 @@ function toDescriptor(entry, what, kind) {
     };
 }
 /** Maps an index (OCI or Docker list) or an image manifest (OCI or Docker v2) onto `Manifest`. */
-function toManifest(body, contentType, digest, what) {
+function toManifest(body, contentType, digest, what, withLayers = false) {
     const mediaType = (typeof body.mediaType === 'string' && body.mediaType) || contentType?.split(';')[0]?.trim() || '';
     if (body.schemaVersion === 1)
         throw new RegistryError(`${what} is a Docker schema 1 manifest, which is not supported`);
@@ -57348,15 +57336,15 @@ function toManifest(body, contentType, digest, what) {
     const config = isObject(body.config) ? body.config.digest : undefined;
     if (typeof config !== 'string')
         throw new RegistryError(`${what}: unsupported manifest (media type "${mediaType || 'none'}", no config digest)`);
-    const layers = Array.isArray(body.layers)
+    const layers = withLayers && Array.isArray(body.layers)
         ? body.layers.map((entry) => toDescriptor(entry, what, 'layer'))
-        : [];
+        : undefined;
     return {
         kind: 'image',
         digest,
         mediaType,
         configDigest: config,
-        layers,
+        ...(layers && { layers }),
         ...(typeof body.artifactType === 'string' && { artifactType: body.artifactType }),
         ...(annotations && { annotations })
     };

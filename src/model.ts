@@ -222,8 +222,11 @@ export type Manifest =
       digest: string;
       mediaType: string;
       configDigest: string;
-      /** The layers (for artifacts: a signature, a Sigstore bundle). */
-      layers: Descriptor[];
+      /**
+       * The layers, when asked for (artifacts: a signature, a Sigstore bundle). Not kept otherwise:
+       * a newest-build run holds tens of thousands of manifests.
+       */
+      layers?: Descriptor[];
       artifactType?: string;
       annotations?: Record<string, string>;
     };
@@ -239,8 +242,8 @@ export interface ImageConfig {
 /** A repository in a registry, addressed by its normalised ImageRef (registry + repository). */
 export interface Registry {
   tags(image: ImageRef): Promise<string[]>;
-  /** `reference` is a tag or a digest. */
-  manifest(image: ImageRef, reference: string): Promise<Manifest>;
+  /** `reference` is a tag or a digest; `layers`: include an image manifest's layers. */
+  manifest(image: ImageRef, reference: string, options?: { layers?: boolean }): Promise<Manifest>;
   config(image: ImageRef, digest: string): Promise<ImageConfig>;
   /** A blob's bytes, checked against its digest; refused above `maxBytes`. */
   blob?(image: ImageRef, digest: string, maxBytes: number): Promise<Buffer>;

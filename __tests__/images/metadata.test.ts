@@ -140,7 +140,6 @@ describe('ImageMetadata.build', () => {
       digest,
       mediaType: 'application/vnd.oci.image.manifest.v1+json',
       configDigest,
-      layers: [],
       ...(annotations && { annotations })
     });
     const registry = new StubRegistry(

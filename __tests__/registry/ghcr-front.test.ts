@@ -260,8 +260,8 @@ describe('referrers', () => {
     const answer = await client.referrers!(ref, image.digest);
     expect(answer.via).toBe('api');
     expect(answer.manifests).toHaveLength(1);
-    const artifact = await client.manifest(ref, answer.manifests[0]!.digest);
-    const layer = artifact.kind === 'image' ? artifact.layers[0]! : undefined;
+    const artifact = await client.manifest(ref, answer.manifests[0]!.digest, { layers: true });
+    const layer = artifact.kind === 'image' ? artifact.layers?.[0] : undefined;
     expect((await client.blob!(ref, layer!.digest, 1024)).toString()).toBe('{"a":1}');
     // One answer (after the client's first-contact 401 challenge), no fallback tag.
     expect(withApi.log.filter((r) => r.path.includes('/referrers/')).map((r) => r.status)).toEqual([

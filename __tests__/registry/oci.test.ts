@@ -85,7 +85,10 @@ describe.each<AuthMode>(['none', 'htpasswd', 'token'])('registry with auth %s', 
       kind: 'image',
       digest: docker.digest,
       mediaType: MEDIA_TYPES.dockerManifest,
-      configDigest: docker.configDigest,
+      configDigest: docker.configDigest
+    });
+    // Layers only when asked (signature artifacts): a newest-build run keeps thousands of manifests.
+    expect(await client.manifest(image(), 'v1', { layers: true })).toMatchObject({
       layers: [{ digest: expect.stringMatching(/^sha256:/), mediaType: MEDIA.dockerLayer, size: 64 }]
     });
     expect(await client.config(image(), docker.configDigest)).toEqual({
@@ -102,7 +105,6 @@ describe.each<AuthMode>(['none', 'htpasswd', 'token'])('registry with auth %s', 
       digest: oci.digest,
       mediaType: MEDIA_TYPES.ociManifest,
       configDigest: oci.configDigest,
-      layers: [{ digest: expect.stringMatching(/^sha256:/), mediaType: MEDIA.ociLayer, size: 64 }],
       annotations: { 'org.opencontainers.image.revision': 'abc' }
     };
     expect(await client.manifest(image(), 'v2')).toEqual(expected);
@@ -182,13 +184,13 @@ describe.each<AuthMode>(['none', 'htpasswd', 'token'])('registry with auth %s', 
         annotations: expect.objectContaining({ 'dev.sigstore.bundle.predicateType': COSIGN_SIGN })
       })
     ]);
-    const artifact = await client.manifest(image(), manifests[0]!.digest);
+    const artifact = await client.manifest(image(), manifests[0]!.digest, { layers: true });
     expect(artifact).toMatchObject({
       kind: 'image',
       artifactType: SIGSTORE_BUNDLE,
       layers: [{ mediaType: SIGSTORE_BUNDLE }]
     });
-    const layer = artifact.kind === 'image' ? artifact.layers[0] : undefined;
+    const layer = artifact.kind === 'image' ? artifact.layers?.[0] : undefined;
     expect(JSON.parse((await client.blob!(image(), layer!.digest, 1024)).toString())).toEqual({
       any: 'bundle'
     });

@@ -70,10 +70,7 @@ function verifyWithKey(json, key) {
     verifier.verify((0,_sigstore_verify__WEBPACK_IMPORTED_MODULE_4__/* .toSignedEntity */ .DC)(bundle));
     return { signer: { kind: 'key' }, ...statement(bundle) };
 }
-/**
- * A keyless bundle: certificate from a CA of one of `roots`, a verified timestamp (log entry or
- * timestamp authority), and SCTs where the root has CT logs. Throws with the reason.
- */
+/** A keyless bundle, verified against `roots` (see verifyCertificate). Throws with the reason. */
 function verifyKeyless(json, roots) {
     const bundle = parseBundle(json);
     const content = bundle.verificationMaterial.content;

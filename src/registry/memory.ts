@@ -122,7 +122,6 @@ export class MemoryRegistry implements Registry {
     const json = JSON.parse(bytes.toString('utf8')) as {
       manifests?: Descriptor[];
       config?: Descriptor;
-      layers?: Descriptor[];
       annotations?: Record<string, string>;
     };
     const annotations = json.annotations && { annotations: json.annotations };
@@ -135,12 +134,7 @@ export class MemoryRegistry implements Registry {
       }));
       return { kind: 'index', digest, mediaType, manifests, ...annotations };
     }
-    const layers = (json.layers ?? []).map((d) => ({
-      digest: d.digest,
-      mediaType: d.mediaType,
-      size: d.size
-    }));
-    return { kind: 'image', digest, mediaType, configDigest: json.config!.digest, layers, ...annotations };
+    return { kind: 'image', digest, mediaType, configDigest: json.config!.digest, ...annotations };
   }
 
   async config(image: ImageRef, digest: string): Promise<ImageConfig> {

@@ -103,7 +103,7 @@ class OciRegistry implements Registry {
     });
   }
 
-  manifest(image: ImageRef, reference: string): Promise<Manifest> {
+  manifest(image: ImageRef, reference: string, options: { layers?: boolean } = {}): Promise<Manifest> {
     return this.scrubbed(async () => {
       const name = imageKey(image);
       const byDigest = reference.includes(':');
@@ -124,7 +124,7 @@ class OciRegistry implements Registry {
         byDigest ? reference : undefined,
         what
       );
-      return toManifest(parseJson(res.body, what), header(res, 'content-type'), digest, what);
+      return toManifest(parseJson(res.body, what), header(res, 'content-type'), digest, what, options.layers);
     });
   }
 
@@ -474,7 +474,13 @@ function toDescriptor(entry: unknown, what: string, kind: string): Descriptor {
 }
 
 /** Maps an index (OCI or Docker list) or an image manifest (OCI or Docker v2) onto `Manifest`. */
-function toManifest(body: Json, contentType: string | undefined, digest: string, what: string): Manifest {
+function toManifest(
+  body: Json,
+  contentType: string | undefined,
+  digest: string,
+  what: string,
+  withLayers = false
+): Manifest {
   const mediaType =
     (typeof body.mediaType === 'string' && body.mediaType) || contentType?.split(';')[0]?.trim() || '';
   if (body.schemaVersion === 1)
@@ -490,15 +496,16 @@ function toManifest(body: Json, contentType: string | undefined, digest: string,
     throw new RegistryError(
       `${what}: unsupported manifest (media type "${mediaType || 'none'}", no config digest)`
     );
-  const layers = Array.isArray(body.layers)
-    ? body.layers.map((entry: unknown) => toDescriptor(entry, what, 'layer'))
-    : [];
+  const layers =
+    withLayers && Array.isArray(body.layers)
+      ? body.layers.map((entry: unknown) => toDescriptor(entry, what, 'layer'))
+      : undefined;
   return {
     kind: 'image',
     digest,
     mediaType,
     configDigest: config,
-    layers,
+    ...(layers && { layers }),
     ...(typeof body.artifactType === 'string' && { artifactType: body.artifactType }),
     ...(annotations && { annotations })
   };

@@ -64,8 +64,8 @@ export class RegistryEvidence {
       try {
         const bundle = await once(this.bundles, `${imageKey(image)}@${descriptor.digest}`, async () => {
           this.requests++;
-          const manifest = await registry.manifest(image, descriptor.digest);
-          const layer = manifest.kind === 'image' ? manifest.layers[0] : undefined;
+          const manifest = await registry.manifest(image, descriptor.digest, { layers: true });
+          const layer = manifest.kind === 'image' ? manifest.layers?.[0] : undefined;
           if (!layer?.mediaType || !BUNDLE_TYPE.test(layer.mediaType)) return undefined;
           this.requests++;
           return JSON.parse(
@@ -87,8 +87,8 @@ export class RegistryEvidence {
     let layers: Descriptor[];
     try {
       this.requests++;
-      const manifest = await this.registry.manifest(image, tag);
-      layers = manifest.kind === 'image' ? manifest.layers : [];
+      const manifest = await this.registry.manifest(image, tag, { layers: true });
+      layers = manifest.kind === 'image' ? (manifest.layers ?? []) : [];
     } catch (err) {
       if (err instanceof RegistryError && err.status === 404) return found;
       return { items: [], problems: [`the ${tag} tag could not be read: ${message(err)}`] };
