@@ -38183,9 +38183,13 @@ var dist = __nccwpck_require__(38815);
 /** Thrown inside a stage and caught at the app/image boundary, where it becomes a RunError. */
 class SpecError extends Error {
     field;
-    constructor(message, field) {
+    at;
+    constructor(message, field, 
+    /** The field's document, when it is not the app's (an ImageUpdater CR's setting). */
+    at) {
         super(message);
         this.field = field;
+        this.at = at;
         this.name = 'SpecError';
     }
 }
@@ -45165,23 +45169,25 @@ function parseVerifyAnnotation(value, field) {
  * undefined when disabled. The secret cannot be read without the cluster, so it names a key of
  * the input's `keys`: `<secretName>/<key>`.
  */
-function parseImagesVerification(value, field) {
+function parseImagesVerification(value, field, at) {
+    const fail = (message, where) => new SpecError(message, where, at);
     if (!config_isMap(value))
-        throw new SpecError(`expected a mapping, got ${describe(value)}`, field);
+        throw fail(`expected a mapping, got ${describe(value)}`, field);
     if (value.enabled !== undefined && value.enabled !== null && typeof value.enabled !== 'boolean')
-        throw new SpecError(`expected true or false, got ${describe(value.enabled)}`, `${field}.enabled`);
+        throw fail(`expected true or false, got ${describe(value.enabled)}`, `${field}.enabled`);
     if (value.enabled === false)
         return undefined;
     const ref = value.cosignKey;
     if (!config_isMap(ref))
-        throw new SpecError('expected cosignKey with secretName and key', `${field}.cosignKey`);
+        throw fail('expected cosignKey with secretName and key', `${field}.cosignKey`);
     for (const key of ['secretName', 'key']) {
         if (typeof ref[key] !== 'string' || !ref[key].trim())
-            throw new SpecError(`expected a non-empty string, got ${describe(ref[key])}`, `${field}.cosignKey.${key}`);
+            throw fail(`expected a non-empty string, got ${describe(ref[key])}`, `${field}.cosignKey.${key}`);
     }
     return {
         cosignKeys: [`${ref.secretName.trim()}/${ref.key.trim()}`],
-        field: `${field}.cosignKey`
+        field: `${field}.cosignKey`,
+        ...(at && { at })
     };
 }
 function yamlValue(text, field) {
@@ -49280,7 +49286,7 @@ function resolveImage(raw) {
     const pullSecret = raw.pullSecret ? parseNonEmpty(raw.pullSecret) : undefined;
     const verify = [
         raw.imagesVerification &&
-            parseImagesVerification(raw.imagesVerification.value, raw.imagesVerification.field),
+            parseImagesVerification(raw.imagesVerification.value, raw.imagesVerification.field, raw.imagesVerification.at),
         raw.verify && parseVerifyAnnotation(raw.verify.value, raw.verify.field)
     ].filter((v) => !!v);
     const minAgeMs = raw.minAge && parseMinAge(raw.minAge);
@@ -49942,6 +49948,8 @@ function refWriteBack(cr, ref) {
 
 const ARGO_GROUP = 'argoproj.io';
 const UPDATER_GROUP = 'argocd-image-updater.argoproj.io';
+/** Where a CR's settings are reported: its own document, not the app's. */
+const crAt = (c) => ({ file: c.file, doc: c.doc });
 class Discovery {
     options;
     result = { specs: [], errors: [], skipped: [] };
@@ -49965,6 +49973,13 @@ class Discovery {
             error.message = e.message;
             if (e.field)
                 error.field = e.field;
+            if (e.at) {
+                error.file = e.at.file;
+                if (e.at.doc === undefined)
+                    delete error.doc;
+                else
+                    error.doc = e.at.doc;
+            }
         }
         else
             error.message = `internal error: ${e instanceof Error ? e.message : String(e)}`;
@@ -50124,8 +50139,10 @@ class Discovery {
         const chosen = candidates.find(({ ref }) => !ref.useAnnotations || hasImageList);
         if (chosen) {
             chosen.c.used = true;
-            if (chosen.ref.useAnnotations)
-                this.fromAnnotations(found, refAnnotationVerification(chosen.c.cr, chosen.ref));
+            if (chosen.ref.useAnnotations) {
+                const verification = refAnnotationVerification(chosen.c.cr, chosen.ref);
+                this.fromAnnotations(found, verification && { ...verification, at: crAt(chosen.c) });
+            }
             else
                 this.fromImageUpdater(found, chosen.c, chosen.ref);
         }
@@ -50195,6 +50212,9 @@ class Discovery {
             });
             return;
         }
+        for (const raw of raws)
+            if (raw.imagesVerification)
+                raw.imagesVerification.at = crAt(c);
         const origin = { kind: 'imageupdater', name: c.cr.name, file: c.file };
         this.build(found, raws, refWriteBack(c.cr, ref), origin, where);
     }
@@ -53057,6 +53077,7 @@ function fingerprint(key) {
 
 
 
+
 const COSIGN_SIGN = 'https://sigstore.dev/cosign/sign/v1';
 const PROVENANCE = ['https://slsa.dev/provenance/v1', 'https://slsa.dev/provenance/v0.2'];
 const GITHUB_ISSUER = 'https://token.actions.githubusercontent.com';
@@ -53239,6 +53260,17 @@ class ImageVerifier {
         }
     }
     resolve(settings) {
+        try {
+            return this.resolveSettings(settings);
+        }
+        catch (err) {
+            // A CR's key reference is reported at the CR's document.
+            if (err instanceof SpecError && settings.at)
+                throw new SpecError(err.message, err.field, settings.at);
+            throw err;
+        }
+    }
+    resolveSettings(settings) {
         const { field } = settings;
         const out = [];
         if (settings.cosignKeys.length) {
@@ -53709,8 +53741,10 @@ const errorText = (err) => (err instanceof Error ? err.message : String(err));
 function toRunError(err, spec, image) {
     const message = errorText(err);
     const field = err instanceof SpecError ? err.field : image ? 'image' : undefined;
+    const at = err instanceof SpecError ? err.at : undefined;
     return {
-        file: spec.file,
+        file: at?.file ?? spec.file,
+        ...(at?.doc !== undefined && { doc: at.doc }),
         app: spec.app,
         ...(image && { alias: image.alias }),
         ...(field && { field }),

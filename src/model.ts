@@ -13,11 +13,19 @@ export interface RunError {
   message: string;
 }
 
+/** A YAML document of the repo. */
+export interface FileLocation {
+  file: string;
+  doc?: number;
+}
+
 /** Thrown inside a stage and caught at the app/image boundary, where it becomes a RunError. */
 export class SpecError extends Error {
   constructor(
     message: string,
-    readonly field?: string
+    readonly field?: string,
+    /** The field's document, when it is not the app's (an ImageUpdater CR's setting). */
+    readonly at?: FileLocation
   ) {
     super(message);
     this.name = 'SpecError';
@@ -67,6 +75,8 @@ export interface VerifySettings {
   githubAttestations?: { repository?: string };
   /** Where these settings were read (input name, annotation name or CR field), for messages. */
   field: string;
+  /** The CR's document, for settings an ImageUpdater CR gave an app of another file. */
+  at?: FileLocation;
 }
 
 export interface ImageSpec {

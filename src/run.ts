@@ -448,8 +448,10 @@ const errorText = (err: unknown) => (err instanceof Error ? err.message : String
 export function toRunError(err: unknown, spec: UpdateSpec, image?: ImageSpec): RunError {
   const message = errorText(err);
   const field = err instanceof SpecError ? err.field : image ? 'image' : undefined;
+  const at = err instanceof SpecError ? err.at : undefined;
   return {
-    file: spec.file,
+    file: at?.file ?? spec.file,
+    ...(at?.doc !== undefined && { doc: at.doc }),
     app: spec.app,
     ...(image && { alias: image.alias }),
     ...(field && { field }),

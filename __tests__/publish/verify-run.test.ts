@@ -122,4 +122,72 @@ describe('verify on GitHub', () => {
     );
     expect(gh.requests.filter((r) => r.path.includes('/attestations/'))).toHaveLength(1);
   });
+
+  it('shows the commits and the signature of an image built with metadata-action labels', async () => {
+    const labelled = Object.fromEntries(
+      Object.entries(files()).map(([path, text]) => [path, text.replaceAll('/acme/web', '/labelled/web')])
+    );
+    const gh = await start({ files: labelled });
+    const from = (await gh.head('main'))!;
+    await gh.commit('main', { 'src/a.txt': 'a' }, 'feat: faster start-up (#12)');
+    const to = await gh.commit('main', { 'src/b.txt': 'b' }, 'fix: keep-alive');
+    const labels = (revision: string) => ({
+      'org.opencontainers.image.source': `https://${new URL(gh.url).host}/${gh.owner}/${gh.repo}`,
+      'org.opencontainers.image.revision': revision
+    });
+    await pushImage(registry, 'labelled/web', ['1.4.0'], { labels: labels(from) });
+    const next = await pushImage(registry, 'labelled/web', ['1.5.0'], { labels: labels(to) });
+    await pushImage(registry, 'labelled/web', ['1.6.0'], { labels: labels(to) });
+    await pushCosignSignature(registry, 'labelled/web', next, key);
+    const run = await runWith(gh, client, {
+      verify: 'cosign-key: env:TEST_COSIGN_PUB',
+      applications: 'apps/web.yaml'
+    });
+    expect(run.result.errors).toEqual([]);
+    expect(run.result.updates.map((c) => c.to)).toEqual(['1.5.0']);
+    const body = (await gh.pull(run.pullRequests[0]!.number)).body ?? '';
+    expect(body).toContain('>2 commits</a>');
+    expect(body).toContain('feat: faster start-up (#&#8203;12)');
+    expect(body).toContain('fix: keep-alive by octocat');
+    expect(body).toMatch(/- web: <code title="sha256:[0-9a-f]{64}">.*verified: signed with key sha256:/);
+    expect(run.result.skipped).toContainEqual(
+      expect.objectContaining({
+        app: 'web',
+        reason: expect.stringMatching(/^1\.6\.0 .* is not signed with key/)
+      })
+    );
+  });
+
+  it("reports a CR's unknown key at the CR's file and still updates the other app", async () => {
+    const gh = await start({
+      files: {
+        ...files(),
+        'imageupdaters/web.yaml': [
+          'apiVersion: argocd-image-updater.argoproj.io/v1alpha1',
+          'kind: ImageUpdater',
+          'metadata: {name: web, namespace: argocd}',
+          'spec:',
+          '  applicationRefs:',
+          '    - namePattern: web',
+          '      useAnnotations: true',
+          '      imagesVerification: {cosignKey: {secretName: web-cosign, key: cosign.pub}}',
+          ''
+        ].join('\n')
+      }
+    });
+    const run = await runWith(gh, client, {});
+    expect(run.result.errors).toEqual([
+      {
+        file: 'imageupdaters/web.yaml',
+        doc: 0,
+        app: 'web',
+        alias: 'web',
+        field: 'spec.applicationRefs[0].imagesVerification.cosignKey',
+        message: expect.stringMatching(
+          /^no key named "web-cosign\/cosign.pub": give it in the verify input's keys/
+        )
+      }
+    ]);
+    expect(run.pullRequests.map((p) => p.app)).toEqual(['api']);
+  });
 });

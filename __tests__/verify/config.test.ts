@@ -7,6 +7,8 @@ import { parseInputs, UsageError } from '../../src/inputs.js';
 import { SpecError } from '../../src/model.js';
 import { parseImagesVerification, parseVerifyAnnotation, parseVerifyInput } from '../../src/verify/config.js';
 import { resolveKey } from '../../src/verify/keys.js';
+import { discover } from '../../src/manifests/discover.js';
+import { corpusFiles, readCorpusFile } from '../../test-support/corpus.js';
 import { annotated, application, image, imageUpdater, only, run } from '../manifests/helpers.js';
 
 const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
@@ -204,7 +206,11 @@ describe('per image', () => {
       ])
     );
     expect(image(spec, 'web').verify).toEqual([
-      { cosignKeys: ['web-cosign/cosign.pub'], field: 'spec.applicationRefs[0].imagesVerification.cosignKey' }
+      {
+        cosignKeys: ['web-cosign/cosign.pub'],
+        field: 'spec.applicationRefs[0].imagesVerification.cosignKey',
+        at: { file: 'f1.yaml', doc: 0 }
+      }
     ]);
     expect(image(spec, 'nginx').verify).toBeUndefined();
     expect(specError(() => parseImagesVerification({ enabled: true }, 'x'))).toEqual({
@@ -240,7 +246,52 @@ describe('per image', () => {
       ])
     );
     expect(image(withRef, 'web').verify).toEqual([
-      { cosignKeys: ['r/k'], field: 'spec.applicationRefs[0].imagesVerification.cosignKey' }
+      {
+        cosignKeys: ['r/k'],
+        field: 'spec.applicationRefs[0].imagesVerification.cosignKey',
+        // The CR's document, not the app's: that is where a bad key reference is mended.
+        at: { file: 'f1.yaml', doc: 0 }
+      }
     ]);
+    const bad = run([
+      application({ annotations: annotated({ 'image-list': 'web=ghcr.io/acme/web' }) }),
+      imageUpdater('u', {
+        applicationRefs: [
+          { namePattern: 'web', useAnnotations: true, imagesVerification: { enabled: 'yes' } }
+        ]
+      })
+    ]);
+    expect(bad.errors).toEqual([
+      expect.objectContaining({
+        file: 'f1.yaml',
+        app: 'web',
+        field: 'spec.applicationRefs[0].imagesVerification.enabled'
+      })
+    ]);
+  });
+
+  it("reads the real verification sample of Argo CD Image Updater's repository", () => {
+    const name = corpusFiles('the imagesVerification sample').find((f) =>
+      f.endsWith('imageupdater-verification.yaml')
+    );
+    if (!name) return;
+    const spec = only(
+      discover(
+        [
+          { path: name, content: readCorpusFile(name) },
+          { path: 'app.yaml', content: application({ name: 'my-app' }) }
+        ],
+        { argocdNamespace: 'argocd' }
+      )
+    );
+    expect(image(spec, 'backend').verify).toEqual([
+      {
+        cosignKeys: ['myapp-cosign-pubkey/cosign.pub'],
+        field: 'spec.imagesVerification.cosignKey',
+        at: { file: name, doc: 0 }
+      }
+    ]);
+    // The public image opts out at its own level.
+    expect(image(spec, 'no-signature').verify).toBeUndefined();
   });
 });

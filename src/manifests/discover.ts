@@ -2,7 +2,14 @@
 // collected from every file first, then each Application gets its configuration from the most
 // specific matching applicationRef, else from its own annotations. Problems become RunErrors
 // scoped to one image, app or document; discover itself never throws.
-import { SpecError, type AppSource, type DiscoverResult, type RunError, type UpdateSpec } from '../model.js';
+import {
+  SpecError,
+  type AppSource,
+  type DiscoverResult,
+  type FileLocation,
+  type RunError,
+  type UpdateSpec
+} from '../model.js';
 import {
   annotationImages,
   annotationWriteBack,
@@ -74,6 +81,9 @@ interface FoundCr extends Where {
   used: boolean;
 }
 
+/** Where a CR's settings are reported: its own document, not the app's. */
+const crAt = (c: FoundCr): FileLocation => ({ file: c.file, doc: c.doc });
+
 class Discovery {
   readonly result: DiscoverResult = { specs: [], errors: [], skipped: [] };
   private readonly apps: FoundApp[] = [];
@@ -95,6 +105,11 @@ class Discovery {
     if (e instanceof SpecError) {
       error.message = e.message;
       if (e.field) error.field = e.field;
+      if (e.at) {
+        error.file = e.at.file;
+        if (e.at.doc === undefined) delete error.doc;
+        else error.doc = e.at.doc;
+      }
     } else error.message = `internal error: ${e instanceof Error ? e.message : String(e)}`;
     this.result.errors.push(error);
   }
@@ -258,9 +273,10 @@ class Discovery {
     const chosen = candidates.find(({ ref }) => !ref.useAnnotations || hasImageList);
     if (chosen) {
       chosen.c.used = true;
-      if (chosen.ref.useAnnotations)
-        this.fromAnnotations(found, refAnnotationVerification(chosen.c.cr, chosen.ref));
-      else this.fromImageUpdater(found, chosen.c, chosen.ref);
+      if (chosen.ref.useAnnotations) {
+        const verification = refAnnotationVerification(chosen.c.cr, chosen.ref);
+        this.fromAnnotations(found, verification && { ...verification, at: crAt(chosen.c) });
+      } else this.fromImageUpdater(found, chosen.c, chosen.ref);
     } else if (candidates.length) {
       const names = [...new Set(candidates.map(({ c }) => c.cr.name))].join(', ');
       this.result.skipped.push({
@@ -323,6 +339,7 @@ class Discovery {
       });
       return;
     }
+    for (const raw of raws) if (raw.imagesVerification) raw.imagesVerification.at = crAt(c);
     const origin = { kind: 'imageupdater' as const, name: c.cr.name, file: c.file };
     this.build(found, raws, refWriteBack(c.cr, ref), origin, where);
   }

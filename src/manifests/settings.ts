@@ -10,6 +10,7 @@ import { parseImagesVerification, parseVerifyAnnotation } from '../verify/config
 import {
   quote,
   SpecError,
+  type FileLocation,
   type ImageRef,
   type ImageSpec,
   type Strategy,
@@ -23,6 +24,8 @@ import { describe } from './fields.js';
 export interface Setting {
   value: unknown;
   field: string;
+  /** The document it was read from, when not the app's (an ImageUpdater CR's). */
+  at?: FileLocation;
   /** Why the value cannot be used at all (e.g. an annotation that is not a string). */
   problem?: string;
 }
@@ -262,7 +265,11 @@ export function resolveImage(raw: RawImage): ImageSpec {
   const pullSecret = raw.pullSecret ? parseNonEmpty(raw.pullSecret) : undefined;
   const verify = [
     raw.imagesVerification &&
-      parseImagesVerification(raw.imagesVerification.value, raw.imagesVerification.field),
+      parseImagesVerification(
+        raw.imagesVerification.value,
+        raw.imagesVerification.field,
+        raw.imagesVerification.at
+      ),
     raw.verify && parseVerifyAnnotation(raw.verify.value, raw.verify.field)
   ].filter((v): v is VerifySettings => !!v);
   const minAgeMs = raw.minAge && parseMinAge(raw.minAge);

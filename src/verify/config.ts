@@ -3,7 +3,7 @@
 // `imagesVerification`. Parsed here into plain settings; keys are resolved at run time.
 import { RE2JS } from 're2js';
 import { parse } from 'yaml';
-import { SpecError, type VerifySettings } from '../model.js';
+import { SpecError, type FileLocation, type VerifySettings } from '../model.js';
 import { describe } from '../manifests/fields.js';
 
 /** The `verify` input: its checks plus settings only the workflow can make. */
@@ -95,23 +95,26 @@ export function parseVerifyAnnotation(value: unknown, field: string): VerifySett
  * undefined when disabled. The secret cannot be read without the cluster, so it names a key of
  * the input's `keys`: `<secretName>/<key>`.
  */
-export function parseImagesVerification(value: unknown, field: string): VerifySettings | undefined {
-  if (!isMap(value)) throw new SpecError(`expected a mapping, got ${describe(value)}`, field);
+export function parseImagesVerification(
+  value: unknown,
+  field: string,
+  at?: FileLocation
+): VerifySettings | undefined {
+  const fail = (message: string, where: string) => new SpecError(message, where, at);
+  if (!isMap(value)) throw fail(`expected a mapping, got ${describe(value)}`, field);
   if (value.enabled !== undefined && value.enabled !== null && typeof value.enabled !== 'boolean')
-    throw new SpecError(`expected true or false, got ${describe(value.enabled)}`, `${field}.enabled`);
+    throw fail(`expected true or false, got ${describe(value.enabled)}`, `${field}.enabled`);
   if (value.enabled === false) return undefined;
   const ref = value.cosignKey;
-  if (!isMap(ref)) throw new SpecError('expected cosignKey with secretName and key', `${field}.cosignKey`);
+  if (!isMap(ref)) throw fail('expected cosignKey with secretName and key', `${field}.cosignKey`);
   for (const key of ['secretName', 'key'] as const) {
     if (typeof ref[key] !== 'string' || !(ref[key] as string).trim())
-      throw new SpecError(
-        `expected a non-empty string, got ${describe(ref[key])}`,
-        `${field}.cosignKey.${key}`
-      );
+      throw fail(`expected a non-empty string, got ${describe(ref[key])}`, `${field}.cosignKey.${key}`);
   }
   return {
     cosignKeys: [`${(ref.secretName as string).trim()}/${(ref.key as string).trim()}`],
-    field: `${field}.cosignKey`
+    field: `${field}.cosignKey`,
+    ...(at && { at })
   };
 }
 

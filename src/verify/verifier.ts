@@ -7,7 +7,7 @@ import type { TrustedRoot } from '@sigstore/protobuf-specs';
 import type { Attestations } from '../github/attestations.js';
 import { imageKey } from '../images/ref.js';
 import { once } from '../once.js';
-import type { ImageRef, Registry, VerifySettings } from '../model.js';
+import { SpecError, type ImageRef, type Registry, type VerifySettings } from '../model.js';
 import type { VerifyInput } from './config.js';
 import { RegistryEvidence, type Found } from './evidence.js';
 import { resolveKey, type NamedKey } from './keys.js';
@@ -252,6 +252,16 @@ export class ImageVerifier {
   }
 
   private resolve(settings: VerifySettings): Requirement[] {
+    try {
+      return this.resolveSettings(settings);
+    } catch (err) {
+      // A CR's key reference is reported at the CR's document.
+      if (err instanceof SpecError && settings.at) throw new SpecError(err.message, err.field, settings.at);
+      throw err;
+    }
+  }
+
+  private resolveSettings(settings: VerifySettings): Requirement[] {
     const { field } = settings;
     const out: Requirement[] = [];
     if (settings.cosignKeys.length) {
