@@ -1531,6 +1531,533 @@ import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 
 /***/ }),
 
+/***/ 64528:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+var __webpack_unused_export__;
+// The MIT License (MIT)
+//
+// Copyright (c) 2016 Zhipeng Jia
+//
+// Permission is hereby granted, free of charge, to any person obtaining a copy
+// of this software and associated documentation files (the "Software"), to deal
+// in the Software without restriction, including without limitation the rights
+// to use, copy, modify, merge, publish, distribute, sublicense, and/or sell
+// copies of the Software, and to permit persons to whom the Software is
+// furnished to do so, subject to the following conditions:
+//
+// The above copyright notice and this permission notice shall be included in all
+// copies or substantial portions of the Software.
+//
+// THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
+// IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
+// FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
+// AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
+// LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM,
+// OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE
+// SOFTWARE.
+
+
+
+function isNode () {
+  if (typeof process === 'object') {
+    if (typeof process.versions === 'object') {
+      if (typeof process.versions.node !== 'undefined') {
+        return true
+      }
+    }
+  }
+  return false
+}
+
+function isUint8Array (object) {
+  return object instanceof Uint8Array && (!isNode() || !Buffer.isBuffer(object))
+}
+
+function isArrayBuffer (object) {
+  return object instanceof ArrayBuffer
+}
+
+function isBuffer (object) {
+  if (!isNode()) {
+    return false
+  }
+  return Buffer.isBuffer(object)
+}
+
+var SnappyDecompressor = (__nccwpck_require__(50422)/* .SnappyDecompressor */ .c)
+var SnappyCompressor = (__nccwpck_require__(38437)/* .SnappyCompressor */ .d)
+
+var TYPE_ERROR_MSG = 'Argument compressed must be type of ArrayBuffer, Buffer, or Uint8Array'
+
+function uncompress (compressed, maxLength) {
+  if (!isUint8Array(compressed) && !isArrayBuffer(compressed) && !isBuffer(compressed)) {
+    throw new TypeError(TYPE_ERROR_MSG)
+  }
+  var uint8Mode = false
+  var arrayBufferMode = false
+  if (isUint8Array(compressed)) {
+    uint8Mode = true
+  } else if (isArrayBuffer(compressed)) {
+    arrayBufferMode = true
+    compressed = new Uint8Array(compressed)
+  }
+  var decompressor = new SnappyDecompressor(compressed)
+  var length = decompressor.readUncompressedLength()
+  if (length === -1) {
+    throw new Error('Invalid Snappy bitstream')
+  }
+  if (length > maxLength) {
+    throw new Error(`The uncompressed length of ${length} is too big, expect at most ${maxLength}`)
+  }
+  var uncompressed, uncompressedView
+  if (uint8Mode) {
+    uncompressed = new Uint8Array(length)
+    if (!decompressor.uncompressToBuffer(uncompressed)) {
+      throw new Error('Invalid Snappy bitstream')
+    }
+  } else if (arrayBufferMode) {
+    uncompressed = new ArrayBuffer(length)
+    uncompressedView = new Uint8Array(uncompressed)
+    if (!decompressor.uncompressToBuffer(uncompressedView)) {
+      throw new Error('Invalid Snappy bitstream')
+    }
+  } else {
+    uncompressed = Buffer.alloc(length)
+    if (!decompressor.uncompressToBuffer(uncompressed)) {
+      throw new Error('Invalid Snappy bitstream')
+    }
+  }
+  return uncompressed
+}
+
+function compress (uncompressed) {
+  if (!isUint8Array(uncompressed) && !isArrayBuffer(uncompressed) && !isBuffer(uncompressed)) {
+    throw new TypeError(TYPE_ERROR_MSG)
+  }
+  var uint8Mode = false
+  var arrayBufferMode = false
+  if (isUint8Array(uncompressed)) {
+    uint8Mode = true
+  } else if (isArrayBuffer(uncompressed)) {
+    arrayBufferMode = true
+    uncompressed = new Uint8Array(uncompressed)
+  }
+  var compressor = new SnappyCompressor(uncompressed)
+  var maxLength = compressor.maxCompressedLength()
+  var compressed, compressedView
+  var length
+  if (uint8Mode) {
+    compressed = new Uint8Array(maxLength)
+    length = compressor.compressToBuffer(compressed)
+  } else if (arrayBufferMode) {
+    compressed = new ArrayBuffer(maxLength)
+    compressedView = new Uint8Array(compressed)
+    length = compressor.compressToBuffer(compressedView)
+  } else {
+    compressed = Buffer.alloc(maxLength)
+    length = compressor.compressToBuffer(compressed)
+  }
+  if (!compressed.slice) { // ie11
+    var compressedArray = new Uint8Array(Array.prototype.slice.call(compressed, 0, length))
+    if (uint8Mode) {
+      return compressedArray
+    } else if (arrayBufferMode) {
+      return compressedArray.buffer
+    } else {
+      throw new Error('Not implemented')
+    }
+  }
+
+  return compressed.slice(0, length)
+}
+
+exports.k = uncompress
+__webpack_unused_export__ = compress
+
+
+/***/ }),
+
+/***/ 38437:
+/***/ ((__unused_webpack_module, exports) => {
+
+// The MIT License (MIT)
+//
+// Copyright (c) 2016 Zhipeng Jia
+//
+// Permission is hereby granted, free of charge, to any person obtaining a copy
+// of this software and associated documentation files (the "Software"), to deal
+// in the Software without restriction, including without limitation the rights
+// to use, copy, modify, merge, publish, distribute, sublicense, and/or sell
+// copies of the Software, and to permit persons to whom the Software is
+// furnished to do so, subject to the following conditions:
+//
+// The above copyright notice and this permission notice shall be included in all
+// copies or substantial portions of the Software.
+//
+// THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
+// IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
+// FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
+// AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
+// LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM,
+// OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE
+// SOFTWARE.
+
+
+
+var BLOCK_LOG = 16
+var BLOCK_SIZE = 1 << BLOCK_LOG
+
+var MAX_HASH_TABLE_BITS = 14
+var globalHashTables = new Array(MAX_HASH_TABLE_BITS + 1)
+
+function hashFunc (key, hashFuncShift) {
+  return (key * 0x1e35a7bd) >>> hashFuncShift
+}
+
+function load32 (array, pos) {
+  return array[pos] + (array[pos + 1] << 8) + (array[pos + 2] << 16) + (array[pos + 3] << 24)
+}
+
+function equals32 (array, pos1, pos2) {
+  return array[pos1] === array[pos2] &&
+         array[pos1 + 1] === array[pos2 + 1] &&
+         array[pos1 + 2] === array[pos2 + 2] &&
+         array[pos1 + 3] === array[pos2 + 3]
+}
+
+function copyBytes (fromArray, fromPos, toArray, toPos, length) {
+  var i
+  for (i = 0; i < length; i++) {
+    toArray[toPos + i] = fromArray[fromPos + i]
+  }
+}
+
+function emitLiteral (input, ip, len, output, op) {
+  if (len <= 60) {
+    output[op] = (len - 1) << 2
+    op += 1
+  } else if (len < 256) {
+    output[op] = 60 << 2
+    output[op + 1] = len - 1
+    op += 2
+  } else {
+    output[op] = 61 << 2
+    output[op + 1] = (len - 1) & 0xff
+    output[op + 2] = (len - 1) >>> 8
+    op += 3
+  }
+  copyBytes(input, ip, output, op, len)
+  return op + len
+}
+
+function emitCopyLessThan64 (output, op, offset, len) {
+  if (len < 12 && offset < 2048) {
+    output[op] = 1 + ((len - 4) << 2) + ((offset >>> 8) << 5)
+    output[op + 1] = offset & 0xff
+    return op + 2
+  } else {
+    output[op] = 2 + ((len - 1) << 2)
+    output[op + 1] = offset & 0xff
+    output[op + 2] = offset >>> 8
+    return op + 3
+  }
+}
+
+function emitCopy (output, op, offset, len) {
+  while (len >= 68) {
+    op = emitCopyLessThan64(output, op, offset, 64)
+    len -= 64
+  }
+  if (len > 64) {
+    op = emitCopyLessThan64(output, op, offset, 60)
+    len -= 60
+  }
+  return emitCopyLessThan64(output, op, offset, len)
+}
+
+function compressFragment (input, ip, inputSize, output, op) {
+  var hashTableBits = 1
+  while ((1 << hashTableBits) <= inputSize &&
+         hashTableBits <= MAX_HASH_TABLE_BITS) {
+    hashTableBits += 1
+  }
+  hashTableBits -= 1
+  var hashFuncShift = 32 - hashTableBits
+
+  if (typeof globalHashTables[hashTableBits] === 'undefined') {
+    globalHashTables[hashTableBits] = new Uint16Array(1 << hashTableBits)
+  }
+  var hashTable = globalHashTables[hashTableBits]
+  var i
+  for (i = 0; i < hashTable.length; i++) {
+    hashTable[i] = 0
+  }
+
+  var ipEnd = ip + inputSize
+  var ipLimit
+  var baseIp = ip
+  var nextEmit = ip
+
+  var hash, nextHash
+  var nextIp, candidate, skip
+  var bytesBetweenHashLookups
+  var base, matched, offset
+  var prevHash, curHash
+  var flag = true
+
+  var INPUT_MARGIN = 15
+  if (inputSize >= INPUT_MARGIN) {
+    ipLimit = ipEnd - INPUT_MARGIN
+
+    ip += 1
+    nextHash = hashFunc(load32(input, ip), hashFuncShift)
+
+    while (flag) {
+      skip = 32
+      nextIp = ip
+      do {
+        ip = nextIp
+        hash = nextHash
+        bytesBetweenHashLookups = skip >>> 5
+        skip += 1
+        nextIp = ip + bytesBetweenHashLookups
+        if (ip > ipLimit) {
+          flag = false
+          break
+        }
+        nextHash = hashFunc(load32(input, nextIp), hashFuncShift)
+        candidate = baseIp + hashTable[hash]
+        hashTable[hash] = ip - baseIp
+      } while (!equals32(input, ip, candidate))
+
+      if (!flag) {
+        break
+      }
+
+      op = emitLiteral(input, nextEmit, ip - nextEmit, output, op)
+
+      do {
+        base = ip
+        matched = 4
+        while (ip + matched < ipEnd && input[ip + matched] === input[candidate + matched]) {
+          matched += 1
+        }
+        ip += matched
+        offset = base - candidate
+        op = emitCopy(output, op, offset, matched)
+
+        nextEmit = ip
+        if (ip >= ipLimit) {
+          flag = false
+          break
+        }
+        prevHash = hashFunc(load32(input, ip - 1), hashFuncShift)
+        hashTable[prevHash] = ip - 1 - baseIp
+        curHash = hashFunc(load32(input, ip), hashFuncShift)
+        candidate = baseIp + hashTable[curHash]
+        hashTable[curHash] = ip - baseIp
+      } while (equals32(input, ip, candidate))
+
+      if (!flag) {
+        break
+      }
+
+      ip += 1
+      nextHash = hashFunc(load32(input, ip), hashFuncShift)
+    }
+  }
+
+  if (nextEmit < ipEnd) {
+    op = emitLiteral(input, nextEmit, ipEnd - nextEmit, output, op)
+  }
+
+  return op
+}
+
+function putVarint (value, output, op) {
+  do {
+    output[op] = value & 0x7f
+    value = value >>> 7
+    if (value > 0) {
+      output[op] += 0x80
+    }
+    op += 1
+  } while (value > 0)
+  return op
+}
+
+function SnappyCompressor (uncompressed) {
+  this.array = uncompressed
+}
+
+SnappyCompressor.prototype.maxCompressedLength = function () {
+  var sourceLen = this.array.length
+  return 32 + sourceLen + Math.floor(sourceLen / 6)
+}
+
+SnappyCompressor.prototype.compressToBuffer = function (outBuffer) {
+  var array = this.array
+  var length = array.length
+  var pos = 0
+  var outPos = 0
+
+  var fragmentSize
+
+  outPos = putVarint(length, outBuffer, outPos)
+  while (pos < length) {
+    fragmentSize = Math.min(length - pos, BLOCK_SIZE)
+    outPos = compressFragment(array, pos, fragmentSize, outBuffer, outPos)
+    pos += fragmentSize
+  }
+
+  return outPos
+}
+
+exports.d = SnappyCompressor
+
+
+/***/ }),
+
+/***/ 50422:
+/***/ ((__unused_webpack_module, exports) => {
+
+// The MIT License (MIT)
+//
+// Copyright (c) 2016 Zhipeng Jia
+//
+// Permission is hereby granted, free of charge, to any person obtaining a copy
+// of this software and associated documentation files (the "Software"), to deal
+// in the Software without restriction, including without limitation the rights
+// to use, copy, modify, merge, publish, distribute, sublicense, and/or sell
+// copies of the Software, and to permit persons to whom the Software is
+// furnished to do so, subject to the following conditions:
+//
+// The above copyright notice and this permission notice shall be included in all
+// copies or substantial portions of the Software.
+//
+// THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
+// IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
+// FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
+// AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
+// LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM,
+// OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE
+// SOFTWARE.
+
+
+
+var WORD_MASK = [0, 0xff, 0xffff, 0xffffff, 0xffffffff]
+
+function copyBytes (fromArray, fromPos, toArray, toPos, length) {
+  var i
+  for (i = 0; i < length; i++) {
+    toArray[toPos + i] = fromArray[fromPos + i]
+  }
+}
+
+function selfCopyBytes (array, pos, offset, length) {
+  var i
+  for (i = 0; i < length; i++) {
+    array[pos + i] = array[pos - offset + i]
+  }
+}
+
+function SnappyDecompressor (compressed) {
+  this.array = compressed
+  this.pos = 0
+}
+
+SnappyDecompressor.prototype.readUncompressedLength = function () {
+  var result = 0
+  var shift = 0
+  var c, val
+  while (shift < 32 && this.pos < this.array.length) {
+    c = this.array[this.pos]
+    this.pos += 1
+    val = c & 0x7f
+    if (((val << shift) >>> shift) !== val) {
+      return -1
+    }
+    result |= val << shift
+    if (c < 128) {
+      return result
+    }
+    shift += 7
+  }
+  return -1
+}
+
+SnappyDecompressor.prototype.uncompressToBuffer = function (outBuffer) {
+  var array = this.array
+  var arrayLength = array.length
+  var pos = this.pos
+  var outPos = 0
+
+  var c, len, smallLen
+  var offset
+
+  while (pos < array.length) {
+    c = array[pos]
+    pos += 1
+    if ((c & 0x3) === 0) {
+      // Literal
+      len = (c >>> 2) + 1
+      if (len > 60) {
+        if (pos + 3 >= arrayLength) {
+          return false
+        }
+        smallLen = len - 60
+        len = array[pos] + (array[pos + 1] << 8) + (array[pos + 2] << 16) + (array[pos + 3] << 24)
+        len = (len & WORD_MASK[smallLen]) + 1
+        pos += smallLen
+      }
+      if (pos + len > arrayLength) {
+        return false
+      }
+      copyBytes(array, pos, outBuffer, outPos, len)
+      pos += len
+      outPos += len
+    } else {
+      switch (c & 0x3) {
+        case 1:
+          len = ((c >>> 2) & 0x7) + 4
+          offset = array[pos] + ((c >>> 5) << 8)
+          pos += 1
+          break
+        case 2:
+          if (pos + 1 >= arrayLength) {
+            return false
+          }
+          len = (c >>> 2) + 1
+          offset = array[pos] + (array[pos + 1] << 8)
+          pos += 2
+          break
+        case 3:
+          if (pos + 3 >= arrayLength) {
+            return false
+          }
+          len = (c >>> 2) + 1
+          offset = array[pos] + (array[pos + 1] << 8) + (array[pos + 2] << 16) + (array[pos + 3] << 24)
+          pos += 4
+          break
+        default:
+          break
+      }
+      if (offset === 0 || offset > outPos) {
+        return false
+      }
+      selfCopyBytes(outBuffer, outPos, offset, len)
+      outPos += len
+    }
+  }
+  return true
+}
+
+exports.c = SnappyDecompressor
+
+
+/***/ }),
+
 /***/ 20770:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
@@ -53223,31 +53750,38 @@ class ImageVerifier {
             };
         }
         const failures = new Failures();
-        const pushed = await this.evidence.bundlesFor(image, digest, PROVENANCE);
-        const listed = this.options.attestations
-            ? await this.options.attestations.provenance(repository, digest)
-            : { items: [], problems: [] };
-        failures.problems(pushed);
-        failures.problems(listed);
-        const bundles = [...pushed.items, ...listed.items];
-        const roots = bundles.length ? await this.trust(failures) : [];
         const { verifyKeyless } = await sigstore();
         const expected = `https://github.com/${repository}`.toLowerCase();
-        for (const json of bundles) {
-            const found = failures.attempt('an attestation', () => {
-                const { signer } = about(verifyKeyless(json, roots), digest, PROVENANCE);
-                if (signer.kind !== 'certificate')
-                    throw new Error('it has no certificate');
-                if (signer.issuer !== GITHUB_ISSUER)
-                    throw new Error(`it was not made by GitHub Actions (issuer ${signer.issuer})`);
-                if (signer.sourceRepository?.toLowerCase() !== expected)
-                    throw new Error(`it was built from ${signer.sourceRepository ?? 'an unnamed repository'}`);
-                return signer;
-            });
-            if (found)
-                return { ok: true, evidence: [attestedBy(found, repository)] };
+        // The API first: attest-build-provenance always stores there, and pushes to the registry only
+        // when asked; the registry is read only when the API has no valid one.
+        const sources = [
+            () => this.options.attestations?.provenance(repository, digest),
+            () => this.evidence.bundlesFor(image, digest, PROVENANCE)
+        ];
+        let seen = 0;
+        for (const source of sources) {
+            const found = await source();
+            if (!found)
+                continue;
+            failures.problems(found);
+            seen += found.items.length;
+            const roots = found.items.length ? await this.trust(failures) : [];
+            for (const json of found.items) {
+                const signer = failures.attempt('an attestation', () => {
+                    const { signer } = about(verifyKeyless(json, roots), digest, PROVENANCE);
+                    if (signer.kind !== 'certificate')
+                        throw new Error('it has no certificate');
+                    if (signer.issuer !== GITHUB_ISSUER)
+                        throw new Error(`it was not made by GitHub Actions (issuer ${signer.issuer})`);
+                    if (signer.sourceRepository?.toLowerCase() !== expected)
+                        throw new Error(`it was built from ${signer.sourceRepository ?? 'an unnamed repository'}`);
+                    return signer;
+                });
+                if (signer)
+                    return { ok: true, evidence: [attestedBy(signer, repository)] };
+            }
         }
-        return failures.refuse(`has no valid GitHub attestation from ${repository}`, bundles.length);
+        return failures.refuse(`has no valid GitHub attestation from ${repository}`, seen);
     }
     async trust(failures) {
         this.roots ??= this.options.trustedRoots();
@@ -53905,21 +54439,194 @@ async function viewerLogin(octokit) {
     return data.viewer.login;
 }
 
+// EXTERNAL MODULE: ./node_modules/snappyjs/index.js
+var snappyjs = __nccwpck_require__(64528);
+// EXTERNAL MODULE: external "node:http"
+var external_node_http_ = __nccwpck_require__(37067);
+;// CONCATENATED MODULE: external "node:https"
+const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
+;// CONCATENATED MODULE: ./src/registry/http.ts
+// HTTP for the registry client: bounded concurrency across the whole client, a per-request
+// timeout, retries with exponential backoff and jitter (honouring Retry-After), and a request
+// counter per registry host. Plain node:http/https, so that `insecure` can turn TLS verification
+// off for one registry only and redirects stay under our control.
+
+
+
+/** Statuses worth another try: rate limiting and transient server or gateway failures. */
+const RETRY_STATUS = new Set([408, 429, 500, 502, 503, 504]);
+/** Network failures worth another try (not DNS NXDOMAIN or TLS verification failures). */
+const RETRY_CODES = new Set([
+    'ECONNRESET',
+    'ECONNREFUSED',
+    'EPIPE',
+    'ETIMEDOUT',
+    'EAI_AGAIN',
+    'ENETUNREACH',
+    'EHOSTUNREACH',
+    'UND_ERR_SOCKET'
+]);
+/** Manifests, configs and tag lists are small; anything bigger is a misbehaving server. */
+const MAX_BODY = 32 * 1024 * 1024;
+class TimeoutError extends Error {
+}
+class http_HttpClient {
+    concurrency;
+    timeoutMs;
+    counts = new Map();
+    active = 0;
+    /**
+     * Callers waiting for a slot, oldest at `head`. Not `shift()`: that copies the array, and a
+     * newest-build run can queue tens of thousands of manifest requests at once.
+     */
+    waiting = [];
+    head = 0;
+    agents = {
+        http: new external_node_http_.Agent({ keepAlive: true }),
+        https: new external_node_https_namespaceObject.Agent({ keepAlive: true }),
+        insecure: new external_node_https_namespaceObject.Agent({ keepAlive: true, rejectUnauthorized: false })
+    };
+    retry;
+    constructor(concurrency, timeoutMs, retry = {}) {
+        this.concurrency = concurrency;
+        this.timeoutMs = timeoutMs;
+        this.retry = { attempts: 5, baseDelayMs: 500, maxDelayMs: 10_000, maxRetryAfterMs: 30_000, ...retry };
+    }
+    requestCounts() {
+        return Object.fromEntries(this.counts);
+    }
+    /** GET with retries. Answers any final status; throws only when the server could not be reached. */
+    async get(url, options) {
+        for (let attempt = 1;; attempt++) {
+            let wait;
+            try {
+                const res = await this.limited(() => this.once(url, options));
+                if (!RETRY_STATUS.has(res.status) || attempt >= this.retry.attempts)
+                    return res;
+                wait = retryAfter(res.headers['retry-after'], this.retry.maxRetryAfterMs) ?? this.backoff(attempt);
+            }
+            catch (err) {
+                const failure = http_describe(err, this.timeoutMs);
+                if (!failure.retry || attempt >= this.retry.attempts) {
+                    throw new RegistryError(`cannot fetch ${options.what} from ${url.origin}: ${failure.message}`);
+                }
+                wait = this.backoff(attempt);
+            }
+            await new Promise((resolve) => setTimeout(resolve, wait));
+        }
+    }
+    backoff(attempt) {
+        const ceiling = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** (attempt - 1));
+        return ceiling / 2 + Math.random() * (ceiling / 2);
+    }
+    /** Runs `fn` when fewer than `concurrency` requests are in flight (slots are never held while waiting to retry). */
+    async limited(fn) {
+        if (this.active >= this.concurrency)
+            await new Promise((resolve) => this.waiting.push(resolve));
+        else
+            this.active++;
+        try {
+            return await fn();
+        }
+        finally {
+            const next = this.waiting[this.head++];
+            if (this.head >= this.waiting.length)
+                [this.waiting, this.head] = [[], 0];
+            if (next)
+                next();
+            else
+                this.active--;
+        }
+    }
+    once(url, options) {
+        this.counts.set(options.countAs, (this.counts.get(options.countAs) ?? 0) + 1);
+        const https = url.protocol === 'https:';
+        const agent = https ? (options.insecure ? this.agents.insecure : this.agents.https) : this.agents.http;
+        return new Promise((resolve, reject) => {
+            const fail = (err) => {
+                clearTimeout(timer);
+                reject(err);
+            };
+            const req = (https ? external_node_https_namespaceObject.request : external_node_http_.request)(url, { method: 'GET', headers: options.headers, agent }, (res) => {
+                const chunks = [];
+                let size = 0;
+                const max = options.maxBytes ?? MAX_BODY;
+                res.on('data', (chunk) => {
+                    size += chunk.length;
+                    if (size > max)
+                        res.destroy(Object.assign(new Error(`response larger than ${max} bytes`), { code: 'ETOOBIG' }));
+                    else
+                        chunks.push(chunk);
+                });
+                res.on('error', fail);
+                res.on('end', () => {
+                    clearTimeout(timer);
+                    resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) });
+                });
+            });
+            // A timer cleared on completion, not AbortSignal.timeout: that signal outlives the response
+            // for the whole timeout, and a big run makes tens of thousands of requests within one.
+            const timer = setTimeout(() => {
+                fail(new TimeoutError());
+                req.destroy();
+            }, this.timeoutMs);
+            req.on('error', fail);
+            req.end();
+        });
+    }
+}
+/** A network failure in words (never with headers or URLs), and whether retrying may help. */
+function http_describe(err, timeoutMs) {
+    if (err instanceof TimeoutError)
+        return { message: `no answer within ${timeoutMs} ms`, retry: true };
+    const code = err.code;
+    if (code && RETRY_CODES.has(code))
+        return { message: code, retry: true };
+    if (code === 'ENOTFOUND')
+        return { message: 'host not found (ENOTFOUND)', retry: false };
+    const message = err instanceof Error ? err.message : String(err);
+    // "socket hang up" and friends come without a code on some paths.
+    return { message: code ? `${code}: ${message}` : message, retry: !code || code.startsWith('ERR_STREAM') };
+}
+/** `Retry-After` as seconds or an HTTP date, in ms, capped; undefined when absent or unreadable. */
+function retryAfter(header, capMs) {
+    const value = Array.isArray(header) ? header[0] : header;
+    if (value === undefined || value.trim() === '')
+        return undefined;
+    const ms = /^\d+$/.test(value.trim()) ? Number(value) * 1000 : Date.parse(value) - Date.now();
+    if (Number.isNaN(ms))
+        return undefined;
+    return Math.min(Math.max(ms, 0), capMs);
+}
+
 ;// CONCATENATED MODULE: ./src/github/attestations.ts
 // GitHub artifact attestations of an image digest (`actions/attest-build-provenance`), read from
 // `GET /repos/{owner}/{repo}/attestations/{subject_digest}`: the Sigstore bundles, verified by
 // the caller. Once per run per (repository, digest).
+//
+// Since July 2026 github.com lists an attestation as `bundle: null` plus `bundle_url`: a
+// pre-signed blob-storage URL serving the bundle as Snappy-compressed JSON. That URL is fetched
+// without our token (it is another host, and the URL is its own credential). GitHub Enterprise
+// Server may still inline `bundle`; both are read.
+
+
 
 
 /** Attestations read per digest: one per build, and a digest is built once. */
 const PER_PAGE = 30;
+/** A provenance bundle is ~10 KB; the cap applies before and after decompression. */
+const MAX_BUNDLE_BYTES = 4 * 1024 * 1024;
 class Attestations {
     octokit;
     cache = new Map();
-    /** Requests made, for the run's stats. */
+    http;
+    apiOrigin;
+    /** Requests made (API listings and bundle downloads), for the run's stats. */
     requests = 0;
-    constructor(octokit) {
+    constructor(octokit, options) {
         this.octokit = octokit;
+        this.http = new http_HttpClient(4, options.timeoutMs ?? 30_000, { attempts: 3, ...options.retry });
+        this.apiOrigin = URL.canParse(options.apiUrl) ? new URL(options.apiUrl).origin : undefined;
     }
     /** Provenance bundles for `digest` in `repository` (`owner/name`). */
     provenance(repository, digest) {
@@ -53928,6 +54635,7 @@ class Attestations {
     async read(repository, digest) {
         const [owner = '', repo = ''] = repository.split('/');
         this.requests++;
+        let listed;
         try {
             const { data } = await this.octokit.request('GET /repos/{owner}/{repo}/attestations/{subject_digest}', {
                 owner,
@@ -53936,14 +54644,7 @@ class Attestations {
                 predicate_type: 'provenance',
                 per_page: PER_PAGE
             });
-            const listed = Array.isArray(data.attestations) ? data.attestations : [];
-            const items = listed.flatMap((a) => (a.bundle ? [a.bundle] : []));
-            const problems = listed.length > items.length
-                ? [
-                    `GitHub listed ${listed.length - items.length} attestations of ${repository} without their bundle`
-                ]
-                : [];
-            return { items, problems };
+            listed = Array.isArray(data.attestations) ? data.attestations : [];
         }
         catch (err) {
             const status = httpStatus(err);
@@ -53955,6 +54656,55 @@ class Attestations {
                 problems: [`the attestations of ${repository} could not be read (HTTP ${status ?? '?'}: ${why})`]
             };
         }
+        const found = await Promise.all(listed.map((entry) => this.bundleOf(entry)));
+        const items = found.flatMap((f) => ('bundle' in f ? [f.bundle] : []));
+        const problems = [
+            ...new Set(found.flatMap((f) => ('problem' in f ? [`an attestation of ${repository} ${f.problem}`] : [])))
+        ];
+        return { items, problems };
+    }
+    async bundleOf(entry) {
+        if (typeof entry?.bundle === 'object' && entry.bundle !== null)
+            return { bundle: entry.bundle };
+        if (typeof entry?.bundle_url !== 'string')
+            return { problem: 'was listed without its bundle' };
+        const url = URL.canParse(entry.bundle_url) ? new URL(entry.bundle_url) : undefined;
+        if (!url || (url.protocol !== 'https:' && url.origin !== this.apiOrigin))
+            return { problem: 'names a bundle URL that is not https; not fetched' };
+        this.requests++;
+        try {
+            const res = await this.http.get(url, {
+                headers: { accept: 'application/x-snappy, application/json' },
+                insecure: false,
+                countAs: url.host,
+                what: 'an attestation bundle',
+                maxBytes: MAX_BUNDLE_BYTES
+            });
+            if (res.status !== 200)
+                return { problem: `has a bundle that could not be downloaded (HTTP ${res.status})` };
+            const type = String(res.headers['content-type'] ?? '');
+            return { bundle: decodeBundle(res.body, /snappy/i.test(type) || url.pathname.endsWith('.sn')) };
+        }
+        catch (err) {
+            return { problem: `has a bundle that could not be read: ${err.message}` };
+        }
+    }
+}
+/** A downloaded bundle: Snappy-compressed JSON (what github.com serves), or plain JSON. */
+function decodeBundle(body, snappy) {
+    const json = !snappy && /^\s*\{/.test(body.subarray(0, 64).toString('latin1'));
+    let text;
+    try {
+        text = (json ? body : Buffer.from((0,snappyjs/* uncompress */.k)(body, MAX_BUNDLE_BYTES))).toString('utf8');
+    }
+    catch (err) {
+        throw new Error(`not Snappy-compressed JSON (${err.message})`, { cause: err });
+    }
+    try {
+        return JSON.parse(text);
+    }
+    catch (err) {
+        throw new Error('not a JSON Sigstore bundle', { cause: err });
     }
 }
 
@@ -54444,7 +55194,7 @@ function formatDate(created) {
 }
 const shortDigest = (digest) => digest ? `<code title="${escapeHtml(digest)}">${escapeHtml(digest.slice(0, 19))}…</code>` : '';
 /** GitHub refuses PR bodies longer than this many characters. */
-const MAX_BODY = 65_536;
+const pr_body_MAX_BODY = 65_536;
 function renderPullRequestBody(input) {
     const { apps, details } = input;
     const head = [
@@ -54473,7 +55223,7 @@ function renderPullRequestBody(input) {
     ];
     // The marker must stay whole (it records the update set); the table gives way to it.
     const fixed = [...head, ...tail].join('\n').length + 200;
-    let budget = MAX_BODY - fixed;
+    let budget = pr_body_MAX_BODY - fixed;
     const shown = [];
     for (const line of [...rows, ...(compares.length ? ['', ...compares] : [])]) {
         if (line.length + 1 > budget)
@@ -56109,8 +56859,8 @@ class Publisher {
                 details: await this.describe(group.changes),
                 marker
             });
-            if (text.length > MAX_BODY) {
-                throw new Error(`the pull request would record ${group.changes.length} updates, more than a PR body of ${MAX_BODY} ` +
+            if (text.length > pr_body_MAX_BODY) {
+                throw new Error(`the pull request would record ${group.changes.length} updates, more than a PR body of ${pr_body_MAX_BODY} ` +
                     'characters can hold; use pull-request: per-application, or split the run with the applications input');
             }
             return text;
@@ -56311,7 +57061,7 @@ async function runOnGitHub(options) {
     const metadata = new ImageMetadata(registry);
     const budget = new WriteBudget(inputs.writeBudget);
     const history = SourceHistory.forApi(github.octokit, inputs.apiUrl);
-    const attestations = new Attestations(github.octokit);
+    const attestations = new Attestations(github.octokit, { apiUrl: inputs.apiUrl });
     let login;
     const viewer = () => (login ??= viewerLogin(github.octokit));
     for (let attempt = 1;; attempt++) {
@@ -56785,164 +57535,6 @@ function secretForms(secret) {
 function scrub(text, secrets) {
     const forms = [...new Set([...secrets].flatMap(secretForms))].sort((a, b) => b.length - a.length);
     return forms.reduce((out, form) => out.split(form).join('***'), text);
-}
-
-// EXTERNAL MODULE: external "node:http"
-var external_node_http_ = __nccwpck_require__(37067);
-;// CONCATENATED MODULE: external "node:https"
-const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
-;// CONCATENATED MODULE: ./src/registry/http.ts
-// HTTP for the registry client: bounded concurrency across the whole client, a per-request
-// timeout, retries with exponential backoff and jitter (honouring Retry-After), and a request
-// counter per registry host. Plain node:http/https, so that `insecure` can turn TLS verification
-// off for one registry only and redirects stay under our control.
-
-
-
-/** Statuses worth another try: rate limiting and transient server or gateway failures. */
-const RETRY_STATUS = new Set([408, 429, 500, 502, 503, 504]);
-/** Network failures worth another try (not DNS NXDOMAIN or TLS verification failures). */
-const RETRY_CODES = new Set([
-    'ECONNRESET',
-    'ECONNREFUSED',
-    'EPIPE',
-    'ETIMEDOUT',
-    'EAI_AGAIN',
-    'ENETUNREACH',
-    'EHOSTUNREACH',
-    'UND_ERR_SOCKET'
-]);
-/** Manifests, configs and tag lists are small; anything bigger is a misbehaving server. */
-const http_MAX_BODY = 32 * 1024 * 1024;
-class TimeoutError extends Error {
-}
-class http_HttpClient {
-    concurrency;
-    timeoutMs;
-    counts = new Map();
-    active = 0;
-    /**
-     * Callers waiting for a slot, oldest at `head`. Not `shift()`: that copies the array, and a
-     * newest-build run can queue tens of thousands of manifest requests at once.
-     */
-    waiting = [];
-    head = 0;
-    agents = {
-        http: new external_node_http_.Agent({ keepAlive: true }),
-        https: new external_node_https_namespaceObject.Agent({ keepAlive: true }),
-        insecure: new external_node_https_namespaceObject.Agent({ keepAlive: true, rejectUnauthorized: false })
-    };
-    retry;
-    constructor(concurrency, timeoutMs, retry = {}) {
-        this.concurrency = concurrency;
-        this.timeoutMs = timeoutMs;
-        this.retry = { attempts: 5, baseDelayMs: 500, maxDelayMs: 10_000, maxRetryAfterMs: 30_000, ...retry };
-    }
-    requestCounts() {
-        return Object.fromEntries(this.counts);
-    }
-    /** GET with retries. Answers any final status; throws only when the server could not be reached. */
-    async get(url, options) {
-        for (let attempt = 1;; attempt++) {
-            let wait;
-            try {
-                const res = await this.limited(() => this.once(url, options));
-                if (!RETRY_STATUS.has(res.status) || attempt >= this.retry.attempts)
-                    return res;
-                wait = retryAfter(res.headers['retry-after'], this.retry.maxRetryAfterMs) ?? this.backoff(attempt);
-            }
-            catch (err) {
-                const failure = http_describe(err, this.timeoutMs);
-                if (!failure.retry || attempt >= this.retry.attempts) {
-                    throw new RegistryError(`cannot fetch ${options.what} from ${url.origin}: ${failure.message}`);
-                }
-                wait = this.backoff(attempt);
-            }
-            await new Promise((resolve) => setTimeout(resolve, wait));
-        }
-    }
-    backoff(attempt) {
-        const ceiling = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** (attempt - 1));
-        return ceiling / 2 + Math.random() * (ceiling / 2);
-    }
-    /** Runs `fn` when fewer than `concurrency` requests are in flight (slots are never held while waiting to retry). */
-    async limited(fn) {
-        if (this.active >= this.concurrency)
-            await new Promise((resolve) => this.waiting.push(resolve));
-        else
-            this.active++;
-        try {
-            return await fn();
-        }
-        finally {
-            const next = this.waiting[this.head++];
-            if (this.head >= this.waiting.length)
-                [this.waiting, this.head] = [[], 0];
-            if (next)
-                next();
-            else
-                this.active--;
-        }
-    }
-    once(url, options) {
-        this.counts.set(options.countAs, (this.counts.get(options.countAs) ?? 0) + 1);
-        const https = url.protocol === 'https:';
-        const agent = https ? (options.insecure ? this.agents.insecure : this.agents.https) : this.agents.http;
-        return new Promise((resolve, reject) => {
-            const fail = (err) => {
-                clearTimeout(timer);
-                reject(err);
-            };
-            const req = (https ? external_node_https_namespaceObject.request : external_node_http_.request)(url, { method: 'GET', headers: options.headers, agent }, (res) => {
-                const chunks = [];
-                let size = 0;
-                const max = options.maxBytes ?? http_MAX_BODY;
-                res.on('data', (chunk) => {
-                    size += chunk.length;
-                    if (size > max)
-                        res.destroy(Object.assign(new Error(`response larger than ${max} bytes`), { code: 'ETOOBIG' }));
-                    else
-                        chunks.push(chunk);
-                });
-                res.on('error', fail);
-                res.on('end', () => {
-                    clearTimeout(timer);
-                    resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) });
-                });
-            });
-            // A timer cleared on completion, not AbortSignal.timeout: that signal outlives the response
-            // for the whole timeout, and a big run makes tens of thousands of requests within one.
-            const timer = setTimeout(() => {
-                fail(new TimeoutError());
-                req.destroy();
-            }, this.timeoutMs);
-            req.on('error', fail);
-            req.end();
-        });
-    }
-}
-/** A network failure in words (never with headers or URLs), and whether retrying may help. */
-function http_describe(err, timeoutMs) {
-    if (err instanceof TimeoutError)
-        return { message: `no answer within ${timeoutMs} ms`, retry: true };
-    const code = err.code;
-    if (code && RETRY_CODES.has(code))
-        return { message: code, retry: true };
-    if (code === 'ENOTFOUND')
-        return { message: 'host not found (ENOTFOUND)', retry: false };
-    const message = err instanceof Error ? err.message : String(err);
-    // "socket hang up" and friends come without a code on some paths.
-    return { message: code ? `${code}: ${message}` : message, retry: !code || code.startsWith('ERR_STREAM') };
-}
-/** `Retry-After` as seconds or an HTTP date, in ms, capped; undefined when absent or unreadable. */
-function retryAfter(header, capMs) {
-    const value = Array.isArray(header) ? header[0] : header;
-    if (value === undefined || value.trim() === '')
-        return undefined;
-    const ms = /^\d+$/.test(value.trim()) ? Number(value) * 1000 : Date.parse(value) - Date.now();
-    if (Number.isNaN(ms))
-        return undefined;
-    return Math.min(Math.max(ms, 0), capMs);
 }
 
 ;// CONCATENATED MODULE: ./src/registry/oci.ts

@@ -1293,7 +1293,7 @@ module.exports = cp
 
 /***/ }),
 
-/***/ 8437:
+/***/ 818:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
@@ -4521,7 +4521,7 @@ const events = __webpack_require__(4434)
 
 const contentPath = __webpack_require__(233)
 const fs = __webpack_require__(1943)
-const { moveFile } = __webpack_require__(8437)
+const { moveFile } = __webpack_require__(818)
 const { Minipass } = __webpack_require__(8275)
 const Pipeline = __webpack_require__(2899)
 const Flush = __webpack_require__(7633)
@@ -4747,7 +4747,7 @@ const { tmpName } = __webpack_require__(3990)
 const contentPath = __webpack_require__(233)
 const hashToSegments = __webpack_require__(9704)
 const indexV = (__webpack_require__(4038)/* ["cache-version"].index */ .MH.P)
-const { moveFile } = __webpack_require__(8437)
+const { moveFile } = __webpack_require__(818)
 
 const lsStreamConcurrency = 5
 
@@ -5532,7 +5532,7 @@ function hashToSegments (hash) {
 
 
 const crypto = __webpack_require__(6982)
-const { withTempDir } = __webpack_require__(8437)
+const { withTempDir } = __webpack_require__(818)
 const fs = __webpack_require__(1943)
 const path = __webpack_require__(6928)
 

@@ -52,7 +52,7 @@ export async function runOnGitHub(options: GitHubRunOptions): Promise<GitHubRunR
   const metadata = new ImageMetadata(registry);
   const budget = new WriteBudget(inputs.writeBudget);
   const history = SourceHistory.forApi(github.octokit, inputs.apiUrl);
-  const attestations = new Attestations(github.octokit);
+  const attestations = new Attestations(github.octokit, { apiUrl: inputs.apiUrl });
   let login: Promise<string> | undefined;
   const viewer = () => (login ??= viewerLogin(github.octokit));
   for (let attempt = 1; ; attempt++) {

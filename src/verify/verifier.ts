@@ -216,29 +216,35 @@ export class ImageVerifier {
       };
     }
     const failures = new Failures();
-    const pushed = await this.evidence.bundlesFor(image, digest, PROVENANCE);
-    const listed = this.options.attestations
-      ? await this.options.attestations.provenance(repository, digest)
-      : { items: [], problems: [] };
-    failures.problems(pushed);
-    failures.problems(listed);
-    const bundles = [...pushed.items, ...listed.items];
-    const roots = bundles.length ? await this.trust(failures) : [];
     const { verifyKeyless } = await sigstore();
     const expected = `https://github.com/${repository}`.toLowerCase();
-    for (const json of bundles) {
-      const found = failures.attempt('an attestation', () => {
-        const { signer } = about(verifyKeyless(json, roots), digest, PROVENANCE);
-        if (signer.kind !== 'certificate') throw new Error('it has no certificate');
-        if (signer.issuer !== GITHUB_ISSUER)
-          throw new Error(`it was not made by GitHub Actions (issuer ${signer.issuer})`);
-        if (signer.sourceRepository?.toLowerCase() !== expected)
-          throw new Error(`it was built from ${signer.sourceRepository ?? 'an unnamed repository'}`);
-        return signer;
-      });
-      if (found) return { ok: true, evidence: [attestedBy(found, repository)] };
+    // The API first: attest-build-provenance always stores there, and pushes to the registry only
+    // when asked; the registry is read only when the API has no valid one.
+    const sources = [
+      () => this.options.attestations?.provenance(repository, digest),
+      () => this.evidence.bundlesFor(image, digest, PROVENANCE)
+    ];
+    let seen = 0;
+    for (const source of sources) {
+      const found = await source();
+      if (!found) continue;
+      failures.problems(found);
+      seen += found.items.length;
+      const roots = found.items.length ? await this.trust(failures) : [];
+      for (const json of found.items) {
+        const signer = failures.attempt('an attestation', () => {
+          const { signer } = about(verifyKeyless(json, roots), digest, PROVENANCE);
+          if (signer.kind !== 'certificate') throw new Error('it has no certificate');
+          if (signer.issuer !== GITHUB_ISSUER)
+            throw new Error(`it was not made by GitHub Actions (issuer ${signer.issuer})`);
+          if (signer.sourceRepository?.toLowerCase() !== expected)
+            throw new Error(`it was built from ${signer.sourceRepository ?? 'an unnamed repository'}`);
+          return signer;
+        });
+        if (signer) return { ok: true, evidence: [attestedBy(signer, repository)] };
+      }
     }
-    return failures.refuse(`has no valid GitHub attestation from ${repository}`, bundles.length);
+    return failures.refuse(`has no valid GitHub attestation from ${repository}`, seen);
   }
 
   private async trust(failures: Failures): Promise<TrustedRoot[]> {

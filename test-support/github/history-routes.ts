@@ -4,7 +4,9 @@
 // through the test-control API).
 import { SHA } from './git.js';
 import { HttpError, notFound, paginate, type Route } from './http.js';
-import { HUMAN, type Shared } from './state.js';
+import { randomBytes } from 'node:crypto';
+import { compress } from 'snappyjs';
+import { HUMAN, type AttestationOptions, type Shared, type StoredAttestation } from './state.js';
 
 export interface Release {
   id: number;
@@ -92,10 +94,11 @@ export function historyRoutes(shared: Shared): Route[] {
           status: 200,
           headers: page.headers,
           body: {
-            attestations: page.items.map((a, i) => ({
-              bundle: a.bundle,
+            // github.com since July 2026: `bundle: null` and a pre-signed blob URL.
+            attestations: page.items.map((a) => ({
+              bundle: a.served === 'inline' ? a.bundle : null,
               repository_id: 1,
-              bundle_url: shared.api(`/attestations/${params[0]}/bundles/${i}`)
+              ...(a.served === 'url' && { bundle_url: a.bundleUrl ?? storeBlob(shared, a.bundle) })
             }))
           }
         };
@@ -128,8 +131,30 @@ export function historyRoutes(shared: Shared): Route[] {
 }
 
 /** An attestation of `digest` (`sha256:<hex>`), as actions/attest-build-provenance uploads one. */
-export function addAttestation(shared: Shared, digest: string, bundle: unknown, predicateType: string): void {
-  shared.attestations.set(digest, [...(shared.attestations.get(digest) ?? []), { bundle, predicateType }]);
+export function addAttestation(
+  shared: Shared,
+  digest: string,
+  bundle: unknown,
+  options: AttestationOptions = {}
+): void {
+  const stored: StoredAttestation = {
+    bundle,
+    predicateType: options.predicateType ?? 'https://slsa.dev/provenance/v1',
+    served: options.served ?? 'url',
+    ...(options.bundleUrl && { bundleUrl: options.bundleUrl })
+  };
+  shared.attestations.set(digest, [...(shared.attestations.get(digest) ?? []), stored]);
+}
+
+/**
+ * The bundle in the fake's blob storage, Snappy-compressed as github.com serves it; its URL, with
+ * a made-up signature as a pre-signed URL has. Raw bytes (a Buffer) are stored as given.
+ */
+function storeBlob(shared: Shared, bundle: unknown): string {
+  const path = `/_blobs/attestations/${shared.blobs.size + 1}.json.sn`;
+  const bytes = Buffer.isBuffer(bundle) ? bundle : Buffer.from(compress(Buffer.from(JSON.stringify(bundle))));
+  shared.blobs.set(path, bytes);
+  return `${shared.apiUrl}${path}?sv=2026-07-01&sig=${randomBytes(8).toString('hex')}`;
 }
 
 /** A release of `tag` (the tag made at `target`, default the default branch, when missing). */

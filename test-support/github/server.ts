@@ -13,7 +13,7 @@ import { HttpError, notFound, type Body, type Reply, type Route } from './http.j
 import { pullRoutes } from './pull-routes.js';
 import { PullStore, type MergeMethod, type PullRecord } from './pulls.js';
 import { branches, renderComment, renderLabel, renderPullDetail } from './render.js';
-import { GITHUB_ACTIONS, HUMAN, Shared, type Actor } from './state.js';
+import { GITHUB_ACTIONS, HUMAN, Shared, type Actor, type AttestationOptions } from './state.js';
 
 export interface FakeGitHubOptions {
   owner?: string;
@@ -112,8 +112,11 @@ export interface FakeGitHub {
   closePullRequest(n: number): Promise<void>;
   /** A release of `tag` (the tag is made at `target`, default the default branch, when missing). */
   createRelease(input: { tag: string; name?: string; body?: string; target?: string }): Promise<void>;
-  /** An artifact attestation of `digest` (a Sigstore bundle), listed by the attestations API. */
-  addAttestation(digest: string, bundle: unknown, predicateType?: string): void;
+  /**
+   * An artifact attestation of `digest` (a Sigstore bundle, or raw bytes for its blob), listed by
+   * the attestations API; by default as github.com lists it now, by a `bundle_url`.
+   */
+  addAttestation(digest: string, bundle: unknown, options?: AttestationOptions): void;
   /** A PR opened by a person (default HUMAN) from a branch of the repository; its number. */
   openPullRequest(
     input: { head: string; base?: string; title: string; body?: string },
@@ -226,6 +229,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
   };
 
   const dispatch = async (req: IncomingMessage, url: URL, path: string): Promise<Reply> => {
+    if (path.startsWith('/_blobs/')) return blob(req, url);
     if (!authorized(req.headers.authorization)) throw new HttpError(401, 'Bad credentials');
     const method = req.method ?? 'GET';
     const raw = (await readBody(req)).toString('utf8');
@@ -294,6 +298,18 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       res.writeHead(reply.status, { ...headers, 'content-type': 'application/json; charset=utf-8' });
       res.end(JSON.stringify(reply.body));
     }
+  };
+
+  /**
+   * Blob storage behind bundle URLs: another service, whose URL is its own credential. Like
+   * Azure's, it refuses a request that also carries an Authorization header (ours would leak).
+   */
+  const blob = (req: IncomingMessage, url: URL): Reply => {
+    if (req.headers.authorization)
+      throw new HttpError(403, 'AuthenticationFailed: unexpected Authorization header');
+    const bytes = shared.blobs.get(url.pathname);
+    if (!bytes || !url.searchParams.get('sig')) throw notFound();
+    return { status: 200, raw: { type: 'application/x-snappy', bytes } };
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -380,8 +396,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
         await store.close(pull);
       }),
     createRelease: (input) => mutex.run(() => createRelease(shared, input)),
-    addAttestation: (digest, bundle, predicateType = 'https://slsa.dev/provenance/v1') =>
-      addAttestation(shared, digest, bundle, predicateType),
+    addAttestation: (digest, bundle, options) => addAttestation(shared, digest, bundle, options),
     openPullRequest: (input, by = HUMAN) =>
       mutex.run(
         async () => (await store.create({ ...input, base: input.base ?? config.defaultBranch }, by)).number

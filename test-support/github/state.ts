@@ -81,7 +81,9 @@ export class Shared {
   /** Releases by tag name. */
   readonly releases = new Map<string, Release>();
   /** Artifact attestations (Sigstore bundles) by subject digest, with their predicate type. */
-  readonly attestations = new Map<string, { bundle: unknown; predicateType: string }[]>();
+  readonly attestations = new Map<string, StoredAttestation[]>();
+  /** Blob storage behind `bundle_url`s: Snappy-compressed bundles by path. */
+  readonly blobs = new Map<string, Buffer>();
   private id = 1000;
   private readonly userIds = new Map<string, number>();
 
@@ -119,4 +121,19 @@ export class Shared {
     const type = known?.type ?? (login.endsWith('[bot]') ? 'Bot' : 'User');
     return { login, id: this.userIds.get(login), type, html_url: `${this.config.htmlUrl}/${login}` };
   }
+}
+
+/** How an attestation is listed: github.com's `bundle_url` (the default), inline, or a given URL. */
+export interface AttestationOptions {
+  predicateType?: string;
+  served?: 'url' | 'inline';
+  /** The `bundle_url` listed instead of the fake's blob storage. */
+  bundleUrl?: string;
+}
+
+export interface StoredAttestation {
+  bundle: unknown;
+  predicateType: string;
+  served: 'url' | 'inline';
+  bundleUrl?: string;
 }
