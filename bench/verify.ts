@@ -2,7 +2,10 @@
 // docker-registry (test-support/registry) holds that many images with two versions each; the
 // newer one is signed in one of the ways real tools sign, or not at all. Each scenario chooses a
 // version of every image (semver, as a run does) with the verify input given, and prints wall
-// time, registry requests (all, and those for verification), digests checked and RSS.
+// time, registry requests (all, and those for verification), GitHub requests (attestations API
+// and bundle downloads, on the fake GitHub), digests checked and RSS.
+import { Attestations } from '../src/github/attestations.js';
+import { createGitHubClient } from '../src/github/client.js';
 import { ImageMetadata } from '../src/images/metadata.js';
 import { parseImageRef } from '../src/images/ref.js';
 import { selectVersion } from '../src/images/strategies.js';
@@ -11,6 +14,7 @@ import { createRegistry } from '../src/registry/oci.js';
 import { parseVerifyInput } from '../src/verify/config.js';
 import { parseTrustedRoots } from '../src/verify/sigstore.js';
 import { ImageVerifier } from '../src/verify/verifier.js';
+import { startFakeGitHub, type FakeGitHub } from '../test-support/github/index.js';
 import {
   pushImage,
   registriesEntry,
@@ -24,20 +28,21 @@ import {
   keyBundle,
   pushCosignSignature,
   pushReferrer,
+  SLSA,
   statement,
   TestSigstore,
   type Subject
 } from '../test-support/registry/sign.js';
 
 const WORKFLOW = 'https://github.com/acme/app/.github/workflows/build.yml@refs/heads/main';
-type Signing = 'none' | 'sig-tag' | 'key-bundle' | 'keyless-bundle' | 'newest-unsigned';
+type Signing = 'none' | 'sig-tag' | 'key-bundle' | 'keyless-bundle' | 'newest-unsigned' | 'attestation';
 
 const argv = process.argv.slice(2);
 const count = Number(argv[argv.indexOf('--images') + 1] ?? 50) || 50;
 const key = cosignKeyPair();
 const sigstore = new TestSigstore('bench');
 
-async function seed(registry: TestRegistry, repo: string, signing: Signing): Promise<void> {
+async function seed(registry: TestRegistry, gh: FakeGitHub, repo: string, signing: Signing): Promise<void> {
   const subject = async (tag: string): Promise<Subject> => {
     const image = await pushImage(registry, repo, [tag], { created: '2026-11-01T00:00:00Z' });
     return { digest: image.digest, size: image.size, mediaType: image.mediaType };
@@ -53,6 +58,15 @@ async function seed(registry: TestRegistry, repo: string, signing: Signing): Pro
     await pushReferrer(registry, repo, signed, bundle, COSIGN_SIGN);
   }
   if (signing === 'newest-unsigned') await subject('1.2.0');
+  if (signing === 'attestation') {
+    const provenance = statement(signed.digest, SLSA, { buildDefinition: {} });
+    const identity = {
+      san: WORKFLOW,
+      issuer: GITHUB_ISSUER,
+      sourceRepository: 'https://github.com/acme/app'
+    };
+    gh.addAttestation(signed.digest, await sigstore.bundle(identity, provenance));
+  }
 }
 
 const SCENARIOS: { name: string; signing: Signing; verify: string }[] = [
@@ -64,16 +78,23 @@ const SCENARIOS: { name: string; signing: Signing; verify: string }[] = [
     signing: 'keyless-bundle',
     verify: `keyless:\n  identity: ${WORKFLOW}\n  issuer: ${GITHUB_ISSUER}`
   },
-  { name: 'newest unsigned, next signed', signing: 'newest-unsigned', verify: 'cosign-key: env:BENCH_PUB' }
+  { name: 'newest unsigned, next signed', signing: 'newest-unsigned', verify: 'cosign-key: env:BENCH_PUB' },
+  {
+    name: 'GitHub attestation (API, bundle_url)',
+    signing: 'attestation',
+    verify: 'github-attestations: acme/app'
+  }
 ];
 
 async function main(): Promise<void> {
   const registry = await startRegistry('none');
+  const gh = await startFakeGitHub({ owner: 'acme', repo: 'app' });
+  const github = createGitHubClient({ token: gh.token, apiUrl: gh.url });
   const rows: string[] = [];
   try {
     for (const scenario of SCENARIOS) {
       const repos = Array.from({ length: count }, (_, i) => `${scenario.signing}/app-${i}`);
-      for (const repo of repos) await seed(registry, repo, scenario.signing);
+      for (const repo of repos) await seed(registry, gh, repo, scenario.signing);
       const client = createRegistry({
         registries: registriesEntry(registry),
         registryUsername: '',
@@ -86,6 +107,7 @@ async function main(): Promise<void> {
         ...(input && { input }),
         registry: client,
         env: { BENCH_PUB: key.publicPem },
+        attestations: new Attestations(github.octokit, { apiUrl: gh.url }),
         trustedRoots: async () => parseTrustedRoots(JSON.stringify(sigstore.trustedRoot()))
       });
       const metadata = new ImageMetadata(client);
@@ -124,16 +146,17 @@ async function main(): Promise<void> {
       const proposed = [...new Set(chosen)].join(',');
       rows.push(
         `| ${scenario.name} | ${count} | ${proposed} | ${ms.toFixed(0)} | ${requests} | ${stats.registryRequests} | ` +
-          `${(stats.registryRequests / count).toFixed(1)} | ${stats.checked} | ${Math.round(process.memoryUsage().rss / 2 ** 20)} |`
+          `${(stats.registryRequests / count).toFixed(1)} | ${stats.githubRequests} | ${stats.checked} | ` +
+          `${Math.round(process.memoryUsage().rss / 2 ** 20)} |`
       );
     }
   } finally {
-    await registry.stop();
+    await Promise.all([registry.stop(), gh.stop()]);
   }
   console.log(
     [
-      '| scenario | images | proposed | wall ms | registry requests | for verification | per image | digests checked | RSS MB |',
-      '| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+      '| scenario | images | proposed | wall ms | registry requests | for verification | per image | GitHub requests | digests checked | RSS MB |',
+      '| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
       ...rows
     ].join('\n')
   );
