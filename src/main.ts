@@ -79,7 +79,8 @@ export async function runAction(env: NodeJS.ProcessEnv = process.env): Promise<v
       github,
       registry,
       log: info,
-      warn: warning
+      warn: warning,
+      env
     });
     logApps(run);
     const { result, pullRequests } = run;

@@ -9,7 +9,6 @@ import { currentVersion } from './images/current.js';
 import { ImageMetadata } from './images/metadata.js';
 import { imageKey, isOciTag, parseImageRef, formatVersion } from './images/ref.js';
 import { selectVersion, type CandidateCheck } from './images/strategies.js';
-import type { Attestations } from './github/attestations.js';
 import { ImageVerifier, type VerifyStats } from './verify/verifier.js';
 import { detectAppType, type AppType } from './repo/app-type.js';
 import { directoriesOf, type RepoSource } from './repo/source.js';
@@ -61,8 +60,11 @@ export interface RunOptions {
   review?: (spec: UpdateSpec, changes: ImageChange[]) => Promise<{ keep: ImageChange[]; skipped: Skipped[] }>;
   /** The branch read (GitHub runs): apps that deploy from another branch are left to a run on theirs. */
   baseBranch?: string;
-  /** GitHub's attestations API (GitHub runs), for github-attestations checks. */
-  attestations?: Attestations;
+  /**
+   * Shared across re-plans (GitHub runs), with GitHub's attestations API for github-attestations
+   * checks; by default one for this run, with the registry's evidence only.
+   */
+  verifier?: ImageVerifier;
   /** For `env:VAR` keys and the runner's temp directory (default process.env). */
   env?: NodeJS.ProcessEnv;
 }
@@ -149,16 +151,13 @@ export async function run(options: RunOptions): Promise<RunResult> {
   // Current versions are read from the base revision; its parses are shared by every app.
   const baseFiles = new YamlFiles((path) => repo.read(path));
   const metadata = options.metadata ?? new ImageMetadata(options.registry);
-  const env = options.env ?? process.env;
-  const verifier = new ImageVerifier({
-    ...(inputs.verify && { input: inputs.verify }),
-    registry: options.registry,
-    ...(options.attestations && { attestations: options.attestations }),
-    env,
-    // Loaded on the first keyless check: TUF and the Sigstore libraries are big to parse.
-    trustedRoots: async () =>
-      (await import('./verify/trust.js')).loadTrustedRoots(inputs.verify?.trustedRoot, env)
-  });
+  const verifier =
+    options.verifier ??
+    new ImageVerifier({
+      ...(inputs.verify && { input: inputs.verify }),
+      registry: options.registry,
+      env: options.env ?? process.env
+    });
   const specs = found.specs.filter(
     (spec) => !pushed || options.planAll || spec.images.some((image) => pushed.has(imageKey(image.image)))
   );

@@ -196,4 +196,39 @@ describe('verify on GitHub', () => {
     ]);
     expect(run.pullRequests.map((p) => p.app)).toEqual(['api']);
   });
+
+  it('keeps its verdicts when a race makes the run plan again', async () => {
+    const gh = await start({ files: files() });
+    const sigReads: string[] = [];
+    const counting = new Proxy(client, {
+      get(target, prop) {
+        const value = Reflect.get(target, prop) as unknown;
+        if (prop === 'manifest')
+          return (...args: Parameters<Registry['manifest']>) => {
+            if (args[1].endsWith('.sig')) sigReads.push(args[1]);
+            return target.manifest(...args);
+          };
+        return typeof value === 'function' ? value.bind(target) : value;
+      }
+    });
+    let raced = false;
+    const run = await runWith(
+      gh,
+      counting,
+      { 'pull-request': 'none', verify: 'cosign-key: env:TEST_COSIGN_PUB' },
+      (github) => {
+        github.octokit.hook.before('request', async (options) => {
+          if (!raced && String(options.query).includes('createCommitOnBranch')) {
+            raced = true;
+            await gh.commit('main', { 'README.md': '# changed meanwhile\n' }, 'a concurrent push');
+          }
+        });
+      }
+    );
+    expect(raced).toBe(true);
+    expect(run.logs.join('\n')).toMatch(/planning again/);
+    expect(await gh.read('main', 'charts/web/.argocd-source-web.yaml')).toContain('value: 1.5.0');
+    // web 1.5.0 and api 2.1.0, each looked up once over both plans.
+    expect(sigReads).toHaveLength(2);
+  });
 });

@@ -16005,7 +16005,11 @@ class ImageVerifier {
         return failures.refuse(`has no valid GitHub attestation from ${repository}`, seen);
     }
     async trust(failures) {
-        this.roots ??= this.options.trustedRoots();
+        const { trustedRoots, input, env } = this.options;
+        // Imported here: TUF and the Sigstore libraries are big to parse, and most runs never need them.
+        this.roots ??= trustedRoots
+            ? trustedRoots()
+            : Promise.all(/* import() */[__nccwpck_require__.e(168), __nccwpck_require__.e(694), __nccwpck_require__.e(751)]).then(__nccwpck_require__.bind(__nccwpck_require__, 2751)).then((trust) => trust.loadTrustedRoots(input?.trustedRoot, env));
         try {
             return await this.roots;
         }
@@ -16221,15 +16225,12 @@ async function run(options) {
     // Current versions are read from the base revision; its parses are shared by every app.
     const baseFiles = new YamlFiles((path) => repo.read(path));
     const metadata = options.metadata ?? new images_metadata/* ImageMetadata */.tV(options.registry);
-    const env = options.env ?? process.env;
-    const verifier = new ImageVerifier({
-        ...(inputs.verify && { input: inputs.verify }),
-        registry: options.registry,
-        ...(options.attestations && { attestations: options.attestations }),
-        env,
-        // Loaded on the first keyless check: TUF and the Sigstore libraries are big to parse.
-        trustedRoots: async () => (await Promise.all(/* import() */[__nccwpck_require__.e(168), __nccwpck_require__.e(694), __nccwpck_require__.e(751)]).then(__nccwpck_require__.bind(__nccwpck_require__, 2751))).loadTrustedRoots(inputs.verify?.trustedRoot, env)
-    });
+    const verifier = options.verifier ??
+        new ImageVerifier({
+            ...(inputs.verify && { input: inputs.verify }),
+            registry: options.registry,
+            env: options.env ?? process.env
+        });
     const specs = found.specs.filter((spec) => !pushed || options.planAll || spec.images.some((image) => pushed.has((0,images_ref/* imageKey */.p2)(image.image))));
     const apps = await Promise.all(specs.map(async (spec) => {
         const app = await planApp(spec, {
@@ -19115,6 +19116,7 @@ function publisher_compare(a, b) {
 
 
 
+
 /** Plans again after this many direct-commit races before giving up. */
 const ATTEMPTS = 3;
 async function runOnGitHub(options) {
@@ -19122,11 +19124,17 @@ async function runOnGitHub(options) {
     const [owner = '', repo = ''] = (inputs.repository ?? '').split('/');
     checkTemplate('title', inputs.title);
     checkTemplate('commit-message', inputs.commitMessage);
-    // Registry answers do not change within a run: keep them across re-plans; so does the budget.
+    // Registry answers and verdicts do not change within a run: keep them across re-plans; so does
+    // the budget.
     const metadata = new images_metadata/* ImageMetadata */.tV(registry);
     const budget = new WriteBudget(inputs.writeBudget);
     const history = SourceHistory.forApi(github.octokit, inputs.apiUrl);
-    const attestations = new Attestations(github.octokit, { apiUrl: inputs.apiUrl });
+    const verifier = new ImageVerifier({
+        ...(inputs.verify && { input: inputs.verify }),
+        registry,
+        attestations: new Attestations(github.octokit, { apiUrl: inputs.apiUrl }),
+        env: options.env ?? process.env
+    });
     let login;
     const viewer = () => (login ??= viewerLogin(github.octokit));
     for (let attempt = 1;; attempt++) {
@@ -19139,7 +19147,7 @@ async function runOnGitHub(options) {
             inputs,
             metadata,
             baseBranch: source.branch,
-            attestations,
+            verifier,
             chainEdits: inputs.pullRequest !== 'per-application',
             planAll: inputs.pullRequest === 'single',
             ...(inputs.pullRequest !== 'none' && {

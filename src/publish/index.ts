@@ -12,6 +12,7 @@ import { run, type RunResult } from '../run.js';
 import { SourceHistory, type ImageSource } from '../github/source-history.js';
 import { viewerLogin } from '../github/viewer.js';
 import { Attestations } from '../github/attestations.js';
+import { ImageVerifier } from '../verify/verifier.js';
 import { WriteBudget } from './budget.js';
 import { ConflictError } from './commit.js';
 import { reviewChanges } from './history.js';
@@ -27,6 +28,8 @@ export interface GitHubRunOptions {
   registry: Registry;
   log: (line: string) => void;
   warn: (line: string) => void;
+  /** For the verify input's `env:VAR` keys and the runner's temp directory (default process.env). */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface GitHubRunResult {
@@ -48,11 +51,17 @@ export async function runOnGitHub(options: GitHubRunOptions): Promise<GitHubRunR
   const [owner = '', repo = ''] = (inputs.repository ?? '').split('/');
   checkTemplate('title', inputs.title);
   checkTemplate('commit-message', inputs.commitMessage);
-  // Registry answers do not change within a run: keep them across re-plans; so does the budget.
+  // Registry answers and verdicts do not change within a run: keep them across re-plans; so does
+  // the budget.
   const metadata = new ImageMetadata(registry);
   const budget = new WriteBudget(inputs.writeBudget);
   const history = SourceHistory.forApi(github.octokit, inputs.apiUrl);
-  const attestations = new Attestations(github.octokit, { apiUrl: inputs.apiUrl });
+  const verifier = new ImageVerifier({
+    ...(inputs.verify && { input: inputs.verify }),
+    registry,
+    attestations: new Attestations(github.octokit, { apiUrl: inputs.apiUrl }),
+    env: options.env ?? process.env
+  });
   let login: Promise<string> | undefined;
   const viewer = () => (login ??= viewerLogin(github.octokit));
   for (let attempt = 1; ; attempt++) {
@@ -65,7 +74,7 @@ export async function runOnGitHub(options: GitHubRunOptions): Promise<GitHubRunR
       inputs,
       metadata,
       baseBranch: source.branch,
-      attestations,
+      verifier,
       chainEdits: inputs.pullRequest !== 'per-application',
       planAll: inputs.pullRequest === 'single',
       ...(inputs.pullRequest !== 'none' && {

@@ -43,8 +43,11 @@ export interface VerifierOptions {
   /** GitHub's attestations API; without it only attestations pushed to the registry are found. */
   attestations?: Attestations;
   env: NodeJS.ProcessEnv;
-  /** The Sigstore trusted roots, loaded on the first keyless check. */
-  trustedRoots: () => Promise<TrustedRoot[]>;
+  /**
+   * The Sigstore trusted roots, loaded on the first keyless check; by default the input's
+   * trusted-root file, else the public-good instance's through TUF.
+   */
+  trustedRoots?: () => Promise<TrustedRoot[]>;
 }
 
 export class ImageVerifier {
@@ -248,7 +251,11 @@ export class ImageVerifier {
   }
 
   private async trust(failures: Failures): Promise<TrustedRoot[]> {
-    this.roots ??= this.options.trustedRoots();
+    const { trustedRoots, input, env } = this.options;
+    // Imported here: TUF and the Sigstore libraries are big to parse, and most runs never need them.
+    this.roots ??= trustedRoots
+      ? trustedRoots()
+      : import('./trust.js').then((trust) => trust.loadTrustedRoots(input?.trustedRoot, env));
     try {
       return await this.roots;
     } catch (err) {
