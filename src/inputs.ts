@@ -1,4 +1,4 @@
-// The inputs of design §2, shared by the action (action.yml) and the CLI (`--<name> VALUE`), so
+// The inputs (README "Inputs"), shared by the action (action.yml) and the CLI (`--<name> VALUE`), so
 // both front doors take the same names, defaults and validation.
 
 import { parse } from 'yaml';

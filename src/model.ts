@@ -165,7 +165,7 @@ export interface UpdateSpec {
   app: string;
   /** `metadata.namespace`, or the `argocd-namespace` input when absent. */
   namespace: string;
-  /** The source written back (design §1); undefined when none qualifies, see `skipReason`. */
+  /** The source written back; undefined when none qualifies, see `skipReason`. */
   source?: AppSource;
   /** The `ref`s of the app's sources from this repo: its `$<ref>/path` value files are read here. */
   refs?: { ref: string; targetRevision?: string }[];
@@ -200,7 +200,7 @@ export interface DiscoverResult {
   skipped: Skipped[];
 }
 
-// ---- Registry (design §6). The engine depends only on this interface. ----
+// ---- Registry. The engine depends only on this interface. ----
 
 export interface Platform {
   os: string;

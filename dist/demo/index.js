@@ -7681,7 +7681,7 @@ var images_ref = __nccwpck_require__(3399);
 // EXTERNAL MODULE: ./src/registry/errors.ts
 var errors = __nccwpck_require__(6764);
 ;// CONCATENATED MODULE: ./src/registry/config.ts
-// The `registries` input (design §2) and endpoint resolution (design §6): which URL, TLS mode and
+// The `registries` input and endpoint resolution: which URL, TLS mode and
 // credentials serve an image.
 
 
@@ -8256,7 +8256,7 @@ function retryAfter(header, capMs) {
 }
 
 ;// CONCATENATED MODULE: ./src/registry/oci.ts
-// The OCI distribution client (design §6): tags with pagination, manifests of the four media
+// The OCI distribution client: tags with pagination, manifests of the four media
 // types with digest verification, and config blobs, behind the engine's `Registry` interface.
 
 
@@ -9107,7 +9107,7 @@ var model = __nccwpck_require__(182);
 var fields = __nccwpck_require__(1589);
 ;// CONCATENATED MODULE: ./src/manifests/application.ts
 // Argo CD `Application` manifests: identity, labels, annotations and sources, and the choice of
-// the one source this repo can write (design §1).
+// the one source this repo can write.
 
 
 /** Name, namespace, labels and annotations; throws SpecError naming the field when malformed. */
@@ -12132,7 +12132,7 @@ function resolveWriteBack(raw) {
 }
 
 ;// CONCATENATED MODULE: ./src/manifests/annotations.ts
-// `argocd-image-updater.argoproj.io/*` annotations of an Application (design §3), read the way
+// `argocd-image-updater.argoproj.io/*` annotations of an Application, read the way
 // Argo CD Image Updater reads them: per-alias settings beat app-wide ones, an entry without alias
 // gets only app-wide settings, annotations naming an alias that is not listed are ignored.
 
@@ -12678,7 +12678,7 @@ function refWriteBack(cr, ref) {
 }
 
 ;// CONCATENATED MODULE: ./src/manifests/discover.ts
-// discover (design §1, §3): manifest files -> UpdateSpecs. Applications and ImageUpdater CRs are
+// discover: manifest files -> UpdateSpecs. Applications and ImageUpdater CRs are
 // collected from every file first, then each Application gets its configuration from the most
 // specific matching applicationRef, else from its own annotations. Problems become RunErrors
 // scoped to one image, app or document; discover itself never throws.
@@ -14239,7 +14239,7 @@ function editKustomization(before, updates) {
 }
 
 ;// CONCATENATED MODULE: ./src/writeback/argocd-source.ts
-// `.argocd-source-<app>.yaml` (design §7). Argo CD applies it to the Application's source as a JSON
+// `.argocd-source-<app>.yaml`. Argo CD applies it to the Application's source as a JSON
 // merge patch (RFC 7396), where a list in the file replaces the whole list of the spec: so the file
 // carries the Application's own helm parameters / kustomize images besides the image values.
 
@@ -14360,7 +14360,7 @@ function editArgocdSource(input) {
 }
 
 ;// CONCATENATED MODULE: ./src/repo/app-type.ts
-// App type from git (design §4): the Application's own helm/kustomize settings, else the files at
+// App type from git: the Application's own helm/kustomize settings, else the files at
 // the source path, the way Argo CD's repo server discovers it.
 
 
@@ -14836,7 +14836,7 @@ function editWorkloads(before, updates) {
 }
 
 ;// CONCATENATED MODULE: ./src/writeback/index.ts
-// Write-back planning (design §7): one target file per app (or, for a plain-manifest app, every
+// Write-back planning: one target file per app (or, for a plain-manifest app, every
 // workload file naming one of its images), each image change applied by splices; nothing is
 // written when the bytes would not change.
 
@@ -15158,7 +15158,7 @@ async function kustomizeVersion(dir, image, files, seen = new Set()) {
 }
 
 ;// CONCATENATED MODULE: ./src/images/current.ts
-// The current version of an image comes from git, not from the cluster (design §4). It is read
+// The current version of an image comes from git, not from the cluster. It is read
 // with the same node-finding functions the writers use, so reader and writer agree on every key.
 
 
@@ -15248,7 +15248,7 @@ async function currentVersion(input) {
 }
 
 ;// CONCATENATED MODULE: ./src/images/filters.ts
-// Tag filters (design §5), in Argo CD Image Updater's order: allow-tags, then ignore-tags; then the
+// Tag filters, in Argo CD Image Updater's order: allow-tags, then ignore-tags; then the
 // tags that are never images to deploy (referrers and cosign artifacts) are dropped.
 
 
@@ -15297,7 +15297,7 @@ function compileAllowTags(value, field) {
 // EXTERNAL MODULE: ./src/images/bounded.ts
 var images_bounded = __nccwpck_require__(6063);
 ;// CONCATENATED MODULE: ./src/images/strategies.ts
-// The four update strategies of Argo CD Image Updater (design §5), applied to the filtered tags,
+// The four update strategies of Argo CD Image Updater, applied to the filtered tags,
 // plus our departure: no downgrades unless allowed. `current` is what git holds, not the cluster.
 
 
@@ -17040,7 +17040,7 @@ function withMarker(body, marker) {
 }
 
 ;// CONCATENATED MODULE: ./src/publish/history.ts
-// Rollbacks and rejections are honoured (design §8), from the PR history of the app's branch:
+// Rollbacks and rejections are honoured, from the PR history of the app's branch:
 // - a PR with the same update set closed without merge means those versions were declined;
 // - a version merged by a PR that git no longer holds (a revert) is held back, with every version
 //   not newer than it, until a newer one appears.
@@ -17175,7 +17175,7 @@ function html_link(text, url) {
 }
 
 ;// CONCATENATED MODULE: ./src/report/pr-body.ts
-// The PR body (design §8): what changes and why, as a table a reviewer can check at a glance, with
+// The PR body: what changes and why, as a table a reviewer can check at a glance, with
 // build dates, digests, registry links and a source compare link when the images carry the OCI
 // source/revision labels; then the hidden marker with the exact update set.
 
@@ -18615,7 +18615,7 @@ mustache.Writer = Writer;
 
 ;// CONCATENATED MODULE: ./src/publish/templates.ts
 // PR titles and commit messages: Mustache templates (inputs `title`, `commit-message`) over the
-// variables `app` and `images` (alias, image, from, to), with the defaults of design §8.
+// variables `app` and `images` (alias, image, from, to), with the defaults README documents.
 
 
 
@@ -19190,7 +19190,7 @@ async function openRepo(github, options) {
 }
 
 ;// CONCATENATED MODULE: ./src/report/outputs.ts
-/** The outputs object of design §2 (action outputs, CLI `--json`). */
+/** The outputs object (action outputs, CLI `--json`; README "Outputs"). */
 function toOutputs(result, apiRequests) {
     return {
         updates: result.updates.map(({ app, alias, image, from, to, strategy, file, files }) => ({
@@ -19929,7 +19929,7 @@ function renderText(result, options) {
     }
     for (const app of result.apps.filter((a) => a.changes.length)) {
         lines.push('', `${printable(app.spec.app)}  (${printable(app.spec.file)})`);
-        // Argo CD Image Updater would set these on the live Application; this tool has no cluster (design §3).
+        // Argo CD Image Updater would set these on the live Application; this tool has no cluster.
         if (app.spec.writeBack.method === 'argocd')
             lines.push('  write-back-method argocd: written to git by argocd-image-pr, not to the live Application');
         for (const c of app.changes) {
@@ -20264,7 +20264,7 @@ async function eachBounded(items, concurrency, work) {
 /* harmony import */ var _ref_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3399);
 // Registry lookups for the strategies, each made once per run: tag lists per repository,
 // manifests per tag and per digest, configs per digest. Concurrent callers share one promise, so
-// many apps using one image cost one set of requests (design §6, "fetch only what is needed").
+// many apps using one image cost one set of requests ("fetch only what is needed").
 
 
 
@@ -20559,7 +20559,7 @@ function formatVersion(tag, digest) {
 /* harmony import */ var _verify_config_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9299);
 /* harmony import */ var _images_age_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(41);
 /* harmony import */ var _publish_branch_name_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(3807);
-// The inputs of design §2, shared by the action (action.yml) and the CLI (`--<name> VALUE`), so
+// The inputs (README "Inputs"), shared by the action (action.yml) and the CLI (`--<name> VALUE`), so
 // both front doors take the same names, defaults and validation.
 
 

@@ -1,4 +1,4 @@
-// The current version of an image comes from git, not from the cluster (design §4). It is read
+// The current version of an image comes from git, not from the cluster. It is read
 // with the same node-finding functions the writers use, so reader and writer agree on every key.
 
 import type { Node } from 'yaml';

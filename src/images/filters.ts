@@ -1,4 +1,4 @@
-// Tag filters (design §5), in Argo CD Image Updater's order: allow-tags, then ignore-tags; then the
+// Tag filters, in Argo CD Image Updater's order: allow-tags, then ignore-tags; then the
 // tags that are never images to deploy (referrers and cosign artifacts) are dropped.
 
 import { RE2JS } from 're2js';

@@ -1,6 +1,6 @@
 // Registry lookups for the strategies, each made once per run: tag lists per repository,
 // manifests per tag and per digest, configs per digest. Concurrent callers share one promise, so
-// many apps using one image cost one set of requests (design §6, "fetch only what is needed").
+// many apps using one image cost one set of requests ("fetch only what is needed").
 
 import {
   SpecError,

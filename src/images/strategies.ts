@@ -1,4 +1,4 @@
-// The four update strategies of Argo CD Image Updater (design §5), applied to the filtered tags,
+// The four update strategies of Argo CD Image Updater, applied to the filtered tags,
 // plus our departure: no downgrades unless allowed. `current` is what git holds, not the cluster.
 
 import { SpecError, type Candidate, type ImageSpec } from '../model.js';

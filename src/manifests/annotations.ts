@@ -1,4 +1,4 @@
-// `argocd-image-updater.argoproj.io/*` annotations of an Application (design §3), read the way
+// `argocd-image-updater.argoproj.io/*` annotations of an Application, read the way
 // Argo CD Image Updater reads them: per-alias settings beat app-wide ones, an entry without alias
 // gets only app-wide settings, annotations naming an alias that is not listed are ignored.
 import { SpecError } from '../model.js';

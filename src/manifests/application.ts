@@ -1,5 +1,5 @@
 // Argo CD `Application` manifests: identity, labels, annotations and sources, and the choice of
-// the one source this repo can write (design §1).
+// the one source this repo can write.
 import {
   SpecError,
   type AppSource,

@@ -1,4 +1,4 @@
-// discover (design §1, §3): manifest files -> UpdateSpecs. Applications and ImageUpdater CRs are
+// discover: manifest files -> UpdateSpecs. Applications and ImageUpdater CRs are
 // collected from every file first, then each Application gets its configuration from the most
 // specific matching applicationRef, else from its own annotations. Problems become RunErrors
 // scoped to one image, app or document; discover itself never throws.

@@ -1,4 +1,4 @@
-// Rollbacks and rejections are honoured (design §8), from the PR history of the app's branch:
+// Rollbacks and rejections are honoured, from the PR history of the app's branch:
 // - a PR with the same update set closed without merge means those versions were declined;
 // - a version merged by a PR that git no longer holds (a revert) is held back, with every version
 //   not newer than it, until a newer one appears.

@@ -1,5 +1,5 @@
 // PR titles and commit messages: Mustache templates (inputs `title`, `commit-message`) over the
-// variables `app` and `images` (alias, image, from, to), with the defaults of design §8.
+// variables `app` and `images` (alias, image, from, to), with the defaults README documents.
 
 import Mustache from 'mustache';
 import { UsageError } from '../inputs.js';

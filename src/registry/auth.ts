@@ -1,4 +1,4 @@
-// Registry auth (design §6): answer the WWW-Authenticate challenge. Bearer tokens are cached per
+// Registry auth: answer the WWW-Authenticate challenge. Bearer tokens are cached per
 // scope, concurrent fetches share one request, and a token the registry refuses is refreshed once.
 import type { Credentials } from './config.js';
 

@@ -1,4 +1,4 @@
-// The `registries` input (design §2) and endpoint resolution (design §6): which URL, TLS mode and
+// The `registries` input and endpoint resolution: which URL, TLS mode and
 // credentials serve an image.
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';

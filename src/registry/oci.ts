@@ -1,4 +1,4 @@
-// The OCI distribution client (design §6): tags with pagination, manifests of the four media
+// The OCI distribution client: tags with pagination, manifests of the four media
 // types with digest verification, and config blobs, behind the engine's `Registry` interface.
 import { createHash } from 'node:crypto';
 import { imageKey } from '../images/ref.js';

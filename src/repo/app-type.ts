@@ -1,4 +1,4 @@
-// App type from git (design §4): the Application's own helm/kustomize settings, else the files at
+// App type from git: the Application's own helm/kustomize settings, else the files at
 // the source path, the way Argo CD's repo server discovers it.
 
 import { SpecError, type AppSource } from '../model.js';

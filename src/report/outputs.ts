@@ -1,6 +1,6 @@
 import type { RunResult } from '../run.js';
 
-/** The outputs object of design §2 (action outputs, CLI `--json`). */
+/** The outputs object (action outputs, CLI `--json`; README "Outputs"). */
 export function toOutputs(result: RunResult, apiRequests?: number) {
   return {
     updates: result.updates.map(({ app, alias, image, from, to, strategy, file, files }) => ({

@@ -1,4 +1,4 @@
-// The PR body (design §8): what changes and why, as a table a reviewer can check at a glance, with
+// The PR body: what changes and why, as a table a reviewer can check at a glance, with
 // build dates, digests, registry links and a source compare link when the images carry the OCI
 // source/revision labels; then the hidden marker with the exact update set.
 

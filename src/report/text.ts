@@ -27,7 +27,7 @@ export function renderText(result: RunResult, options: { written: boolean }): st
   }
   for (const app of result.apps.filter((a) => a.changes.length)) {
     lines.push('', `${p(app.spec.app)}  (${p(app.spec.file)})`);
-    // Argo CD Image Updater would set these on the live Application; this tool has no cluster (design §3).
+    // Argo CD Image Updater would set these on the live Application; this tool has no cluster.
     if (app.spec.writeBack.method === 'argocd')
       lines.push(
         '  write-back-method argocd: written to git by argocd-image-pr, not to the live Application'

@@ -1,4 +1,4 @@
-// `.argocd-source-<app>.yaml` (design §7). Argo CD applies it to the Application's source as a JSON
+// `.argocd-source-<app>.yaml`. Argo CD applies it to the Application's source as a JSON
 // merge patch (RFC 7396), where a list in the file replaces the whole list of the spec: so the file
 // carries the Application's own helm parameters / kustomize images besides the image values.
 

@@ -1,4 +1,4 @@
-// Write-back planning (design §7): one target file per app (or, for a plain-manifest app, every
+// Write-back planning: one target file per app (or, for a plain-manifest app, every
 // workload file naming one of its images), each image change applied by splices; nothing is
 // written when the bytes would not change.
 
