@@ -15829,6 +15829,8 @@ function fingerprint(key) {
 const COSIGN_SIGN = 'https://sigstore.dev/cosign/sign/v1';
 const PROVENANCE = ['https://slsa.dev/provenance/v1', 'https://slsa.dev/provenance/v0.2'];
 const GITHUB_ISSUER = 'https://token.actions.githubusercontent.com';
+/** GitHub Actions' OIDC issuer, or an enterprise's own on GitHub's host (`…/<enterprise-slug>`). */
+const GITHUB_ACTIONS_ISSUER = /^https:\/\/token\.actions\.githubusercontent\.com(?:\/[\w.-]+)?$/;
 const SOURCE_LABEL = 'org.opencontainers.image.source';
 /** Distinct failure reasons said per requirement; the rest are counted. */
 const MAX_REASONS = 3;
@@ -15992,7 +15994,7 @@ class ImageVerifier {
                     const { signer } = about(verifyKeyless(json, roots), digest, PROVENANCE);
                     if (signer.kind !== 'certificate')
                         throw new Error('it has no certificate');
-                    if (signer.issuer !== GITHUB_ISSUER)
+                    if (!GITHUB_ACTIONS_ISSUER.test(signer.issuer))
                         throw new Error(`it was not made by GitHub Actions (issuer ${signer.issuer})`);
                     if (signer.sourceRepository?.toLowerCase() !== expected)
                         throw new Error(`it was built from ${signer.sourceRepository ?? 'an unnamed repository'}`);
