@@ -119,19 +119,64 @@ describe('a PR branch GitHub will not let us rewrite', () => {
     expect(await gh.head('argocd-image-pr/web')).toBe(head);
   });
 
-  it('says the token lacks the Workflows permission when the base changed workflow files', async () => {
+  it('leaves PRs as they are when only the base moved, even onto workflow changes the token may not push', async () => {
     const gh = await start({ workflowsPermission: false });
     const first = await runWith(gh, new Tags());
     expect(first.result.errors).toEqual([]);
+    const heads = [await gh.head('argocd-image-pr/web'), await gh.head('argocd-image-pr/api')];
     await gh.commit('main', { '.github/workflows/ci.yml': 'on: push\n' }, 'CI on the base');
-    // Both PRs would be recreated on the new base, so both would carry the workflow change.
+    // Recreating either branch on the new base would push the workflow change: refused, and the
+    // branches already hold this run's edits, so nothing is committed.
+    const second = await runWith(gh, new Tags());
+    expect(second.result.errors).toEqual([]);
+    expect([await gh.head('argocd-image-pr/web'), await gh.head('argocd-image-pr/api')]).toEqual(heads);
+    gh.resetLog();
+    const third = await runWith(gh, new Tags());
+    expect(third.result.errors).toEqual([]);
+    expect(gh.writes()).toBe(0);
+  });
+
+  it('puts the commit on top of the branch when the base changed workflow files the token may not push', async () => {
+    const gh = await start({ workflowsPermission: false });
+    const first = await runWith(gh, new Tags());
+    expect(first.result.errors).toEqual([]);
+    const webHead = await gh.head('argocd-image-pr/web');
+    // api goes back to the default write-back target (.argocd-source) on the same base commit.
+    const api = seedFiles()['apps/api.yaml']!.replace(
+      '    argocd-image-updater.argoproj.io/write-back-target: kustomization\n',
+      ''
+    );
+    await gh.commit('main', { '.github/workflows/ci.yml': 'on: push\n', 'apps/api.yaml': api }, 'CI; api');
     const second = await runWith(gh, new Tags().add('ghcr.io/acme/web', '1.6.0'));
-    expect(second.result.errors.map((e) => e.app).sort()).toEqual(['api', 'web']);
-    for (const error of second.result.errors) {
-      expect(error.message).toContain(
-        `GitHub refused to write argocd-image-pr/${error.app}: the change touches .github/workflows/, which the token may not change`
-      );
-      expect(error.message).toMatch(/Workflows permission \(GITHUB_TOKEN never has it\)$/);
-    }
+    expect(second.result.errors).toEqual([]);
+    const parent = (branch: string) =>
+      execFileSync('git', ['--git-dir', gh.gitDir, 'rev-parse', `refs/heads/${branch}^`], {
+        encoding: 'utf8'
+      }).trim();
+    expect(parent('argocd-image-pr/web')).toBe(webHead);
+    expect(await gh.read('argocd-image-pr/web', 'charts/web/.argocd-source-web.yaml')).toContain(
+      'value: 1.6.0'
+    );
+    // The branch's earlier kustomization edit is set back to the base: the PR holds this run's edit only.
+    expect(await gh.read('argocd-image-pr/api', 'kustomize/api/kustomization.yaml')).toBe(
+      await gh.read('main', 'kustomize/api/kustomization.yaml')
+    );
+    expect(await gh.read('argocd-image-pr/api', 'kustomize/api/.argocd-source-api.yaml')).toContain('2.1.0');
+    expect(await gh.read('argocd-image-pr/api', '.github/workflows/ci.yml')).toBeUndefined();
+    expect(second.warnings).toContainEqual(
+      expect.stringContaining('argocd-image-pr/web: the base changed .github/workflows/')
+    );
+    gh.resetLog();
+    await runWith(gh, new Tags().add('ghcr.io/acme/web', '1.6.0'));
+    expect(gh.writes()).toBe(0);
+  });
+
+  it('says the token lacks the Workflows permission when a new PR would carry workflow files', async () => {
+    const gh = await start({ workflowsPermission: false });
+    await gh.commit('main', { '.github/workflows/ci.yml': 'on: push\n' }, 'CI on the base');
+    // createCommitOnBranch adds only our files: a new PR is never refused for the base's workflows.
+    const run = await runWith(gh, new Tags());
+    expect(run.result.errors).toEqual([]);
+    expect(run.pullRequests).toHaveLength(2);
   });
 });

@@ -33590,10 +33590,13 @@ function plainFiles(source, edits) {
     return edits.every((e) => (source.entries.get(e.path)?.mode ?? '100644') === '100644');
 }
 const COMMIT_ON_BRANCH = `mutation($input: CreateCommitOnBranchInput!) {
-  createCommitOnBranch(input: $input) { commit { oid tree { oid } } }
+  createCommitOnBranch(input: $input) { commit { oid } }
 }`;
-/** One commit of `edits` on `branch`, which must still point at `expectedHead`. */
-async function commitOnBranch(octokit, source, branch, expectedHead, edits, message) {
+/**
+ * One commit of `edits` (and `deletions`, paths) on `branch`, which must still point at
+ * `expectedHead`; its id.
+ */
+async function commitOnBranch(octokit, source, branch, expectedHead, edits, message, deletions = []) {
     const [headline = '', ...rest] = message.split('\n');
     const body = rest.join('\n').replace(/^\n+/, '');
     const input = {
@@ -33601,14 +33604,14 @@ async function commitOnBranch(octokit, source, branch, expectedHead, edits, mess
         expectedHeadOid: expectedHead,
         message: { headline, ...(body && { body }) },
         fileChanges: {
-            additions: edits.map((e) => ({ path: e.path, contents: encodeText(e.after).toString('base64') }))
+            additions: edits.map((e) => ({ path: e.path, contents: encodeText(e.after).toString('base64') })),
+            ...(deletions.length && { deletions: deletions.map((path) => ({ path })) })
         }
     };
     const data = await octokit.graphql(COMMIT_ON_BRANCH, { input });
-    const { commit } = data.createCommitOnBranch;
-    return { commit: commit.oid, tree: commit.tree.oid };
+    return data.createCommitOnBranch.commit.oid;
 }
-/** The same commit through the Git Data API: inline tree entries on the base tree, modes kept. */
+/** The same commit through the Git Data API: inline tree entries on the base tree, modes kept; its id. */
 async function createCommit(octokit, source, edits, message) {
     const { owner, repo } = source;
     const entries = await Promise.all(edits.map(async (edit) => {
@@ -33632,7 +33635,7 @@ async function createCommit(octokit, source, edits, message) {
         tree: tree.data.sha,
         parents: [source.headSha]
     });
-    return { commit: commit.data.sha, tree: tree.data.sha };
+    return commit.data.sha;
 }
 /** createCommitOnBranch's answer when the branch no longer points at `expectedHeadOid`. */
 const movedMeanwhile = (err) => /expected branch to point to/i.test(githubMessage(err));
@@ -33690,7 +33693,7 @@ async function commitToBase(octokit, source, edits, message) {
             owner: source.owner,
             repo: source.repo,
             ref: `heads/${source.branch}`,
-            sha: commit.commit,
+            sha: commit,
             force: false
         });
         return commit;
@@ -33706,19 +33709,32 @@ async function commitToBase(octokit, source, edits, message) {
         throw err;
     }
 }
+/** GitHub's refusal to write a branch, in the user's terms (see `refusal`). */
+class RefusedError extends Error {
+    workflows;
+    name = 'RefusedError';
+    constructor(message, 
+    /** The change touches `.github/workflows/` and the token may not (GITHUB_TOKEN never may). */
+    workflows, options) {
+        super(message, options);
+        this.workflows = workflows;
+    }
+}
 /**
  * Why GitHub refused to write `branch`, in the user's terms: a ruleset or branch protection, or a
  * change to workflow files without the Workflows permission. Undefined for other failures.
  */
 function refusal(err, branch, advice = 'exempt the branch-prefix from the rule, or use a token allowed to bypass it') {
+    if (err instanceof RefusedError)
+        return err;
     const message = githubMessage(err);
     if (/workflow/i.test(message) && /permission|scope/i.test(message)) {
-        return new Error(`GitHub refused to write ${branch}: the change touches .github/workflows/, which the token may not change ` +
+        return new RefusedError(`GitHub refused to write ${branch}: the change touches .github/workflows/, which the token may not change ` +
             `(${message}); use a GitHub App token or personal access token with the Workflows permission ` +
-            '(GITHUB_TOKEN never has it)', { cause: err });
+            '(GITHUB_TOKEN never has it)', true, { cause: err });
     }
     if (/protected branch|rule violation|ruleset|cannot force-push|must be made through a pull request/i.test(message)) {
-        return new Error(`${branch} is protected by a ruleset or branch protection (${message}): ${advice}`, {
+        return new RefusedError(`${branch} is protected by a ruleset or branch protection (${message}): ${advice}`, false, {
             cause: err
         });
     }
@@ -34059,10 +34075,79 @@ function renderPullRequestBody(input) {
     return [...head, ...shown, ...tail].join('\n');
 }
 
+;// CONCATENATED MODULE: ./src/publish/tree.ts
+// The git tree a commit of our edits on the base would have, hashed locally from the base's tree
+// listing. Comparing it with the PR branch's tree tells "nothing to push" without writing to the
+// API (GitHub's tree and blob ids are plain git object ids).
+
+
+function objectId(type, body) {
+    return (0,external_node_crypto_.createHash)('sha1').update(`${type} ${body.length}\0`).update(body).digest('hex');
+}
+function blobId(content) {
+    return objectId('blob', encodeText(content));
+}
+/** Git orders tree entries by name bytes, a tree's name compared as if it ended in `/`. */
+function gitOrder(a, b) {
+    return Buffer.compare(Buffer.from(a.tree ? `${a.name}/` : a.name), Buffer.from(b.tree ? `${b.name}/` : b.name));
+}
+/**
+ * The root tree id of `root` (whose every path is in `entries`) with `files` written, new
+ * directories included. Only the trees on the written paths are re-hashed.
+ */
+function treeIdWith(entries, root, files) {
+    if (!files.length)
+        return root;
+    const parentOf = (path) => (path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '');
+    const nameOf = (path) => path.slice(path.lastIndexOf('/') + 1);
+    // Directories to re-hash, with the children that change in each.
+    const changed = new Map();
+    const touch = (dir) => {
+        let children = changed.get(dir);
+        if (!children) {
+            children = new Map();
+            changed.set(dir, children);
+            if (dir)
+                touch(parentOf(dir)).set(nameOf(dir), { mode: '40000' });
+        }
+        return children;
+    };
+    for (const file of files) {
+        touch(parentOf(file.path)).set(nameOf(file.path), {
+            mode: entries.get(file.path)?.mode ?? '100644',
+            sha: blobId(file.content)
+        });
+    }
+    const listing = new Map();
+    for (const dir of changed.keys())
+        listing.set(dir, []);
+    for (const [path, entry] of entries) {
+        const children = listing.get(parentOf(path));
+        if (children) {
+            const tree = entry.type === 'tree';
+            children.push({ name: nameOf(path), mode: tree ? '40000' : entry.mode, sha: entry.sha, tree });
+        }
+    }
+    const hash = (dir) => {
+        const children = new Map((listing.get(dir) ?? []).map((c) => [c.name, c]));
+        for (const [name, change] of changed.get(dir) ?? []) {
+            const tree = change.mode === '40000';
+            const sha = tree ? hash(dir ? `${dir}/${name}` : name) : change.sha;
+            children.set(name, { name, mode: change.mode, sha, tree });
+        }
+        const body = Buffer.concat([...children.values()]
+            .sort(gitOrder)
+            .map((c) => Buffer.concat([Buffer.from(`${c.mode} ${c.name}\0`), Buffer.from(c.sha, 'hex')])));
+        return objectId('tree', body);
+    };
+    return hash('');
+}
+
 ;// CONCATENATED MODULE: ./src/publish/branches.ts
 // The PR branches on GitHub: pushed for a new PR (created at the base and committed to in one
 // createCommitOnBranch write), recreated for an open one, deleted when a run must leave nothing
 // behind; an existing branch is taken over only when this tool left it.
+
 
 
 class PrBranches {
@@ -34109,11 +34194,56 @@ class PrBranches {
         }
         return undefined;
     }
-    /** The open PR's branch recreated from the base: a new commit, then the branch force-moved to it. */
+    /** A branch recreated from the base: a new commit, then the branch force-moved to it; its id. */
     async recreate(branch, edits, message) {
         const commit = await createCommit(this.octokit, this.source, edits, message);
-        await moveBranch(this.octokit, this.source, branch, commit.commit);
+        await moveBranch(this.octokit, this.source, branch, commit);
         return commit;
+    }
+    /**
+     * An open PR's branch, at `head`, brought to this run's edits: recreated from the base. When
+     * GitHub refuses that because the base changed workflow files the token may not touch
+     * (GITHUB_TOKEN never may), the edits go on top of the branch instead, a push that changes only
+     * our files; the PR merges as before. Its head commit's id.
+     */
+    async update(branch, head, edits, message) {
+        try {
+            return await this.recreate(branch, edits, message);
+        }
+        catch (err) {
+            if (!(err instanceof RefusedError && err.workflows))
+                throw err;
+            return this.append(branch, head, edits, message, err);
+        }
+    }
+    /**
+     * Files an earlier commit of ours changed and this run does not are set back to the base's
+     * content, so the PR holds exactly this run's edits; nothing is written when it already does.
+     */
+    async append(branch, head, edits, message, refused) {
+        const { owner, repo, headSha } = this.source;
+        const { data } = await this.octokit.rest.repos.compareCommitsWithBasehead({
+            owner,
+            repo,
+            basehead: `${headSha}...${head}`
+        });
+        const onBranch = new Map((data.files ?? []).map((f) => [f.filename, f]));
+        const ours = new Set(edits.map((e) => e.path));
+        const stale = [...onBranch.keys()].filter((path) => !ours.has(path));
+        const restored = await Promise.all(stale.map(async (path) => ({ path, base: await this.source.read(path) })));
+        const all = [
+            ...edits,
+            ...restored.flatMap(({ path, base }) => (base === undefined ? [] : [{ path, after: base }]))
+        ];
+        const deletions = restored.filter((r) => r.base === undefined).map((r) => r.path);
+        if (!plainFiles(this.source, all))
+            throw refused;
+        const done = !stale.length && edits.every((e) => onBranch.get(e.path)?.sha === blobId(e.after));
+        if (done)
+            return head;
+        this.warn(`${branch}: the base changed .github/workflows/, which the token may not push, so this run's commit goes ` +
+            'on top of the branch instead of recreating it from the base');
+        return commitOnBranch(this.octokit, this.source, branch, head, all, message, deletions);
     }
     /**
      * The branch of a new PR: created at the base and committed to in one write. A branch that
@@ -34141,9 +34271,9 @@ class PrBranches {
             }
         }
         const commit = await createCommit(this.octokit, source, edits, message);
-        if (!(await createBranch(this.octokit, source, branch, commit.commit))) {
+        if (!(await createBranch(this.octokit, source, branch, commit))) {
             await this.mayTakeOver(branch);
-            await moveBranch(this.octokit, source, branch, commit.commit);
+            await moveBranch(this.octokit, source, branch, commit);
         }
         return commit;
     }
@@ -35417,74 +35547,6 @@ function renderCommitMessage(template, view) {
     ].join('\n');
 }
 
-;// CONCATENATED MODULE: ./src/publish/tree.ts
-// The git tree a commit of our edits on the base would have, hashed locally from the base's tree
-// listing. Comparing it with the PR branch's tree tells "nothing to push" without writing to the
-// API (GitHub's tree and blob ids are plain git object ids).
-
-
-function objectId(type, body) {
-    return (0,external_node_crypto_.createHash)('sha1').update(`${type} ${body.length}\0`).update(body).digest('hex');
-}
-function blobId(content) {
-    return objectId('blob', encodeText(content));
-}
-/** Git orders tree entries by name bytes, a tree's name compared as if it ended in `/`. */
-function gitOrder(a, b) {
-    return Buffer.compare(Buffer.from(a.tree ? `${a.name}/` : a.name), Buffer.from(b.tree ? `${b.name}/` : b.name));
-}
-/**
- * The root tree id of `root` (whose every path is in `entries`) with `files` written, new
- * directories included. Only the trees on the written paths are re-hashed.
- */
-function treeIdWith(entries, root, files) {
-    if (!files.length)
-        return root;
-    const parentOf = (path) => (path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '');
-    const nameOf = (path) => path.slice(path.lastIndexOf('/') + 1);
-    // Directories to re-hash, with the children that change in each.
-    const changed = new Map();
-    const touch = (dir) => {
-        let children = changed.get(dir);
-        if (!children) {
-            children = new Map();
-            changed.set(dir, children);
-            if (dir)
-                touch(parentOf(dir)).set(nameOf(dir), { mode: '40000' });
-        }
-        return children;
-    };
-    for (const file of files) {
-        touch(parentOf(file.path)).set(nameOf(file.path), {
-            mode: entries.get(file.path)?.mode ?? '100644',
-            sha: blobId(file.content)
-        });
-    }
-    const listing = new Map();
-    for (const dir of changed.keys())
-        listing.set(dir, []);
-    for (const [path, entry] of entries) {
-        const children = listing.get(parentOf(path));
-        if (children) {
-            const tree = entry.type === 'tree';
-            children.push({ name: nameOf(path), mode: tree ? '40000' : entry.mode, sha: entry.sha, tree });
-        }
-    }
-    const hash = (dir) => {
-        const children = new Map((listing.get(dir) ?? []).map((c) => [c.name, c]));
-        for (const [name, change] of changed.get(dir) ?? []) {
-            const tree = change.mode === '40000';
-            const sha = tree ? hash(dir ? `${dir}/${name}` : name) : change.sha;
-            children.set(name, { name, mode: change.mode, sha, tree });
-        }
-        const body = Buffer.concat([...children.values()]
-            .sort(gitOrder)
-            .map((c) => Buffer.concat([Buffer.from(`${c.mode} ${c.name}\0`), Buffer.from(c.sha, 'hex')])));
-        return objectId('tree', body);
-    };
-    return hash('');
-}
-
 ;// CONCATENATED MODULE: ./src/publish/publisher.ts
 // Publishing one run's result: one PR per app (or one for all, or a direct commit), updated in
 // place when it exists, closed when no longer needed; nothing is written when nothing changed.
@@ -35541,7 +35603,7 @@ class Publisher {
         const changes = result.updates;
         const apps = [...new Set(changes.map((c) => c.app))];
         const message = renderCommitMessage(inputs.commitMessage, templateView(apps.join(', '), changes));
-        const { commit } = await commitToBase(this.octokit, source, result.edits, message);
+        const commit = await commitToBase(this.octokit, source, result.edits, message);
         this.ctx.log(`committed ${commit.slice(0, 12)} to ${source.branch}`);
         return { commit };
     }
@@ -35698,9 +35760,9 @@ class Publisher {
             let headSha = open?.headSha ?? '';
             if (pushed !== tree) {
                 const message = renderCommitMessage(inputs.commitMessage, view);
-                headSha = (open
-                    ? await this.branches.recreate(group.branch, edits, message)
-                    : await this.branches.pushNew(group.branch, edits, message)).commit;
+                headSha = open
+                    ? await this.branches.update(group.branch, open.headSha, edits, message)
+                    : await this.branches.pushNew(group.branch, edits, message);
                 log(`pushed ${headSha.slice(0, 12)} to ${group.branch}`);
             }
             const proposal = { branch: group.branch, title, body: await body({ updates, commit: headSha, tree }) };

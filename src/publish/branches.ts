@@ -12,8 +12,9 @@ import {
   moveBranch,
   plainFiles,
   refusal,
-  type Commit
+  RefusedError
 } from './commit.js';
+import { blobId } from './tree.js';
 import type { ForeignPullRequest, PullRequests } from './pulls.js';
 
 export class PrBranches {
@@ -54,11 +55,64 @@ export class PrBranches {
     return undefined;
   }
 
-  /** The open PR's branch recreated from the base: a new commit, then the branch force-moved to it. */
-  async recreate(branch: string, edits: FileEdit[], message: string): Promise<Commit> {
+  /** A branch recreated from the base: a new commit, then the branch force-moved to it; its id. */
+  private async recreate(branch: string, edits: FileEdit[], message: string): Promise<string> {
     const commit = await createCommit(this.octokit, this.source, edits, message);
-    await moveBranch(this.octokit, this.source, branch, commit.commit);
+    await moveBranch(this.octokit, this.source, branch, commit);
     return commit;
+  }
+
+  /**
+   * An open PR's branch, at `head`, brought to this run's edits: recreated from the base. When
+   * GitHub refuses that because the base changed workflow files the token may not touch
+   * (GITHUB_TOKEN never may), the edits go on top of the branch instead, a push that changes only
+   * our files; the PR merges as before. Its head commit's id.
+   */
+  async update(branch: string, head: string, edits: FileEdit[], message: string): Promise<string> {
+    try {
+      return await this.recreate(branch, edits, message);
+    } catch (err) {
+      if (!(err instanceof RefusedError && err.workflows)) throw err;
+      return this.append(branch, head, edits, message, err);
+    }
+  }
+
+  /**
+   * Files an earlier commit of ours changed and this run does not are set back to the base's
+   * content, so the PR holds exactly this run's edits; nothing is written when it already does.
+   */
+  private async append(
+    branch: string,
+    head: string,
+    edits: FileEdit[],
+    message: string,
+    refused: RefusedError
+  ): Promise<string> {
+    const { owner, repo, headSha } = this.source;
+    const { data } = await this.octokit.rest.repos.compareCommitsWithBasehead({
+      owner,
+      repo,
+      basehead: `${headSha}...${head}`
+    });
+    const onBranch = new Map((data.files ?? []).map((f) => [f.filename, f]));
+    const ours = new Set(edits.map((e) => e.path));
+    const stale = [...onBranch.keys()].filter((path) => !ours.has(path));
+    const restored = await Promise.all(
+      stale.map(async (path) => ({ path, base: await this.source.read(path) }))
+    );
+    const all = [
+      ...edits,
+      ...restored.flatMap(({ path, base }) => (base === undefined ? [] : [{ path, after: base }]))
+    ];
+    const deletions = restored.filter((r) => r.base === undefined).map((r) => r.path);
+    if (!plainFiles(this.source, all)) throw refused;
+    const done = !stale.length && edits.every((e) => onBranch.get(e.path)?.sha === blobId(e.after));
+    if (done) return head;
+    this.warn(
+      `${branch}: the base changed .github/workflows/, which the token may not push, so this run's commit goes ` +
+        'on top of the branch instead of recreating it from the base'
+    );
+    return commitOnBranch(this.octokit, this.source, branch, head, all, message, deletions);
   }
 
   /**
@@ -68,7 +122,7 @@ export class PrBranches {
    * branch is never moved back onto the base (an open PR on it would be closed for good). A file
    * whose mode must be kept goes the same way.
    */
-  async pushNew(branch: string, edits: FileEdit[], message: string): Promise<Commit> {
+  async pushNew(branch: string, edits: FileEdit[], message: string): Promise<string> {
     const { source } = this;
     if (plainFiles(source, edits) && (await createBranch(this.octokit, source, branch, source.headSha))) {
       try {
@@ -86,9 +140,9 @@ export class PrBranches {
       }
     }
     const commit = await createCommit(this.octokit, source, edits, message);
-    if (!(await createBranch(this.octokit, source, branch, commit.commit))) {
+    if (!(await createBranch(this.octokit, source, branch, commit))) {
       await this.mayTakeOver(branch);
-      await moveBranch(this.octokit, source, branch, commit.commit);
+      await moveBranch(this.octokit, source, branch, commit);
     }
     return commit;
   }

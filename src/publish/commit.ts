@@ -14,29 +14,28 @@ export class ConflictError extends Error {
   override name = 'ConflictError';
 }
 
-export interface Commit {
-  commit: string;
-  tree: string;
-}
-
 /** createCommitOnBranch writes plain files: an executable or a symlink we edit keeps its mode only through Git Data. */
 export function plainFiles(source: GitHubRepoSource, edits: FileEdit[]): boolean {
   return edits.every((e) => (source.entries.get(e.path)?.mode ?? '100644') === '100644');
 }
 
 const COMMIT_ON_BRANCH = `mutation($input: CreateCommitOnBranchInput!) {
-  createCommitOnBranch(input: $input) { commit { oid tree { oid } } }
+  createCommitOnBranch(input: $input) { commit { oid } }
 }`;
 
-/** One commit of `edits` on `branch`, which must still point at `expectedHead`. */
+/**
+ * One commit of `edits` (and `deletions`, paths) on `branch`, which must still point at
+ * `expectedHead`; its id.
+ */
 export async function commitOnBranch(
   octokit: GitHub,
   source: GitHubRepoSource,
   branch: string,
   expectedHead: string,
   edits: FileEdit[],
-  message: string
-): Promise<Commit> {
+  message: string,
+  deletions: string[] = []
+): Promise<string> {
   const [headline = '', ...rest] = message.split('\n');
   const body = rest.join('\n').replace(/^\n+/, '');
   const input = {
@@ -44,23 +43,24 @@ export async function commitOnBranch(
     expectedHeadOid: expectedHead,
     message: { headline, ...(body && { body }) },
     fileChanges: {
-      additions: edits.map((e) => ({ path: e.path, contents: encodeText(e.after).toString('base64') }))
+      additions: edits.map((e) => ({ path: e.path, contents: encodeText(e.after).toString('base64') })),
+      ...(deletions.length && { deletions: deletions.map((path) => ({ path })) })
     }
   };
-  const data = await octokit.graphql<{
-    createCommitOnBranch: { commit: { oid: string; tree: { oid: string } } };
-  }>(COMMIT_ON_BRANCH, { input });
-  const { commit } = data.createCommitOnBranch;
-  return { commit: commit.oid, tree: commit.tree.oid };
+  const data = await octokit.graphql<{ createCommitOnBranch: { commit: { oid: string } } }>(
+    COMMIT_ON_BRANCH,
+    { input }
+  );
+  return data.createCommitOnBranch.commit.oid;
 }
 
-/** The same commit through the Git Data API: inline tree entries on the base tree, modes kept. */
+/** The same commit through the Git Data API: inline tree entries on the base tree, modes kept; its id. */
 export async function createCommit(
   octokit: GitHub,
   source: GitHubRepoSource,
   edits: FileEdit[],
   message: string
-): Promise<Commit> {
+): Promise<string> {
   const { owner, repo } = source;
   const entries = await Promise.all(
     edits.map(async (edit) => {
@@ -85,7 +85,7 @@ export async function createCommit(
     tree: tree.data.sha,
     parents: [source.headSha]
   });
-  return { commit: commit.data.sha, tree: tree.data.sha };
+  return commit.data.sha;
 }
 
 /** createCommitOnBranch's answer when the branch no longer points at `expectedHeadOid`. */
@@ -156,7 +156,7 @@ export async function commitToBase(
       owner: source.owner,
       repo: source.repo,
       ref: `heads/${source.branch}`,
-      sha: commit.commit,
+      sha: commit,
       force: false
     });
     return commit;
@@ -175,6 +175,19 @@ export async function commitToBase(
   }
 }
 
+/** GitHub's refusal to write a branch, in the user's terms (see `refusal`). */
+export class RefusedError extends Error {
+  override name = 'RefusedError';
+  constructor(
+    message: string,
+    /** The change touches `.github/workflows/` and the token may not (GITHUB_TOKEN never may). */
+    readonly workflows: boolean,
+    options: ErrorOptions
+  ) {
+    super(message, options);
+  }
+}
+
 /**
  * Why GitHub refused to write `branch`, in the user's terms: a ruleset or branch protection, or a
  * change to workflow files without the Workflows permission. Undefined for other failures.
@@ -183,13 +196,15 @@ export function refusal(
   err: unknown,
   branch: string,
   advice = 'exempt the branch-prefix from the rule, or use a token allowed to bypass it'
-): Error | undefined {
+): RefusedError | undefined {
+  if (err instanceof RefusedError) return err;
   const message = githubMessage(err);
   if (/workflow/i.test(message) && /permission|scope/i.test(message)) {
-    return new Error(
+    return new RefusedError(
       `GitHub refused to write ${branch}: the change touches .github/workflows/, which the token may not change ` +
         `(${message}); use a GitHub App token or personal access token with the Workflows permission ` +
         '(GITHUB_TOKEN never has it)',
+      true,
       { cause: err }
     );
   }
@@ -198,9 +213,13 @@ export function refusal(
       message
     )
   ) {
-    return new Error(`${branch} is protected by a ruleset or branch protection (${message}): ${advice}`, {
-      cause: err
-    });
+    return new RefusedError(
+      `${branch} is protected by a ruleset or branch protection (${message}): ${advice}`,
+      false,
+      {
+        cause: err
+      }
+    );
   }
   return undefined;
 }

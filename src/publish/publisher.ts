@@ -105,7 +105,7 @@ export class Publisher {
     const changes = result.updates;
     const apps = [...new Set(changes.map((c) => c.app))];
     const message = renderCommitMessage(inputs.commitMessage, templateView(apps.join(', '), changes));
-    const { commit } = await commitToBase(this.octokit, source, result.edits, message);
+    const commit = await commitToBase(this.octokit, source, result.edits, message);
     this.ctx.log(`committed ${commit.slice(0, 12)} to ${source.branch}`);
     return { commit };
   }
@@ -278,11 +278,9 @@ export class Publisher {
       let headSha = open?.headSha ?? '';
       if (pushed !== tree) {
         const message = renderCommitMessage(inputs.commitMessage, view);
-        headSha = (
-          open
-            ? await this.branches.recreate(group.branch, edits, message)
-            : await this.branches.pushNew(group.branch, edits, message)
-        ).commit;
+        headSha = open
+          ? await this.branches.update(group.branch, open.headSha, edits, message)
+          : await this.branches.pushNew(group.branch, edits, message);
         log(`pushed ${headSha.slice(0, 12)} to ${group.branch}`);
       }
       const proposal = { branch: group.branch, title, body: await body({ updates, commit: headSha, tree }) };

@@ -312,6 +312,29 @@ export class GitRepo {
     return out.stdout.toString('utf8').split('\0').filter(Boolean);
   }
 
+  /** The files `to` changes from `from`, with their status and blob ids (no rename detection). */
+  async diffEntries(from: string, to: string): Promise<DiffEntry[]> {
+    const out = await this.run(['diff-tree', '-r', '-z', '--no-renames', '--no-commit-id', from, to]);
+    const fields = out.stdout.toString('utf8').split('\0');
+    const entries: DiffEntry[] = [];
+    for (let i = 0; i + 1 < fields.length; i += 2) {
+      const [, , before, after, status] = fields[i]!.split(' ');
+      entries.push({
+        path: fields[i + 1]!,
+        status: status as DiffEntry['status'],
+        before: before!,
+        after: after!
+      });
+    }
+    return entries;
+  }
+
+  /** The best common ancestor of two commits. */
+  async mergeBase(a: string, b: string): Promise<string | undefined> {
+    const { code, stdout } = await this.run(['merge-base', a, b], { ok: [1] });
+    return code === 0 ? stdout.toString('utf8').trim() : undefined;
+  }
+
   async isAncestor(ancestor: string, descendant: string): Promise<boolean> {
     const { code } = await this.run(['merge-base', '--is-ancestor', ancestor, descendant], { ok: [1] });
     return code === 0;
@@ -356,6 +379,15 @@ export class GitRepo {
   async deleteRef(name: string, expected: string): Promise<void> {
     await this.run(['update-ref', '-d', name, expected]);
   }
+}
+
+export interface DiffEntry {
+  path: string;
+  /** A added, D deleted, M modified, T type changed. */
+  status: 'A' | 'D' | 'M' | 'T';
+  /** Blob ids before and after (all zeros when absent). */
+  before: string;
+  after: string;
 }
 
 /**

@@ -28,6 +28,23 @@ export function historyRoutes(shared: Shared): Route[] {
     const actor = [config.identity, HUMAN].find((a) => a.email === email);
     return actor ? shared.user(actor.login) : null;
   };
+  /** GitHub's `files` of a comparison: what `head` changes from the merge base, up to 300. */
+  const diffFiles = async (base: string, head: string) => {
+    const from = await git.mergeBase(base, head);
+    if (!from) return [];
+    const status = { A: 'added', D: 'removed', M: 'modified', T: 'changed' } as const;
+    return (await git.diffEntries(from, head)).slice(0, 300).map((e) => ({
+      sha: e.status === 'D' ? e.before : e.after,
+      filename: e.path,
+      status: status[e.status],
+      additions: 0,
+      deletions: 0,
+      changes: 0,
+      blob_url: shared.html(`/blob/${head}/${e.path}`),
+      raw_url: shared.html(`/raw/${head}/${e.path}`),
+      contents_url: shared.api(`/contents/${e.path}?ref=${head}`)
+    }));
+  };
   return [
     {
       method: 'GET',
@@ -73,7 +90,7 @@ export function historyRoutes(shared: Shared): Route[] {
             behind_by: behind.length,
             total_commits: ahead.length,
             commits,
-            files: []
+            files: await diffFiles(base, head)
           }
         };
       }
