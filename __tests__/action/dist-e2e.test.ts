@@ -8,6 +8,9 @@ import {
   startRegistry,
   type TestRegistry
 } from '../../test-support/registry/index.js';
+import { parseImageRef } from '../../src/images/ref.js';
+import { createRegistry } from '../../src/registry/oci.js';
+import { GITHUB_ISSUER, SLSA, statement, TestSigstore } from '../../test-support/registry/sign.js';
 import { OWNER, REPO, Tags, imageChange, seedFiles } from '../publish/helpers.js';
 
 // The bundled action itself (dist/index.js), run as the runner runs it: INPUT_* variables,
@@ -15,6 +18,7 @@ import { OWNER, REPO, Tags, imageChange, seedFiles } from '../publish/helpers.js
 
 let registry: TestRegistry;
 const tags = new Tags();
+const sigstore = new TestSigstore('dist-e2e');
 
 beforeAll(async () => {
   registry = await startRegistry('none');
@@ -134,6 +138,45 @@ spec:
       const prs = JSON.parse(run.outputs['pull-requests']!);
       expect(prs.map((p: { app: string }) => p.app).sort()).toEqual(['api', 'web']);
       expect(run.summary).toContain('### Errors');
+    });
+  }, 90_000);
+
+  it('verify: the bundled action checks a GitHub attestation and refuses the unattested image', async () => {
+    await withFake(seedFiles(), async (fake) => {
+      const client = createRegistry({
+        registries: registriesEntry(registry),
+        registryUsername: '',
+        registryPassword: '',
+        registryConcurrency: 2,
+        env: {}
+      });
+      const { digest } = await client.manifest(parseImageRef(`${registry.host}/acme/web`), '1.5.0');
+      const repo = `${OWNER}/${REPO}`;
+      const identity = {
+        san: `https://github.com/${repo}/.github/workflows/build.yml@refs/heads/main`,
+        issuer: GITHUB_ISSUER,
+        sourceRepository: `https://github.com/${repo}`,
+        sourceDigest: 'c0ffee'.padEnd(40, '0')
+      };
+      fake.addAttestation(
+        digest,
+        await sigstore.bundle(identity, statement(digest, SLSA, { buildDefinition: {} }))
+      );
+      const run = await runAction(fake, {
+        verify: `github-attestations: ${repo}\ntrusted-root: ${sigstore.trustedRootFile()}`
+      });
+      expect(run.code).toBe(0);
+      const prs = JSON.parse(run.outputs['pull-requests']!) as { app: string; number: number }[];
+      expect(prs.map((p) => p.app)).toEqual(['web']);
+      expect((await fake.pull(prs[0]!.number)).body).toContain(`verified: attested by ${repo} workflow`);
+      const skipped = JSON.parse(run.outputs.skipped!) as { app: string; reason: string }[];
+      expect(skipped).toContainEqual(
+        expect.objectContaining({
+          app: 'api',
+          reason: expect.stringContaining('has no valid GitHub attestation')
+        })
+      );
+      expect(run.summary).toContain('Verification: 1 of 2 digest(s) passed');
     });
   }, 90_000);
 });
