@@ -54651,8 +54651,14 @@ class Attestations {
         }
         catch (err) {
             const status = httpStatus(err);
+            // GitHub answers 404 for a repository the token cannot see as well as for a digest without any.
             if (status === 404)
-                return { items: [], problems: [] };
+                return {
+                    items: [],
+                    problems: [
+                        `GitHub has no attestation of it in ${repository}, or the token cannot read ${repository} (HTTP 404)`
+                    ]
+                };
             const why = status === 403 || status === 401 ? 'the token cannot read them' : githubMessage(err);
             return {
                 items: [],

@@ -92,8 +92,15 @@ describe('the attestations API', () => {
     });
   });
 
-  it('finds nothing for a digest without attestations', async () => {
-    expect(await attestations().provenance('acme/web', DIGEST)).toEqual({ items: [], problems: [] });
+  it('finds nothing for a digest without attestations, and says the token may not see the repository', async () => {
+    expect(await attestations().provenance('acme/web', DIGEST)).toEqual({
+      items: [],
+      problems: ['GitHub has no attestation of it in acme/web, or the token cannot read acme/web (HTTP 404)']
+    });
+    // A private repository the token cannot read answers the same.
+    expect((await attestations().provenance('acme/private', DIGEST)).problems).toEqual([
+      'GitHub has no attestation of it in acme/private, or the token cannot read acme/private (HTTP 404)'
+    ]);
   });
 });
 
