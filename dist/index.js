@@ -53783,6 +53783,8 @@ class ImageVerifier {
                     return { ok: true, evidence: [attestedBy(signer, repository)] };
             }
         }
+        if (!seen && !this.options.attestations)
+            failures.add("GitHub's attestations API was not read (no GitHub token in this run)");
         return failures.refuse(`has no valid GitHub attestation from ${repository}`, seen);
     }
     async trust(failures) {

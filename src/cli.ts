@@ -8,6 +8,7 @@ import type { Registry } from './model.js';
 import { LocalRepoSource } from './repo/local.js';
 import { MemoryRegistry, type RegistryFixture } from './registry/memory.js';
 import { registryFromInputs } from './registry/from-inputs.js';
+import { Attestations } from './github/attestations.js';
 import { createGitHubClient } from './github/client.js';
 import { runOnGitHub } from './publish/index.js';
 import { toOutputs } from './report/outputs.js';
@@ -15,6 +16,7 @@ import { jsonText, logLines } from './report/escape.js';
 import { renderText } from './report/text.js';
 import { writeEdits } from './repo/write-edits.js';
 import { run } from './run.js';
+import { ImageVerifier } from './verify/verifier.js';
 
 const USAGE = `Usage: argocd-image-pr [--dir PATH] [--<input> VALUE ...] [--write] [--json]
 
@@ -98,13 +100,14 @@ export async function runCli(
     io.stderr(`argocd-image-pr: ${err.message}\n\n${USAGE}\n`);
     return 2;
   }
-  if (!args.dir) return runGitHub(inputs, registry, args.json, io);
+  if (!args.dir) return runGitHub(inputs, registry, args.json, io, env);
   const repo = new LocalRepoSource(resolve(args.dir));
   const result = await run({
     repo,
     registry,
     inputs,
-    chainEdits: true
+    chainEdits: true,
+    verifier: localVerifier(inputs, registry, env, io)
   });
   const write = args.write && !inputs.dryRun;
   const final = write ? await writeEdits(repo, result) : result;
@@ -136,8 +139,31 @@ async function loadFixture(file: string): Promise<Registry> {
   }
 }
 
+/**
+ * Checks in a local run (`--dir`): GitHub's attestations API is read when there is a token
+ * (`--token`, or GITHUB_TOKEN), as in the action; without one only the registry is.
+ */
+function localVerifier(inputs: Inputs, registry: Registry, env: NodeJS.ProcessEnv, io: CliIO): ImageVerifier {
+  const warn = (message: string) => io.stderr(`warning: ${message}\n`);
+  const github = inputs.token
+    ? createGitHubClient({ token: inputs.token, apiUrl: inputs.apiUrl, warn })
+    : undefined;
+  return new ImageVerifier({
+    ...(inputs.verify && { input: inputs.verify }),
+    registry,
+    ...(github && { attestations: new Attestations(github.octokit, { apiUrl: inputs.apiUrl }) }),
+    env
+  });
+}
+
 /** The action's run from a terminal: the repo over the GitHub API, pull requests opened or updated. */
-async function runGitHub(inputs: Inputs, registry: Registry, json: boolean, io: CliIO): Promise<number> {
+async function runGitHub(
+  inputs: Inputs,
+  registry: Registry,
+  json: boolean,
+  io: CliIO,
+  env: NodeJS.ProcessEnv
+): Promise<number> {
   const warn = (message: string) => io.stderr(`warning: ${message}\n`);
   const github = createGitHubClient({ token: inputs.token, apiUrl: inputs.apiUrl, warn });
   const { result, pullRequests } = await runOnGitHub({
@@ -145,7 +171,8 @@ async function runGitHub(inputs: Inputs, registry: Registry, json: boolean, io: 
     github,
     registry,
     log: (line) => io.stderr(`${line}\n`),
-    warn
+    warn,
+    env
   });
   const outputs = toOutputs(result, github.requestCount());
   io.stdout(

@@ -8736,6 +8736,125 @@ function secretsOf(registries, env) {
     });
 }
 
+// EXTERNAL MODULE: ./node_modules/snappyjs/index.js
+var snappyjs = __nccwpck_require__(4528);
+// EXTERNAL MODULE: ./src/once.ts
+var once = __nccwpck_require__(8094);
+;// CONCATENATED MODULE: ./src/github/attestations.ts
+// GitHub artifact attestations of an image digest (`actions/attest-build-provenance`), read from
+// `GET /repos/{owner}/{repo}/attestations/{subject_digest}`: the Sigstore bundles, verified by
+// the caller. Once per run per (repository, digest).
+//
+// Since July 2026 github.com lists an attestation as `bundle: null` plus `bundle_url`: a
+// pre-signed blob-storage URL serving the bundle as Snappy-compressed JSON. That URL is fetched
+// without our token (it is another host, and the URL is its own credential). GitHub Enterprise
+// Server may still inline `bundle`; both are read.
+
+
+
+
+/** Attestations read per digest: one per build, and a digest is built once. */
+const PER_PAGE = 30;
+/** A provenance bundle is ~10 KB; the cap applies before and after decompression. */
+const MAX_BUNDLE_BYTES = 4 * 1024 * 1024;
+class Attestations {
+    octokit;
+    cache = new Map();
+    http;
+    apiOrigin;
+    /** Requests made (API listings and bundle downloads), for the run's stats. */
+    requests = 0;
+    constructor(octokit, options) {
+        this.octokit = octokit;
+        this.http = new HttpClient(4, options.timeoutMs ?? 30_000, { attempts: 3, ...options.retry });
+        this.apiOrigin = URL.canParse(options.apiUrl) ? new URL(options.apiUrl).origin : undefined;
+    }
+    /** Provenance bundles for `digest` in `repository` (`owner/name`). */
+    provenance(repository, digest) {
+        return (0,once/* once */.O)(this.cache, `${repository}@${digest}`, () => this.read(repository, digest));
+    }
+    async read(repository, digest) {
+        const [owner = '', repo = ''] = repository.split('/');
+        this.requests++;
+        let listed;
+        try {
+            const { data } = await this.octokit.request('GET /repos/{owner}/{repo}/attestations/{subject_digest}', {
+                owner,
+                repo,
+                subject_digest: digest,
+                predicate_type: 'provenance',
+                per_page: PER_PAGE
+            });
+            listed = Array.isArray(data.attestations) ? data.attestations : [];
+        }
+        catch (err) {
+            const status = httpStatus(err);
+            // GitHub answers 404 for a repository the token cannot see as well as for a digest without any.
+            if (status === 404)
+                return {
+                    items: [],
+                    problems: [
+                        `GitHub has no attestation of it in ${repository}, or the token cannot read ${repository} (HTTP 404)`
+                    ]
+                };
+            const why = status === 403 || status === 401 ? 'the token cannot read them' : githubMessage(err);
+            return {
+                items: [],
+                problems: [`the attestations of ${repository} could not be read (HTTP ${status ?? '?'}: ${why})`]
+            };
+        }
+        const found = await Promise.all(listed.map((entry) => this.bundleOf(entry)));
+        const items = found.flatMap((f) => ('bundle' in f ? [f.bundle] : []));
+        const problems = [
+            ...new Set(found.flatMap((f) => ('problem' in f ? [`an attestation of ${repository} ${f.problem}`] : [])))
+        ];
+        return { items, problems };
+    }
+    async bundleOf(entry) {
+        if (typeof entry?.bundle === 'object' && entry.bundle !== null)
+            return { bundle: entry.bundle };
+        if (typeof entry?.bundle_url !== 'string')
+            return { problem: 'was listed without its bundle' };
+        const url = URL.canParse(entry.bundle_url) ? new URL(entry.bundle_url) : undefined;
+        if (!url || (url.protocol !== 'https:' && url.origin !== this.apiOrigin))
+            return { problem: 'names a bundle URL that is not https; not fetched' };
+        this.requests++;
+        try {
+            const res = await this.http.get(url, {
+                headers: { accept: 'application/x-snappy, application/json' },
+                insecure: false,
+                countAs: url.host,
+                what: 'an attestation bundle',
+                maxBytes: MAX_BUNDLE_BYTES
+            });
+            if (res.status !== 200)
+                return { problem: `has a bundle that could not be downloaded (HTTP ${res.status})` };
+            const type = String(res.headers['content-type'] ?? '');
+            return { bundle: decodeBundle(res.body, /snappy/i.test(type) || url.pathname.endsWith('.sn')) };
+        }
+        catch (err) {
+            return { problem: `has a bundle that could not be read: ${err.message}` };
+        }
+    }
+}
+/** A downloaded bundle: Snappy-compressed JSON (what github.com serves), or plain JSON. */
+function decodeBundle(body, snappy) {
+    const json = !snappy && /^\s*\{/.test(body.subarray(0, 64).toString('latin1'));
+    let text;
+    try {
+        text = (json ? body : Buffer.from((0,snappyjs/* uncompress */.k)(body, MAX_BUNDLE_BYTES))).toString('utf8');
+    }
+    catch (err) {
+        throw new Error(`not Snappy-compressed JSON (${err.message})`, { cause: err });
+    }
+    try {
+        return JSON.parse(text);
+    }
+    catch (err) {
+        throw new Error('not a JSON Sigstore bundle', { cause: err });
+    }
+}
+
 // EXTERNAL MODULE: ./src/images/metadata.ts
 var images_metadata = __nccwpck_require__(9085);
 ;// CONCATENATED MODULE: ./node_modules/yocto-queue/index.js
@@ -15601,8 +15720,6 @@ function alphabetical(ctx) {
     return { kind: 'update', candidate };
 }
 
-// EXTERNAL MODULE: ./src/once.ts
-var once = __nccwpck_require__(8094);
 ;// CONCATENATED MODULE: ./src/verify/simple-signing.ts
 // Cosign's original signature format: a "simple signing" JSON payload naming the image digest,
 // signed with the key pair of `cosign generate-key-pair` (ECDSA P-256 + SHA-256, DER, base64),
@@ -16004,6 +16121,8 @@ class ImageVerifier {
                     return { ok: true, evidence: [attestedBy(signer, repository)] };
             }
         }
+        if (!seen && !this.options.attestations)
+            failures.add("GitHub's attestations API was not read (no GitHub token in this run)");
         return failures.refuse(`has no valid GitHub attestation from ${repository}`, seen);
     }
     async trust(failures) {
@@ -16661,123 +16780,6 @@ function toCommit(c) {
 async function viewerLogin(octokit) {
     const data = await octokit.graphql('query { viewer { login } }');
     return data.viewer.login;
-}
-
-// EXTERNAL MODULE: ./node_modules/snappyjs/index.js
-var snappyjs = __nccwpck_require__(4528);
-;// CONCATENATED MODULE: ./src/github/attestations.ts
-// GitHub artifact attestations of an image digest (`actions/attest-build-provenance`), read from
-// `GET /repos/{owner}/{repo}/attestations/{subject_digest}`: the Sigstore bundles, verified by
-// the caller. Once per run per (repository, digest).
-//
-// Since July 2026 github.com lists an attestation as `bundle: null` plus `bundle_url`: a
-// pre-signed blob-storage URL serving the bundle as Snappy-compressed JSON. That URL is fetched
-// without our token (it is another host, and the URL is its own credential). GitHub Enterprise
-// Server may still inline `bundle`; both are read.
-
-
-
-
-/** Attestations read per digest: one per build, and a digest is built once. */
-const PER_PAGE = 30;
-/** A provenance bundle is ~10 KB; the cap applies before and after decompression. */
-const MAX_BUNDLE_BYTES = 4 * 1024 * 1024;
-class Attestations {
-    octokit;
-    cache = new Map();
-    http;
-    apiOrigin;
-    /** Requests made (API listings and bundle downloads), for the run's stats. */
-    requests = 0;
-    constructor(octokit, options) {
-        this.octokit = octokit;
-        this.http = new HttpClient(4, options.timeoutMs ?? 30_000, { attempts: 3, ...options.retry });
-        this.apiOrigin = URL.canParse(options.apiUrl) ? new URL(options.apiUrl).origin : undefined;
-    }
-    /** Provenance bundles for `digest` in `repository` (`owner/name`). */
-    provenance(repository, digest) {
-        return (0,once/* once */.O)(this.cache, `${repository}@${digest}`, () => this.read(repository, digest));
-    }
-    async read(repository, digest) {
-        const [owner = '', repo = ''] = repository.split('/');
-        this.requests++;
-        let listed;
-        try {
-            const { data } = await this.octokit.request('GET /repos/{owner}/{repo}/attestations/{subject_digest}', {
-                owner,
-                repo,
-                subject_digest: digest,
-                predicate_type: 'provenance',
-                per_page: PER_PAGE
-            });
-            listed = Array.isArray(data.attestations) ? data.attestations : [];
-        }
-        catch (err) {
-            const status = httpStatus(err);
-            // GitHub answers 404 for a repository the token cannot see as well as for a digest without any.
-            if (status === 404)
-                return {
-                    items: [],
-                    problems: [
-                        `GitHub has no attestation of it in ${repository}, or the token cannot read ${repository} (HTTP 404)`
-                    ]
-                };
-            const why = status === 403 || status === 401 ? 'the token cannot read them' : githubMessage(err);
-            return {
-                items: [],
-                problems: [`the attestations of ${repository} could not be read (HTTP ${status ?? '?'}: ${why})`]
-            };
-        }
-        const found = await Promise.all(listed.map((entry) => this.bundleOf(entry)));
-        const items = found.flatMap((f) => ('bundle' in f ? [f.bundle] : []));
-        const problems = [
-            ...new Set(found.flatMap((f) => ('problem' in f ? [`an attestation of ${repository} ${f.problem}`] : [])))
-        ];
-        return { items, problems };
-    }
-    async bundleOf(entry) {
-        if (typeof entry?.bundle === 'object' && entry.bundle !== null)
-            return { bundle: entry.bundle };
-        if (typeof entry?.bundle_url !== 'string')
-            return { problem: 'was listed without its bundle' };
-        const url = URL.canParse(entry.bundle_url) ? new URL(entry.bundle_url) : undefined;
-        if (!url || (url.protocol !== 'https:' && url.origin !== this.apiOrigin))
-            return { problem: 'names a bundle URL that is not https; not fetched' };
-        this.requests++;
-        try {
-            const res = await this.http.get(url, {
-                headers: { accept: 'application/x-snappy, application/json' },
-                insecure: false,
-                countAs: url.host,
-                what: 'an attestation bundle',
-                maxBytes: MAX_BUNDLE_BYTES
-            });
-            if (res.status !== 200)
-                return { problem: `has a bundle that could not be downloaded (HTTP ${res.status})` };
-            const type = String(res.headers['content-type'] ?? '');
-            return { bundle: decodeBundle(res.body, /snappy/i.test(type) || url.pathname.endsWith('.sn')) };
-        }
-        catch (err) {
-            return { problem: `has a bundle that could not be read: ${err.message}` };
-        }
-    }
-}
-/** A downloaded bundle: Snappy-compressed JSON (what github.com serves), or plain JSON. */
-function decodeBundle(body, snappy) {
-    const json = !snappy && /^\s*\{/.test(body.subarray(0, 64).toString('latin1'));
-    let text;
-    try {
-        text = (json ? body : Buffer.from((0,snappyjs/* uncompress */.k)(body, MAX_BUNDLE_BYTES))).toString('utf8');
-    }
-    catch (err) {
-        throw new Error(`not Snappy-compressed JSON (${err.message})`, { cause: err });
-    }
-    try {
-        return JSON.parse(text);
-    }
-    catch (err) {
-        throw new Error('not a JSON Sigstore bundle', { cause: err });
-    }
 }
 
 ;// CONCATENATED MODULE: ./src/publish/budget.ts
@@ -20118,6 +20120,8 @@ function reason(err) {
 
 
 
+
+
 const USAGE = `Usage: argocd-image-pr [--dir PATH] [--<input> VALUE ...] [--write] [--json]
 
 Plans image updates for the Argo CD Applications of a cluster-config repo.
@@ -20191,13 +20195,14 @@ async function runCli(argv, terminal, env = process.env) {
         return 2;
     }
     if (!args.dir)
-        return runGitHub(inputs, registry, args.json, io);
+        return runGitHub(inputs, registry, args.json, io, env);
     const repo = new LocalRepoSource((0,external_node_path_.resolve)(args.dir));
     const result = await run({
         repo,
         registry,
         inputs,
-        chainEdits: true
+        chainEdits: true,
+        verifier: localVerifier(inputs, registry, env, io)
     });
     const write = args.write && !inputs.dryRun;
     const final = write ? await writeEdits(repo, result) : result;
@@ -20227,8 +20232,24 @@ async function loadFixture(file) {
         throw new src_inputs/* UsageError */.eb(`--registry-fixture ${file}: ${reason.split('\n')[0]}`);
     }
 }
+/**
+ * Checks in a local run (`--dir`): GitHub's attestations API is read when there is a token
+ * (`--token`, or GITHUB_TOKEN), as in the action; without one only the registry is.
+ */
+function localVerifier(inputs, registry, env, io) {
+    const warn = (message) => io.stderr(`warning: ${message}\n`);
+    const github = inputs.token
+        ? createGitHubClient({ token: inputs.token, apiUrl: inputs.apiUrl, warn })
+        : undefined;
+    return new ImageVerifier({
+        ...(inputs.verify && { input: inputs.verify }),
+        registry,
+        ...(github && { attestations: new Attestations(github.octokit, { apiUrl: inputs.apiUrl }) }),
+        env
+    });
+}
 /** The action's run from a terminal: the repo over the GitHub API, pull requests opened or updated. */
-async function runGitHub(inputs, registry, json, io) {
+async function runGitHub(inputs, registry, json, io, env) {
     const warn = (message) => io.stderr(`warning: ${message}\n`);
     const github = createGitHubClient({ token: inputs.token, apiUrl: inputs.apiUrl, warn });
     const { result, pullRequests } = await runOnGitHub({
@@ -20236,7 +20257,8 @@ async function runGitHub(inputs, registry, json, io) {
         github,
         registry,
         log: (line) => io.stderr(`${line}\n`),
-        warn
+        warn,
+        env
     });
     const outputs = toOutputs(result, github.requestCount());
     io.stdout(json
