@@ -10,14 +10,13 @@ import { ImageMetadata } from '../src/images/metadata.js';
 import { parseImageRef } from '../src/images/ref.js';
 import { selectVersion } from '../src/images/strategies.js';
 import type { ImageSpec } from '../src/model.js';
-import { createRegistry } from '../src/registry/oci.js';
 import { parseVerifyInput } from '../src/verify/config.js';
 import { parseTrustedRoots } from '../src/verify/sigstore.js';
 import { ImageVerifier } from '../src/verify/verifier.js';
 import { startFakeGitHub, type FakeGitHub } from '../test-support/github/index.js';
 import {
+  anonymousClient,
   pushImage,
-  registriesEntry,
   startRegistry,
   type TestRegistry
 } from '../test-support/registry/index.js';
@@ -28,7 +27,6 @@ import {
   keyBundle,
   pushCosignSignature,
   pushReferrer,
-  SLSA,
   statement,
   TestSigstore,
   type Subject
@@ -59,13 +57,7 @@ async function seed(registry: TestRegistry, gh: FakeGitHub, repo: string, signin
   }
   if (signing === 'newest-unsigned') await subject('1.2.0');
   if (signing === 'attestation') {
-    const provenance = statement(signed.digest, SLSA, { buildDefinition: {} });
-    const identity = {
-      san: WORKFLOW,
-      issuer: GITHUB_ISSUER,
-      sourceRepository: 'https://github.com/acme/app'
-    };
-    gh.addAttestation(signed.digest, await sigstore.bundle(identity, provenance));
+    gh.addAttestation(signed.digest, await sigstore.githubProvenance(signed.digest, 'acme/app'));
   }
 }
 
@@ -95,13 +87,7 @@ async function main(): Promise<void> {
     for (const scenario of SCENARIOS) {
       const repos = Array.from({ length: count }, (_, i) => `${scenario.signing}/app-${i}`);
       for (const repo of repos) await seed(registry, gh, repo, scenario.signing);
-      const client = createRegistry({
-        registries: registriesEntry(registry),
-        registryUsername: '',
-        registryPassword: '',
-        registryConcurrency: 8,
-        env: {}
-      });
+      const client = anonymousClient(registry);
       const input = parseVerifyInput(scenario.verify);
       const verifier = new ImageVerifier({
         ...(input && { input }),

@@ -149,9 +149,9 @@ function localVerifier(inputs: Inputs, registry: Registry, env: NodeJS.ProcessEn
     ? createGitHubClient({ token: inputs.token, apiUrl: inputs.apiUrl, warn })
     : undefined;
   return new ImageVerifier({
-    ...(inputs.verify && { input: inputs.verify }),
+    input: inputs.verify,
     registry,
-    ...(github && { attestations: new Attestations(github.octokit, { apiUrl: inputs.apiUrl }) }),
+    attestations: github && new Attestations(github.octokit, { apiUrl: inputs.apiUrl }),
     env
   });
 }

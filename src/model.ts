@@ -16,7 +16,7 @@ export interface RunError {
 /** A YAML document of the repo. */
 export interface FileLocation {
   file: string;
-  doc?: number;
+  doc: number;
 }
 
 /** Thrown inside a stage and caught at the app/image boundary, where it becomes a RunError. */

@@ -154,7 +154,7 @@ export async function run(options: RunOptions): Promise<RunResult> {
   const verifier =
     options.verifier ??
     new ImageVerifier({
-      ...(inputs.verify && { input: inputs.verify }),
+      input: inputs.verify,
       registry: options.registry,
       env: options.env ?? process.env
     });
@@ -450,7 +450,7 @@ export function toRunError(err: unknown, spec: UpdateSpec, image?: ImageSpec): R
   const at = err instanceof SpecError ? err.at : undefined;
   return {
     file: at?.file ?? spec.file,
-    ...(at?.doc !== undefined && { doc: at.doc }),
+    ...(at && { doc: at.doc }),
     app: spec.app,
     ...(image && { alias: image.alias }),
     ...(field && { field }),

@@ -3,14 +3,14 @@ import { MemoryRegistry } from '../../src/registry/memory.js';
 import { runBundledAction, type ActionRun } from '../../test-support/action.js';
 import { startFakeGitHub, type FakeGitHub } from '../../test-support/github/index.js';
 import {
+  anonymousClient,
   mirrorFixture,
   registriesEntry,
   startRegistry,
   type TestRegistry
 } from '../../test-support/registry/index.js';
 import { parseImageRef } from '../../src/images/ref.js';
-import { createRegistry } from '../../src/registry/oci.js';
-import { GITHUB_ISSUER, SLSA, statement, TestSigstore } from '../../test-support/registry/sign.js';
+import { TestSigstore } from '../../test-support/registry/sign.js';
 import { OWNER, REPO, Tags, imageChange, seedFiles } from '../publish/helpers.js';
 
 // The bundled action itself (dist/index.js), run as the runner runs it: INPUT_* variables,
@@ -143,25 +143,10 @@ spec:
 
   it('verify: the bundled action checks a GitHub attestation and refuses the unattested image', async () => {
     await withFake(seedFiles(), async (fake) => {
-      const client = createRegistry({
-        registries: registriesEntry(registry),
-        registryUsername: '',
-        registryPassword: '',
-        registryConcurrency: 2,
-        env: {}
-      });
-      const { digest } = await client.manifest(parseImageRef(`${registry.host}/acme/web`), '1.5.0');
+      const web = parseImageRef(`${registry.host}/acme/web`);
+      const { digest } = await anonymousClient(registry).manifest(web, '1.5.0');
       const repo = `${OWNER}/${REPO}`;
-      const identity = {
-        san: `https://github.com/${repo}/.github/workflows/build.yml@refs/heads/main`,
-        issuer: GITHUB_ISSUER,
-        sourceRepository: `https://github.com/${repo}`,
-        sourceDigest: 'c0ffee'.padEnd(40, '0')
-      };
-      fake.addAttestation(
-        digest,
-        await sigstore.bundle(identity, statement(digest, SLSA, { buildDefinition: {} }))
-      );
+      fake.addAttestation(digest, await sigstore.githubProvenance(digest, repo));
       const run = await runAction(fake, {
         verify: `github-attestations: ${repo}\ntrusted-root: ${sigstore.trustedRootFile()}`
       });

@@ -6,15 +6,15 @@ import { join, resolve } from 'node:path';
 import { runCli } from '../../src/cli.js';
 import { parseImageRef } from '../../src/images/ref.js';
 import { MemoryRegistry, type RegistryFixture } from '../../src/registry/memory.js';
-import { createRegistry } from '../../src/registry/oci.js';
 import { startFakeGitHub, type FakeGitHub } from '../../test-support/github/index.js';
 import {
+  anonymousClient,
   mirrorFixture,
   registriesEntry,
   startRegistry,
   type TestRegistry
 } from '../../test-support/registry/index.js';
-import { GITHUB_ISSUER, SLSA, statement, TestSigstore } from '../../test-support/registry/sign.js';
+import { TestSigstore } from '../../test-support/registry/sign.js';
 
 const demo = resolve('demo');
 const fixture = JSON.parse(readFileSync(join(demo, 'registry.json'), 'utf8')) as RegistryFixture;
@@ -26,24 +26,9 @@ beforeAll(async () => {
   registry = await startRegistry('none');
   await mirrorFixture(registry, MemoryRegistry.fromFixture(fixture), fixture);
   gh = await startFakeGitHub({ owner: 'acme', repo: 'web' });
-  const client = createRegistry({
-    registries: registriesEntry(registry),
-    registryUsername: '',
-    registryPassword: '',
-    registryConcurrency: 2,
-    env: {}
-  });
-  const { digest } = await client.manifest(parseImageRef(`${registry.host}/acme/web`), '1.4.2');
-  const identity = {
-    san: 'https://github.com/acme/web/.github/workflows/build.yml@refs/heads/main',
-    issuer: GITHUB_ISSUER,
-    sourceRepository: 'https://github.com/acme/web',
-    sourceDigest: 'c0ffee'.padEnd(40, '0')
-  };
-  gh.addAttestation(
-    digest,
-    await sigstore.bundle(identity, statement(digest, SLSA, { buildDefinition: {} }))
-  );
+  const web = parseImageRef(`${registry.host}/acme/web`);
+  const { digest } = await anonymousClient(registry).manifest(web, '1.4.2');
+  gh.addAttestation(digest, await sigstore.githubProvenance(digest, 'acme/web'));
 }, 60_000);
 afterAll(() => Promise.all([registry?.stop(), gh?.stop()]));
 

@@ -3,20 +3,16 @@
 // while the other app is still updated; GitHub attestations come from the attestations API.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Registry } from '../../src/model.js';
-import { createRegistry } from '../../src/registry/oci.js';
 import { renderSummary } from '../../src/report/summary.js';
 import {
+  anonymousClient,
   pushImage,
-  registriesEntry,
   startRegistry,
   type TestRegistry
 } from '../../test-support/registry/index.js';
 import {
   cosignKeyPair,
-  GITHUB_ISSUER,
   pushCosignSignature,
-  SLSA,
-  statement,
   TestSigstore,
   type Subject
 } from '../../test-support/registry/sign.js';
@@ -31,13 +27,7 @@ const pushed: Record<string, Subject> = {};
 
 beforeAll(async () => {
   registry = await startRegistry('none');
-  client = createRegistry({
-    registries: registriesEntry(registry),
-    registryUsername: '',
-    registryPassword: '',
-    registryConcurrency: 8,
-    env: {}
-  });
+  client = anonymousClient(registry);
   for (const [repo, tag] of [
     ['acme/web', '1.4.0'],
     ['acme/web', '1.5.0'],
@@ -97,19 +87,7 @@ describe('verify on GitHub', () => {
     const gh = await start({ files: files() });
     const repo = `${gh.owner}/${gh.repo}`;
     const web = pushed['acme/web:1.5.0']!.digest;
-    const provenance = statement(web, SLSA, { buildDefinition: {} });
-    gh.addAttestation(
-      web,
-      await sigstore.bundle(
-        {
-          san: `https://github.com/${repo}/.github/workflows/build.yml@refs/heads/main`,
-          issuer: GITHUB_ISSUER,
-          sourceRepository: `https://github.com/${repo}`,
-          sourceDigest: 'abc123'.padEnd(40, '0')
-        },
-        provenance
-      )
-    );
+    gh.addAttestation(web, await sigstore.githubProvenance(web, repo, 'abc123'.padEnd(40, '0')));
     const run = await runWith(gh, client, {
       verify: `github-attestations: ${repo}\ntrusted-root: ${sigstore.trustedRootFile()}`,
       applications: 'apps/web.yaml'

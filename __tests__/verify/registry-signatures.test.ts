@@ -7,13 +7,12 @@ import { ImageMetadata } from '../../src/images/metadata.js';
 import { parseImageRef } from '../../src/images/ref.js';
 import { selectVersion, type Selection } from '../../src/images/strategies.js';
 import type { ImageSpec, Registry, VerifySettings } from '../../src/model.js';
-import { createRegistry } from '../../src/registry/oci.js';
 import { parseVerifyInput } from '../../src/verify/config.js';
 import { parseTrustedRoots } from '../../src/verify/sigstore.js';
 import { ImageVerifier } from '../../src/verify/verifier.js';
 import {
+  anonymousClient,
   pushImage,
-  registriesEntry,
   startRegistry,
   type TestRegistry
 } from '../../test-support/registry/index.js';
@@ -49,14 +48,7 @@ const rogue = new TestSigstore('rogue');
 
 beforeAll(async () => {
   registry = await startRegistry('none');
-  client = createRegistry({
-    registries: registriesEntry(registry),
-    registryUsername: '',
-    registryPassword: '',
-    registryConcurrency: 8,
-    retry: { baseDelayMs: 5, maxDelayMs: 20 },
-    env: {}
-  });
+  client = anonymousClient(registry, { retry: { baseDelayMs: 5, maxDelayMs: 20 } });
 });
 afterAll(() => registry.stop());
 

@@ -29590,13 +29590,8 @@ class Discovery {
             error.message = e.message;
             if (e.field)
                 error.field = e.field;
-            if (e.at) {
-                error.file = e.at.file;
-                if (e.at.doc === undefined)
-                    delete error.doc;
-                else
-                    error.doc = e.at.doc;
-            }
+            if (e.at)
+                Object.assign(error, e.at);
         }
         else
             error.message = `internal error: ${e instanceof Error ? e.message : String(e)}`;
@@ -32842,7 +32837,6 @@ class ImageVerifier {
             };
         }
         const failures = new Failures();
-        const { verifyKeyless } = await sigstore();
         const expected = `https://github.com/${repository}`.toLowerCase();
         // The API first: attest-build-provenance always stores there, and pushes to the registry only
         // when asked; the registry is read only when the API has no valid one.
@@ -32856,8 +32850,10 @@ class ImageVerifier {
             if (!found)
                 continue;
             failures.problems(found);
+            if (!found.items.length)
+                continue;
             seen += found.items.length;
-            const roots = found.items.length ? await this.trust(failures) : [];
+            const [roots, { verifyKeyless }] = await Promise.all([this.trust(failures), sigstore()]);
             for (const json of found.items) {
                 const signer = failures.attempt('an attestation', () => {
                     const { signer } = about(verifyKeyless(json, roots), digest, PROVENANCE);
@@ -33100,7 +33096,7 @@ async function run(options) {
     const metadata = options.metadata ?? new ImageMetadata(options.registry);
     const verifier = options.verifier ??
         new ImageVerifier({
-            ...(inputs.verify && { input: inputs.verify }),
+            input: inputs.verify,
             registry: options.registry,
             env: options.env ?? process.env
         });
@@ -33373,7 +33369,7 @@ function toRunError(err, spec, image) {
     const at = err instanceof SpecError ? err.at : undefined;
     return {
         file: at?.file ?? spec.file,
-        ...(at?.doc !== undefined && { doc: at.doc }),
+        ...(at && { doc: at.doc }),
         app: spec.app,
         ...(image && { alias: image.alias }),
         ...(field && { field }),
@@ -33733,8 +33729,6 @@ class RefusedError extends Error {
  * change to workflow files without the Workflows permission. Undefined for other failures.
  */
 function refusal(err, branch, advice = 'exempt the branch-prefix from the rule, or use a token allowed to bypass it') {
-    if (err instanceof RefusedError)
-        return err;
     const message = githubMessage(err);
     if (/workflow/i.test(message) && /permission|scope/i.test(message)) {
         return new RefusedError(`GitHub refused to write ${branch}: the change touches .github/workflows/, which the token may not change ` +
@@ -35952,7 +35946,7 @@ async function runOnGitHub(options) {
     const budget = new WriteBudget(inputs.writeBudget);
     const history = SourceHistory.forApi(github.octokit, inputs.apiUrl);
     const verifier = new ImageVerifier({
-        ...(inputs.verify && { input: inputs.verify }),
+        input: inputs.verify,
         registry,
         attestations: new Attestations(github.octokit, { apiUrl: inputs.apiUrl }),
         env: options.env ?? process.env
@@ -36992,9 +36986,9 @@ function localVerifier(inputs, registry, env, io) {
         ? createGitHubClient({ token: inputs.token, apiUrl: inputs.apiUrl, warn })
         : undefined;
     return new ImageVerifier({
-        ...(inputs.verify && { input: inputs.verify }),
+        input: inputs.verify,
         registry,
-        ...(github && { attestations: new Attestations(github.octokit, { apiUrl: inputs.apiUrl }) }),
+        attestations: github && new Attestations(github.octokit, { apiUrl: inputs.apiUrl }),
         env
     });
 }

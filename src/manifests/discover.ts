@@ -105,11 +105,7 @@ class Discovery {
     if (e instanceof SpecError) {
       error.message = e.message;
       if (e.field) error.field = e.field;
-      if (e.at) {
-        error.file = e.at.file;
-        if (e.at.doc === undefined) delete error.doc;
-        else error.doc = e.at.doc;
-      }
+      if (e.at) Object.assign(error, e.at);
     } else error.message = `internal error: ${e instanceof Error ? e.message : String(e)}`;
     this.result.errors.push(error);
   }

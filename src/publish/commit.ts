@@ -197,7 +197,6 @@ export function refusal(
   branch: string,
   advice = 'exempt the branch-prefix from the rule, or use a token allowed to bypass it'
 ): RefusedError | undefined {
-  if (err instanceof RefusedError) return err;
   const message = githubMessage(err);
   if (/workflow/i.test(message) && /permission|scope/i.test(message)) {
     return new RefusedError(

@@ -57,7 +57,7 @@ export async function runOnGitHub(options: GitHubRunOptions): Promise<GitHubRunR
   const budget = new WriteBudget(inputs.writeBudget);
   const history = SourceHistory.forApi(github.octokit, inputs.apiUrl);
   const verifier = new ImageVerifier({
-    ...(inputs.verify && { input: inputs.verify }),
+    input: inputs.verify,
     registry,
     attestations: new Attestations(github.octokit, { apiUrl: inputs.apiUrl }),
     env: options.env ?? process.env

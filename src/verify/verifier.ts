@@ -221,7 +221,6 @@ export class ImageVerifier {
       };
     }
     const failures = new Failures();
-    const { verifyKeyless } = await sigstore();
     const expected = `https://github.com/${repository}`.toLowerCase();
     // The API first: attest-build-provenance always stores there, and pushes to the registry only
     // when asked; the registry is read only when the API has no valid one.
@@ -234,8 +233,9 @@ export class ImageVerifier {
       const found = await source();
       if (!found) continue;
       failures.problems(found);
+      if (!found.items.length) continue;
       seen += found.items.length;
-      const roots = found.items.length ? await this.trust(failures) : [];
+      const [roots, { verifyKeyless }] = await Promise.all([this.trust(failures), sigstore()]);
       for (const json of found.items) {
         const signer = failures.attempt('an attestation', () => {
           const { signer } = about(verifyKeyless(json, roots), digest, PROVENANCE);

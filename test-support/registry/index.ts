@@ -27,3 +27,4 @@ export {
 } from './push.js';
 export { TokenIssuer, type Credentials } from './token.js';
 export { mirrorFixture } from './mirror.js';
+export { anonymousClient } from './client.js';

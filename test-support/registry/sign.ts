@@ -244,6 +244,24 @@ export class TestSigstore {
     return path;
   }
 
+  /**
+   * SLSA provenance of `digest` as actions/attest-build-provenance makes it: signed as the
+   * `build.yml` workflow of `repository` on main, built from `sourceDigest`.
+   */
+  githubProvenance(
+    digest: string,
+    repository: string,
+    sourceDigest = 'c0ffee'.padEnd(40, '0')
+  ): Promise<unknown> {
+    const identity = {
+      san: `https://github.com/${repository}/.github/workflows/build.yml@refs/heads/main`,
+      issuer: GITHUB_ISSUER,
+      sourceRepository: `https://github.com/${repository}`,
+      sourceDigest
+    };
+    return this.bundle(identity, statement(digest, SLSA, { buildDefinition: {} }));
+  }
+
   /** A keyless DSSE bundle over `payload`, signed as `identity`, logged with a signed timestamp. */
   async bundle(identity: Identity, payload: Buffer, options: { tamperLog?: boolean } = {}): Promise<unknown> {
     const { pem, key } = this.certificate(identity);
