@@ -171,6 +171,29 @@ describe('a PR branch GitHub will not let us rewrite', () => {
     expect(gh.writes()).toBe(0);
   });
 
+  it('deletes a file only an earlier commit of ours added when the commit goes on top', async () => {
+    const kustomization = seedFiles()['apps/api.yaml']!;
+    const api = kustomization.replace(
+      '    argocd-image-updater.argoproj.io/write-back-target: kustomization\n',
+      ''
+    );
+    const gh = await start({ workflowsPermission: false, files: { ...seedFiles(), 'apps/api.yaml': api } });
+    expect((await runWith(gh, new Tags())).result.errors).toEqual([]);
+    expect(await gh.read('argocd-image-pr/api', 'kustomize/api/.argocd-source-api.yaml')).toContain('2.1.0');
+    // api moves to the kustomization target on a base that also changed a workflow.
+    await gh.commit(
+      'main',
+      { '.github/workflows/ci.yml': 'on: push\n', 'apps/api.yaml': kustomization },
+      'CI; api'
+    );
+    const second = await runWith(gh, new Tags());
+    expect(second.result.errors).toEqual([]);
+    expect(await gh.read('argocd-image-pr/api', 'kustomize/api/.argocd-source-api.yaml')).toBeUndefined();
+    expect(await gh.read('argocd-image-pr/api', 'kustomize/api/kustomization.yaml')).toContain(
+      'newTag: 2.1.0'
+    );
+  });
+
   it('says the token lacks the Workflows permission when a new PR would carry workflow files', async () => {
     const gh = await start({ workflowsPermission: false });
     await gh.commit('main', { '.github/workflows/ci.yml': 'on: push\n' }, 'CI on the base');
